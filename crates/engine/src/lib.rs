@@ -1,1 +1,30 @@
-pub fn x(){}
+//! wsdeck's connection engine.
+//!
+//! One [`Engine`] holds many [`Session`]s. A session is opened from a [`RequestSpec`],
+//! connects (following redirects, with TLS, reconnecting as its settings say) and records
+//! every state change and frame as an [`Event`] in its [`SessionLog`]. Front ends read the
+//! log from their own position and never touch sockets.
+//!
+//! The engine prints nothing and knows no JSON: it is the same under the CLI, the JSON-RPC
+//! API and the web UI.
+
+mod connection;
+mod dial;
+mod engine;
+mod error;
+mod event;
+mod log;
+mod session;
+mod spec;
+mod tls;
+
+pub use bytes::Bytes;
+pub use bytestring::ByteString;
+pub use engine::Engine;
+pub use error::{EngineError, ErrorClass};
+pub use event::{
+    Direction, Event, EventKind, HandshakeInfo, HandshakeTimings, HttpHead, Initiator, Payload,
+};
+pub use log::{ReadOutcome, SessionLog};
+pub use session::{Session, SessionId, SessionInfo, SessionState, validate_close_code};
+pub use spec::{RequestSpec, Retention, Settings, TlsSettings};

@@ -1,0 +1,511 @@
+//! Running one established connection: a reader task that turns frames into events, and a
+//! writer loop that sends user commands and the frames the protocol obliges us to send.
+//!
+//! The reader never waits on the writer or on any consumer: it appends to the session log
+//! and hands obligated frames (pongs, close echoes) to the writer through an unbounded queue
+//! whose size is bounded by what the peer sends.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use bytestring::ByteString;
+use fastwebsockets::{Frame, OpCode, Role, WebSocketError, WebSocketRead, WebSocketWrite};
+use tokio::io::{BufWriter, ReadHalf, WriteHalf};
+use tokio::sync::mpsc;
+
+use crate::dial::{MaybeTls, Prefixed};
+use crate::error::EngineError;
+use crate::event::{Direction, EventKind, Initiator, Payload};
+use crate::log::SessionLog;
+use crate::spec::Settings;
+
+type Stream = Prefixed<MaybeTls>;
+type Reader = WebSocketRead<ReadHalf<Stream>>;
+type Writer = WebSocketWrite<BufWriter<WriteHalf<Stream>>>;
+
+/// Largest frame accepted when the message size is unlimited: a length header beyond this is
+/// an attack or a bug, and reserving memory for it would abort the process.
+const UNLIMITED_FRAME_CAP: usize = 1 << 34;
+
+/// Write buffer: small messages are gathered and sent with one syscall per batch.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// What the user (or another front end) asks a session to do.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// Send these messages in order, flushing once after the batch.
+    Send(Vec<Payload>),
+    Ping(Bytes),
+    Pong(Bytes),
+    Close {
+        code: Option<u16>,
+        reason: String,
+    },
+}
+
+/// What the reader hands to the writer.
+enum FromReader {
+    /// A frame the protocol obliges us to send (close echo from the library).
+    Obligated(Frame<'static>),
+    /// Answer a ping (auto-pong).
+    Pong(Bytes),
+    /// Fail the connection: send this close code, then drop the socket.
+    Fail(u16, &'static str),
+}
+
+/// How the reader ended.
+struct ReadEnd {
+    /// Close frame received from the peer: code and reason.
+    close_received: Option<(Option<u16>, String)>,
+    error: Option<EngineError>,
+}
+
+/// How a connection ended, for the session's reconnection decision.
+#[derive(Debug)]
+pub(crate) struct ConnectionEnd {
+    pub error: Option<EngineError>,
+    /// The peer closed with 1000 Normal Closure.
+    pub normal_remote_close: bool,
+}
+
+/// Hooks the session gives the connection so it can publish state changes.
+pub(crate) trait StateSink: Send + Sync {
+    fn closing(&self);
+}
+
+/// Runs the connection until it ends, recording everything in `log`.
+pub(crate) async fn run(
+    stream: Stream,
+    settings: &Settings,
+    log: &Arc<SessionLog>,
+    commands: &mut mpsc::Receiver<Command>,
+    state: &dyn StateSink,
+) -> ConnectionEnd {
+    let (read_half, write_half) = tokio::io::split(stream);
+    let (mut reader, mut writer) = fastwebsockets::after_handshake_split(
+        read_half,
+        BufWriter::with_capacity(WRITE_BUFFER, write_half),
+        Role::Client,
+    );
+    // Pings are answered here, not by the library, so that they can be recorded and the
+    // answer switched off.
+    reader.set_auto_pong(false);
+    reader.set_auto_close(true);
+    let max = settings.max_message_size;
+    reader.set_max_message_size(if max == 0 {
+        UNLIMITED_FRAME_CAP
+    } else {
+        usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1)
+    });
+
+    let (to_writer, mut from_reader) = mpsc::unbounded_channel();
+    let mut read_task = tokio::spawn(read_loop(
+        reader,
+        log.clone(),
+        max,
+        settings.auto_pong,
+        to_writer,
+    ));
+
+    let mut close_sent: Option<Option<u16>> = None;
+    let mut initiator = Initiator::Remote;
+    let mut write_error: Option<EngineError> = None;
+    let close_timeout = Duration::from_millis(settings.close_timeout_ms.max(1));
+    let close_deadline = tokio::time::sleep(Duration::MAX);
+    tokio::pin!(close_deadline);
+    let mut commands_open = true;
+
+    let mut reader_items_open = true;
+    let read_end: Option<ReadEnd> = loop {
+        tokio::select! {
+            biased;
+            // Frames the reader queued go out before its end is looked at, so a close echo
+            // is not lost when the peer hangs up right after its close frame.
+            item = from_reader.recv(), if reader_items_open => {
+                let Some(item) = item else { reader_items_open = false; continue };
+                let result = match item {
+                    FromReader::Pong(payload) => {
+                        if close_sent.is_some() { Ok(()) } else {
+                            let r = write(&mut writer, Frame::pong(fastwebsockets::Payload::Owned(payload.to_vec()))).await;
+                            log.append(EventKind::Pong { direction: Direction::Out, payload });
+                            r
+                        }
+                    }
+                    FromReader::Obligated(frame) => {
+                        if close_sent.is_some() { Ok(()) } else {
+                            // The library echoes the peer's close frame.
+                            let (code, reason) = parse_close(&frame.payload);
+                            close_sent = Some(code);
+                            state.closing();
+                            let r = write(&mut writer, frame).await;
+                            log.append(EventKind::Closing { direction: Direction::Out, code, reason });
+                            close_deadline.as_mut().reset(tokio::time::Instant::now() + close_timeout);
+                            r
+                        }
+                    }
+                    FromReader::Fail(code, reason) => {
+                        let mut r = Ok(());
+                        if close_sent.is_none() {
+                            close_sent = Some(Some(code));
+                            initiator = Initiator::Local;
+                            state.closing();
+                            r = write(&mut writer, Frame::close(code, reason.as_bytes())).await;
+                            log.append(EventKind::Closing { direction: Direction::Out, code: Some(code), reason: reason.to_owned() });
+                        }
+                        // A failed connection is dropped without waiting for the peer; the
+                        // reader has already returned its error.
+                        let _ = r.and(flush(&mut writer).await);
+                        break read_task.await.ok();
+                    }
+                };
+                if let Err(e) = result.and(flush(&mut writer).await) {
+                    write_error = Some(e);
+                    read_task.abort();
+                    break None;
+                }
+            }
+            cmd = commands.recv(), if commands_open && close_sent.is_none() => {
+                let Some(cmd) = cmd else { commands_open = false; continue };
+                let mut result = apply(cmd, &mut writer, log, &mut close_sent).await;
+                // Drain what is already queued so a burst costs one flush.
+                while result.is_ok() && close_sent.is_none() {
+                    match commands.try_recv() {
+                        Ok(cmd) => result = apply(cmd, &mut writer, log, &mut close_sent).await,
+                        Err(_) => break,
+                    }
+                }
+                if close_sent.is_some() {
+                    initiator = Initiator::Local;
+                    state.closing();
+                    close_deadline.as_mut().reset(tokio::time::Instant::now() + close_timeout);
+                }
+                if let Err(e) = result.and(flush(&mut writer).await) {
+                    write_error = Some(e);
+                    read_task.abort();
+                    break None;
+                }
+            }
+            end = &mut read_task => break end.ok(),
+            () = &mut close_deadline => {
+                // The peer did not finish the closing handshake in time.
+                read_task.abort();
+                break None;
+            }
+        }
+    };
+    let _ = flush(&mut writer).await;
+
+    let (close_received, read_error) = match read_end {
+        Some(end) => (end.close_received, end.error),
+        None => (None, None),
+    };
+    let error = write_error.or(read_error);
+    // Clean: the peer's close frame arrived before the connection ended, without error.
+    let clean = close_received.is_some() && error.is_none();
+    let (code, reason) = match (&close_received, close_sent) {
+        (Some((code, reason)), _) => (*code, reason.clone()),
+        (None, Some(code)) => (code, String::new()),
+        (None, None) => (None, String::new()),
+    };
+    if let Some(e) = &error {
+        log.append(EventKind::Error(e.clone()));
+    }
+    let error = error.or_else(|| {
+        (close_received.is_none()).then(|| {
+            EngineError::ConnectionLost(if close_sent.is_some() {
+                "the server did not answer the close frame in time".into()
+            } else {
+                "the connection ended without a close frame".into()
+            })
+        })
+    });
+    log.append(EventKind::Closed {
+        code,
+        reason,
+        clean,
+        initiator,
+    });
+    ConnectionEnd {
+        normal_remote_close: initiator == Initiator::Remote && code == Some(1000),
+        error: if clean { None } else { error },
+    }
+}
+
+async fn apply(
+    cmd: Command,
+    writer: &mut Writer,
+    log: &SessionLog,
+    close_sent: &mut Option<Option<u16>>,
+) -> Result<(), EngineError> {
+    match cmd {
+        Command::Send(batch) => {
+            for payload in batch {
+                let frame = match &payload {
+                    Payload::Text(t) => {
+                        Frame::text(fastwebsockets::Payload::Borrowed(t.as_bytes()))
+                    }
+                    Payload::Binary(b) => Frame::binary(fastwebsockets::Payload::Borrowed(b)),
+                };
+                write(writer, frame).await?;
+                log.append(EventKind::Message {
+                    direction: Direction::Out,
+                    payload,
+                });
+            }
+        }
+        Command::Ping(payload) => {
+            write(
+                writer,
+                Frame::new(
+                    true,
+                    OpCode::Ping,
+                    None,
+                    fastwebsockets::Payload::Borrowed(&payload),
+                ),
+            )
+            .await?;
+            log.append(EventKind::Ping {
+                direction: Direction::Out,
+                payload,
+            });
+        }
+        Command::Pong(payload) => {
+            write(
+                writer,
+                Frame::pong(fastwebsockets::Payload::Borrowed(&payload)),
+            )
+            .await?;
+            log.append(EventKind::Pong {
+                direction: Direction::Out,
+                payload,
+            });
+        }
+        Command::Close { code, reason } => {
+            let frame = match code {
+                Some(code) => Frame::close(code, reason.as_bytes()),
+                None => Frame::close_raw(fastwebsockets::Payload::Owned(Vec::new())),
+            };
+            *close_sent = Some(code);
+            write(writer, frame).await?;
+            log.append(EventKind::Closing {
+                direction: Direction::Out,
+                code,
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn write(writer: &mut Writer, frame: Frame<'_>) -> Result<(), EngineError> {
+    writer.write_frame(frame).await.map_err(write_error)
+}
+
+async fn flush(writer: &mut Writer) -> Result<(), EngineError> {
+    writer.flush().await.map_err(write_error)
+}
+
+fn write_error(e: WebSocketError) -> EngineError {
+    EngineError::ConnectionLost(format!("sending failed: {e}"))
+}
+
+fn parse_close(payload: &[u8]) -> (Option<u16>, String) {
+    if payload.len() >= 2 {
+        (
+            Some(u16::from_be_bytes([payload[0], payload[1]])),
+            String::from_utf8_lossy(&payload[2..]).into_owned(),
+        )
+    } else {
+        (None, String::new())
+    }
+}
+
+fn into_bytes(payload: fastwebsockets::Payload<'_>) -> Bytes {
+    match payload {
+        fastwebsockets::Payload::Bytes(b) => b.freeze(),
+        fastwebsockets::Payload::Owned(v) => Bytes::from(v),
+        other => Bytes::copy_from_slice(&other),
+    }
+}
+
+/// A message being reassembled from fragments.
+struct Partial {
+    text: bool,
+    data: BytesMut,
+}
+
+async fn read_loop(
+    mut reader: Reader,
+    log: Arc<SessionLog>,
+    max: u64,
+    auto_pong: bool,
+    to_writer: mpsc::UnboundedSender<FromReader>,
+) -> ReadEnd {
+    let obligated = to_writer.clone();
+    let mut send_fn = move |frame: Frame<'static>| {
+        let result = obligated
+            .send(FromReader::Obligated(frame))
+            .map_err(|_| std::io::Error::other("connection writer has stopped"));
+        std::future::ready(result)
+    };
+    let mut partial: Option<Partial> = None;
+    let mut close_received = None;
+    let fail = |code: u16, reason: &'static str, error: EngineError, close_received| {
+        let _ = to_writer.send(FromReader::Fail(code, reason));
+        ReadEnd {
+            close_received,
+            error: Some(error),
+        }
+    };
+    let too_big = |size: u64| EngineError::MessageTooBig { size, max };
+    loop {
+        let frame = match reader.read_frame(&mut send_fn).await {
+            Ok(frame) => frame,
+            Err(e) => {
+                return match e {
+                    WebSocketError::UnexpectedEOF
+                    | WebSocketError::IoError(_)
+                    | WebSocketError::SendError(_) => ReadEnd {
+                        error: if close_received.is_some() {
+                            None
+                        } else {
+                            Some(EngineError::ConnectionLost(match &e {
+                                WebSocketError::IoError(io) => format!("{io}"),
+                                _ => {
+                                    "the server closed the connection without a close frame".into()
+                                }
+                            }))
+                        },
+                        close_received,
+                    },
+                    WebSocketError::InvalidUTF8 => fail(
+                        1007,
+                        "invalid UTF-8",
+                        EngineError::InvalidUtf8,
+                        close_received,
+                    ),
+                    WebSocketError::FrameTooLarge => fail(
+                        1009,
+                        "message too big",
+                        too_big(max.saturating_add(1)),
+                        close_received,
+                    ),
+                    other => fail(
+                        1002,
+                        "protocol error",
+                        EngineError::Protocol(other.to_string()),
+                        close_received,
+                    ),
+                };
+            }
+        };
+        let fin = frame.fin;
+        match frame.opcode {
+            OpCode::Text | OpCode::Binary => {
+                let text = frame.opcode == OpCode::Text;
+                if partial.is_some() {
+                    return fail(
+                        1002,
+                        "protocol error",
+                        EngineError::Protocol(
+                            "a new message started before the previous fragmented one ended".into(),
+                        ),
+                        close_received,
+                    );
+                }
+                if fin {
+                    match to_payload(text, into_bytes(frame.payload)) {
+                        Some(payload) => {
+                            log.append(EventKind::Message {
+                                direction: Direction::In,
+                                payload,
+                            });
+                        }
+                        None => {
+                            return fail(
+                                1007,
+                                "invalid UTF-8",
+                                EngineError::InvalidUtf8,
+                                close_received,
+                            );
+                        }
+                    }
+                } else {
+                    let data = BytesMut::from(&frame.payload[..]);
+                    partial = Some(Partial { text, data });
+                }
+            }
+            OpCode::Continuation => {
+                let Some(mut p) = partial.take() else {
+                    return fail(
+                        1002,
+                        "protocol error",
+                        EngineError::Protocol(
+                            "continuation frame without a message to continue".into(),
+                        ),
+                        close_received,
+                    );
+                };
+                p.data.extend_from_slice(&frame.payload);
+                if max != 0 && p.data.len() as u64 > max {
+                    let size = p.data.len() as u64;
+                    return fail(1009, "message too big", too_big(size), close_received);
+                }
+                if fin {
+                    match to_payload(p.text, p.data.freeze()) {
+                        Some(payload) => {
+                            log.append(EventKind::Message {
+                                direction: Direction::In,
+                                payload,
+                            });
+                        }
+                        None => {
+                            return fail(
+                                1007,
+                                "invalid UTF-8",
+                                EngineError::InvalidUtf8,
+                                close_received,
+                            );
+                        }
+                    }
+                } else {
+                    partial = Some(p);
+                }
+            }
+            OpCode::Ping => {
+                let payload = into_bytes(frame.payload);
+                log.append(EventKind::Ping {
+                    direction: Direction::In,
+                    payload: payload.clone(),
+                });
+                if auto_pong && close_received.is_none() {
+                    let _ = to_writer.send(FromReader::Pong(payload));
+                }
+            }
+            OpCode::Pong => {
+                log.append(EventKind::Pong {
+                    direction: Direction::In,
+                    payload: into_bytes(frame.payload),
+                });
+            }
+            OpCode::Close => {
+                let (code, reason) = parse_close(&frame.payload);
+                log.append(EventKind::Closing {
+                    direction: Direction::In,
+                    code,
+                    reason: reason.clone(),
+                });
+                close_received = Some((code, reason));
+            }
+        }
+    }
+}
+
+fn to_payload(text: bool, bytes: Bytes) -> Option<Payload> {
+    if text {
+        ByteString::try_from(bytes).ok().map(Payload::Text)
+    } else {
+        Some(Payload::Binary(bytes))
+    }
+}

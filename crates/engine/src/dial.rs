@@ -1,0 +1,731 @@
+//! Opening a connection: DNS, TCP, TLS, the HTTP/1.1 upgrade (through hyper), redirects and
+//! the handshake timeout. The result is a byte stream ready for WebSocket frames.
+
+use std::collections::HashSet;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use bytes::{Buf, Bytes};
+use http::header::{self, HeaderName, HeaderValue};
+use http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
+use sha1::{Digest, Sha1};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+use url::Url;
+
+use crate::error::EngineError;
+use crate::event::{EventKind, HandshakeInfo, HandshakeTimings, HttpHead};
+use crate::log::SessionLog;
+use crate::spec::Settings;
+
+/// A validated request, ready to dial as often as reconnection needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub url: Url,
+    /// Headers in order, user headers included; names are validated.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub settings: Settings,
+    pub tls: Arc<ClientConfig>,
+}
+
+/// The socket after a successful upgrade.
+#[derive(Debug)]
+pub(crate) struct Established {
+    pub stream: Prefixed<MaybeTls>,
+    pub info: HandshakeInfo,
+}
+
+/// Headers that must not follow a redirect to another host (as curl does).
+const CREDENTIAL_HEADERS: [HeaderName; 3] = [
+    header::AUTHORIZATION,
+    header::COOKIE,
+    header::PROXY_AUTHORIZATION,
+];
+
+/// Largest part of a refused handshake's body kept for the error message.
+const MAX_REJECTION_BODY: usize = 4096;
+
+/// Connects, following redirects, and records each hop in `log`.
+pub(crate) async fn dial(req: &Prepared, log: &SessionLog) -> Result<Established, EngineError> {
+    let started = Instant::now();
+    let mut url = req.url.clone();
+    let mut headers = req.headers.clone();
+    let mut visited: HashSet<String> = HashSet::from([url.as_str().to_owned()]);
+    let mut hops = 0u32;
+    loop {
+        let timeout_ms = req.settings.handshake_timeout_ms;
+        let hop = attempt(&url, &headers, &req.tls);
+        let outcome = if timeout_ms == 0 {
+            hop.await?
+        } else {
+            tokio::time::timeout(Duration::from_millis(timeout_ms), hop)
+                .await
+                .map_err(|_| EngineError::HandshakeTimeout {
+                    url: url.to_string(),
+                    timeout_ms,
+                })??
+        };
+        match outcome {
+            Hop::Open(mut established) => {
+                established.info.timings.total = started.elapsed();
+                return Ok(*established);
+            }
+            Hop::Redirect { status, location } => {
+                if !req.settings.follow_redirects {
+                    return Err(EngineError::RedirectNotFollowed { status, location });
+                }
+                let next = redirect_target(&url, status, &location)?;
+                hops += 1;
+                if hops > req.settings.max_redirects {
+                    return Err(EngineError::TooManyRedirects {
+                        max: req.settings.max_redirects,
+                    });
+                }
+                if !visited.insert(next.as_str().to_owned()) {
+                    return Err(EngineError::RedirectLoop {
+                        url: next.to_string(),
+                        hops,
+                    });
+                }
+                let mut dropped = Vec::new();
+                if !same_origin_host(&url, &next) {
+                    headers.retain(|(name, _)| {
+                        let credential = CREDENTIAL_HEADERS.contains(name);
+                        if credential {
+                            dropped.push(name.as_str().to_owned());
+                        }
+                        !credential
+                    });
+                }
+                log.append(EventKind::Redirect {
+                    status,
+                    from: url.to_string(),
+                    to: next.to_string(),
+                    hop: hops,
+                    dropped_headers: dropped,
+                });
+                url = next;
+            }
+        }
+    }
+}
+
+enum Hop {
+    Open(Box<Established>),
+    Redirect { status: u16, location: String },
+}
+
+fn same_origin_host(a: &Url, b: &Url) -> bool {
+    a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn redirect_target(current: &Url, status: u16, location: &str) -> Result<Url, EngineError> {
+    let mut next = current
+        .join(location)
+        .map_err(|e| EngineError::BadRedirect {
+            status,
+            message: format!("Location {location:?} is not a URL: {e}"),
+        })?;
+    let scheme = match next.scheme() {
+        "ws" | "http" => "ws",
+        "wss" | "https" => "wss",
+        other => {
+            return Err(EngineError::BadRedirect {
+                status,
+                message: format!(
+                    "Location {location:?} has scheme {other:?}, not ws/wss/http/https"
+                ),
+            });
+        }
+    };
+    if next.scheme() != scheme {
+        // Both schemes are "special" in the url crate, so switching between them succeeds.
+        next.set_scheme(scheme)
+            .map_err(|()| EngineError::BadRedirect {
+                status,
+                message: format!("cannot use {location:?} as a WebSocket URL"),
+            })?;
+    }
+    next.set_fragment(None);
+    Ok(next)
+}
+
+/// One hop: connect and send the upgrade request; either it opens or it redirects.
+async fn attempt(
+    url: &Url,
+    headers: &[(HeaderName, HeaderValue)],
+    tls: &Arc<ClientConfig>,
+) -> Result<Hop, EngineError> {
+    let mut timings = HandshakeTimings::default();
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let port = url.port_or_known_default().unwrap_or(80);
+
+    let t = Instant::now();
+    let lookup_host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((lookup_host.as_str(), port))
+        .await
+        .map_err(|e| EngineError::Resolve {
+            host: host.clone(),
+            message: e.to_string(),
+        })?
+        .collect();
+    if addrs.is_empty() {
+        return Err(EngineError::Resolve {
+            host,
+            message: "no addresses found".into(),
+        });
+    }
+    timings.dns = t.elapsed();
+
+    let t = Instant::now();
+    let (tcp, remote_addr) = connect_any(&addrs).await?;
+    timings.connect = t.elapsed();
+    // Small messages must not wait for Nagle: interactive use and ping-pong latency depend on it.
+    let _ = tcp.set_nodelay(true);
+
+    let t = Instant::now();
+    let (stream, tls_desc) = if url.scheme() == "wss" {
+        let name = server_name(url)?;
+        let tls_stream = TlsConnector::from(tls.clone())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| {
+                let (message, hint) = crate::tls::describe_tls_error(&e);
+                EngineError::Tls {
+                    host: host.clone(),
+                    message,
+                    hint,
+                }
+            })?;
+        let (_, conn) = tls_stream.get_ref();
+        let desc = format!(
+            "{:?} {:?}",
+            conn.protocol_version()
+                .map(|v| format!("{v:?}"))
+                .unwrap_or_default(),
+            conn.negotiated_cipher_suite().map(|s| s.suite())
+        )
+        .replace('"', "");
+        (MaybeTls::Tls(Box::new(tls_stream)), Some(desc))
+    } else {
+        (MaybeTls::Plain(tcp), None)
+    };
+    timings.tls = t.elapsed();
+
+    let t = Instant::now();
+    let key = new_key();
+    let (request, request_head) = build_request(url, headers, &key)?;
+    let offered_protocols: Vec<String> = request
+        .headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+
+    let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
+        .title_case_headers(true)
+        .handshake::<_, Empty<Bytes>>(TokioIo::new(stream))
+        .await
+        .map_err(|e| EngineError::Io(e.to_string()))?;
+    let connection = tokio::spawn(conn.with_upgrades());
+    let mut response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| describe_hyper_error(&e, url))?;
+    let status = response.status();
+
+    if status == StatusCode::SWITCHING_PROTOCOLS {
+        let response_head = response_head(&response);
+        let (protocol, extensions) = check_upgrade(response.headers(), &key, &offered_protocols)?;
+        let upgraded = hyper::upgrade::on(&mut response)
+            .await
+            .map_err(|e| EngineError::InvalidHandshake(format!("upgrade failed: {e}")))?;
+        drop(connection);
+        let parts = upgraded.downcast::<TokioIo<MaybeTls>>().map_err(|_| {
+            EngineError::InvalidHandshake("internal: upgraded stream has an unexpected type".into())
+        })?;
+        timings.upgrade = t.elapsed();
+        let info = HandshakeInfo {
+            url: url.to_string(),
+            remote_addr,
+            request: request_head,
+            response: response_head,
+            protocol,
+            extensions,
+            tls: tls_desc,
+            timings,
+        };
+        return Ok(Hop::Open(Box::new(Established {
+            stream: Prefixed::new(parts.read_buf, parts.io.into_inner()),
+            info,
+        })));
+    }
+
+    if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+        if let Some(location) = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+        {
+            return Ok(Hop::Redirect {
+                status: status.as_u16(),
+                location: location.to_owned(),
+            });
+        }
+        return Err(EngineError::BadRedirect {
+            status: status.as_u16(),
+            message: "no Location header".into(),
+        });
+    }
+
+    let head = response_head(&response);
+    let body = read_body_prefix(response).await;
+    Err(EngineError::HandshakeRejected {
+        status: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or("").to_owned(),
+        headers: head.headers,
+        body,
+    })
+}
+
+async fn connect_any(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), EngineError> {
+    let mut last_err = None;
+    for addr in addrs {
+        match TcpStream::connect(addr).await {
+            Ok(s) => return Ok((s, *addr)),
+            Err(e) => last_err = Some((*addr, e)),
+        }
+    }
+    let (addr, e) = last_err.ok_or_else(|| EngineError::Connect {
+        addr: "?".into(),
+        message: "no address to connect to".into(),
+        hint: "",
+    })?;
+    let hint = match e.kind() {
+        io::ErrorKind::ConnectionRefused => {
+            "; nothing is listening there: is the server running, and is the port right?"
+        }
+        io::ErrorKind::TimedOut => "; the host did not answer: check the address and firewall",
+        _ => "",
+    };
+    Err(EngineError::Connect {
+        addr: addr.to_string(),
+        message: e.to_string(),
+        hint,
+    })
+}
+
+fn server_name(url: &Url) -> Result<ServerName<'static>, EngineError> {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            ServerName::try_from(d.to_owned()).map_err(|e| EngineError::InvalidUrl {
+                url: url.to_string(),
+                reason: format!("host is not a valid TLS server name: {e}"),
+            })
+        }
+        Some(url::Host::Ipv4(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V4(ip).into())),
+        Some(url::Host::Ipv6(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V6(ip).into())),
+        None => Err(EngineError::InvalidUrl {
+            url: url.to_string(),
+            reason: "no host".into(),
+        }),
+    }
+}
+
+fn new_key() -> String {
+    let mut nonce = [0u8; 16];
+    // The OS random source failing is not something a client can work around; a fixed nonce
+    // still yields a valid handshake, it only loses proxy cache-busting.
+    let _ = getrandom::fill(&mut nonce);
+    base64::engine::general_purpose::STANDARD.encode(nonce)
+}
+
+fn accept_for(key: &str) -> String {
+    let mut sha = Sha1::new();
+    sha.update(key.as_bytes());
+    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
+}
+
+fn build_request(
+    url: &Url,
+    user_headers: &[(HeaderName, HeaderValue)],
+    key: &str,
+) -> Result<(Request<Empty<Bytes>>, HttpHead), EngineError> {
+    let mut target = url.path().to_owned();
+    if let Some(q) = url.query() {
+        target.push('?');
+        target.push_str(q);
+    }
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    };
+    let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
+    let mut set = |name: HeaderName, value: &str| -> Result<(), EngineError> {
+        let value = HeaderValue::from_str(value).map_err(|e| EngineError::InvalidHeader {
+            name: name.to_string(),
+            reason: e.to_string(),
+        })?;
+        headers.push((name, value));
+        Ok(())
+    };
+    set(header::HOST, &host)?;
+    set(header::UPGRADE, "websocket")?;
+    set(header::CONNECTION, "Upgrade")?;
+    set(header::SEC_WEBSOCKET_KEY, key)?;
+    set(header::SEC_WEBSOCKET_VERSION, "13")?;
+    set(
+        header::USER_AGENT,
+        concat!("wsdeck/", env!("CARGO_PKG_VERSION")),
+    )?;
+    // A user header replaces a default one of the same name (Host, User-Agent, Origin, …);
+    // repeated user headers are all sent.
+    let user_names: HashSet<&HeaderName> = user_headers.iter().map(|(n, _)| n).collect();
+    headers.retain(|(n, _)| !user_names.contains(n) || *n == header::SEC_WEBSOCKET_KEY);
+    headers.extend(
+        user_headers
+            .iter()
+            .filter(|(n, _)| *n != header::SEC_WEBSOCKET_KEY)
+            .cloned(),
+    );
+
+    let mut builder = Request::builder().method("GET").uri(target.as_str());
+    let mut head_headers = Vec::with_capacity(headers.len());
+    for (name, value) in &headers {
+        head_headers.push((
+            title_case(name.as_str()),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        ));
+        builder = builder.header(name, value);
+    }
+    let request = builder
+        .body(Empty::new())
+        .map_err(|e| EngineError::InvalidUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+    Ok((
+        request,
+        HttpHead {
+            start_line: format!("GET {target} HTTP/1.1"),
+            headers: head_headers,
+        },
+    ))
+}
+
+/// The header name as hyper's title-case writer puts it on the wire.
+fn title_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        out.push(if upper { c.to_ascii_uppercase() } else { c });
+        upper = c == '-';
+    }
+    out
+}
+
+fn response_head(response: &Response<Incoming>) -> HttpHead {
+    let status = response.status();
+    HttpHead {
+        start_line: format!(
+            "HTTP/1.1 {} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        ),
+        headers: response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    title_case(n.as_str()),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn header_has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
+}
+
+/// RFC 6455 §4.1: the checks a client must make on the 101 answer.
+fn check_upgrade(
+    headers: &HeaderMap,
+    key: &str,
+    offered: &[String],
+) -> Result<(Option<String>, Vec<String>), EngineError> {
+    if !header_has_token(headers, header::UPGRADE, "websocket") {
+        return Err(EngineError::InvalidHandshake(
+            "101 answer without \"Upgrade: websocket\"".into(),
+        ));
+    }
+    if !header_has_token(headers, header::CONNECTION, "upgrade") {
+        return Err(EngineError::InvalidHandshake(
+            "101 answer without \"Connection: Upgrade\"".into(),
+        ));
+    }
+    let accept = headers
+        .get(header::SEC_WEBSOCKET_ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let expected = accept_for(key);
+    if accept != Some(expected.as_str()) {
+        return Err(EngineError::InvalidHandshake(format!(
+            "Sec-WebSocket-Accept is {accept:?}, expected {expected:?}"
+        )));
+    }
+    let protocol = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .map(|p| p.trim().to_owned());
+    if let Some(p) = &protocol
+        && !offered.iter().any(|o| o == p)
+    {
+        return Err(EngineError::InvalidHandshake(if offered.is_empty() {
+            format!("server chose subprotocol {p:?} but none was requested")
+        } else {
+            format!("server chose subprotocol {p:?}, which was not offered ({offered:?})")
+        }));
+    }
+    let extensions: Vec<String> = headers
+        .get_all(header::SEC_WEBSOCKET_EXTENSIONS)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if !extensions.is_empty() {
+        return Err(EngineError::InvalidHandshake(format!(
+            "server accepted extensions {extensions:?} that were not offered"
+        )));
+    }
+    Ok((protocol, extensions))
+}
+
+fn describe_hyper_error(e: &hyper::Error, url: &Url) -> EngineError {
+    if e.is_incomplete_message() || e.is_closed() {
+        EngineError::ConnectionLost(format!(
+            "server at {url} closed the connection before answering the upgrade request"
+        ))
+    } else if e.is_parse() {
+        EngineError::InvalidHandshake(format!(
+            "server at {url} did not answer with HTTP/1.1 ({e}); is it a WebSocket server, and is the scheme (ws/wss) right?"
+        ))
+    } else {
+        EngineError::Io(format!("{e}"))
+    }
+}
+
+/// The first few KiB of a refusal's body, for the error message; never waits long.
+async fn read_body_prefix(response: Response<Incoming>) -> String {
+    let mut body = response.into_body();
+    let mut out = Vec::new();
+    let read = async {
+        while out.len() < MAX_REJECTION_BODY {
+            match body.frame().await {
+                Some(Ok(frame)) => {
+                    if let Ok(mut data) = frame.into_data() {
+                        let take = data.remaining().min(MAX_REJECTION_BODY - out.len());
+                        out.extend_from_slice(&data.copy_to_bytes(take));
+                    }
+                }
+                _ => break,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), read).await;
+    String::from_utf8_lossy(&out).trim().to_owned()
+}
+
+/// A TCP stream, with or without TLS.
+#[derive(Debug)]
+pub(crate) enum MaybeTls {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for MaybeTls {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for MaybeTls {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            MaybeTls::Plain(s) => s.is_write_vectored(),
+            MaybeTls::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_flush(cx),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            MaybeTls::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A stream that first yields bytes read past the end of the HTTP answer (the server may
+/// send its first frames in the same packet as the 101).
+#[derive(Debug)]
+pub(crate) struct Prefixed<S> {
+    prefix: Bytes,
+    inner: S,
+}
+
+impl<S> Prefixed<S> {
+    fn new(prefix: Bytes, inner: S) -> Self {
+        Prefixed { prefix, inner }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.prefix.is_empty() {
+            let n = this.prefix.len().min(buf.remaining());
+            buf.put_slice(&this.prefix.split_to(n));
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_key_matches_rfc_example() {
+        // RFC 6455 §1.3.
+        assert_eq!(
+            accept_for("dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
+    }
+
+    #[test]
+    fn redirect_maps_http_schemes_and_resolves_relative_locations() {
+        let base = Url::parse("ws://127.0.0.1:9001/a/b?x=1").unwrap_or_else(|e| panic!("{e}"));
+        let next = redirect_target(&base, 302, "/echo").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(next.as_str(), "ws://127.0.0.1:9001/echo");
+        let next =
+            redirect_target(&base, 301, "https://example.test/x").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(next.as_str(), "wss://example.test/x");
+        assert!(matches!(
+            redirect_target(&base, 302, "ftp://x/"),
+            Err(EngineError::BadRedirect { .. })
+        ));
+    }
+
+    #[test]
+    fn credentials_are_dropped_only_across_hosts() {
+        let a = Url::parse("ws://127.0.0.1:9001/").unwrap_or_else(|e| panic!("{e}"));
+        let b = Url::parse("ws://127.0.0.1:9001/other").unwrap_or_else(|e| panic!("{e}"));
+        let c = Url::parse("ws://127.0.0.2:9001/").unwrap_or_else(|e| panic!("{e}"));
+        assert!(same_origin_host(&a, &b));
+        assert!(!same_origin_host(&a, &c));
+    }
+
+    #[test]
+    fn title_case_matches_wire_form() {
+        assert_eq!(title_case("sec-websocket-key"), "Sec-Websocket-Key");
+        assert_eq!(title_case("x-a"), "X-A");
+    }
+}

@@ -1,0 +1,256 @@
+//! The engine: opens sessions and keeps track of them.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use http::header::{HeaderName, HeaderValue};
+use url::Url;
+
+use crate::dial::Prepared;
+use crate::error::EngineError;
+use crate::log::SessionLog;
+use crate::session::{Session, SessionId, SessionInfo};
+use crate::spec::RequestSpec;
+
+/// Holds every session of a process: the UI, the API and the CLI each use one engine.
+///
+/// Cloning is cheap and gives another handle to the same engine. Sessions run on the tokio
+/// runtime that is current when [`open`](Engine::open) is called.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    sessions: Mutex<BTreeMap<SessionId, Session>>,
+    next_id: AtomicU64,
+    epoch: Instant,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    /// An engine with no sessions.
+    pub fn new() -> Self {
+        Engine {
+            inner: Arc::new(Inner {
+                sessions: Mutex::new(BTreeMap::new()),
+                next_id: AtomicU64::new(1),
+                epoch: Instant::now(),
+            }),
+        }
+    }
+
+    fn sessions_lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<SessionId, Session>> {
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Validates the request and starts connecting in the background. Errors here are about
+    /// the request itself (URL, headers, TLS files); connection failures arrive as events.
+    ///
+    /// Must be called from within a tokio runtime.
+    pub fn open(&self, spec: RequestSpec) -> Result<Session, EngineError> {
+        let prepared = prepare(&spec)?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(EngineError::Io(
+                "the engine needs a tokio runtime to open sessions".into(),
+            ));
+        }
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let log = Arc::new(SessionLog::new(spec.settings.retention, self.inner.epoch));
+        let session = Session::start(id, spec, prepared, log);
+        self.sessions_lock().insert(id, session.clone());
+        Ok(session)
+    }
+
+    /// The session with this id.
+    pub fn session(&self, id: SessionId) -> Result<Session, EngineError> {
+        self.sessions_lock()
+            .get(&id)
+            .cloned()
+            .ok_or(EngineError::UnknownSession(id))
+    }
+
+    /// All sessions, open or not, in the order they were opened.
+    pub fn sessions(&self) -> Vec<SessionInfo> {
+        self.sessions_lock().values().map(Session::info).collect()
+    }
+
+    /// Forgets a session (closing it first if it is still running).
+    pub async fn remove(&self, id: SessionId) -> Result<(), EngineError> {
+        let session = self
+            .sessions_lock()
+            .remove(&id)
+            .ok_or(EngineError::UnknownSession(id))?;
+        session.close(Some(1000), "").await
+    }
+}
+
+/// Checks and normalises a request once, so that every (re)connection uses the same values.
+pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
+    let raw = spec.url.trim();
+    let mut url = Url::parse(raw).map_err(|e| EngineError::InvalidUrl {
+        url: raw.to_owned(),
+        reason: match e {
+            url::ParseError::RelativeUrlWithoutBase => {
+                format!("it has no scheme: write ws://{raw} or wss://{raw}")
+            }
+            url::ParseError::EmptyHost => "it has no host".to_owned(),
+            url::ParseError::InvalidPort => "the port is not a number from 0 to 65535".to_owned(),
+            other => other.to_string(),
+        },
+    })?;
+    match url.scheme() {
+        "ws" | "wss" => {}
+        scheme => {
+            let hint = match scheme {
+                "http" => " (ws:// is WebSocket over http://)",
+                "https" => " (wss:// is WebSocket over https://)",
+                _ => "",
+            };
+            return Err(EngineError::UnsupportedScheme {
+                url: raw.to_owned(),
+                scheme: scheme.to_owned(),
+                hint,
+            });
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(EngineError::InvalidUrl {
+            url: raw.to_owned(),
+            reason: "it has no host".into(),
+        });
+    }
+    if url.port_or_known_default() == Some(0) {
+        return Err(EngineError::InvalidUrl {
+            url: raw.to_owned(),
+            reason: "port 0 cannot be connected to".into(),
+        });
+    }
+    url.set_fragment(None);
+    if !spec.params.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in &spec.params {
+            pairs.append_pair(k, v);
+        }
+    }
+
+    let mut headers = Vec::with_capacity(spec.headers.len() + 1);
+    for (name, value) in &spec.headers {
+        let header_name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            EngineError::InvalidHeader {
+                name: name.clone(),
+                reason: "not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)".into(),
+            }
+        })?;
+        let header_value =
+            HeaderValue::from_str(value.trim()).map_err(|_| EngineError::InvalidHeader {
+                name: name.clone(),
+                reason: "the value has a control character or a non-ASCII byte".into(),
+            })?;
+        headers.push((header_name, header_value));
+    }
+    if !spec.protocols.is_empty() {
+        for p in &spec.protocols {
+            if p.is_empty() || !p.bytes().all(is_token_byte) {
+                return Err(EngineError::InvalidSubprotocol(p.clone()));
+            }
+        }
+        let value = HeaderValue::from_str(&spec.protocols.join(", "))
+            .map_err(|_| EngineError::InvalidSubprotocol(spec.protocols.join(", ")))?;
+        headers.push((http::header::SEC_WEBSOCKET_PROTOCOL, value));
+    }
+    let tls = crate::tls::client_config(&spec.settings.tls)?;
+    Ok(Prepared {
+        url,
+        headers,
+        settings: spec.settings.clone(),
+        tls,
+    })
+}
+
+/// RFC 7230 `tchar`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(url: &str) -> EngineError {
+        match prepare(&RequestSpec::new(url)) {
+            Ok(_) => panic!("{url} should be rejected"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn rejects_urls_with_a_reason() {
+        assert!(err("127.0.0.1:9001/echo").to_string().contains("ws://"));
+        assert!(matches!(
+            err("http://x/"),
+            EngineError::UnsupportedScheme { .. }
+        ));
+        assert!(err("http://x/").to_string().contains("ws://"));
+        assert!(matches!(err("ws://"), EngineError::InvalidUrl { .. }));
+        assert!(matches!(
+            err("ws://host:99999/"),
+            EngineError::InvalidUrl { .. }
+        ));
+        assert!(matches!(
+            err("ftp://host/"),
+            EngineError::UnsupportedScheme { .. }
+        ));
+    }
+
+    #[test]
+    fn params_are_appended_to_the_query() {
+        let mut spec = RequestSpec::new("ws://h/p?a=1");
+        spec.params = vec![("b".into(), "x y".into()), ("a".into(), "2".into())];
+        let prepared = prepare(&spec).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prepared.url.as_str(), "ws://h/p?a=1&b=x+y&a=2");
+    }
+
+    #[test]
+    fn rejects_bad_headers_and_protocols() {
+        let mut spec = RequestSpec::new("ws://h/");
+        spec.headers = vec![("Bad Name".into(), "v".into())];
+        assert!(matches!(
+            prepare(&spec),
+            Err(EngineError::InvalidHeader { .. })
+        ));
+        spec.headers = vec![("X-Ok".into(), "line\nbreak".into())];
+        assert!(matches!(
+            prepare(&spec),
+            Err(EngineError::InvalidHeader { .. })
+        ));
+        spec.headers.clear();
+        spec.protocols = vec!["two words".into()];
+        assert!(matches!(
+            prepare(&spec),
+            Err(EngineError::InvalidSubprotocol(_))
+        ));
+    }
+
+    #[test]
+    fn missing_tls_files_are_request_errors() {
+        let mut spec = RequestSpec::new("wss://h/");
+        spec.settings.tls.ca_file = Some("/nonexistent/ca.pem".into());
+        let e = prepare(&spec)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("/nonexistent/ca.pem"), "{e}");
+    }
+}

@@ -1,0 +1,271 @@
+//! The session log: append-only, addressed by sequence number, bounded by retention.
+//!
+//! The socket reader only appends and never waits for a reader. Each consumer keeps its own
+//! position (a plain `u64`) and reads from it; a consumer that falls behind further than the
+//! retention allows is told exactly how many events it missed, so nothing is lost silently.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Instant, SystemTime};
+
+use tokio::sync::Notify;
+
+use crate::event::{Event, EventKind};
+use crate::spec::Retention;
+
+/// Bytes charged per event on top of its payload, so that many tiny events are bounded too.
+const EVENT_OVERHEAD: usize = 96;
+
+/// A session's events in memory.
+#[derive(Debug)]
+pub struct SessionLog {
+    inner: Mutex<Inner>,
+    appended: Notify,
+    epoch: Instant,
+}
+
+#[derive(Debug)]
+struct Inner {
+    events: VecDeque<Event>,
+    /// Sequence number of `events[0]`.
+    first_seq: u64,
+    bytes: usize,
+    retention: Retention,
+    finished: bool,
+}
+
+/// What a read returned besides the events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOutcome {
+    /// Where the next read should start.
+    pub next_seq: u64,
+    /// Events between the requested position and the oldest kept one that left memory.
+    pub missed: u64,
+    /// The session has ended and `next_seq` is past its last event.
+    pub at_end: bool,
+}
+
+impl SessionLog {
+    /// An empty log; `epoch` is the engine's start, the origin of monotonic timestamps.
+    pub fn new(retention: Retention, epoch: Instant) -> Self {
+        SessionLog {
+            inner: Mutex::new(Inner {
+                events: VecDeque::new(),
+                first_seq: 0,
+                bytes: 0,
+                retention,
+                finished: false,
+            }),
+            appended: Notify::new(),
+            epoch,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding this lock cannot leave the deque half-updated in a way that
+        // matters to readers, so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends an event stamped now and wakes readers. Returns its sequence number.
+    pub fn append(&self, kind: EventKind) -> u64 {
+        let time = SystemTime::now();
+        let mono = self.epoch.elapsed();
+        let seq = {
+            let mut inner = self.lock();
+            let seq = inner.first_seq + inner.events.len() as u64;
+            inner.bytes += kind.payload_len() + EVENT_OVERHEAD;
+            inner.events.push_back(Event {
+                seq,
+                time,
+                mono,
+                kind,
+            });
+            inner.evict();
+            seq
+        };
+        self.appended.notify_waiters();
+        seq
+    }
+
+    /// Marks the log complete: no event will follow. Readers waiting at the end wake up.
+    pub fn finish(&self) {
+        self.lock().finished = true;
+        self.appended.notify_waiters();
+    }
+
+    /// Whether [`finish`](Self::finish) was called.
+    pub fn is_finished(&self) -> bool {
+        self.lock().finished
+    }
+
+    /// Sequence number the next event will get.
+    pub fn next_seq(&self) -> u64 {
+        let inner = self.lock();
+        inner.first_seq + inner.events.len() as u64
+    }
+
+    /// Sequence number of the oldest event still in memory.
+    pub fn first_seq(&self) -> u64 {
+        self.lock().first_seq
+    }
+
+    /// Copies up to `max` events starting at `from` into `out` (events are cheap to clone:
+    /// payloads are reference-counted).
+    pub fn read(&self, from: u64, max: usize, out: &mut Vec<Event>) -> ReadOutcome {
+        let inner = self.lock();
+        let end = inner.first_seq + inner.events.len() as u64;
+        let (start, missed) = if from < inner.first_seq {
+            (inner.first_seq, inner.first_seq - from)
+        } else {
+            (from.min(end), 0)
+        };
+        let offset = (start - inner.first_seq) as usize;
+        let take = max.min(inner.events.len() - offset);
+        out.extend(inner.events.range(offset..offset + take).cloned());
+        let next_seq = start + take as u64;
+        ReadOutcome {
+            next_seq,
+            missed,
+            at_end: inner.finished && next_seq >= end,
+        }
+    }
+
+    /// Waits until an event with sequence number `seq` or later exists, or the log is finished.
+    pub async fn wait_past(&self, seq: u64) {
+        loop {
+            let notified = self.appended.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let inner = self.lock();
+                if inner.finished || inner.first_seq + inner.events.len() as u64 > seq {
+                    return;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// Reads the next batch from `from`, waiting for one if none is there yet.
+    pub async fn next_batch(&self, from: u64, max: usize, out: &mut Vec<Event>) -> ReadOutcome {
+        self.wait_past(from).await;
+        self.read(from, max, out)
+    }
+}
+
+impl Inner {
+    fn evict(&mut self) {
+        while self.events.len() > 1
+            && (self.events.len() > self.retention.max_events
+                || self.bytes > self.retention.max_bytes)
+        {
+            if let Some(old) = self.events.pop_front() {
+                self.bytes -= old.kind.payload_len() + EVENT_OVERHEAD;
+                self.first_seq += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Direction, Payload};
+
+    fn msg(s: &str) -> EventKind {
+        EventKind::Message {
+            direction: Direction::In,
+            payload: Payload::text(s.to_owned()),
+        }
+    }
+
+    #[test]
+    fn reads_from_any_position_in_order() {
+        let log = SessionLog::new(Retention::default(), Instant::now());
+        for i in 0..10 {
+            assert_eq!(log.append(msg(&i.to_string())), i);
+        }
+        let mut out = Vec::new();
+        let r = log.read(3, 4, &mut out);
+        assert_eq!(
+            out.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![3, 4, 5, 6]
+        );
+        assert_eq!(r.next_seq, 7);
+        assert_eq!(r.missed, 0);
+        assert!(!r.at_end);
+    }
+
+    #[test]
+    fn eviction_is_reported_to_readers_behind_it() {
+        let retention = Retention {
+            max_events: 5,
+            max_bytes: usize::MAX,
+        };
+        let log = SessionLog::new(retention, Instant::now());
+        for i in 0..12 {
+            log.append(msg(&i.to_string()));
+        }
+        let mut out = Vec::new();
+        let r = log.read(0, 100, &mut out);
+        assert_eq!(r.missed, 7, "events 0..7 left memory");
+        assert_eq!(out.first().map(|e| e.seq), Some(7));
+        assert_eq!(out.len(), 5);
+        assert_eq!(r.next_seq, 12);
+    }
+
+    #[test]
+    fn byte_retention_bounds_memory() {
+        let retention = Retention {
+            max_events: usize::MAX,
+            max_bytes: 10 * (EVENT_OVERHEAD + 1000),
+        };
+        let log = SessionLog::new(retention, Instant::now());
+        let big = "x".repeat(1000);
+        for _ in 0..100 {
+            log.append(msg(&big));
+        }
+        assert_eq!(log.next_seq() - log.first_seq(), 10);
+    }
+
+    #[test]
+    fn at_end_only_after_finish() {
+        let log = SessionLog::new(Retention::default(), Instant::now());
+        log.append(msg("a"));
+        let mut out = Vec::new();
+        assert!(!log.read(0, 10, &mut out).at_end);
+        log.finish();
+        out.clear();
+        let r = log.read(0, 10, &mut out);
+        assert!(r.at_end);
+        assert_eq!(out.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn waiting_reader_wakes_on_append() {
+        let log = std::sync::Arc::new(SessionLog::new(Retention::default(), Instant::now()));
+        let reader = {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut out = Vec::new();
+                log.next_batch(0, 10, &mut out).await;
+                out.len()
+            })
+        };
+        tokio::task::yield_now().await;
+        log.append(msg("hello"));
+        assert_eq!(reader.await.ok(), Some(1));
+    }
+
+    #[test]
+    fn timestamps_are_monotonic() {
+        let log = SessionLog::new(Retention::default(), Instant::now());
+        for i in 0..100 {
+            log.append(msg(&i.to_string()));
+        }
+        let mut out = Vec::new();
+        log.read(0, 100, &mut out);
+        assert!(out.windows(2).all(|w| w[0].mono <= w[1].mono));
+    }
+}

@@ -1,0 +1,119 @@
+//! What to connect to and how: the one input every front end (UI form, CLI flags, RPC params,
+//! saved request) builds, so that they all behave the same.
+
+use std::path::PathBuf;
+
+/// A WebSocket request: the URL and everything Postman's Params, Headers and Settings tabs hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSpec {
+    /// `ws://` or `wss://` URL; may already carry a query string.
+    pub url: String,
+    /// Query parameters appended to the URL's own, in order (repeats allowed).
+    pub params: Vec<(String, String)>,
+    /// Extra handshake headers, in order. They may override `Origin` and `User-Agent`.
+    pub headers: Vec<(String, String)>,
+    /// Subprotocols offered in `Sec-WebSocket-Protocol`, in order of preference.
+    pub protocols: Vec<String>,
+    /// Connection settings.
+    pub settings: Settings,
+}
+
+impl RequestSpec {
+    /// A request with default settings and nothing but a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        RequestSpec {
+            url: url.into(),
+            params: Vec::new(),
+            headers: Vec::new(),
+            protocols: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// Connection settings, the same set as Postman's Settings tab plus the control-frame and TLS
+/// switches websocat and wscat users rely on. Nothing in the engine is hard-coded beyond these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Deadline for one handshake hop (DNS, TCP, TLS, HTTP upgrade), in ms; reset after every
+    /// redirect. 0 means no deadline.
+    pub handshake_timeout_ms: u64,
+    /// Follow 3xx answers to the upgrade request.
+    pub follow_redirects: bool,
+    /// How many redirects to follow before giving up.
+    pub max_redirects: u32,
+    /// How many times to reconnect after an unexpected close or a failed connect.
+    pub reconnect_attempts: u32,
+    /// Pause before each reconnection attempt, in ms.
+    pub reconnect_interval_ms: u64,
+    /// Largest message accepted on receive, in bytes; 0 means unlimited.
+    pub max_message_size: u64,
+    /// Answer pings with pongs automatically. Off lets a user test a server's timeout logic.
+    pub auto_pong: bool,
+    /// How long to wait for the peer's close frame and TCP close after we send close, in ms.
+    pub close_timeout_ms: u64,
+    /// TLS options for `wss://`.
+    pub tls: TlsSettings,
+    /// How much of the session log stays in memory.
+    pub retention: Retention,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            handshake_timeout_ms: 20_000,
+            follow_redirects: true,
+            max_redirects: 10,
+            reconnect_attempts: 0,
+            reconnect_interval_ms: 5_000,
+            max_message_size: 64 * 1024 * 1024,
+            auto_pong: true,
+            close_timeout_ms: 5_000,
+            tls: TlsSettings::default(),
+            retention: Retention::default(),
+        }
+    }
+}
+
+/// TLS options. Verification is on unless `verify` is explicitly turned off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// Check the server's certificate chain and host name.
+    pub verify: bool,
+    /// A PEM file of extra trust anchors (added to the system and built-in roots).
+    pub ca_file: Option<PathBuf>,
+    /// A PEM client certificate chain for mutual TLS.
+    pub client_cert: Option<PathBuf>,
+    /// The PEM private key of `client_cert`.
+    pub client_key: Option<PathBuf>,
+}
+
+impl Default for TlsSettings {
+    fn default() -> Self {
+        TlsSettings {
+            verify: true,
+            ca_file: None,
+            client_cert: None,
+            client_key: None,
+        }
+    }
+}
+
+/// Bounds on the in-memory session log. When either is exceeded the oldest events leave
+/// memory; readers that had not reached them are told how many they missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Most events kept.
+    pub max_events: usize,
+    /// Most payload bytes (plus a small per-event overhead) kept.
+    pub max_bytes: usize,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            max_events: 1_000_000,
+            max_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
