@@ -86,7 +86,7 @@ pub enum EngineError {
     )]
     RedirectNotFollowed { status: u16, location: String },
     /// A redirect came back to a URL already visited.
-    #[error("redirect loop: {url} was already visited ({hops} redirects so far)")]
+    #[error("redirect loop: {url} was already visited, after {hops} redirect(s)")]
     RedirectLoop { url: String, hops: u32 },
     /// More redirects than the settings allow.
     #[error("too many redirects: more than {max} (raise the maximum redirects setting)")]

@@ -1,1 +1,55 @@
-fn main(){}
+//! `wsdeck`: the binary. Parses flags once into configs, builds the components, and maps
+//! outcomes to exit codes. All WebSocket work is in `wsdeck-engine`.
+
+mod autobahn;
+mod connect;
+mod echo_server;
+mod exit;
+mod interactive;
+mod printer;
+mod units;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// WebSocket workbench, terminal client and local test server.
+#[derive(Debug, Parser)]
+#[command(name = "wsdeck", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Connect to a WebSocket server: interactive on a terminal, line-per-message in a pipe.
+    #[command(after_long_help = exit::EXIT_CODES_HELP)]
+    Connect(Box<connect::ConnectArgs>),
+    /// Run a local WebSocket server to try things against (echo, bursts, redirects, closes).
+    EchoServer(echo_server::EchoArgs),
+    /// Run the Autobahn TestSuite client protocol against a fuzzing server.
+    Autobahn(autobahn::AutobahnArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wsdeck: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    let code = match cli.command {
+        Command::Connect(args) => connect::run(*args, runtime.handle().clone()),
+        Command::EchoServer(args) => runtime.block_on(echo_server::run(args)),
+        Command::Autobahn(args) => runtime.block_on(autobahn::run(args)),
+    };
+    // Do not wait for stdin readers blocked in a read: the process is done.
+    runtime.shutdown_background();
+    ExitCode::from(code)
+}

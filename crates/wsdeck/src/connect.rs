@@ -1,0 +1,460 @@
+//! `wsdeck connect`: flags → RequestSpec, then an interactive or a pipe session.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use tokio::runtime::Handle;
+use wsdeck_engine::{
+    Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Retention, Session,
+    Settings, TlsSettings,
+};
+
+use crate::exit;
+use crate::printer::{self, Printer, Sink, Style};
+use crate::units::{parse_header, parse_key_value, parse_size};
+
+/// Flags of `wsdeck connect`.
+#[derive(Debug, Args)]
+#[command(
+    about = "Connect to a WebSocket server",
+    long_about = "Connect to a WebSocket server.\n\n\
+On a terminal it is interactive: type a line to send it, use /ping, /pong, /close, /binary \
+and /help; incoming and outgoing messages are shown with their time.\n\n\
+In a pipe (stdin or stdout not a terminal) each stdin line is sent as one message and each \
+received message is printed as one line on stdout; errors go to stderr. With --jsonl every \
+event (connect, open, messages, pings, close, errors) is one JSON object per line.",
+    after_help = "Examples:\n  wsdeck connect ws://127.0.0.1:9001/echo\n  printf 'a\\nb\\n' | wsdeck connect ws://127.0.0.1:9001/echo --exit-on-eof\n  wsdeck connect wss://host/path -H 'Authorization: Bearer x' -s graphql-ws --jsonl"
+)]
+pub struct ConnectArgs {
+    /// ws:// or wss:// URL.
+    pub url: String,
+
+    /// Handshake header 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+
+    /// Query parameter key=value added to the URL (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub params: Vec<(String, String)>,
+
+    /// Subprotocol to offer (repeatable, or comma-separated), in order of preference.
+    #[arg(
+        short = 's',
+        long = "protocol",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub protocols: Vec<String>,
+
+    /// Origin header (shortcut for -H 'Origin: …').
+    #[arg(long)]
+    pub origin: Option<String>,
+
+    /// Handshake timeout per redirect hop, in milliseconds (0 = none).
+    #[arg(long, value_name = "MS", default_value_t = Settings::default().handshake_timeout_ms)]
+    pub handshake_timeout: u64,
+
+    /// Follow redirects answered to the upgrade request (default on).
+    #[arg(long, overrides_with = "no_follow_redirects")]
+    pub follow_redirects: bool,
+
+    /// Do not follow redirects: a 3xx answer is an error.
+    #[arg(long)]
+    pub no_follow_redirects: bool,
+
+    /// Most redirects to follow.
+    #[arg(long, value_name = "N", default_value_t = Settings::default().max_redirects)]
+    pub max_redirects: u32,
+
+    /// Reconnect this many times after an unexpected close or a failed connect.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub reconnect_attempts: u32,
+
+    /// Pause before each reconnection, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = Settings::default().reconnect_interval_ms)]
+    pub reconnect_interval: u64,
+
+    /// Largest message accepted, in bytes or with K/M/G (0 = unlimited).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub max_message_size: u64,
+
+    /// Do not answer pings automatically (to test a server's timeout logic).
+    #[arg(long)]
+    pub no_auto_pong: bool,
+
+    /// Send a ping every MS milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub ping_interval: Option<u64>,
+
+    /// Extra CA certificate(s) to trust, PEM.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Client certificate chain for mutual TLS, PEM (with --key).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key of --cert, PEM.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Do not verify the server's certificate (dangerous: anyone can impersonate it).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Pipe mode: send stdin lines as binary messages and print received binary raw.
+    #[arg(short = 'b', long)]
+    pub binary: bool,
+
+    /// Print every event as one JSON object per line on stdout.
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// Close the connection when stdin ends (after --wait), instead of listening on.
+    #[arg(short = 'E', long)]
+    pub exit_on_eof: bool,
+
+    /// Exit after the first received message.
+    #[arg(short = '1', long)]
+    pub once: bool,
+
+    /// Exit after N received messages.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub max_messages: Option<u64>,
+
+    /// After stdin ends, wait this long for replies before closing (with --exit-on-eof).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub wait: u64,
+
+    /// Close code sent when wsdeck closes the connection.
+    #[arg(long, value_name = "CODE", default_value_t = 1000)]
+    pub close_code: u16,
+
+    /// Close reason sent when wsdeck closes the connection.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub close_reason: String,
+
+    /// In pipe mode, also report connection events (open, close, pings) on stderr.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// Force interactive mode even when stdin or stdout is not a terminal.
+    #[arg(long, conflicts_with = "jsonl")]
+    pub interactive: bool,
+
+    /// No colours in interactive mode.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+impl ConnectArgs {
+    /// The engine request these flags describe.
+    pub fn spec(&self) -> RequestSpec {
+        let mut headers = self.headers.clone();
+        if let Some(origin) = &self.origin {
+            headers.push(("Origin".into(), origin.clone()));
+        }
+        RequestSpec {
+            url: self.url.clone(),
+            params: self.params.clone(),
+            headers,
+            protocols: self
+                .protocols
+                .iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            settings: Settings {
+                handshake_timeout_ms: self.handshake_timeout,
+                follow_redirects: !self.no_follow_redirects || self.follow_redirects,
+                max_redirects: self.max_redirects,
+                reconnect_attempts: self.reconnect_attempts,
+                reconnect_interval_ms: self.reconnect_interval,
+                max_message_size: self.max_message_size,
+                auto_pong: !self.no_auto_pong,
+                tls: TlsSettings {
+                    verify: !self.insecure,
+                    ca_file: self.ca.clone(),
+                    client_cert: self.cert.clone(),
+                    client_key: self.key.clone(),
+                },
+                // A pipe reader that stalls must not make the process grow without bound;
+                // what it misses is reported.
+                retention: Retention {
+                    max_events: 4_000_000,
+                    max_bytes: 512 * 1024 * 1024,
+                },
+                ..Settings::default()
+            },
+        }
+    }
+
+    fn close_code(&self) -> Option<u16> {
+        Some(self.close_code)
+    }
+}
+
+/// Runs `wsdeck connect` to the end and returns the exit code.
+pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
+    if let Err(e) = wsdeck_engine::validate_close_code(args.close_code) {
+        eprintln!("wsdeck: --close-code: {e}");
+        return exit::USAGE;
+    }
+    let interactive = args.interactive
+        || (!args.jsonl && std::io::stdin().is_terminal() && std::io::stdout().is_terminal());
+    let engine = Engine::new();
+    let session = match rt.block_on(async { engine.open(args.spec()) }) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("wsdeck: {e}");
+            return exit::code_for(&e);
+        }
+    };
+    // Ctrl-C closes politely; a second one exits at once.
+    {
+        let session = session.clone();
+        let args_code = args.close_code();
+        rt.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = session.close(args_code, "").await;
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+    }
+    if let Some(ms) = args.ping_interval.filter(|ms| *ms > 0) {
+        let session = session.clone();
+        rt.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(ms));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if session.state() == wsdeck_engine::SessionState::Closed {
+                    break;
+                }
+                let _ = session.ping(wsdeck_engine::Bytes::new()).await;
+            }
+        });
+    }
+
+    let code = if interactive {
+        crate::interactive::run(&args, &session, &rt, !args.no_color)
+    } else {
+        run_pipe(&args, &session, &rt)
+    };
+    code.unwrap_or_else(|| final_code(&session))
+}
+
+/// The exit code once the session is over.
+pub fn final_code(session: &Session) -> u8 {
+    match session.last_error() {
+        Some(e) => exit::code_for(&e),
+        None => exit::OK,
+    }
+}
+
+/// Counts received messages against --once / --max-messages.
+#[derive(Debug)]
+pub struct ExitCondition {
+    limit: Option<u64>,
+    seen: u64,
+}
+
+impl ExitCondition {
+    pub fn new(args: &ConnectArgs) -> Self {
+        let limit = if args.once {
+            Some(1)
+        } else {
+            args.max_messages
+        };
+        ExitCondition { limit, seen: 0 }
+    }
+
+    /// Whether more received messages should be shown.
+    pub fn wants_more(&self) -> bool {
+        self.limit.is_none_or(|l| self.seen < l)
+    }
+
+    /// Counts an event; true when this event reaches the limit.
+    pub fn count(&mut self, event: &Event) -> bool {
+        if let EventKind::Message {
+            direction: Direction::In,
+            ..
+        } = event.kind
+        {
+            self.seen += 1;
+            return self.limit == Some(self.seen);
+        }
+        false
+    }
+}
+
+fn run_pipe(args: &ConnectArgs, session: &Session, rt: &Handle) -> Option<u8> {
+    let printer = Printer {
+        style: if args.jsonl {
+            Style::Jsonl
+        } else {
+            Style::Plain
+        },
+        verbose: args.verbose,
+    };
+    let opened = rt.block_on(session.wait_open());
+    if opened.is_ok() {
+        spawn_stdin_pump(args, session.clone(), rt.clone());
+    }
+    // Print everything the session records, including a failed open, until it ends.
+    print_until_end(args, session, rt, printer)
+}
+
+/// Reads the session log from the start and prints it until the session is over.
+fn print_until_end(
+    args: &ConnectArgs,
+    session: &Session,
+    rt: &Handle,
+    printer: Printer,
+) -> Option<u8> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let mut err_buf = Vec::new();
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut events = Vec::with_capacity(4096);
+    let mut seq = 0;
+    let mut exit_condition = ExitCondition::new(args);
+    let log = session.log().clone();
+    loop {
+        events.clear();
+        let outcome = match log.read(seq, 4096, &mut events) {
+            r if !events.is_empty() || r.at_end => r,
+            _ => {
+                // Caught up: push out what we have, then wait for more.
+                if out.flush().is_err() {
+                    return Some(stdout_closed(session, rt, args));
+                }
+                rt.block_on(log.next_batch(seq, 4096, &mut events))
+            }
+        };
+        if outcome.missed > 0 {
+            if printer.style == Style::Jsonl {
+                let _ = writeln!(out, "{}", printer::missed_json(outcome.missed));
+            } else {
+                eprintln!(
+                    "wsdeck: {} events were dropped from memory before they could be printed (output too slow)",
+                    outcome.missed
+                );
+            }
+        }
+        for event in &events {
+            let is_message_in = matches!(
+                event.kind,
+                EventKind::Message {
+                    direction: Direction::In,
+                    ..
+                }
+            );
+            if is_message_in && !exit_condition.wants_more() {
+                continue;
+            }
+            buf.clear();
+            match printer.format(event, &mut buf) {
+                Sink::Stdout => {
+                    if out.write_all(&buf).is_err() {
+                        return Some(stdout_closed(session, rt, args));
+                    }
+                }
+                Sink::Stderr => {
+                    let _ = out.flush();
+                    err_buf.clear();
+                    err_buf.extend_from_slice(&buf);
+                    let _ = std::io::stderr().write_all(&err_buf);
+                }
+                Sink::Nowhere => {}
+            }
+            if exit_condition.count(event) {
+                let _ = out.flush();
+                let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
+            }
+        }
+        seq = outcome.next_seq;
+        if outcome.at_end {
+            let _ = out.flush();
+            return None;
+        }
+    }
+}
+
+/// stdout went away (e.g. `| head`): close politely and exit without an error.
+fn stdout_closed(session: &Session, rt: &Handle, args: &ConnectArgs) -> u8 {
+    let _ = rt.block_on(async {
+        let _ = session.close(args.close_code(), &args.close_reason).await;
+        tokio::time::timeout(Duration::from_secs(2), session.wait_closed()).await
+    });
+    exit::OK
+}
+
+/// Reads stdin on its own thread and sends each line as a message, in batches.
+fn spawn_stdin_pump(args: &ConnectArgs, session: Session, rt: Handle) {
+    let binary = args.binary;
+    let exit_on_eof = args.exit_on_eof;
+    let wait = Duration::from_millis(args.wait);
+    let close_code = args.close_code();
+    let close_reason = args.close_reason.clone();
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut reader = std::io::BufReader::with_capacity(256 * 1024, stdin.lock());
+        let mut batch: Vec<Payload> = Vec::with_capacity(1024);
+        let mut line = Vec::with_capacity(256);
+        loop {
+            line.clear();
+            let n = match reader.read_until(b'\n', &mut line) {
+                Ok(n) => n,
+                Err(e) => {
+                    eprintln!("wsdeck: reading stdin failed: {e}");
+                    0
+                }
+            };
+            if n > 0 {
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                    if line.last() == Some(&b'\r') {
+                        line.pop();
+                    }
+                }
+                let payload = if binary {
+                    Payload::binary(line.clone())
+                } else {
+                    match String::from_utf8(line.clone()) {
+                        Ok(s) => Payload::text(s),
+                        Err(_) => {
+                            eprintln!(
+                                "wsdeck: skipped a stdin line that is not UTF-8 text ({} bytes); use --binary to send raw bytes",
+                                line.len()
+                            );
+                            continue;
+                        }
+                    }
+                };
+                batch.push(payload);
+            }
+            // Send when nothing more is buffered, so a burst becomes one write.
+            if n == 0 || reader.buffer().is_empty() || batch.len() >= 4096 {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(1024));
+                if let Err(e) = rt.block_on(session.send_batch(full)) {
+                    if !matches!(e, EngineError::NotOpen { .. }) {
+                        eprintln!("wsdeck: {e}");
+                    }
+                    return;
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        if exit_on_eof {
+            std::thread::sleep(wait);
+            let _ = rt.block_on(session.close(close_code, &close_reason));
+        }
+    });
+}

@@ -1,0 +1,49 @@
+//! Exit codes: one per kind of outcome, so scripts and CI can tell failures apart.
+
+use wsdeck_engine::{EngineError, ErrorClass};
+
+/// The connection closed cleanly, or an exit condition (`--once`, …) was met.
+pub const OK: u8 = 0;
+/// Something inside wsdeck failed (runtime, terminal).
+pub const INTERNAL: u8 = 1;
+/// Bad flags or a bad request: URL, header, TLS file.
+pub const USAGE: u8 = 2;
+/// DNS failed, the connection was refused, or the server hung up during the handshake.
+pub const CONNECT: u8 = 3;
+/// The server answered the upgrade with another status, or redirects failed.
+pub const HANDSHAKE: u8 = 4;
+/// TLS failed (untrusted certificate, client certificate refused).
+pub const TLS: u8 = 5;
+/// The server broke the protocol (invalid frame or UTF-8, message over the size limit).
+pub const PROTOCOL: u8 = 6;
+/// The handshake timed out.
+pub const TIMEOUT: u8 = 7;
+/// The connection dropped without a closing handshake.
+pub const CONNECTION_LOST: u8 = 8;
+
+/// Shown at the end of `wsdeck connect --help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  closed cleanly (by either side), or --once / --max-messages reached
+  1  internal error
+  2  usage error: bad flag, URL, header or TLS file
+  3  could not connect: DNS, refused, or the server hung up during the handshake
+  4  handshake refused: non-101 answer (401, 404, 500, …), redirect loop or too many redirects
+  5  TLS failure: untrusted or invalid certificate, client certificate refused
+  6  protocol error: invalid frame, invalid UTF-8 in a text message, message over --max-message-size
+  7  timeout: the handshake took longer than --handshake-timeout
+  8  connection lost: the connection ended without a closing handshake";
+
+/// The exit code for an engine error.
+pub fn code_for(error: &EngineError) -> u8 {
+    match error.class() {
+        ErrorClass::InvalidRequest => USAGE,
+        ErrorClass::Connect => CONNECT,
+        ErrorClass::HandshakeRefused => HANDSHAKE,
+        ErrorClass::Tls => TLS,
+        ErrorClass::Protocol => PROTOCOL,
+        ErrorClass::Timeout => TIMEOUT,
+        ErrorClass::ConnectionLost => CONNECTION_LOST,
+        ErrorClass::State => INTERNAL,
+    }
+}

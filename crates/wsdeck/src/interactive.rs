@@ -1,0 +1,187 @@
+//! Interactive `wsdeck connect` on a terminal: a line editor with history for input, and
+//! every event printed above the prompt as it happens.
+
+use std::io::Write;
+use std::time::Duration;
+
+use rustyline::error::ReadlineError;
+use rustyline::{DefaultEditor, ExternalPrinter};
+use tokio::runtime::Handle;
+use wsdeck_engine::{Bytes, Payload, Session, SessionState};
+
+use crate::connect::{ConnectArgs, ExitCondition, final_code};
+use crate::exit;
+use crate::printer;
+use crate::units::parse_binary;
+
+const HELP: &str = "\
+Type a line and press Enter to send it as a text message.
+  /ping [data]              send a ping (data up to 125 bytes)
+  /pong [data]              send an unsolicited pong
+  /close [code] [reason]    close with a code (default 1000) and reason
+  /binary hex:48 65 6c      send a binary message (hex, spaces and 0x allowed)
+  /binary base64:SGVs       send a binary message (base64)
+  //text                    send a text message that starts with '/'
+  /help                     this help
+  /quit                     close with 1000 and exit (also Ctrl-D)";
+
+/// Runs the interactive client; `None` means "exit code from the session's outcome".
+pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> Option<u8> {
+    let mut editor = match DefaultEditor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("wsdeck: cannot start the line editor: {e}");
+            return Some(exit::INTERNAL);
+        }
+    };
+    let saved_terminal = nix::sys::termios::tcgetattr(std::io::stdin()).ok();
+
+    // Events are printed by their own thread, above the prompt when there is one.
+    let printer_out: Box<dyn FnMut(String) + Send> = match editor.create_external_printer() {
+        Ok(mut p) => Box::new(move |s: String| {
+            let _ = p.print(s);
+        }),
+        Err(_) => Box::new(|s: String| {
+            let _ = std::io::stdout().write_all(s.as_bytes());
+        }),
+    };
+    {
+        let session = session.clone();
+        let rt = rt.clone();
+        let mut exit_condition = ExitCondition::new(args);
+        let close_code = Some(args.close_code);
+        let close_reason = args.close_reason.clone();
+        let mut print = printer_out;
+        std::thread::spawn(move || {
+            let log = session.log().clone();
+            let mut seq = 0;
+            let mut events = Vec::new();
+            let mut buf = Vec::new();
+            loop {
+                events.clear();
+                let outcome = rt.block_on(log.next_batch(seq, 1024, &mut events));
+                buf.clear();
+                for event in &events {
+                    printer::human(event, color, &mut buf);
+                    if exit_condition.count(event) {
+                        let _ = rt.block_on(session.close(close_code, &close_reason));
+                    }
+                }
+                if !buf.is_empty() {
+                    print(String::from_utf8_lossy(&buf).into_owned());
+                }
+                seq = outcome.next_seq;
+                if outcome.at_end {
+                    break;
+                }
+            }
+            // The session is over while the editor may be waiting for a key: put the terminal
+            // back as it was and leave.
+            std::thread::sleep(Duration::from_millis(20));
+            if let Some(t) = &saved_terminal {
+                let _ = nix::sys::termios::tcsetattr(
+                    std::io::stdin(),
+                    nix::sys::termios::SetArg::TCSANOW,
+                    t,
+                );
+            }
+            let _ = std::io::stdout().write_all(b"\n");
+            let _ = std::io::stdout().flush();
+            std::process::exit(i32::from(final_code(&session)));
+        });
+    }
+
+    if rt.block_on(session.wait_open()).is_err() {
+        // The printer thread reports the error and exits with the right code.
+        rt.block_on(session.wait_closed());
+        std::thread::sleep(Duration::from_secs(1));
+        return None;
+    }
+    loop {
+        match editor.readline("> ") {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                match handle_line(&line, session, rt) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(message) => eprintln!("{message}"),
+                }
+            }
+            Err(ReadlineError::Interrupted | ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("wsdeck: terminal error: {e}");
+                break;
+            }
+        }
+        if session.state() == SessionState::Closed {
+            break;
+        }
+    }
+    let _ = rt.block_on(session.close(Some(args.close_code), &args.close_reason));
+    rt.block_on(session.wait_closed());
+    // Let the printer thread show the last lines and exit with the session's code.
+    std::thread::sleep(Duration::from_secs(2));
+    None
+}
+
+/// Acts on one typed line; `Ok(false)` means quit.
+fn handle_line(line: &str, session: &Session, rt: &Handle) -> Result<bool, String> {
+    let send = |payload: Payload| {
+        rt.block_on(session.send(payload))
+            .map_err(|e| e.to_string())
+    };
+    if let Some(rest) = line.strip_prefix("//") {
+        send(Payload::text(format!("/{rest}")))?;
+        return Ok(true);
+    }
+    let Some(command) = line.strip_prefix('/') else {
+        send(Payload::text(line.to_owned()))?;
+        return Ok(true);
+    };
+    let (name, rest) = command.split_once(' ').unwrap_or((command, ""));
+    match name {
+        "ping" => rt
+            .block_on(session.ping(Bytes::from(rest.to_owned())))
+            .map_err(|e| e.to_string())?,
+        "pong" => rt
+            .block_on(session.pong(Bytes::from(rest.to_owned())))
+            .map_err(|e| e.to_string())?,
+        "close" => {
+            let (code, reason) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+            let code = if code.is_empty() {
+                1000
+            } else {
+                code.parse::<u16>()
+                    .map_err(|_| format!("/close: {code:?} is not a close code (e.g. 1000)"))?
+            };
+            rt.block_on(session.close(Some(code), reason.trim()))
+                .map_err(|e| e.to_string())?;
+        }
+        "binary" => {
+            let data = parse_binary(rest.trim()).map_err(|e| format!("/binary: {e}"))?;
+            send(Payload::binary(data))?;
+        }
+        "help" => println!("{HELP}"),
+        "quit" | "exit" => return Ok(false),
+        other => {
+            return Err(format!(
+                "unknown command /{other}: type /help, or //{other} to send it as text"
+            ));
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn help_lists_every_command() {
+        for cmd in [
+            "/ping", "/pong", "/close", "/binary", "/help", "/quit", "//",
+        ] {
+            assert!(super::HELP.contains(cmd), "{cmd} missing from help");
+        }
+    }
+}

@@ -1,0 +1,385 @@
+//! Turning session events into terminal output: plain lines for pipes, JSON lines for
+//! programs, and annotated, coloured lines for people at a terminal.
+
+use std::io::Write;
+
+use base64::Engine as _;
+use chrono::{DateTime, Local, SecondsFormat, Utc};
+use serde_json::{Value, json};
+use wsdeck_engine::{Direction, Event, EventKind, HandshakeInfo, Initiator, Payload};
+
+/// How events are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Received messages on stdout, one per line; connection news on stderr when verbose.
+    Plain,
+    /// One JSON object per event on stdout.
+    Jsonl,
+}
+
+/// Where a formatted event goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sink {
+    Stdout,
+    Stderr,
+    Nowhere,
+}
+
+/// Formats events in one style.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    pub style: Style,
+    /// In plain style, report connection events on stderr.
+    pub verbose: bool,
+}
+
+impl Printer {
+    /// Appends the event's text to `out` and says where it belongs.
+    pub fn format(&self, event: &Event, out: &mut Vec<u8>) -> Sink {
+        match self.style {
+            Style::Plain => self.plain(event, out),
+            Style::Jsonl => {
+                // Writing JSON into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, &to_json(event));
+                out.push(b'\n');
+                Sink::Stdout
+            }
+        }
+    }
+
+    fn plain(&self, event: &Event, out: &mut Vec<u8>) -> Sink {
+        match &event.kind {
+            EventKind::Message {
+                direction: Direction::In,
+                payload,
+            } => {
+                out.extend_from_slice(payload.as_bytes());
+                out.push(b'\n');
+                Sink::Stdout
+            }
+            EventKind::Error(e) => {
+                let _ = writeln!(out, "wsdeck: {e}");
+                Sink::Stderr
+            }
+            EventKind::Message { .. } => Sink::Nowhere,
+            // An unusual close is worth a line even when not verbose.
+            EventKind::Closed { code, clean, .. }
+                if !self.verbose
+                    && (!clean || code.is_some_and(|c| c != 1000))
+                    && code.is_some() =>
+            {
+                human(event, false, out);
+                Sink::Stderr
+            }
+            _ if self.verbose => {
+                human(event, false, out);
+                Sink::Stderr
+            }
+            _ => Sink::Nowhere,
+        }
+    }
+}
+
+/// A line for a person: `HH:MM:SS.mmm ← text`.
+pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
+    let time = DateTime::<Local>::from(event.time).format("%H:%M:%S%.3f");
+    let c = |code: &'static str| if color { code } else { "" };
+    let r = if color { "\x1b[0m" } else { "" };
+    let dim = c("\x1b[2m");
+    let _ = write!(out, "{dim}{time}{r} ");
+    match &event.kind {
+        EventKind::Message { direction, payload } => {
+            let (arrow, col) = arrow(*direction, color);
+            let _ = write!(out, "{col}{arrow}{r} ");
+            match payload {
+                Payload::Text(t) => out.extend_from_slice(t.as_bytes()),
+                Payload::Binary(b) => {
+                    let _ = write!(
+                        out,
+                        "{}[binary {} bytes]{r} {}",
+                        c("\x1b[35m"),
+                        b.len(),
+                        hex_preview(b)
+                    );
+                }
+            }
+        }
+        EventKind::Ping { direction, payload } | EventKind::Pong { direction, payload } => {
+            let kind = if matches!(event.kind, EventKind::Ping { .. }) {
+                "ping"
+            } else {
+                "pong"
+            };
+            let (arrow, col) = arrow(*direction, color);
+            let _ = write!(
+                out,
+                "{col}{arrow}{r} {}[{kind}]{r} {}",
+                c("\x1b[36m"),
+                String::from_utf8_lossy(payload)
+            );
+        }
+        EventKind::Connecting { url, attempt } => {
+            let _ = write!(out, "{}connecting to {url}", c("\x1b[33m"));
+            if *attempt > 0 {
+                let _ = write!(out, " (attempt {})", attempt + 1);
+            }
+            out.extend_from_slice(r.as_bytes());
+        }
+        EventKind::Redirect {
+            status,
+            to,
+            dropped_headers,
+            ..
+        } => {
+            let _ = write!(out, "{}redirected ({status}) to {to}", c("\x1b[33m"));
+            if !dropped_headers.is_empty() {
+                let _ = write!(
+                    out,
+                    ", not forwarding {} to the new host",
+                    dropped_headers.join(", ")
+                );
+            }
+            out.extend_from_slice(r.as_bytes());
+        }
+        EventKind::Open(info) => {
+            let _ = write!(out, "{}connected to {}{}", c("\x1b[32m"), info.url, r);
+            if let Some(p) = &info.protocol {
+                let _ = write!(out, " (subprotocol {p})");
+            }
+            let _ = write!(out, " in {} ms", info.timings.total.as_millis());
+        }
+        EventKind::Closing {
+            direction,
+            code,
+            reason,
+        } => {
+            let who = if *direction == Direction::Out {
+                "sent"
+            } else {
+                "received"
+            };
+            let _ = write!(
+                out,
+                "{}close {who}: {}{}{r}",
+                c("\x1b[33m"),
+                code_text(*code),
+                reason_text(reason)
+            );
+        }
+        EventKind::Closed {
+            code,
+            reason,
+            clean,
+            initiator,
+        } => {
+            let by = if *initiator == Initiator::Local {
+                "by us"
+            } else {
+                "by the server"
+            };
+            let how = if *clean {
+                "cleanly"
+            } else {
+                "without a closing handshake"
+            };
+            let col = if *clean { c("\x1b[32m") } else { c("\x1b[31m") };
+            let _ = write!(
+                out,
+                "{col}disconnected {how}, {by}: {}{}{r}",
+                code_text(*code),
+                reason_text(reason)
+            );
+        }
+        EventKind::Error(e) => {
+            let _ = write!(out, "{}error: {e}{r}", c("\x1b[31m"));
+        }
+        EventKind::Reconnecting {
+            attempt,
+            of,
+            delay_ms,
+        } => {
+            let _ = write!(
+                out,
+                "{}reconnecting in {delay_ms} ms (attempt {attempt} of {of}){r}",
+                c("\x1b[33m")
+            );
+        }
+    }
+    out.push(b'\n');
+}
+
+fn arrow(direction: Direction, color: bool) -> (&'static str, &'static str) {
+    match (direction, color) {
+        (Direction::In, true) => ("←", "\x1b[1;34m"),
+        (Direction::Out, true) => ("→", "\x1b[1;32m"),
+        (Direction::In, false) => ("<", ""),
+        (Direction::Out, false) => (">", ""),
+    }
+}
+
+fn code_text(code: Option<u16>) -> String {
+    match code {
+        Some(c) => format!("{c} {}", close_code_name(c)),
+        None => "no status code (1006)".into(),
+    }
+}
+
+fn reason_text(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{reason}\"")
+    }
+}
+
+/// RFC 6455 §7.4.1 names.
+pub fn close_code_name(code: u16) -> &'static str {
+    match code {
+        1000 => "Normal Closure",
+        1001 => "Going Away",
+        1002 => "Protocol Error",
+        1003 => "Unsupported Data",
+        1005 => "No Status Received",
+        1006 => "Abnormal Closure",
+        1007 => "Invalid Payload Data",
+        1008 => "Policy Violation",
+        1009 => "Message Too Big",
+        1010 => "Mandatory Extension",
+        1011 => "Internal Error",
+        1012 => "Service Restart",
+        1013 => "Try Again Later",
+        1014 => "Bad Gateway",
+        1015 => "TLS Handshake",
+        3000..=3999 => "(registered)",
+        4000..=4999 => "(application)",
+        _ => "",
+    }
+}
+
+fn hex_preview(b: &[u8]) -> String {
+    const MAX: usize = 32;
+    let mut s = hex::encode(&b[..b.len().min(MAX)]);
+    if b.len() > MAX {
+        s.push('…');
+    }
+    s
+}
+
+fn rfc3339(event: &Event) -> String {
+    DateTime::<Utc>::from(event.time).to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn data_json(bytes: &[u8]) -> (&'static str, Value) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => ("text", Value::from(s)),
+        Err(_) => (
+            "base64",
+            Value::from(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        ),
+    }
+}
+
+fn dir(d: Direction) -> &'static str {
+    match d {
+        Direction::In => "in",
+        Direction::Out => "out",
+    }
+}
+
+fn handshake_json(info: &HandshakeInfo) -> Value {
+    let head =
+        |h: &wsdeck_engine::HttpHead| json!({ "start_line": h.start_line, "headers": h.headers });
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    json!({
+        "url": info.url,
+        "remote_addr": info.remote_addr.to_string(),
+        "protocol": info.protocol,
+        "extensions": info.extensions,
+        "tls": info.tls,
+        "request": head(&info.request),
+        "response": head(&info.response),
+        "timings_ms": {
+            "dns": ms(info.timings.dns), "connect": ms(info.timings.connect),
+            "tls": ms(info.timings.tls), "upgrade": ms(info.timings.upgrade),
+            "total": ms(info.timings.total),
+        },
+    })
+}
+
+/// The `--jsonl` form of an event: `type`, `seq`, `time`, then the event's own fields.
+pub fn to_json(event: &Event) -> Value {
+    let mut v = match &event.kind {
+        EventKind::Connecting { url, attempt } => {
+            json!({"type": "connecting", "url": url, "attempt": attempt})
+        }
+        EventKind::Redirect {
+            status,
+            from,
+            to,
+            hop,
+            dropped_headers,
+        } => json!({
+            "type": "redirect", "status": status, "from": from, "to": to, "hop": hop,
+            "dropped_headers": dropped_headers,
+        }),
+        EventKind::Open(info) => {
+            let mut v = handshake_json(info);
+            v["type"] = "open".into();
+            v
+        }
+        EventKind::Message { direction, payload } => {
+            let (format, data) = match payload {
+                Payload::Text(t) => ("text", Value::from(&**t)),
+                Payload::Binary(b) => (
+                    "binary",
+                    Value::from(base64::engine::general_purpose::STANDARD.encode(b)),
+                ),
+            };
+            json!({"type": "message", "direction": dir(*direction), "format": format, "size": payload.len(), "data": data})
+        }
+        EventKind::Ping { direction, payload } | EventKind::Pong { direction, payload } => {
+            let kind = if matches!(event.kind, EventKind::Ping { .. }) {
+                "ping"
+            } else {
+                "pong"
+            };
+            let (format, data) = data_json(payload);
+            json!({"type": kind, "direction": dir(*direction), "format": format, "size": payload.len(), "data": data})
+        }
+        EventKind::Closing {
+            direction,
+            code,
+            reason,
+        } => {
+            json!({"type": "closing", "direction": dir(*direction), "code": code, "reason": reason})
+        }
+        EventKind::Closed {
+            code,
+            reason,
+            clean,
+            initiator,
+        } => json!({
+            "type": "closed", "code": code.unwrap_or(1006), "reason": reason, "clean": clean,
+            "initiator": if *initiator == Initiator::Local { "client" } else { "server" },
+        }),
+        EventKind::Error(e) => {
+            json!({"type": "error", "class": e.class().to_string(), "message": e.to_string()})
+        }
+        EventKind::Reconnecting {
+            attempt,
+            of,
+            delay_ms,
+        } => {
+            json!({"type": "reconnecting", "attempt": attempt, "of": of, "delay_ms": delay_ms})
+        }
+    };
+    v["seq"] = event.seq.into();
+    v["time"] = rfc3339(event).into();
+    v["mono_ms"] = (event.mono.as_secs_f64() * 1000.0).into();
+    v
+}
+
+/// The `--jsonl` line for events a slow reader missed.
+pub fn missed_json(count: u64) -> Value {
+    json!({"type": "missed", "count": count, "message": "output was too slow; these events left memory before they could be printed"})
+}

@@ -1,0 +1,97 @@
+//! Parsing of human-friendly flag values: sizes, `key=value`, `Name: value`, binary input.
+
+use base64::Engine as _;
+
+/// `1048576`, `64K`, `64KiB`, `16M`, `1MiB`, `2G`: binary multiples, as Postman's MB is.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size: use bytes or a suffix like 64K or 16MiB"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit {other:?}: use K, M or G")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too large"))
+}
+
+/// `key=value` (the value may be empty or contain `=`).
+pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?} is not key=value"))?;
+    if k.is_empty() {
+        return Err(format!("{s:?} has an empty key"));
+    }
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+/// `Name: value`, as curl's `-H`.
+pub fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?} is not a header: write 'Name: value'"))?;
+    let k = k.trim();
+    if k.is_empty() {
+        return Err(format!("{s:?} has an empty header name"));
+    }
+    Ok((k.to_owned(), v.trim().to_owned()))
+}
+
+/// `hex:48 65 6c`, `hex:0x48656c`, `base64:SGVs`: binary typed on a line.
+pub fn parse_binary(s: &str) -> Result<Vec<u8>, String> {
+    if let Some(h) = s.strip_prefix("hex:") {
+        let cleaned: String = h
+            .split_whitespace()
+            .map(|w| w.trim_start_matches("0x").trim_start_matches("0X"))
+            .collect();
+        hex::decode(&cleaned).map_err(|e| format!("bad hex after 'hex:': {e}"))
+    } else if let Some(b) = s.strip_prefix("base64:") {
+        base64::engine::general_purpose::STANDARD
+            .decode(b.trim())
+            .map_err(|e| format!("bad base64 after 'base64:': {e}"))
+    } else {
+        Err("binary data must start with hex: or base64:".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("0"), Ok(0));
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("64K"), Ok(65536));
+        assert_eq!(parse_size("16MiB"), Ok(16 << 20));
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("x").is_err());
+        assert!(parse_size("99999999999999G").is_err());
+    }
+
+    #[test]
+    fn headers_and_pairs() {
+        assert_eq!(
+            parse_header("Authorization: Bearer x"),
+            Ok(("Authorization".into(), "Bearer x".into()))
+        );
+        assert!(parse_header("nocolon").is_err());
+        assert_eq!(parse_key_value("a=b=c"), Ok(("a".into(), "b=c".into())));
+        assert!(parse_key_value("=v").is_err());
+    }
+
+    #[test]
+    fn binary_input() {
+        assert_eq!(parse_binary("hex:0x48 65 6c"), Ok(b"Hel".to_vec()));
+        assert_eq!(parse_binary("base64:SGVs"), Ok(b"Hel".to_vec()));
+        assert!(parse_binary("hex:zz").is_err());
+        assert!(parse_binary("plain").is_err());
+    }
+}
