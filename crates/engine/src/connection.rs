@@ -333,7 +333,44 @@ fn into_bytes(payload: fastwebsockets::Payload<'_>) -> Bytes {
 struct Partial {
     text: bool,
     data: BytesMut,
+    /// For text: how much of `data` is known to be valid UTF-8 (a character may be split
+    /// across fragments, so the tail may still be incomplete).
+    checked: usize,
 }
+
+impl Partial {
+    fn new(text: bool, first: &[u8]) -> Option<Self> {
+        let mut p = Partial {
+            text,
+            data: BytesMut::new(),
+            checked: 0,
+        };
+        p.push(first).then_some(p)
+    }
+
+    /// Appends a fragment; false when text is already invalid UTF-8, so the connection
+    /// fails fast instead of after the last fragment.
+    fn push(&mut self, fragment: &[u8]) -> bool {
+        self.data.extend_from_slice(fragment);
+        if !self.text {
+            return true;
+        }
+        match std::str::from_utf8(&self.data[self.checked..]) {
+            Ok(_) => {
+                self.checked = self.data.len();
+                true
+            }
+            Err(e) => {
+                self.checked += e.valid_up_to();
+                // `error_len() == None` means an incomplete character at the end: wait for more.
+                e.error_len().is_none()
+            }
+        }
+    }
+}
+
+/// Control frames carry at most this much payload (RFC 6455 §5.5).
+const MAX_CONTROL_PAYLOAD: usize = 125;
 
 async fn read_loop(
     mut reader: Reader,
@@ -344,8 +381,15 @@ async fn read_loop(
 ) -> ReadEnd {
     let obligated = to_writer.clone();
     let mut send_fn = move |frame: Frame<'static>| {
+        // The library echoes any close frame; one too long for a control frame is a
+        // protocol error instead.
+        let item = if frame.opcode == OpCode::Close && frame.payload.len() > MAX_CONTROL_PAYLOAD {
+            FromReader::Fail(1002, "protocol error")
+        } else {
+            FromReader::Obligated(frame)
+        };
         let result = obligated
-            .send(FromReader::Obligated(frame))
+            .send(item)
             .map_err(|_| std::io::Error::other("connection writer has stopped"));
         std::future::ready(result)
     };
@@ -432,8 +476,17 @@ async fn read_loop(
                         }
                     }
                 } else {
-                    let data = BytesMut::from(&frame.payload[..]);
-                    partial = Some(Partial { text, data });
+                    match Partial::new(text, &frame.payload) {
+                        Some(p) => partial = Some(p),
+                        None => {
+                            return fail(
+                                1007,
+                                "invalid UTF-8",
+                                EngineError::InvalidUtf8,
+                                close_received,
+                            );
+                        }
+                    }
                 }
             }
             OpCode::Continuation => {
@@ -447,7 +500,14 @@ async fn read_loop(
                         close_received,
                     );
                 };
-                p.data.extend_from_slice(&frame.payload);
+                if !p.push(&frame.payload) {
+                    return fail(
+                        1007,
+                        "invalid UTF-8",
+                        EngineError::InvalidUtf8,
+                        close_received,
+                    );
+                }
                 if max != 0 && p.data.len() as u64 > max {
                     let size = p.data.len() as u64;
                     return fail(1009, "message too big", too_big(size), close_received);
@@ -482,6 +542,17 @@ async fn read_loop(
                 if auto_pong && close_received.is_none() {
                     let _ = to_writer.send(FromReader::Pong(payload));
                 }
+            }
+            OpCode::Pong | OpCode::Close if frame.payload.len() > MAX_CONTROL_PAYLOAD => {
+                return fail(
+                    1002,
+                    "protocol error",
+                    EngineError::Protocol(format!(
+                        "control frame with {} bytes of payload (at most 125 allowed)",
+                        frame.payload.len()
+                    )),
+                    close_received,
+                );
             }
             OpCode::Pong => {
                 log.append(EventKind::Pong {
