@@ -11,9 +11,10 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use bytestring::ByteString;
 use fastwebsockets::{Frame, OpCode, Role, WebSocketError, WebSocketRead, WebSocketWrite};
-use tokio::io::{BufWriter, ReadHalf, WriteHalf};
+use tokio::io::{ReadHalf, WriteHalf};
 use tokio::sync::mpsc;
 
+use crate::batch_writer::BatchWriter;
 use crate::dial::{MaybeTls, Prefixed};
 use crate::error::EngineError;
 use crate::event::{Direction, EventKind, Initiator, Payload};
@@ -22,14 +23,11 @@ use crate::spec::Settings;
 
 type Stream = Prefixed<MaybeTls>;
 type Reader = WebSocketRead<ReadHalf<Stream>>;
-type Writer = WebSocketWrite<BufWriter<WriteHalf<Stream>>>;
+type Writer = WebSocketWrite<BatchWriter<WriteHalf<Stream>>>;
 
 /// Largest frame accepted when the message size is unlimited: a length header beyond this is
 /// an attack or a bug, and reserving memory for it would abort the process.
 const UNLIMITED_FRAME_CAP: usize = 1 << 34;
-
-/// Write buffer: small messages are gathered and sent with one syscall per batch.
-const WRITE_BUFFER: usize = 64 * 1024;
 
 /// What the user (or another front end) asks a session to do.
 #[derive(Debug)]
@@ -85,7 +83,7 @@ pub(crate) async fn run(
     let (read_half, write_half) = tokio::io::split(stream);
     let (mut reader, mut writer) = fastwebsockets::after_handshake_split(
         read_half,
-        BufWriter::with_capacity(WRITE_BUFFER, write_half),
+        BatchWriter::new(write_half),
         Role::Client,
     );
     // Pings are answered here, not by the library, so that they can be recorded and the

@@ -8,6 +8,7 @@
 //! The engine prints nothing and knows no JSON: it is the same under the CLI, the JSON-RPC
 //! API and the web UI.
 
+mod batch_writer;
 mod connection;
 mod dial;
 mod engine;
