@@ -127,8 +127,12 @@ enum Hop {
     Redirect { status: u16, location: String },
 }
 
+/// Same scheme, host and port, as curl decides whether credentials may follow a redirect
+/// (a wss → ws hop on the same host would otherwise send them in clear).
 fn same_origin_host(a: &Url, b: &Url) -> bool {
-    a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 fn redirect_target(current: &Url, status: u16, location: &str) -> Result<Url, EngineError> {
@@ -246,10 +250,18 @@ async fn attempt(
         .await
         .map_err(|e| EngineError::Io(e.to_string()))?;
     let connection = tokio::spawn(conn.with_upgrades());
-    let mut response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| describe_hyper_error(&e, url))?;
+    let mut response = match sender.send_request(request).await {
+        Ok(response) => response,
+        Err(e) => {
+            // With TLS 1.3 a refused client certificate arrives as an alert after the
+            // handshake: the request is cancelled and the real cause is the connection's.
+            let cause = connection.await.ok().and_then(Result::err);
+            if let Some(tls_error) = cause.as_ref().and_then(|c| tls_failure(c, &host)) {
+                return Err(tls_error);
+            }
+            return Err(describe_hyper_error(cause.as_ref().unwrap_or(&e), url));
+        }
+    };
     let status = response.status();
 
     if status == StatusCode::SWITCHING_PROTOCOLS {
@@ -525,6 +537,27 @@ fn check_upgrade(
         )));
     }
     Ok((protocol, extensions))
+}
+
+/// A TLS failure somewhere in the causes of a hyper error, worded for people.
+fn tls_failure(e: &hyper::Error, host: &str) -> Option<EngineError> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(io_err) = err.downcast_ref::<io::Error>()
+            && io_err
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            let (message, hint) = crate::tls::describe_tls_error(io_err);
+            return Some(EngineError::Tls {
+                host: host.to_owned(),
+                message,
+                hint,
+            });
+        }
+        source = err.source();
+    }
+    None
 }
 
 fn describe_hyper_error(e: &hyper::Error, url: &Url) -> EngineError {

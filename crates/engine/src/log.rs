@@ -69,10 +69,12 @@ impl SessionLog {
 
     /// Appends an event stamped now and wakes readers. Returns its sequence number.
     pub fn append(&self, kind: EventKind) -> u64 {
-        let time = SystemTime::now();
-        let mono = self.epoch.elapsed();
         let seq = {
             let mut inner = self.lock();
+            // Stamped under the lock so that time order is sequence order even when the
+            // reader and the writer append at once.
+            let time = SystemTime::now();
+            let mono = self.epoch.elapsed();
             let seq = inner.first_seq + inner.events.len() as u64;
             inner.bytes += kind.payload_len() + EVENT_OVERHEAD;
             inner.events.push_back(Event {

@@ -243,21 +243,18 @@ impl Session {
             return Err(EngineError::CloseReasonTooLong(reason.len()));
         }
         self.shared.user_closed.store(true, Ordering::Release);
-        match self.state() {
-            SessionState::Open => {
-                // If the connection ends before the command is read, the stop below ends the
-                // session anyway.
-                let _ = self
-                    .shared
-                    .commands
-                    .send(Command::Close {
-                        code,
-                        reason: reason.to_owned(),
-                    })
-                    .await;
-            }
-            SessionState::Closed | SessionState::Closing => {}
-            SessionState::Connecting | SessionState::Reconnecting => {}
+        if !matches!(self.state(), SessionState::Closed | SessionState::Closing) {
+            // Queued even while connecting: if the handshake completes before the stop below
+            // is seen, the new connection reads this first and closes. If the session has
+            // already ended, there is nobody to send it to, which is fine.
+            let _ = self
+                .shared
+                .commands
+                .send(Command::Close {
+                    code,
+                    reason: reason.to_owned(),
+                })
+                .await;
         }
         self.shared.stop.notify_one();
         Ok(())
