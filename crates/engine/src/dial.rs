@@ -181,6 +181,12 @@ async fn attempt(
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
+    if is_reserved_invalid(&lookup_host) {
+        return Err(EngineError::Resolve {
+            host,
+            message: "names under .invalid never resolve (RFC 6761)".into(),
+        });
+    }
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((lookup_host.as_str(), port))
         .await
         .map_err(|e| EngineError::Resolve {
@@ -316,6 +322,13 @@ async fn attempt(
         headers: head.headers,
         body,
     })
+}
+
+/// RFC 6761 §6.4: names under `.invalid` are guaranteed not to exist, and applications may
+/// answer so without asking DNS — which also keeps tests of the failure path off the network.
+fn is_reserved_invalid(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "invalid" || host.ends_with(".invalid")
 }
 
 async fn connect_any(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), EngineError> {
@@ -754,6 +767,14 @@ mod tests {
         let c = Url::parse("ws://127.0.0.2:9001/").unwrap_or_else(|e| panic!("{e}"));
         assert!(same_origin_host(&a, &b));
         assert!(!same_origin_host(&a, &c));
+    }
+
+    #[test]
+    fn invalid_tld_is_recognised_without_dns() {
+        assert!(is_reserved_invalid("nonexistent.invalid"));
+        assert!(is_reserved_invalid("A.INVALID."));
+        assert!(!is_reserved_invalid("invalid.example"));
+        assert!(!is_reserved_invalid("localhost"));
     }
 
     #[test]

@@ -110,6 +110,9 @@ pub struct Session {
     pub(crate) shared: Arc<Shared>,
 }
 
+/// How long a connection must stay open before reconnection attempts are counted afresh.
+const HEALTHY_AFTER: Duration = Duration::from_secs(10);
+
 /// How many command batches may wait for the socket before senders wait.
 const COMMAND_QUEUE: usize = 256;
 
@@ -359,7 +362,7 @@ async fn drive(shared: Arc<Shared>, prepared: Prepared, mut commands: mpsc::Rece
                 transient
             }
             Some(Ok(established)) => {
-                failures = 0;
+                let opened_at = std::time::Instant::now();
                 *lock(&shared.handshake) = Some(established.info.clone());
                 *lock(&shared.last_error) = None;
                 shared.set_state(SessionState::Open);
@@ -372,8 +375,15 @@ async fn drive(shared: Arc<Shared>, prepared: Prepared, mut commands: mpsc::Rece
                     shared.as_ref(),
                 )
                 .await;
+                // A connection that stayed up for a while earns a fresh set of attempts; one
+                // that fails right after opening keeps counting, so the attempts stay bounded.
+                if opened_at.elapsed() >= HEALTHY_AFTER {
+                    failures = 0;
+                }
+                let retry = !end.normal_remote_close
+                    && end.error.as_ref().is_none_or(EngineError::is_transient);
                 *lock(&shared.last_error) = end.error;
-                !end.normal_remote_close
+                retry
             }
         };
         if !retry || shared.user_closed.load(Ordering::Acquire) {

@@ -308,7 +308,7 @@ fn handshake_json(info: &HandshakeInfo) -> Value {
 
 /// The `--jsonl` form of an event: `type`, `seq`, `time`, then the event's own fields.
 pub fn to_json(event: &Event) -> Value {
-    let mut v = match &event.kind {
+    let fields = match &event.kind {
         EventKind::Connecting { url, attempt } => {
             json!({"type": "connecting", "url": url, "attempt": attempt})
         }
@@ -373,9 +373,19 @@ pub fn to_json(event: &Event) -> Value {
             json!({"type": "reconnecting", "attempt": attempt, "of": of, "delay_ms": delay_ms})
         }
     };
-    v["seq"] = event.seq.into();
-    v["time"] = rfc3339(event).into();
-    v["mono_ms"] = (event.mono.as_secs_f64() * 1000.0).into();
+    let mut v = json!({
+        "type": fields["type"].clone(),
+        "seq": event.seq,
+        "time": rfc3339(event),
+        "mono_ms": event.mono.as_secs_f64() * 1000.0,
+    });
+    if let (Some(out), Value::Object(fields)) = (v.as_object_mut(), fields) {
+        for (k, val) in fields {
+            if k != "type" {
+                out.insert(k, val);
+            }
+        }
+    }
     v
 }
 

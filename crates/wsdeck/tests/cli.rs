@@ -1,0 +1,846 @@
+//! Black-box tests of `wsdeck connect`: the real binary, its stdout, stderr and exit code,
+//! against a `wsdeck-echo` server on 127.0.0.1.
+//!
+//! Every run of the binary has a wall-clock guard: a run that does not end within
+//! [`GUARD`] is killed and fails the test (with what it printed so far). Every run's output is
+//! checked for panics. Exit codes are the ones `wsdeck connect --help` documents
+//! (crates/wsdeck/src/exit.rs).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use wsdeck_echo::{EchoConfig, EchoServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wsdeck");
+
+/// Longest any single run of the binary (or wait for a screen) may take.
+const GUARD: Duration = Duration::from_secs(20);
+
+// Exit codes, as documented.
+const OK: i32 = 0;
+const USAGE: i32 = 2;
+const CONNECT: i32 = 3;
+const HANDSHAKE: i32 = 4;
+const TLS: i32 = 5;
+const PROTOCOL: i32 = 6;
+const TIMEOUT: i32 = 7;
+const CONNECTION_LOST: i32 = 8;
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+// ---------------------------------------------------------------------------------------------
+
+/// An in-process echo server on its own runtime, stopped when dropped.
+struct Echo {
+    server: Option<EchoServer>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Echo {
+    fn start() -> Echo {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime for the echo server");
+        let server = rt
+            .block_on(EchoServer::start(EchoConfig::default()))
+            .expect("echo server on 127.0.0.1:0");
+        Echo {
+            server: Some(server),
+            rt,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.as_ref().expect("server running").url(path)
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.rt.block_on(server.shutdown());
+        }
+    }
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+struct Run {
+    args: Vec<String>,
+    /// `None` when the process was ended by a signal.
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    /// Asserts the exit code, showing everything on failure.
+    #[track_caller]
+    fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, Some(code), "unexpected exit code\n{self}");
+        self
+    }
+
+    /// Asserts that stderr contains `phrase`.
+    #[track_caller]
+    fn expect_stderr(&self, phrase: &str) -> &Self {
+        assert!(
+            self.stderr.contains(phrase),
+            "stderr should contain {phrase:?}\n{self}"
+        );
+        self
+    }
+
+    /// The stdout lines parsed as JSON; fails on any line that is not.
+    #[track_caller]
+    fn json_lines(&self) -> Vec<Value> {
+        self.lines()
+            .into_iter()
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("stdout line {l:?} is not JSON: {e}\n{self}"))
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "wsdeck {:?}\nexit code: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.args,
+            self.code,
+            abridged(&self.stdout),
+            abridged(&self.stderr)
+        )
+    }
+}
+
+/// Long output (a runaway loop) cut to its start and end, so failures stay readable.
+fn abridged(text: &str) -> String {
+    const KEEP: usize = 20;
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= 3 * KEEP {
+        return text.to_owned();
+    }
+    format!(
+        "{}\n[... {} lines ...]\n{}",
+        lines[..KEEP].join("\n"),
+        lines.len() - 2 * KEEP,
+        lines[lines.len() - KEEP..].join("\n")
+    )
+}
+
+fn read_all(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = r.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+}
+
+/// Runs `wsdeck ARGS` with `stdin` on its standard input (then closed), to the end or until
+/// [`GUARD`] passes (then it is killed and the test fails).
+fn wsdeck(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
+    let input = stdin.to_vec();
+    let mut pipe = child.stdin.take().expect("piped stdin");
+    // The process may exit without reading stdin: a write error is not a failure.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let stdout = read_all(child.stdout.take().expect("piped stdout"));
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+
+    let deadline = Instant::now() + GUARD;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => panic!("waiting for wsdeck: {e}"),
+        }
+    };
+    let _ = writer.join();
+    let run = Run {
+        args: args.iter().map(|s| (*s).to_owned()).collect(),
+        code: status.and_then(|s| s.code()),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    assert!(
+        status.is_some(),
+        "wsdeck did not exit within {GUARD:?} and was killed\n{run}"
+    );
+    assert!(
+        !run.stdout.contains("panicked") && !run.stderr.contains("panicked"),
+        "wsdeck panicked\n{run}"
+    );
+    run
+}
+
+/// A unique scratch directory under Cargo's per-target temporary directory.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "cli-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
+    dir
+}
+
+/// `wsdeck echo-server --tls --port 0 --ca-out FILE` as a child process, killed on drop.
+struct TlsEchoServer {
+    child: Child,
+    /// `wss://localhost:PORT/`
+    base: String,
+    ca: std::path::PathBuf,
+}
+
+impl TlsEchoServer {
+    fn start() -> TlsEchoServer {
+        let ca = scratch_dir("tls").join("ca.pem");
+        let ca_arg = ca.to_str().expect("UTF-8 temp path");
+        let mut child = Command::new(BIN)
+            .args(["echo-server", "--tls", "--port", "0", "--ca-out", ca_arg])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {BIN} echo-server: {e}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            let _ = tx.send(first);
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        let line = rx.recv_timeout(GUARD).unwrap_or_default();
+        let base = line
+            .trim()
+            .strip_prefix("wsdeck echo server listening on ")
+            .map(str::to_owned);
+        let Some(base) = base else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`wsdeck echo-server --tls` did not announce its URL: first line {line:?}");
+        };
+        assert!(base.starts_with("wss://localhost:"), "{base}");
+        assert!(ca.is_file(), "--ca-out {} was not written", ca.display());
+        TlsEchoServer { child, base, ca }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+}
+
+impl Drop for TlsEchoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `--jsonl` events of `run` with this `type`.
+fn of_type<'a>(events: &'a [Value], ty: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == ty).collect()
+}
+
+fn open_event(run: &Run) -> Value {
+    let events = run.json_lines();
+    let opens = of_type(&events, "open");
+    assert_eq!(opens.len(), 1, "one open event\n{run}");
+    opens[0].clone()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipe mode
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn pipe_mode_echoes_each_line_exactly() {
+    let echo = Echo::start();
+    let run = wsdeck(&["connect", &echo.url("/echo"), "--exit-on-eof"], b"a\nb\n");
+    run.expect_code(OK);
+    assert_eq!(run.stdout, "a\nb\n", "{run}");
+    assert_eq!(
+        run.stderr, "",
+        "a clean run prints nothing on stderr\n{run}"
+    );
+}
+
+#[test]
+fn pipe_mode_jsonl_prints_every_event_as_json() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &["connect", &echo.url("/echo"), "--exit-on-eof", "--jsonl"],
+        b"a\nb\n",
+    );
+    run.expect_code(OK);
+    let events = run.json_lines();
+    for ty in ["connecting", "open", "message", "closing", "closed"] {
+        assert!(!of_type(&events, ty).is_empty(), "no {ty} event\n{run}");
+    }
+    let data = |direction: &str| -> Vec<&str> {
+        of_type(&events, "message")
+            .into_iter()
+            .filter(|m| m["direction"] == direction)
+            .map(|m| m["data"].as_str().unwrap_or("?"))
+            .collect()
+    };
+    assert_eq!(data("out"), ["a", "b"], "{run}");
+    assert_eq!(data("in"), ["a", "b"], "{run}");
+    let last = events.last().expect("events");
+    assert_eq!(last["type"], "closed", "{run}");
+    assert_eq!(last["code"], 1000, "{run}");
+    assert_eq!(last["clean"], true, "{run}");
+    assert_eq!(last["initiator"], "client", "{run}");
+    let seqs: Vec<u64> = events.iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert_eq!(
+        seqs,
+        (0..events.len() as u64).collect::<Vec<_>>(),
+        "every event once, in order\n{run}"
+    );
+}
+
+#[test]
+fn once_exits_after_one_message() {
+    let echo = Echo::start();
+    let run = wsdeck(&["connect", &echo.url("/burst?count=5"), "--once"], b"");
+    run.expect_code(OK);
+    assert_eq!(run.lines(), ["x".repeat(32)], "{run}");
+}
+
+#[test]
+fn max_messages_exits_after_n_messages() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/burst?count=5"),
+            "--max-messages",
+            "3",
+        ],
+        b"",
+    );
+    run.expect_code(OK);
+    assert_eq!(run.lines().len(), 3, "{run}");
+}
+
+#[test]
+fn binary_flag_round_trips_a_line() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &["connect", &echo.url("/echo"), "--binary", "--exit-on-eof"],
+        b"hello bin\n",
+    );
+    run.expect_code(OK);
+    assert_eq!(run.stdout, "hello bin\n", "{run}");
+
+    // The frames really are binary both ways.
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/echo"),
+            "--binary",
+            "--exit-on-eof",
+            "--jsonl",
+        ],
+        b"hello bin\n",
+    );
+    run.expect_code(OK);
+    let events = run.json_lines();
+    let messages = of_type(&events, "message");
+    assert_eq!(messages.len(), 2, "{run}");
+    for m in messages {
+        assert_eq!(m["format"], "binary", "{run}");
+        assert_eq!(m["data"], "aGVsbG8gYmlu", "base64 of 'hello bin'\n{run}");
+    }
+}
+
+#[test]
+fn header_flag_reaches_the_server() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/headers"),
+            "-H",
+            "X-Test: 1",
+            "--once",
+        ],
+        b"",
+    );
+    run.expect_code(OK);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 1, "{run}");
+    assert_eq!(lines[0]["x-test"], "1", "{run}");
+}
+
+#[test]
+fn subprotocol_flags_negotiate_the_supported_one() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/echo"),
+            "-s",
+            "chat",
+            "-s",
+            "nope",
+            "--jsonl",
+            "--exit-on-eof",
+        ],
+        b"",
+    );
+    run.expect_code(OK);
+    let open = open_event(&run);
+    assert_eq!(open["protocol"], "chat", "{run}");
+}
+
+#[test]
+fn param_flag_is_in_the_request_line() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/echo"),
+            "--param",
+            "a=1",
+            "--jsonl",
+            "--exit-on-eof",
+        ],
+        b"",
+    );
+    run.expect_code(OK);
+    let open = open_event(&run);
+    assert_eq!(
+        open["request"]["start_line"], "GET /echo?a=1 HTTP/1.1",
+        "{run}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input and failures: a clear message and the documented exit code
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn malformed_url_is_a_usage_error_suggesting_ws() {
+    wsdeck(&["connect", "127.0.0.1:1/x"], b"")
+        .expect_code(USAGE)
+        .expect_stderr("ws://");
+}
+
+#[test]
+fn http_scheme_is_a_usage_error() {
+    let echo = Echo::start();
+    let url = echo.url("/echo").replacen("ws://", "http://", 1);
+    wsdeck(&["connect", &url], b"")
+        .expect_code(USAGE)
+        .expect_stderr("unsupported scheme")
+        .expect_stderr("ws://");
+}
+
+#[test]
+fn unresolvable_host_is_a_connect_error() {
+    // `.invalid` never resolves (RFC 6761).
+    wsdeck(&["connect", "ws://nonexistent.invalid/"], b"")
+        .expect_code(CONNECT)
+        .expect_stderr("could not resolve host");
+}
+
+#[test]
+fn refused_port_is_a_connect_error() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    wsdeck(&["connect", &format!("ws://127.0.0.1:{port}/")], b"")
+        .expect_code(CONNECT)
+        .expect_stderr("nothing is listening");
+}
+
+#[test]
+fn self_signed_certificate_is_refused_without_ca_or_insecure() {
+    let server = TlsEchoServer::start();
+    let run = wsdeck(&["connect", &server.url("/echo")], b"");
+    run.expect_code(TLS);
+    assert!(
+        run.stderr.contains("--ca") || run.stderr.contains("--insecure"),
+        "the message says how to trust the certificate\n{run}"
+    );
+}
+
+#[test]
+fn self_signed_certificate_is_trusted_with_ca() {
+    let server = TlsEchoServer::start();
+    let ca = server.ca.to_str().expect("UTF-8 path");
+    let run = wsdeck(
+        &["connect", &server.url("/echo"), "--ca", ca, "--exit-on-eof"],
+        b"over tls\n",
+    );
+    run.expect_code(OK);
+    assert_eq!(run.stdout, "over tls\n", "{run}");
+}
+
+#[test]
+fn self_signed_certificate_is_accepted_with_insecure() {
+    let server = TlsEchoServer::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &server.url("/echo"),
+            "--insecure",
+            "--exit-on-eof",
+        ],
+        b"insecure\n",
+    );
+    run.expect_code(OK);
+    assert_eq!(run.stdout, "insecure\n", "{run}");
+}
+
+#[test]
+fn unauthorized_is_a_handshake_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/auth")], b"")
+        .expect_code(HANDSHAKE)
+        .expect_stderr("401");
+}
+
+#[test]
+fn not_found_is_a_handshake_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/status?code=404")], b"")
+        .expect_code(HANDSHAKE)
+        .expect_stderr("404");
+}
+
+#[test]
+fn server_error_is_a_handshake_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/status?code=500")], b"")
+        .expect_code(HANDSHAKE)
+        .expect_stderr("500");
+}
+
+#[test]
+fn redirect_loop_is_a_handshake_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/redirect-loop")], b"")
+        .expect_code(HANDSHAKE)
+        .expect_stderr("loop");
+}
+
+#[test]
+fn too_many_redirects_is_a_handshake_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/redirect-chain?n=20")], b"")
+        .expect_code(HANDSHAKE)
+        .expect_stderr("too many redirects");
+}
+
+#[test]
+fn oversize_message_is_a_protocol_error() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/big?size=2000000"),
+            "--max-message-size",
+            "1M",
+        ],
+        b"",
+    );
+    run.expect_code(PROTOCOL)
+        .expect_stderr("maximum message size");
+    assert_eq!(
+        run.stdout, "",
+        "the oversized message is not printed\n{run}"
+    );
+}
+
+/// Regression: with reconnection on, a connection that opens and then fails on every attempt
+/// must still end. `--reconnect-attempts 2` allows at most 1 + 2 connections; a protocol
+/// error (not transient) should not even be retried.
+#[test]
+fn reconnect_attempts_bound_a_connection_that_keeps_failing() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/big?size=2000000"),
+            "--max-message-size",
+            "1M",
+            "--reconnect-attempts",
+            "2",
+            "--reconnect-interval",
+            "50",
+        ],
+        b"",
+    );
+    run.expect_code(PROTOCOL)
+        .expect_stderr("maximum message size");
+    let upgrades = echo.server.as_ref().map_or(0, |s| s.stats().upgrades);
+    assert!(
+        upgrades <= 3,
+        "{upgrades} connections for --reconnect-attempts 2\n{run}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_a_protocol_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/invalid-utf8")], b"")
+        .expect_code(PROTOCOL)
+        .expect_stderr("UTF-8");
+}
+
+#[test]
+fn server_vanishing_mid_message_is_connection_lost() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/vanish")], b"")
+        .expect_code(CONNECTION_LOST)
+        .expect_stderr("connection lost");
+}
+
+#[test]
+fn slow_handshake_times_out() {
+    let echo = Echo::start();
+    wsdeck(
+        &[
+            "connect",
+            &echo.url("/slow-handshake?ms=5000"),
+            "--handshake-timeout",
+            "300",
+        ],
+        b"",
+    )
+    .expect_code(TIMEOUT)
+    .expect_stderr("timed out");
+}
+
+#[test]
+fn header_without_colon_is_a_usage_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/echo"), "-H", "nocolon"], b"")
+        .expect_code(USAGE)
+        .expect_stderr("not a header");
+}
+
+#[test]
+fn invalid_close_code_is_a_usage_error() {
+    let echo = Echo::start();
+    wsdeck(&["connect", &echo.url("/echo"), "--close-code", "999"], b"")
+        .expect_code(USAGE)
+        .expect_stderr("close code 999");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn connect_help_lists_exit_codes_and_flags() {
+    let run = wsdeck(&["connect", "--help"], b"");
+    run.expect_code(OK);
+    let help = &run.stdout;
+    assert!(help.contains("Exit codes"), "{run}");
+    for code in 0..=8 {
+        assert!(
+            help.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "exit code {code} is not explained\n{run}"
+        );
+    }
+    let tokens: std::collections::HashSet<&str> = help
+        .split(|c: char| c.is_whitespace() || ",=[]<>".contains(c))
+        .collect();
+    for flag in [
+        "-H",
+        "--param",
+        "-s",
+        "--protocol",
+        "--handshake-timeout",
+        "--follow-redirects",
+        "--no-follow-redirects",
+        "--max-redirects",
+        "--reconnect-attempts",
+        "--reconnect-interval",
+        "--max-message-size",
+        "--ca",
+        "--cert",
+        "--key",
+        "--insecure",
+        "--binary",
+        "--jsonl",
+        "--exit-on-eof",
+        "--once",
+        "--max-messages",
+        "--wait",
+    ] {
+        assert!(tokens.contains(flag), "{flag} is not in the help\n{run}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interactive mode in a real pseudo-terminal (tmux)
+// ---------------------------------------------------------------------------------------------
+
+/// A private tmux server (its own socket), killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new() -> Tmux {
+        let available = Command::new("tmux")
+            .arg("-V")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            available,
+            "tmux is not installed: the interactive test drives wsdeck in a real terminal \
+             through tmux. scripts/test installs it; by hand: apt-get install -y tmux"
+        );
+        static N: AtomicU32 = AtomicU32::new(0);
+        Tmux {
+            socket: format!(
+                "wsdeck-cli-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("tmux {args:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-J", "-t", "main", "-S", "-200"])
+    }
+
+    /// Types `text` literally, then Enter.
+    fn type_line(&self, text: &str) {
+        self.run(&["send-keys", "-t", "main", "-l", text]);
+        self.run(&["send-keys", "-t", "main", "Enter"]);
+    }
+
+    /// Polls the screen until `done` holds; fails after [`GUARD`].
+    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + GUARD;
+        loop {
+            let screen = self.screen();
+            assert!(!screen.contains("panicked"), "wsdeck panicked:\n{screen}");
+            if done(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen did not show {what} within {GUARD:?}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn has_line(screen: &str, pred: impl Fn(&str) -> bool) -> bool {
+    screen.lines().any(|l| pred(l.trim_end()))
+}
+
+#[test]
+fn interactive_session_in_a_terminal() {
+    let echo = Echo::start();
+    let tmux = Tmux::new();
+    let command = format!(
+        "'{BIN}' connect '{}'; echo \"wsdeck exited with $?\"; sleep 600",
+        echo.url("/echo")
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "200",
+        "-y",
+        "50",
+        &command,
+    ]);
+    tmux.wait_for("the connection and the prompt", |s| {
+        s.contains("connected to ") && has_line(s, |l| l.trim() == ">")
+    });
+
+    tmux.type_line("hello");
+    tmux.wait_for("hello sent and echoed", |s| {
+        has_line(s, |l| l.ends_with("→ hello")) && has_line(s, |l| l.ends_with("← hello"))
+    });
+
+    tmux.type_line("/ping hi");
+    tmux.wait_for("the pong", |s| has_line(s, |l| l.ends_with("← [pong] hi")));
+
+    tmux.type_line("/close 4000 bye");
+    let screen = tmux.wait_for("the process exit", |s| s.contains("wsdeck exited with"));
+    assert!(
+        has_line(&screen, |l| l.contains("close sent: 4000")),
+        "{screen}"
+    );
+    assert!(
+        has_line(&screen, |l| l.contains("disconnected cleanly")
+            && l.contains("4000")
+            && l.contains("\"bye\"")),
+        "{screen}"
+    );
+    assert!(screen.contains("wsdeck exited with 0"), "{screen}");
+}
