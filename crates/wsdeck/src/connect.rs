@@ -15,18 +15,25 @@ use crate::exit;
 use crate::printer::{self, Printer, Sink, Style};
 use crate::units::{parse_header, parse_key_value, parse_size};
 
-/// Flags of `wsdeck connect`.
-#[derive(Debug, Args)]
-#[command(
-    about = "Connect to a WebSocket server",
-    long_about = "Connect to a WebSocket server.\n\n\
-On a terminal it is interactive: type a line to send it, use /ping, /pong, /close, /binary \
-and /help; incoming and outgoing messages are shown with their time.\n\n\
+/// The long description of `wsdeck connect --help`.
+pub const LONG_ABOUT: &str = "Connect to a WebSocket server.
+
+On a terminal it is interactive: type a line to send it; /ping, /pong, /close, /binary and \
+/help are commands; incoming and outgoing messages are shown with their local time.
+
 In a pipe (stdin or stdout not a terminal) each stdin line is sent as one message and each \
 received message is printed as one line on stdout; errors go to stderr. With --jsonl every \
-event (connect, open, messages, pings, close, errors) is one JSON object per line.",
-    after_help = "Examples:\n  wsdeck connect ws://127.0.0.1:9001/echo\n  printf 'a\\nb\\n' | wsdeck connect ws://127.0.0.1:9001/echo --exit-on-eof\n  wsdeck connect wss://host/path -H 'Authorization: Bearer x' -s graphql-ws --jsonl"
-)]
+event (connecting, open, messages, pings, closing, closed, errors) is one JSON object per line. \
+By default the client listens until the server closes; --exit-on-eof, --once and \
+--max-messages end it earlier.
+
+Examples:
+  wsdeck connect ws://127.0.0.1:9001/echo
+  printf 'a\\nb\\n' | wsdeck connect ws://127.0.0.1:9001/echo --exit-on-eof
+  wsdeck connect wss://host/path -H 'Authorization: Bearer x' -s graphql-ws --jsonl";
+
+/// Flags of `wsdeck connect`.
+#[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// ws:// or wss:// URL.
     pub url: String,
@@ -61,7 +68,7 @@ pub struct ConnectArgs {
     pub follow_redirects: bool,
 
     /// Do not follow redirects: a 3xx answer is an error.
-    #[arg(long)]
+    #[arg(long, overrides_with = "follow_redirects")]
     pub no_follow_redirects: bool,
 
     /// Most redirects to follow.

@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Connect to a WebSocket server: interactive on a terminal, line-per-message in a pipe.
-    #[command(after_long_help = exit::EXIT_CODES_HELP)]
+    #[command(long_about = connect::LONG_ABOUT, after_long_help = exit::EXIT_CODES_HELP)]
     Connect(Box<connect::ConnectArgs>),
     /// Run a local WebSocket server to try things against (echo, bursts, redirects, closes).
     EchoServer(echo_server::EchoArgs),
