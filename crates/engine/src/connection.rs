@@ -50,6 +50,9 @@ enum FromReader {
     Pong(Bytes),
     /// Fail the connection: send this close code, then drop the socket.
     Fail(u16, &'static str),
+    /// The peer's close frame arrived (code, reason). The writer remembers it, so that the
+    /// outcome is known even if the peer then never closes the TCP connection.
+    CloseReceived(Option<u16>, String),
 }
 
 /// How the reader ended.
@@ -115,6 +118,7 @@ pub(crate) async fn run(
     let mut commands_open = true;
 
     let mut reader_items_open = true;
+    let mut close_seen: Option<(Option<u16>, String)> = None;
     let read_end: Option<ReadEnd> = loop {
         tokio::select! {
             biased;
@@ -156,6 +160,10 @@ pub(crate) async fn run(
                         let _ = r.and(flush(&mut writer).await);
                         break read_task.await.ok();
                     }
+                    FromReader::CloseReceived(code, reason) => {
+                        close_seen = Some((code, reason));
+                        Ok(())
+                    }
                 };
                 if let Err(e) = result.and(flush(&mut writer).await) {
                     write_error = Some(e);
@@ -195,8 +203,10 @@ pub(crate) async fn run(
     let _ = flush(&mut writer).await;
 
     let (close_received, read_error) = match read_end {
-        Some(end) => (end.close_received, end.error),
-        None => (None, None),
+        Some(end) => (end.close_received.or(close_seen), end.error),
+        // The reader was stopped: after the close handshake, when the peer kept the TCP
+        // connection open past the close timeout, or after a write error.
+        None => (close_seen, None),
     };
     let error = write_error.or(read_error);
     // Clean: the peer's close frame arrived before the connection ended, without error.
@@ -565,6 +575,7 @@ async fn read_loop(
                     code,
                     reason: reason.clone(),
                 });
+                let _ = to_writer.send(FromReader::CloseReceived(code, reason.clone()));
                 close_received = Some((code, reason));
             }
         }

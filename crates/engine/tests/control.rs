@@ -265,3 +265,56 @@ async fn control_payloads_over_125_bytes_are_rejected() {
         .expect("Pong In of 125 bytes", |e| is_pong(e, Direction::In, &max))
         .await;
 }
+
+/// A peer that answers the close frame but never closes the TCP connection: the closing
+/// handshake is still complete, so after the close timeout the session ends cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_handshake_is_clean_even_if_the_server_keeps_tcp_open() {
+    use futures_util::StreamExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.expect("accept");
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.expect("upgrade");
+        // Reading the close frame makes tungstenite queue its answer; flush sends it.
+        while let Some(Ok(msg)) = ws.next().await {
+            if msg.is_close() {
+                break;
+            }
+        }
+        let _ = futures_util::SinkExt::flush(&mut ws).await;
+        // Hold the socket open well past the client's close timeout.
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        drop(ws);
+    });
+    let engine = Engine::new();
+    let mut spec = RequestSpec::new(format!("ws://127.0.0.1:{port}/"));
+    spec.settings.close_timeout_ms = 300;
+    let (session, _) = open_ok(&engine, spec).await;
+    within("close", session.close(Some(1000), "bye"))
+        .await
+        .expect("close");
+    let mut events = Events::of(&session);
+    let closed = events.expect("Closed", is_closed).await;
+    match &closed.kind {
+        EventKind::Closed {
+            code,
+            clean,
+            initiator,
+            ..
+        } => {
+            assert_eq!(*code, Some(1000));
+            assert!(
+                *clean,
+                "both close frames were exchanged: {}",
+                events.describe()
+            );
+            assert_eq!(*initiator, Initiator::Local);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(session.last_error().is_none(), "{:?}", session.last_error());
+    server.abort();
+}
