@@ -45,7 +45,7 @@ pub(crate) enum Command {
 /// What the reader hands to the writer.
 enum FromReader {
     /// A frame the protocol obliges us to send (close echo from the library).
-    Obligated(Frame<'static>),
+    Obligated(Box<Frame<'static>>),
     /// Answer a ping (auto-pong).
     Pong(Bytes),
     /// Fail the connection: send this close code, then drop the socket.
@@ -140,7 +140,7 @@ pub(crate) async fn run(
                             let (code, reason) = parse_close(&frame.payload);
                             close_sent = Some(code);
                             state.closing();
-                            let r = write(&mut writer, frame).await;
+                            let r = write(&mut writer, *frame).await;
                             log.append(EventKind::Closing { direction: Direction::Out, code, reason });
                             close_deadline.as_mut().reset(tokio::time::Instant::now() + close_timeout);
                             r
@@ -329,9 +329,11 @@ fn parse_close(payload: &[u8]) -> (Option<u16>, String) {
     }
 }
 
+/// An exact-size copy of a received payload. The library hands out slices of its read
+/// buffer; keeping those in the log would pin whole buffers (memory far above what retention
+/// accounts for), while a copy lets the reader reuse its buffer for the next frame.
 fn into_bytes(payload: fastwebsockets::Payload<'_>) -> Bytes {
     match payload {
-        fastwebsockets::Payload::Bytes(b) => b.freeze(),
         fastwebsockets::Payload::Owned(v) => Bytes::from(v),
         other => Bytes::copy_from_slice(&other),
     }
@@ -394,7 +396,7 @@ async fn read_loop(
         let item = if frame.opcode == OpCode::Close && frame.payload.len() > MAX_CONTROL_PAYLOAD {
             FromReader::Fail(1002, "protocol error")
         } else {
-            FromReader::Obligated(frame)
+            FromReader::Obligated(Box::new(frame))
         };
         let result = obligated
             .send(item)

@@ -292,7 +292,7 @@ async fn attempt(
             timings,
         };
         return Ok(Hop::Open(Box::new(Established {
-            stream: Prefixed::new(parts.read_buf, parts.io.into_inner()),
+            stream: Prefixed::new(&parts.read_buf, parts.io.into_inner()),
             info,
         })));
     }
@@ -682,8 +682,13 @@ pub(crate) struct Prefixed<S> {
 }
 
 impl<S> Prefixed<S> {
-    fn new(prefix: Bytes, inner: S) -> Self {
-        Prefixed { prefix, inner }
+    /// Copies the prefix: it is a slice of hyper's read buffer, which would otherwise stay
+    /// allocated (even behind an empty slice) for the life of the connection.
+    fn new(prefix: &[u8], inner: S) -> Self {
+        Prefixed {
+            prefix: Bytes::copy_from_slice(prefix),
+            inner,
+        }
     }
 }
 
@@ -697,6 +702,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
         if !this.prefix.is_empty() {
             let n = this.prefix.len().min(buf.remaining());
             buf.put_slice(&this.prefix.split_to(n));
+            if this.prefix.is_empty() {
+                this.prefix = Bytes::new();
+            }
             return Poll::Ready(Ok(()));
         }
         Pin::new(&mut this.inner).poll_read(cx, buf)

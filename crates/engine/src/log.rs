@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
 use tokio::sync::Notify;
@@ -21,7 +22,12 @@ const EVENT_OVERHEAD: usize = 96;
 pub struct SessionLog {
     inner: Mutex<Inner>,
     appended: Notify,
+    /// Readers waiting in [`wait_past`](Self::wait_past); appends skip the wake-up when none.
+    waiting: AtomicUsize,
     epoch: Instant,
+    /// Wall-clock time at `epoch`: event times are `epoch_wall + mono`, one clock read per
+    /// event instead of two.
+    epoch_wall: SystemTime,
 }
 
 #[derive(Debug)]
@@ -57,7 +63,11 @@ impl SessionLog {
                 finished: false,
             }),
             appended: Notify::new(),
+            waiting: AtomicUsize::new(0),
             epoch,
+            epoch_wall: SystemTime::now()
+                .checked_sub(epoch.elapsed())
+                .unwrap_or_else(SystemTime::now),
         }
     }
 
@@ -73,8 +83,8 @@ impl SessionLog {
             let mut inner = self.lock();
             // Stamped under the lock so that time order is sequence order even when the
             // reader and the writer append at once.
-            let time = SystemTime::now();
             let mono = self.epoch.elapsed();
+            let time = self.epoch_wall + mono;
             let seq = inner.first_seq + inner.events.len() as u64;
             inner.bytes += kind.payload_len() + EVENT_OVERHEAD;
             inner.events.push_back(Event {
@@ -86,7 +96,7 @@ impl SessionLog {
             inner.evict();
             seq
         };
-        self.appended.notify_waiters();
+        self.wake_readers();
         seq
     }
 
@@ -94,6 +104,14 @@ impl SessionLog {
     pub fn finish(&self) {
         self.lock().finished = true;
         self.appended.notify_waiters();
+    }
+
+    fn wake_readers(&self) {
+        // A reader counts itself before it checks for events under the lock, and the append
+        // happened under the same lock, so a reader that missed the event is counted here.
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.appended.notify_waiters();
+        }
     }
 
     /// Whether [`finish`](Self::finish) was called.
@@ -135,6 +153,14 @@ impl SessionLog {
 
     /// Waits until an event with sequence number `seq` or later exists, or the log is finished.
     pub async fn wait_past(&self, seq: u64) {
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _waiting = Waiting(&self.waiting);
         loop {
             let notified = self.appended.notified();
             tokio::pin!(notified);

@@ -341,7 +341,9 @@ async fn drive(shared: Arc<Shared>, prepared: Prepared, mut commands: mpsc::Rece
         });
         attempt += 1;
         let dialed = tokio::select! {
-            r = dial::dial(&prepared, &log) => Some(r),
+            // Boxed: the dial future is large and short-lived; inline it would make the
+            // session task's allocation large for the whole life of the session.
+            r = Box::pin(dial::dial(&prepared, &log)) => Some(r),
             () = shared.stop.notified() => None,
         };
         let retry = match dialed {
@@ -367,13 +369,13 @@ async fn drive(shared: Arc<Shared>, prepared: Prepared, mut commands: mpsc::Rece
                 *lock(&shared.last_error) = None;
                 shared.set_state(SessionState::Open);
                 log.append(EventKind::Open(Box::new(established.info)));
-                let end = connection::run(
+                let end = Box::pin(connection::run(
                     established.stream,
                     settings,
                     &log,
                     &mut commands,
                     shared.as_ref(),
-                )
+                ))
                 .await;
                 // A connection that stayed up for a while earns a fresh set of attempts; one
                 // that fails right after opening keeps counting, so the attempts stay bounded.

@@ -1,17 +1,18 @@
 //! `wsdeck connect`: flags → RequestSpec, then an interactive or a pipe session.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 use tokio::runtime::Handle;
 use wsdeck_engine::{
-    Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Retention, Session,
-    Settings, TlsSettings,
+    ByteString, Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Retention,
+    Session, Settings, TlsSettings,
 };
 
 use crate::exit;
+use crate::lines::LineReader;
 use crate::printer::{self, Printer, Sink, Style};
 use crate::units::{parse_header, parse_key_value, parse_size};
 
@@ -187,11 +188,11 @@ impl ConnectArgs {
                     client_cert: self.cert.clone(),
                     client_key: self.key.clone(),
                 },
-                // A pipe reader that stalls must not make the process grow without bound;
-                // what it misses is reported.
+                // The printer follows the log closely; this only bounds memory when stdout
+                // stalls, and what the printer then misses is reported on stderr.
                 retention: Retention {
-                    max_events: 4_000_000,
-                    max_bytes: 512 * 1024 * 1024,
+                    max_events: 1_000_000,
+                    max_bytes: 64 * 1024 * 1024,
                 },
                 ..Settings::default()
             },
@@ -364,6 +365,22 @@ fn print_until_end(
             if is_message_in && !exit_condition.wants_more() {
                 continue;
             }
+            if printer.style == Style::Plain
+                && let EventKind::Message {
+                    direction: Direction::In,
+                    payload,
+                } = &event.kind
+            {
+                // The hot path: straight into the output buffer, no formatting step.
+                if out.write_all(payload.as_bytes()).is_err() || out.write_all(b"\n").is_err() {
+                    return Some(stdout_closed(session, rt, args));
+                }
+                if exit_condition.count(event) {
+                    let _ = out.flush();
+                    let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
+                }
+                continue;
+            }
             buf.clear();
             match printer.format(event, &mut buf) {
                 Sink::Stdout => {
@@ -409,54 +426,39 @@ fn spawn_stdin_pump(args: &ConnectArgs, session: Session, rt: Handle) {
     let close_code = args.close_code();
     let close_reason = args.close_reason.clone();
     std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        let mut reader = std::io::BufReader::with_capacity(256 * 1024, stdin.lock());
-        let mut batch: Vec<Payload> = Vec::with_capacity(1024);
-        let mut line = Vec::with_capacity(256);
+        let mut lines = LineReader::new(std::io::stdin().lock());
         loop {
-            line.clear();
-            let n = match reader.read_until(b'\n', &mut line) {
-                Ok(n) => n,
+            let batch = match lines.next_batch() {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
                 Err(e) => {
                     eprintln!("wsdeck: reading stdin failed: {e}");
-                    0
+                    break;
                 }
             };
-            if n > 0 {
-                if line.last() == Some(&b'\n') {
-                    line.pop();
-                    if line.last() == Some(&b'\r') {
-                        line.pop();
+            let payloads: Vec<Payload> = batch
+                .into_iter()
+                .filter_map(|line| {
+                    if binary {
+                        return Some(Payload::Binary(line));
                     }
-                }
-                let payload = if binary {
-                    Payload::binary(line.clone())
-                } else {
-                    match String::from_utf8(line.clone()) {
-                        Ok(s) => Payload::text(s),
+                    let len = line.len();
+                    match ByteString::try_from(line) {
+                        Ok(text) => Some(Payload::Text(text)),
                         Err(_) => {
                             eprintln!(
-                                "wsdeck: skipped a stdin line that is not UTF-8 text ({} bytes); use --binary to send raw bytes",
-                                line.len()
+                                "wsdeck: skipped a stdin line that is not UTF-8 text ({len} bytes); use --binary to send raw bytes"
                             );
-                            continue;
+                            None
                         }
                     }
-                };
-                batch.push(payload);
-            }
-            // Send when nothing more is buffered, so a burst becomes one write.
-            if n == 0 || reader.buffer().is_empty() || batch.len() >= 4096 {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(1024));
-                if let Err(e) = rt.block_on(session.send_batch(full)) {
-                    if !matches!(e, EngineError::NotOpen { .. }) {
-                        eprintln!("wsdeck: {e}");
-                    }
-                    return;
+                })
+                .collect();
+            if let Err(e) = rt.block_on(session.send_batch(payloads)) {
+                if !matches!(e, EngineError::NotOpen { .. }) {
+                    eprintln!("wsdeck: {e}");
                 }
-            }
-            if n == 0 {
-                break;
+                return;
             }
         }
         if exit_on_eof {

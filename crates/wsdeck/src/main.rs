@@ -6,6 +6,7 @@ mod connect;
 mod echo_server;
 mod exit;
 mod interactive;
+mod lines;
 mod printer;
 mod units;
 
