@@ -329,13 +329,42 @@ fn parse_close(payload: &[u8]) -> (Option<u16>, String) {
     }
 }
 
-/// An exact-size copy of a received payload. The library hands out slices of its read
-/// buffer; keeping those in the log would pin whole buffers (memory far above what retention
-/// accounts for), while a copy lets the reader reuse its buffer for the next frame.
-fn into_bytes(payload: fastwebsockets::Payload<'_>) -> Bytes {
-    match payload {
-        fastwebsockets::Payload::Owned(v) => Bytes::from(v),
-        other => Bytes::copy_from_slice(&other),
+/// Copies received payloads out of the library's read buffer.
+///
+/// The library hands out slices of its read buffer; keeping those in the log would pin whole
+/// buffers (memory far above what retention accounts for). Small payloads are packed into a
+/// shared chunk instead — consecutive messages leave the log together, so a chunk is freed
+/// as a whole, and clones stay a counter increment. Large payloads get an exact-size copy.
+/// The chunk starts small and doubles while traffic keeps filling it, so a quiet connection
+/// holds little.
+#[derive(Debug)]
+struct PayloadCopier {
+    chunk: BytesMut,
+    next_chunk: usize,
+}
+
+impl PayloadCopier {
+    const MIN_CHUNK: usize = 512;
+    const MAX_CHUNK: usize = 64 * 1024;
+    const SMALL: usize = 2048;
+
+    fn new() -> Self {
+        PayloadCopier {
+            chunk: BytesMut::new(),
+            next_chunk: Self::MIN_CHUNK,
+        }
+    }
+
+    fn copy(&mut self, data: &[u8]) -> Bytes {
+        if data.len() > Self::SMALL {
+            return Bytes::copy_from_slice(data);
+        }
+        if self.chunk.capacity() - self.chunk.len() < data.len() {
+            self.chunk = BytesMut::with_capacity(self.next_chunk);
+            self.next_chunk = (self.next_chunk * 2).min(Self::MAX_CHUNK);
+        }
+        self.chunk.extend_from_slice(data);
+        self.chunk.split().freeze()
     }
 }
 
@@ -404,6 +433,7 @@ async fn read_loop(
         std::future::ready(result)
     };
     let mut partial: Option<Partial> = None;
+    let mut copier = PayloadCopier::new();
     let mut close_received = None;
     let fail = |code: u16, reason: &'static str, error: EngineError, close_received| {
         let _ = to_writer.send(FromReader::Fail(code, reason));
@@ -414,6 +444,9 @@ async fn read_loop(
     };
     let too_big = |size: u64| EngineError::MessageTooBig { size, max };
     loop {
+        // A lossless reader (see `Settings::pacing_bytes`) that is far behind pauses us here,
+        // so TCP slows the peer down.
+        log.wait_for_room().await;
         let frame = match reader.read_frame(&mut send_fn).await {
             Ok(frame) => frame,
             Err(e) => {
@@ -469,7 +502,7 @@ async fn read_loop(
                     );
                 }
                 if fin {
-                    match to_payload(text, into_bytes(frame.payload)) {
+                    match to_payload(text, copier.copy(&frame.payload)) {
                         Some(payload) => {
                             log.append(EventKind::Message {
                                 direction: Direction::In,
@@ -544,7 +577,7 @@ async fn read_loop(
                 }
             }
             OpCode::Ping => {
-                let payload = into_bytes(frame.payload);
+                let payload = copier.copy(&frame.payload);
                 log.append(EventKind::Ping {
                     direction: Direction::In,
                     payload: payload.clone(),
@@ -567,7 +600,7 @@ async fn read_loop(
             OpCode::Pong => {
                 log.append(EventKind::Pong {
                     direction: Direction::In,
-                    payload: into_bytes(frame.payload),
+                    payload: copier.copy(&frame.payload),
                 });
             }
             OpCode::Close => {
@@ -589,5 +622,29 @@ fn to_payload(text: bool, bytes: Bytes) -> Option<Payload> {
         ByteString::try_from(bytes).ok().map(Payload::Text)
     } else {
         Some(Payload::Binary(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_payloads_share_chunks_and_large_ones_are_exact() {
+        let mut copier = PayloadCopier::new();
+        let a = copier.copy(b"first");
+        let b = copier.copy(b"second");
+        assert_eq!((&a[..], &b[..]), (&b"first"[..], &b"second"[..]));
+        let big = vec![9u8; 10_000];
+        let c = copier.copy(&big);
+        assert_eq!(c.len(), 10_000);
+        assert_eq!(&c[..], &big[..]);
+        // Many small copies keep their contents while chunks are replaced.
+        let copies: Vec<Bytes> = (0..5000u32)
+            .map(|i| copier.copy(&i.to_be_bytes()))
+            .collect();
+        for (i, c) in copies.iter().enumerate() {
+            assert_eq!(&c[..], &(i as u32).to_be_bytes());
+        }
     }
 }

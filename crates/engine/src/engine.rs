@@ -68,6 +68,9 @@ impl Engine {
         }
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let log = Arc::new(SessionLog::new(spec.settings.retention, self.inner.epoch));
+        if spec.settings.pacing_bytes > 0 {
+            log.set_pacing(usize::try_from(spec.settings.pacing_bytes).unwrap_or(usize::MAX));
+        }
         let session = Session::start(id, spec, prepared, log);
         self.sessions_lock().insert(id, session.clone());
         Ok(session)

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
 use tokio::sync::Notify;
@@ -28,6 +28,11 @@ pub struct SessionLog {
     /// Wall-clock time at `epoch`: event times are `epoch_wall + mono`, one clock read per
     /// event instead of two.
     epoch_wall: SystemTime,
+    /// Set while a pacing reader is too far behind (see [`SessionLog::set_pacing`]); checked
+    /// by the socket reader before each frame without taking the lock.
+    full: AtomicBool,
+    /// Woken when the pacing reader acknowledges events.
+    room: Notify,
 }
 
 #[derive(Debug)]
@@ -38,6 +43,12 @@ struct Inner {
     bytes: usize,
     retention: Retention,
     finished: bool,
+    /// Bytes the pacing reader may leave unacknowledged; 0 when pacing is off.
+    pace_limit: usize,
+    /// The pacing reader has acknowledged every event before this one.
+    acked_seq: u64,
+    /// Bytes (payload and overhead) of the events from `acked_seq` on.
+    unacked: usize,
 }
 
 /// What a read returned besides the events.
@@ -61,9 +72,14 @@ impl SessionLog {
                 bytes: 0,
                 retention,
                 finished: false,
+                pace_limit: 0,
+                acked_seq: 0,
+                unacked: 0,
             }),
             appended: Notify::new(),
             waiting: AtomicUsize::new(0),
+            full: AtomicBool::new(false),
+            room: Notify::new(),
             epoch,
             epoch_wall: SystemTime::now()
                 .checked_sub(epoch.elapsed())
@@ -86,7 +102,14 @@ impl SessionLog {
             let mono = self.epoch.elapsed();
             let time = self.epoch_wall + mono;
             let seq = inner.first_seq + inner.events.len() as u64;
-            inner.bytes += kind.payload_len() + EVENT_OVERHEAD;
+            let size = kind.payload_len() + EVENT_OVERHEAD;
+            inner.bytes += size;
+            if inner.pace_limit > 0 {
+                inner.unacked += size;
+                if inner.unacked > inner.pace_limit {
+                    self.full.store(true, Ordering::Release);
+                }
+            }
             inner.events.push_back(Event {
                 seq,
                 time,
@@ -104,6 +127,52 @@ impl SessionLog {
     pub fn finish(&self) {
         self.lock().finished = true;
         self.appended.notify_waiters();
+    }
+
+    /// Turns on flow control for one reader that must not miss events (a terminal or pipe
+    /// printer): once more than `limit` bytes are unacknowledged,
+    /// [`wait_for_room`](Self::wait_for_room) makes the socket reader pause, so the peer is
+    /// slowed by TCP instead of the log dropping events. Other readers are unaffected; without
+    /// this the socket reader never waits.
+    pub fn set_pacing(&self, limit: usize) {
+        let mut inner = self.lock();
+        inner.pace_limit = limit;
+        inner.acked_seq = inner.first_seq + inner.events.len() as u64;
+        inner.unacked = 0;
+        self.full.store(false, Ordering::Release);
+    }
+
+    /// The pacing reader has handled every event before `next_seq`.
+    pub fn acknowledge(&self, next_seq: u64) {
+        let mut inner = self.lock();
+        if inner.pace_limit == 0 || next_seq <= inner.acked_seq {
+            return;
+        }
+        let from = inner.acked_seq.max(inner.first_seq);
+        let to = next_seq.min(inner.first_seq + inner.events.len() as u64);
+        let released: usize = (from..to)
+            .filter_map(|seq| inner.events.get((seq - inner.first_seq) as usize))
+            .map(|e| e.kind.payload_len() + EVENT_OVERHEAD)
+            .sum();
+        inner.unacked = inner.unacked.saturating_sub(released);
+        inner.acked_seq = next_seq;
+        if inner.unacked <= inner.pace_limit && self.full.swap(false, Ordering::AcqRel) {
+            self.room.notify_waiters();
+        }
+    }
+
+    /// Waits while the pacing reader is too far behind; returns at once when pacing is off
+    /// or the log is finished.
+    pub async fn wait_for_room(&self) {
+        while self.full.load(Ordering::Acquire) {
+            let notified = self.room.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if !self.full.load(Ordering::Acquire) || self.is_finished() {
+                return;
+            }
+            notified.await;
+        }
     }
 
     fn wake_readers(&self) {
@@ -189,7 +258,13 @@ impl Inner {
                 || self.bytes > self.retention.max_bytes)
         {
             if let Some(old) = self.events.pop_front() {
-                self.bytes -= old.kind.payload_len() + EVENT_OVERHEAD;
+                let size = old.kind.payload_len() + EVENT_OVERHEAD;
+                self.bytes -= size;
+                if self.pace_limit > 0 && self.first_seq >= self.acked_seq {
+                    // Gone before it was acknowledged: it no longer holds the reader back.
+                    self.unacked = self.unacked.saturating_sub(size);
+                    self.acked_seq = self.first_seq + 1;
+                }
                 self.first_seq += 1;
             }
         }
@@ -284,6 +359,45 @@ mod tests {
         tokio::task::yield_now().await;
         log.append(msg("hello"));
         assert_eq!(reader.await.ok(), Some(1));
+    }
+
+    #[tokio::test]
+    async fn pacing_holds_the_writer_until_the_reader_acknowledges() {
+        let log = std::sync::Arc::new(SessionLog::new(Retention::default(), Instant::now()));
+        log.set_pacing(10 * (EVENT_OVERHEAD + 1));
+        for i in 0..20 {
+            log.append(msg(&(i % 10).to_string()));
+        }
+        let waiter = {
+            let log = log.clone();
+            tokio::spawn(async move { log.wait_for_room().await })
+        };
+        tokio::task::yield_now().await;
+        assert!(
+            !waiter.is_finished(),
+            "20 unacknowledged events exceed room for 10"
+        );
+        log.acknowledge(5);
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "15 are still unacknowledged");
+        log.acknowledge(20);
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+                .await
+                .is_ok(),
+            "acknowledging everything makes room"
+        );
+    }
+
+    #[tokio::test]
+    async fn without_pacing_the_writer_never_waits() {
+        let log = SessionLog::new(Retention::default(), Instant::now());
+        for i in 0..1000 {
+            log.append(msg(&i.to_string()));
+        }
+        tokio::time::timeout(std::time::Duration::from_secs(1), log.wait_for_room())
+            .await
+            .unwrap_or_else(|_| panic!("wait_for_room blocked without pacing"));
     }
 
     #[test]

@@ -56,6 +56,11 @@ pub struct Settings {
     pub tls: TlsSettings,
     /// How much of the session log stays in memory.
     pub retention: Retention,
+    /// Flow control for one lossless reader (a pipe or terminal printer): when more than
+    /// this many bytes of events are unacknowledged (see `SessionLog::acknowledge`), the
+    /// socket is not read until the reader catches up. 0 (the default) turns it off: the
+    /// socket reader never waits, and slow readers are told what they missed instead.
+    pub pacing_bytes: u64,
 }
 
 impl Default for Settings {
@@ -71,6 +76,7 @@ impl Default for Settings {
             close_timeout_ms: 5_000,
             tls: TlsSettings::default(),
             retention: Retention::default(),
+            pacing_bytes: 0,
         }
     }
 }

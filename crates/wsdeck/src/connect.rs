@@ -188,10 +188,12 @@ impl ConnectArgs {
                     client_cert: self.cert.clone(),
                     client_key: self.key.clone(),
                 },
-                // The printer follows the log closely; this only bounds memory when stdout
-                // stalls, and what the printer then misses is reported on stderr.
+                // The printer is a lossless reader: when stdout is slower than the server,
+                // reading from the socket pauses (TCP slows the server) instead of dropping
+                // messages, as netcat or websocat would.
+                pacing_bytes: 16 * 1024 * 1024,
                 retention: Retention {
-                    max_events: 1_000_000,
+                    max_events: 4_000_000,
                     max_bytes: 64 * 1024 * 1024,
                 },
                 ..Settings::default()
@@ -402,6 +404,7 @@ fn print_until_end(
             }
         }
         seq = outcome.next_seq;
+        log.acknowledge(seq);
         if outcome.at_end {
             let _ = out.flush();
             return None;
@@ -411,6 +414,8 @@ fn print_until_end(
 
 /// stdout went away (e.g. `| head`): close politely and exit without an error.
 fn stdout_closed(session: &Session, rt: &Handle, args: &ConnectArgs) -> u8 {
+    // Nobody reads any more: stop holding the socket back so the close can complete.
+    session.log().set_pacing(0);
     let _ = rt.block_on(async {
         let _ = session.close(args.close_code(), &args.close_reason).await;
         tokio::time::timeout(Duration::from_secs(2), session.wait_closed()).await

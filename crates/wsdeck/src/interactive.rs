@@ -71,6 +71,7 @@ pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> O
                     print(String::from_utf8_lossy(&buf).into_owned());
                 }
                 seq = outcome.next_seq;
+                log.acknowledge(seq);
                 if outcome.at_end {
                     break;
                 }

@@ -844,3 +844,50 @@ fn interactive_session_in_a_terminal() {
     );
     assert!(screen.contains("wsdeck exited with 0"), "{screen}");
 }
+
+/// A reader of stdout that is slower than the server must still get every message: the
+/// client pauses reading the socket (TCP slows the server) instead of dropping messages.
+/// 20,000 × 16 KiB is five times the client's in-memory log, so dropping would show.
+#[test]
+fn slow_stdout_reader_loses_no_message() {
+    let echo = Echo::start();
+    let mut child = Command::new(BIN)
+        .args([
+            "connect",
+            &echo.url("/burst?count=20000&size=16384&close=1"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wsdeck");
+    let stderr = read_all(child.stderr.take().expect("stderr"));
+    let stdout = child.stdout.take().expect("stdout");
+    // Let the server run far ahead of us before reading anything.
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let mut lines = 0usize;
+    let mut reader = BufReader::new(stdout);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {
+                assert_eq!(line.len(), 16385, "message {lines} arrived whole");
+                lines += 1;
+                if lines % 2000 == 0 {
+                    // A slow consumer.
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            Err(e) => panic!("reading stdout: {e}"),
+        }
+        assert!(started.elapsed() < GUARD * 2, "took too long");
+    }
+    let status = child.wait().expect("wait");
+    let stderr = stderr.join().unwrap_or_default();
+    assert_eq!(lines, 20_000, "stderr: {stderr}");
+    assert!(!stderr.contains("dropped"), "{stderr}");
+    assert_eq!(status.code(), Some(OK), "{stderr}");
+}
