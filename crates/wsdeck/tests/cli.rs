@@ -876,7 +876,7 @@ fn slow_stdout_reader_loses_no_message() {
             Ok(_) => {
                 assert_eq!(line.len(), 16385, "message {lines} arrived whole");
                 lines += 1;
-                if lines % 2000 == 0 {
+                if lines.is_multiple_of(2000) {
                     // A slow consumer.
                     std::thread::sleep(Duration::from_millis(20));
                 }
