@@ -443,6 +443,14 @@ async fn read_loop(
         }
     };
     let too_big = |size: u64| EngineError::MessageTooBig { size, max };
+    let invalid_utf8 = |close_received| {
+        fail(
+            1007,
+            "invalid UTF-8",
+            EngineError::InvalidUtf8,
+            close_received,
+        )
+    };
     loop {
         // A lossless reader (see `Settings::pacing_bytes`) that is far behind pauses us here,
         // so TCP slows the peer down.
@@ -466,12 +474,7 @@ async fn read_loop(
                         },
                         close_received,
                     },
-                    WebSocketError::InvalidUTF8 => fail(
-                        1007,
-                        "invalid UTF-8",
-                        EngineError::InvalidUtf8,
-                        close_received,
-                    ),
+                    WebSocketError::InvalidUTF8 => invalid_utf8(close_received),
                     WebSocketError::FrameTooLarge => fail(
                         1009,
                         "message too big",
@@ -502,33 +505,13 @@ async fn read_loop(
                     );
                 }
                 if fin {
-                    match to_payload(text, copier.copy(&frame.payload)) {
-                        Some(payload) => {
-                            log.append(EventKind::Message {
-                                direction: Direction::In,
-                                payload,
-                            });
-                        }
-                        None => {
-                            return fail(
-                                1007,
-                                "invalid UTF-8",
-                                EngineError::InvalidUtf8,
-                                close_received,
-                            );
-                        }
+                    if !append_message(&log, text, copier.copy(&frame.payload)) {
+                        return invalid_utf8(close_received);
                     }
                 } else {
                     match Partial::new(text, &frame.payload) {
                         Some(p) => partial = Some(p),
-                        None => {
-                            return fail(
-                                1007,
-                                "invalid UTF-8",
-                                EngineError::InvalidUtf8,
-                                close_received,
-                            );
-                        }
+                        None => return invalid_utf8(close_received),
                     }
                 }
             }
@@ -544,33 +527,15 @@ async fn read_loop(
                     );
                 };
                 if !p.push(&frame.payload) {
-                    return fail(
-                        1007,
-                        "invalid UTF-8",
-                        EngineError::InvalidUtf8,
-                        close_received,
-                    );
+                    return invalid_utf8(close_received);
                 }
                 if max != 0 && p.data.len() as u64 > max {
                     let size = p.data.len() as u64;
                     return fail(1009, "message too big", too_big(size), close_received);
                 }
                 if fin {
-                    match to_payload(p.text, p.data.freeze()) {
-                        Some(payload) => {
-                            log.append(EventKind::Message {
-                                direction: Direction::In,
-                                payload,
-                            });
-                        }
-                        None => {
-                            return fail(
-                                1007,
-                                "invalid UTF-8",
-                                EngineError::InvalidUtf8,
-                                close_received,
-                            );
-                        }
+                    if !append_message(&log, p.text, p.data.freeze()) {
+                        return invalid_utf8(close_received);
                     }
                 } else {
                     partial = Some(p);
@@ -617,12 +582,21 @@ async fn read_loop(
     }
 }
 
-fn to_payload(text: bool, bytes: Bytes) -> Option<Payload> {
-    if text {
-        ByteString::try_from(bytes).ok().map(Payload::Text)
+/// Records a received message; false when a text message is not UTF-8.
+fn append_message(log: &SessionLog, text: bool, bytes: Bytes) -> bool {
+    let payload = if text {
+        match ByteString::try_from(bytes) {
+            Ok(t) => Payload::Text(t),
+            Err(_) => return false,
+        }
     } else {
-        Some(Payload::Binary(bytes))
-    }
+        Payload::Binary(bytes)
+    };
+    log.append(EventKind::Message {
+        direction: Direction::In,
+        payload,
+    });
+    true
 }
 
 #[cfg(test)]
