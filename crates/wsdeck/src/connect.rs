@@ -459,11 +459,24 @@ fn spawn_stdin_pump(args: &ConnectArgs, session: Session, rt: Handle) {
                     }
                 })
                 .collect();
-            if let Err(e) = rt.block_on(session.send_batch(payloads)) {
-                if !matches!(e, EngineError::NotOpen { .. }) {
-                    eprintln!("wsdeck: {e}");
-                }
+            // While reconnecting, stdin waits for the new connection.
+            if !wait_until_open(&session) {
                 return;
+            }
+            let count = payloads.len();
+            match rt.block_on(session.send_batch(payloads)) {
+                Ok(()) => {}
+                Err(EngineError::NotOpen { .. }) => {
+                    // The connection dropped between the check and the send: say so rather
+                    // than lose the lines silently.
+                    eprintln!(
+                        "wsdeck: {count} line(s) were not sent: the connection closed before they could go out"
+                    );
+                }
+                Err(e) => {
+                    eprintln!("wsdeck: {e}");
+                    return;
+                }
             }
         }
         if exit_on_eof {
@@ -471,4 +484,16 @@ fn spawn_stdin_pump(args: &ConnectArgs, session: Session, rt: Handle) {
             let _ = rt.block_on(session.close(close_code, &close_reason));
         }
     });
+}
+
+/// Blocks until the session is open (true) or over (false); polls, because it runs on the
+/// stdin thread and a reconnection takes at least the reconnect interval anyway.
+fn wait_until_open(session: &Session) -> bool {
+    loop {
+        match session.state() {
+            wsdeck_engine::SessionState::Open => return true,
+            wsdeck_engine::SessionState::Closed => return false,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
 }
