@@ -891,3 +891,80 @@ fn slow_stdout_reader_loses_no_message() {
     assert!(!stderr.contains("dropped"), "{stderr}");
     assert_eq!(status.code(), Some(OK), "{stderr}");
 }
+
+/// Pipe mode with reconnection: a line written while the server is down waits for the new
+/// connection instead of stopping stdin, and the session goes on after the restart.
+#[test]
+fn pipe_mode_keeps_sending_after_a_reconnection() {
+    let mut echo = Echo::start();
+    let addr = echo.server.as_ref().expect("server").local_addr();
+    let url = echo.url("/echo");
+    let mut child = Command::new(BIN)
+        .args([
+            "connect",
+            &url,
+            "--reconnect-attempts",
+            "50",
+            "--reconnect-interval",
+            "100",
+            "--exit-on-eof",
+            "-v",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wsdeck");
+    let lines_of = |r: Box<dyn Read + Send>| {
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(r).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        rx
+    };
+    let stdout = lines_of(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = lines_of(Box::new(child.stderr.take().expect("stderr")));
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"before\n").expect("write");
+    stdin.flush().expect("flush");
+    assert_eq!(stdout.recv_timeout(GUARD).ok().as_deref(), Some("before"));
+
+    // Stop the server and wait until wsdeck says it is reconnecting.
+    if let Some(server) = echo.server.take() {
+        echo.rt.block_on(server.shutdown());
+    }
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.contains("reconnecting")) {
+        match stderr.recv_timeout(GUARD) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("no reconnection reported; stderr: {seen:#?}"),
+        }
+    }
+    // Written while disconnected: it must wait for the next connection.
+    stdin.write_all(b"after\n").expect("write");
+    stdin.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(300));
+    let config = EchoConfig {
+        bind: addr,
+        ..EchoConfig::default()
+    };
+    let started = Instant::now();
+    let server = loop {
+        match echo.rt.block_on(EchoServer::start(config.clone())) {
+            Ok(server) => break server,
+            Err(e) if started.elapsed() > GUARD => panic!("restart on {addr}: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    echo.server = Some(server);
+    assert_eq!(
+        stdout.recv_timeout(GUARD).ok().as_deref(),
+        Some("after"),
+        "the line written while the server was down is sent after the reconnection"
+    );
+    drop(stdin);
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(OK));
+}
