@@ -224,13 +224,16 @@ async fn attempt(
             })?;
         let (_, conn) = tls_stream.get_ref();
         let desc = format!(
-            "{:?} {:?}",
+            "{} {}",
             conn.protocol_version()
-                .map(|v| format!("{v:?}"))
-                .unwrap_or_default(),
-            conn.negotiated_cipher_suite().map(|s| s.suite())
+                .and_then(|v| v.as_str())
+                .unwrap_or("TLS"),
+            conn.negotiated_cipher_suite()
+                .and_then(|s| s.suite().as_str())
+                .unwrap_or("")
         )
-        .replace('"', "");
+        .trim()
+        .to_owned();
         (MaybeTls::Tls(Box::new(tls_stream)), Some(desc))
     } else {
         (MaybeTls::Plain(tcp), None)
@@ -255,15 +258,32 @@ async fn attempt(
         .handshake::<_, Empty<Bytes>>(TokioIo::new(stream))
         .await
         .map_err(|e| EngineError::Io(e.to_string()))?;
-    let connection = tokio::spawn(conn.with_upgrades());
+    // Aborted if this hop is dropped (handshake timeout), so the socket does not linger.
+    let mut connection = AbortOnDrop(Some(tokio::spawn(conn.with_upgrades())));
     let mut response = match sender.send_request(request).await {
         Ok(response) => response,
         Err(e) => {
             // With TLS 1.3 a refused client certificate arrives as an alert after the
             // handshake: the request is cancelled and the real cause is the connection's.
-            let cause = connection.await.ok().and_then(Result::err);
+            let cause = match connection.0.take() {
+                Some(handle) => handle.await.ok().and_then(Result::err),
+                None => None,
+            };
             if let Some(tls_error) = cause.as_ref().and_then(|c| tls_failure(c, &host)) {
                 return Err(tls_error);
+            }
+            if cause.is_none() && e.is_canceled() {
+                // The connection ended before any answer and its cause was lost (e.g. a reset
+                // overtook a TLS alert).
+                return Err(EngineError::Connect {
+                    addr: url.to_string(),
+                    message: "the server closed the connection during the handshake".into(),
+                    hint: if url.scheme() == "wss" {
+                        "; if the server requires a client certificate, pass --cert and --key"
+                    } else {
+                        ""
+                    },
+                });
             }
             return Err(describe_hyper_error(cause.as_ref().unwrap_or(&e), url));
         }
@@ -276,7 +296,8 @@ async fn attempt(
         let upgraded = hyper::upgrade::on(&mut response)
             .await
             .map_err(|e| EngineError::InvalidHandshake(format!("upgrade failed: {e}")))?;
-        drop(connection);
+        // The upgrade has completed, so the connection task has finished its work.
+        connection.0.take();
         let parts = upgraded.downcast::<TokioIo<MaybeTls>>().map_err(|_| {
             EngineError::InvalidHandshake("internal: upgraded stream has an unexpected type".into())
         })?;
@@ -575,9 +596,11 @@ fn tls_failure(e: &hyper::Error, host: &str) -> Option<EngineError> {
 
 fn describe_hyper_error(e: &hyper::Error, url: &Url) -> EngineError {
     if e.is_incomplete_message() || e.is_closed() {
-        EngineError::ConnectionLost(format!(
-            "server at {url} closed the connection before answering the upgrade request"
-        ))
+        EngineError::Connect {
+            addr: url.to_string(),
+            message: "the server closed the connection before answering the upgrade request".into(),
+            hint: "; is it a WebSocket server, and is the scheme (ws/wss) right?",
+        }
     } else if e.is_parse() {
         EngineError::InvalidHandshake(format!(
             "server at {url} did not answer with HTTP/1.1 ({e}); is it a WebSocket server, and is the scheme (ws/wss) right?"
@@ -606,6 +629,17 @@ async fn read_body_prefix(response: Response<Incoming>) -> String {
     };
     let _ = tokio::time::timeout(Duration::from_secs(2), read).await;
     String::from_utf8_lossy(&out).trim().to_owned()
+}
+
+/// Aborts a spawned task when dropped (a detached task would outlive a cancelled hop).
+struct AbortOnDrop<T>(Option<tokio::task::JoinHandle<T>>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            handle.abort();
+        }
+    }
 }
 
 /// A TCP stream, with or without TLS.

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use base64::Engine as _;
 use http::header::{HeaderName, HeaderValue};
 use url::Url;
 
@@ -102,12 +103,39 @@ impl Engine {
 /// Checks and normalises a request once, so that every (re)connection uses the same values.
 pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
     let raw = spec.url.trim();
+    let no_scheme = || {
+        if raw.contains("//") {
+            "it has no scheme: start it with ws:// or wss://".to_owned()
+        } else {
+            format!("it has no scheme: write ws://{raw} or wss://{raw}")
+        }
+    };
+    if let Some((_, rest)) = raw.split_once("://")
+        && rest.starts_with('/')
+    {
+        return Err(EngineError::InvalidUrl {
+            url: raw.to_owned(),
+            reason: "it has no host (nothing between :// and the path)".into(),
+        });
+    }
+    // `localhost:9001/echo` parses as scheme "localhost": it is a host and port.
+    if let Some((host, rest)) = raw.split_once(':')
+        && !rest.starts_with("//")
+        && rest
+            .split('/')
+            .next()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && !host.is_empty()
+    {
+        return Err(EngineError::InvalidUrl {
+            url: raw.to_owned(),
+            reason: no_scheme(),
+        });
+    }
     let mut url = Url::parse(raw).map_err(|e| EngineError::InvalidUrl {
         url: raw.to_owned(),
         reason: match e {
-            url::ParseError::RelativeUrlWithoutBase => {
-                format!("it has no scheme: write ws://{raw} or wss://{raw}")
-            }
+            url::ParseError::RelativeUrlWithoutBase => no_scheme(),
             url::ParseError::EmptyHost => "it has no host".to_owned(),
             url::ParseError::InvalidPort => "the port is not a number from 0 to 65535".to_owned(),
             other => other.to_string(),
@@ -141,6 +169,22 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
         });
     }
     url.set_fragment(None);
+    // Credentials in the URL become Basic authentication (as browsers and websocat do) and
+    // leave the URL, so that they are never shown or logged with it.
+    let mut url_credentials = None;
+    if !url.username().is_empty() || url.password().is_some() {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let user = decode(url.username());
+        let password = url.password().map(decode).unwrap_or_default();
+        url_credentials =
+            Some(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     if !spec.params.is_empty() {
         let mut pairs = url.query_pairs_mut();
         for (k, v) in &spec.params {
@@ -162,6 +206,19 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
                 reason: "the value has a control character or a non-ASCII byte".into(),
             })?;
         headers.push((header_name, header_value));
+    }
+    if let Some(credentials) = url_credentials
+        && !headers
+            .iter()
+            .any(|(n, _)| *n == http::header::AUTHORIZATION)
+    {
+        let value = HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
+            EngineError::InvalidUrl {
+                url: url.to_string(),
+                reason: "the user name or password cannot be sent in a header".into(),
+            }
+        })?;
+        headers.push((http::header::AUTHORIZATION, value));
     }
     if !spec.protocols.is_empty() {
         for p in &spec.protocols {
@@ -215,6 +272,30 @@ mod tests {
             err("ftp://host/"),
             EngineError::UnsupportedScheme { .. }
         ));
+    }
+
+    #[test]
+    fn common_url_mistakes_get_useful_advice() {
+        let e = err("localhost:9001/echo").to_string();
+        assert!(e.contains("ws://localhost:9001/echo"), "{e}");
+        let e = err("ws:///echo").to_string();
+        assert!(e.contains("no host"), "{e}");
+        let e = err("ws//127.0.0.1:1").to_string();
+        assert!(!e.contains("ws://ws//"), "{e}");
+    }
+
+    #[test]
+    fn url_credentials_become_basic_auth_and_leave_the_url() {
+        let prepared =
+            prepare(&RequestSpec::new("ws://user:p%40ss@h/x")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prepared.url.as_str(), "ws://h/x");
+        let auth = prepared
+            .headers
+            .iter()
+            .find(|(n, _)| *n == http::header::AUTHORIZATION)
+            .map(|(_, v)| v.to_str().unwrap_or_default().to_owned());
+        // base64("user:p@ss")
+        assert_eq!(auth.as_deref(), Some("Basic dXNlcjpwQHNz"));
     }
 
     #[test]

@@ -113,6 +113,9 @@ pub struct Session {
 /// How long a connection must stay open before reconnection attempts are counted afresh.
 const HEALTHY_AFTER: Duration = Duration::from_secs(10);
 
+/// How long `close` waits for room in a full command queue.
+const CLOSE_QUEUE_WAIT: Duration = Duration::from_secs(1);
+
 /// How many command batches may wait for the socket before senders wait.
 const COMMAND_QUEUE: usize = 256;
 
@@ -246,20 +249,20 @@ impl Session {
             return Err(EngineError::CloseReasonTooLong(reason.len()));
         }
         self.shared.user_closed.store(true, Ordering::Release);
-        if !matches!(self.state(), SessionState::Closed | SessionState::Closing) {
-            // Queued even while connecting: if the handshake completes before the stop below
-            // is seen, the new connection reads this first and closes. If the session has
-            // already ended, there is nobody to send it to, which is fine.
-            let _ = self
-                .shared
-                .commands
-                .send(Command::Close {
-                    code,
-                    reason: reason.to_owned(),
-                })
-                .await;
-        }
+        // Stop first: a connection attempt or a reconnection wait ends at once.
         self.shared.stop.notify_one();
+        if !matches!(self.state(), SessionState::Closed | SessionState::Closing) {
+            // Queued even while connecting: if the handshake completes before the stop is
+            // seen, the new connection reads this first and closes. The wait is bounded: if
+            // the queue is full and nobody drains it (the connection just dropped), the stop
+            // above already ends the session.
+            let command = Command::Close {
+                code,
+                reason: reason.to_owned(),
+            };
+            let _ =
+                tokio::time::timeout(CLOSE_QUEUE_WAIT, self.shared.commands.send(command)).await;
+        }
         Ok(())
     }
 

@@ -92,9 +92,12 @@ async fn mutual_tls_server_refuses_a_client_without_certificate() {
     let mut spec = RequestSpec::new(server.url("/echo"));
     spec.settings.tls.ca_file = Some(ca.clone());
     let (_session, err) = open_err(&engine, spec).await;
-    // TLS 1.3 reports the refusal as an alert after the handshake; the engine must still
-    // call it a TLS failure and point at --cert/--key.
-    assert_eq!(err.class(), ErrorClass::Tls, "{err:?}");
+    // TLS 1.3 reports the refusal as an alert after the handshake (a reset can overtake it):
+    // the engine must call it a TLS or connect failure and point at --cert/--key.
+    assert!(
+        matches!(err.class(), ErrorClass::Tls | ErrorClass::Connect),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("--cert"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_file(ca);

@@ -25,9 +25,14 @@ pub struct AutobahnArgs {
 pub async fn run(args: AutobahnArgs) -> u8 {
     let base = args.url.trim_end_matches('/').to_owned();
     let engine = Engine::new();
-    let count = match case_count(&engine, &base).await {
-        Ok(n) => n,
-        Err(e) => {
+    let count = match tokio::time::timeout(COUNT_TIMEOUT, case_count(&engine, &base)).await {
+        Ok(Ok(n)) => n,
+        Ok(Err(e)) => {
+            eprintln!("wsdeck autobahn: cannot read the case count from {base}/getCaseCount: {e}");
+            return exit::CONNECT;
+        }
+        Err(_) => {
+            let e = "no answer within 10 s: is it an Autobahn fuzzing server?";
             eprintln!("wsdeck autobahn: cannot read the case count from {base}/getCaseCount: {e}");
             return exit::CONNECT;
         }
@@ -42,20 +47,31 @@ pub async fn run(args: AutobahnArgs) -> u8 {
         cases.len(),
         args.agent
     );
+    let mut not_run = 0;
     for case in cases {
         let url = format!("{base}/runCase?case={case}&agent={}", encode(&args.agent));
         if let Err(e) = run_case(&engine, &url).await {
-            eprintln!("wsdeck autobahn: case {case}: {e}");
+            eprintln!("wsdeck autobahn: case {case} did not run: {e}");
+            not_run += 1;
         }
     }
     let url = format!("{base}/updateReports?agent={}", encode(&args.agent));
-    match open(&engine, &url) {
+    let updated = match open(&engine, &url) {
         // The server answers 101 and then drops the connection: that is the normal end.
-        Ok(session) => session.wait_closed().await,
-        Err(e) => {
-            eprintln!("wsdeck autobahn: updateReports: {e}");
-            return exit::CONNECT;
+        Ok(session) => {
+            let opened = session.wait_open().await;
+            session.wait_closed().await;
+            opened.map(|_| ())
         }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = updated {
+        eprintln!("wsdeck autobahn: updateReports failed: {e}");
+        return exit::CONNECT;
+    }
+    if not_run > 0 {
+        eprintln!("wsdeck autobahn: {not_run} case(s) could not be run");
+        return exit::CONNECT;
     }
     eprintln!(
         "wsdeck autobahn: done; reports requested for agent {:?}",
@@ -104,14 +120,27 @@ async fn case_count(engine: &Engine, base: &str) -> Result<u32, String> {
     }
 }
 
-/// Echoes every message back until the server closes.
+/// How long the server may take to send the case count.
+const COUNT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Echoes every message back until the server closes. Errors during a case are part of
+/// what the case tests; only a case that never opened is a failure of the run.
 async fn run_case(engine: &Engine, url: &str) -> Result<(), String> {
     let session = open(engine, url).map_err(|e| e.to_string())?;
+    let result = echo_until_closed(&session).await;
+    // Each case's log can hold megabytes (9.x sends 16 MiB messages): forget it.
+    let _ = engine.remove(session.id()).await;
+    result
+}
+
+async fn echo_until_closed(session: &Session) -> Result<(), String> {
+    let mut opened = false;
     let mut seq = 0;
     let mut events = Vec::new();
     loop {
         events.clear();
         let outcome = session.log().next_batch(seq, 1024, &mut events).await;
+        opened |= events.iter().any(|e| matches!(e.kind, EventKind::Open(_)));
         let echoes: Vec<Payload> = events
             .iter()
             .filter_map(|e| match &e.kind {
@@ -126,7 +155,13 @@ async fn run_case(engine: &Engine, url: &str) -> Result<(), String> {
         let _ = session.send_batch(echoes).await;
         seq = outcome.next_seq;
         if outcome.at_end {
-            return Ok(());
+            return if opened {
+                Ok(())
+            } else {
+                Err(session
+                    .last_error()
+                    .map_or_else(|| "the connection never opened".into(), |e| e.to_string()))
+            };
         }
     }
 }

@@ -129,7 +129,7 @@ pub struct ConnectArgs {
     pub once: bool,
 
     /// Exit after N received messages.
-    #[arg(short = 'n', long, value_name = "N")]
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_messages: Option<u64>,
 
     /// After stdin ends, wait this long for replies before closing (with --exit-on-eof).
@@ -210,6 +210,13 @@ impl ConnectArgs {
 pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     if let Err(e) = wsdeck_engine::validate_close_code(args.close_code) {
         eprintln!("wsdeck: --close-code: {e}");
+        return exit::USAGE;
+    }
+    if args.close_reason.len() > 123 {
+        eprintln!(
+            "wsdeck: --close-reason is {} bytes; at most 123 bytes fit in a close frame",
+            args.close_reason.len()
+        );
         return exit::USAGE;
     }
     let interactive = args.interactive

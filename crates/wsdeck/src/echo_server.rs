@@ -85,6 +85,10 @@ pub async fn run(args: EchoArgs) -> u8 {
             _ => None,
         }
     };
+    if args.ca_out.is_some() && !args.tls {
+        eprintln!("wsdeck: --ca-out needs --tls (it writes the generated CA)");
+        return exit::USAGE;
+    }
     if args.client_ca.is_some() && tls.is_none() {
         eprintln!("wsdeck: --client-ca needs --tls or --tls-cert/--tls-key");
         return exit::USAGE;
@@ -113,7 +117,14 @@ pub async fn run(args: EchoArgs) -> u8 {
         eprintln!("CA certificate written to {}", path.display());
     }
     println!("wsdeck echo server listening on {}", server.url("/"));
-    println!("  try: wsdeck connect {}", server.url("/echo"));
+    let trust = match (&args.ca_out, server.ca_pem()) {
+        (Some(path), Some(_)) => format!(" --ca {}", path.display()),
+        (None, Some(_)) => {
+            " --insecure   (or write the CA with --ca-out FILE and pass --ca FILE)".into()
+        }
+        _ => String::new(),
+    };
+    println!("  try: wsdeck connect {}{trust}", server.url("/echo"));
     eprintln!("{ENDPOINTS}");
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;

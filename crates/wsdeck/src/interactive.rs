@@ -23,7 +23,7 @@ Type a line and press Enter to send it as a text message.
   /binary base64:SGVs       send a binary message (base64)
   //text                    send a text message that starts with '/'
   /help                     this help
-  /quit                     close with 1000 and exit (also Ctrl-D)";
+  /quit                     close (with --close-code, default 1000) and exit (also Ctrl-D)";
 
 /// Runs the interactive client; `None` means "exit code from the session's outcome".
 pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> Option<u8> {

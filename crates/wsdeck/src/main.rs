@@ -16,7 +16,13 @@ use clap::{Parser, Subcommand};
 
 /// WebSocket workbench, terminal client and local test server.
 #[derive(Debug, Parser)]
-#[command(name = "wsdeck", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "wsdeck",
+    version,
+    about = "WebSocket client for terminals and pipes, a local test server, and an Autobahn runner",
+    long_about = None,
+    propagate_version = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

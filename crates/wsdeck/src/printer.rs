@@ -58,7 +58,7 @@ impl Printer {
                 Sink::Stdout
             }
             EventKind::Error(e) => {
-                let _ = writeln!(out, "wsdeck: {e}");
+                let _ = writeln!(out, "wsdeck: {}", escape_controls(&e.to_string()));
                 Sink::Stderr
             }
             EventKind::Message { .. } => Sink::Nowhere,
@@ -92,7 +92,7 @@ pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
             let (arrow, col) = arrow(*direction, color);
             let _ = write!(out, "{col}{arrow}{r} ");
             match payload {
-                Payload::Text(t) => out.extend_from_slice(t.as_bytes()),
+                Payload::Text(t) => out.extend_from_slice(escape_controls(t).as_bytes()),
                 Payload::Binary(b) => {
                     let _ = write!(
                         out,
@@ -115,13 +115,13 @@ pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
                 out,
                 "{col}{arrow}{r} {}[{kind}]{r} {}",
                 c("\x1b[36m"),
-                String::from_utf8_lossy(payload)
+                escape_controls(&String::from_utf8_lossy(payload))
             );
         }
         EventKind::Connecting { url, attempt } => {
             let _ = write!(out, "{}connecting to {url}", c("\x1b[33m"));
             if *attempt > 0 {
-                let _ = write!(out, " (attempt {})", attempt + 1);
+                out.extend_from_slice(b" again");
             }
             out.extend_from_slice(r.as_bytes());
         }
@@ -162,7 +162,7 @@ pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
                 out,
                 "{}close {who}: {}{}{r}",
                 c("\x1b[33m"),
-                code_text(*code),
+                code_text(*code, *direction == Direction::In),
                 reason_text(reason)
             );
         }
@@ -186,12 +186,17 @@ pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
             let _ = write!(
                 out,
                 "{col}disconnected {how}, {by}: {}{}{r}",
-                code_text(*code),
+                code_text(*code, *clean),
                 reason_text(reason)
             );
         }
         EventKind::Error(e) => {
-            let _ = write!(out, "{}error: {e}{r}", c("\x1b[31m"));
+            let _ = write!(
+                out,
+                "{}error: {}{r}",
+                c("\x1b[31m"),
+                escape_controls(&e.to_string())
+            );
         }
         EventKind::Reconnecting {
             attempt,
@@ -217,19 +222,48 @@ fn arrow(direction: Direction, color: bool) -> (&'static str, &'static str) {
     }
 }
 
-fn code_text(code: Option<u16>) -> String {
+/// `frame_seen`: a close frame arrived (without a code it is 1005, else no frame: 1006).
+fn code_text(code: Option<u16>, frame_seen: bool) -> String {
     match code {
         Some(c) => format!("{c} {}", close_code_name(c)),
-        None => "no status code (1006)".into(),
+        None if frame_seen => "no status code (1005)".into(),
+        None => "no close frame (1006)".into(),
     }
+}
+
+/// The close code a `closed` event stands for, as browsers report it.
+fn effective_close_code(code: Option<u16>, clean: bool) -> u16 {
+    code.unwrap_or(if clean { 1005 } else { 1006 })
 }
 
 fn reason_text(reason: &str) -> String {
     if reason.is_empty() {
         String::new()
     } else {
-        format!(" \"{reason}\"")
+        format!(" \"{}\"", escape_controls(reason))
     }
+}
+
+/// Text from the network, made safe for a terminal: control characters (escape sequences
+/// could retitle the window, clear the screen or write the clipboard) are shown escaped.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if c.is_control() => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// RFC 6455 §7.4.1 names.
@@ -359,7 +393,7 @@ pub fn to_json(event: &Event) -> Value {
             clean,
             initiator,
         } => json!({
-            "type": "closed", "code": code.unwrap_or(1006), "reason": reason, "clean": clean,
+            "type": "closed", "code": effective_close_code(*code, *clean), "reason": reason, "clean": clean,
             "initiator": if *initiator == Initiator::Local { "client" } else { "server" },
         }),
         EventKind::Error(e) => {
@@ -392,4 +426,27 @@ pub fn to_json(event: &Event) -> Value {
 /// The `--jsonl` line for events a slow reader missed.
 pub fn missed_json(count: u64) -> Value {
     json!({"type": "missed", "count": count, "message": "output was too slow; these events left memory before they could be printed"})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_the_network_are_escaped() {
+        assert_eq!(escape_controls("plain text"), "plain text");
+        assert_eq!(
+            escape_controls("a\u{1b}]2;TITLE\u{7}b\nc\u{9b}"),
+            "a\\e]2;TITLE\\u{7}b\\nc\\u{9b}"
+        );
+    }
+
+    #[test]
+    fn close_codes_tell_an_empty_close_frame_from_none() {
+        assert_eq!(code_text(None, true), "no status code (1005)");
+        assert_eq!(code_text(None, false), "no close frame (1006)");
+        assert_eq!(effective_close_code(None, true), 1005);
+        assert_eq!(effective_close_code(None, false), 1006);
+        assert_eq!(effective_close_code(Some(4000), true), 4000);
+    }
 }

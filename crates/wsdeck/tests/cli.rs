@@ -968,3 +968,21 @@ fn pipe_mode_keeps_sending_after_a_reconnection() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(OK));
 }
+
+#[test]
+fn too_long_close_reason_is_a_usage_error() {
+    let echo = Echo::start();
+    let reason = "x".repeat(124);
+    let run = wsdeck(
+        &["connect", &echo.url("/echo"), "--close-reason", &reason],
+        b"",
+    );
+    run.expect_code(USAGE).expect_stderr("123 bytes");
+}
+
+#[test]
+fn zero_max_messages_is_a_usage_error() {
+    let echo = Echo::start();
+    let run = wsdeck(&["connect", &echo.url("/echo"), "-n", "0"], b"");
+    run.expect_code(USAGE);
+}
