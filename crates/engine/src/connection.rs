@@ -46,13 +46,37 @@ pub(crate) enum Command {
 enum FromReader {
     /// A frame the protocol obliges us to send (close echo from the library).
     Obligated(Box<Frame<'static>>),
-    /// Answer a ping (auto-pong).
-    Pong(Bytes),
+    /// Answer the pings whose payloads wait in the shared [`PendingPongs`] queue.
+    Pong,
     /// Fail the connection: send this close code, then drop the socket.
     Fail(u16, &'static str),
     /// The peer's close frame arrived (code, reason). The writer remembers it, so that the
     /// outcome is known even if the peer then never closes the TCP connection.
     CloseReceived(Option<u16>, String),
+}
+
+/// Payloads of pings not answered yet, at most [`MAX_PENDING_PONGS`]. A peer that floods
+/// pings while not reading our writes could otherwise grow the reader→writer queue without
+/// bound; past the limit the oldest are dropped (RFC 6455 §5.5.3 allows answering only the
+/// most recent ping), while ordinary bursts are all answered.
+type PendingPongs = Arc<std::sync::Mutex<std::collections::VecDeque<Bytes>>>;
+
+/// How many unanswered pings are remembered.
+const MAX_PENDING_PONGS: usize = 32;
+
+/// Queues a ping's payload for answering; true when the queue was empty (a notice is due).
+fn remember_ping(pending: &PendingPongs, payload: Bytes) -> bool {
+    let mut queue = pending.lock().unwrap_or_else(|e| e.into_inner());
+    let was_empty = queue.is_empty();
+    queue.push_back(payload);
+    if queue.len() > MAX_PENDING_PONGS {
+        queue.pop_front();
+    }
+    was_empty
+}
+
+fn take_pending(pending: &PendingPongs) -> std::collections::VecDeque<Bytes> {
+    std::mem::take(&mut *pending.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// How the reader ended.
@@ -100,12 +124,15 @@ pub(crate) async fn run(
         usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1)
     });
 
+    // Unbounded, but bounded in practice: at most one Pong notice waits at a time (see
+    // PendingPong), and the other items come once per connection.
     let (to_writer, mut from_reader) = mpsc::unbounded_channel();
+    let pending_pong = PendingPongs::default();
     let mut read_task = tokio::spawn(read_loop(
         reader,
         log.clone(),
         max,
-        settings.auto_pong,
+        settings.auto_pong.then(|| pending_pong.clone()),
         to_writer,
     ));
 
@@ -127,12 +154,16 @@ pub(crate) async fn run(
             item = from_reader.recv(), if reader_items_open => {
                 let Some(item) = item else { reader_items_open = false; continue };
                 let result = match item {
-                    FromReader::Pong(payload) => {
-                        if close_sent.is_some() { Ok(()) } else {
-                            let r = write(&mut writer, Frame::pong(fastwebsockets::Payload::Owned(payload.to_vec()))).await;
+                    FromReader::Pong => {
+                        let mut r = Ok(());
+                        for payload in take_pending(&pending_pong) {
+                            if close_sent.is_some() || r.is_err() {
+                                break;
+                            }
+                            r = write(&mut writer, Frame::pong(fastwebsockets::Payload::Borrowed(&payload))).await;
                             log.append(EventKind::Pong { direction: Direction::Out, payload });
-                            r
                         }
+                        r
                     }
                     FromReader::Obligated(frame) => {
                         if close_sent.is_some() { Ok(()) } else {
@@ -415,7 +446,7 @@ async fn read_loop(
     mut reader: Reader,
     log: Arc<SessionLog>,
     max: u64,
-    auto_pong: bool,
+    auto_pong: Option<PendingPongs>,
     to_writer: mpsc::UnboundedSender<FromReader>,
 ) -> ReadEnd {
     let obligated = to_writer.clone();
@@ -547,8 +578,13 @@ async fn read_loop(
                     direction: Direction::In,
                     payload: payload.clone(),
                 });
-                if auto_pong && close_received.is_none() {
-                    let _ = to_writer.send(FromReader::Pong(payload));
+                if let Some(pending) = &auto_pong
+                    && close_received.is_none()
+                {
+                    // One notice in the channel per batch of pending pongs.
+                    if remember_ping(pending, payload) {
+                        let _ = to_writer.send(FromReader::Pong);
+                    }
                 }
             }
             OpCode::Pong | OpCode::Close if frame.payload.len() > MAX_CONTROL_PAYLOAD => {
@@ -602,6 +638,24 @@ fn append_message(log: &SessionLog, text: bool, bytes: Bytes) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unanswered_pings_are_bounded_and_keep_the_newest() {
+        let pending = PendingPongs::default();
+        let notices = (0..40u8)
+            .filter(|i| remember_ping(&pending, Bytes::from(vec![*i])))
+            .count();
+        assert_eq!(
+            notices, 1,
+            "one notice while the writer has not drained the queue"
+        );
+        let kept: Vec<u8> = take_pending(&pending).iter().map(|b| b[0]).collect();
+        assert_eq!(kept, (8..40).collect::<Vec<u8>>());
+        assert!(
+            remember_ping(&pending, Bytes::from_static(b"x")),
+            "drained: a new notice"
+        );
+    }
 
     #[test]
     fn small_payloads_share_chunks_and_large_ones_are_exact() {
