@@ -201,7 +201,8 @@ impl ConnectArgs {
         }
     }
 
-    fn close_code(&self) -> Option<u16> {
+    /// The close code wsdeck sends when it ends the connection (--close-code).
+    pub fn close_code(&self) -> Option<u16> {
         Some(self.close_code)
     }
 }
@@ -232,10 +233,11 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     // Ctrl-C closes politely; a second one exits at once.
     {
         let session = session.clone();
-        let args_code = args.close_code();
+        let code = args.close_code();
+        let reason = args.close_reason.clone();
         rt.spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = session.close(args_code, "").await;
+                let _ = session.close(code, &reason).await;
                 if tokio::signal::ctrl_c().await.is_ok() {
                     std::process::exit(130);
                 }
@@ -335,8 +337,6 @@ fn print_until_end(
 ) -> Option<u8> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-    let mut err_buf = Vec::new();
-    let mut buf = Vec::with_capacity(64 * 1024);
     let mut events = Vec::with_capacity(4096);
     let mut seq = 0;
     let mut exit_condition = ExitCondition::new(args);
@@ -374,34 +374,16 @@ fn print_until_end(
             if is_message_in && !exit_condition.wants_more() {
                 continue;
             }
-            if printer.style == Style::Plain
-                && let EventKind::Message {
-                    direction: Direction::In,
-                    payload,
-                } = &event.kind
-            {
-                // The hot path: straight into the output buffer, no formatting step.
-                if out.write_all(payload.as_bytes()).is_err() || out.write_all(b"\n").is_err() {
-                    return Some(stdout_closed(session, rt, args));
-                }
-                if exit_condition.count(event) {
-                    let _ = out.flush();
-                    let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
-                }
-                continue;
-            }
-            buf.clear();
-            match printer.format(event, &mut buf) {
+            match printer.sink(event) {
                 Sink::Stdout => {
-                    if out.write_all(&buf).is_err() {
+                    if printer.write(event, &mut out).is_err() {
                         return Some(stdout_closed(session, rt, args));
                     }
                 }
                 Sink::Stderr => {
+                    // Keep stdout and stderr in event order.
                     let _ = out.flush();
-                    err_buf.clear();
-                    err_buf.extend_from_slice(&buf);
-                    let _ = std::io::stderr().write_all(&err_buf);
+                    let _ = printer.write(event, &mut std::io::stderr().lock());
                 }
                 Sink::Nowhere => {}
             }

@@ -49,7 +49,7 @@ pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> O
         let session = session.clone();
         let rt = rt.clone();
         let mut exit_condition = ExitCondition::new(args);
-        let close_code = Some(args.close_code);
+        let close_code = args.close_code();
         let close_reason = args.close_reason.clone();
         let mut print = printer_out;
         std::thread::spawn(move || {
@@ -120,7 +120,7 @@ pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> O
             break;
         }
     }
-    let _ = rt.block_on(session.close(Some(args.close_code), &args.close_reason));
+    let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
     rt.block_on(session.wait_closed());
     // Let the printer thread show the last lines and exit with the session's code.
     std::thread::sleep(Duration::from_secs(2));

@@ -17,7 +17,7 @@ pub enum Style {
     Jsonl,
 }
 
-/// Where a formatted event goes.
+/// Where an event goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sink {
     Stdout,
@@ -34,48 +34,55 @@ pub struct Printer {
 }
 
 impl Printer {
-    /// Appends the event's text to `out` and says where it belongs.
-    pub fn format(&self, event: &Event, out: &mut Vec<u8>) -> Sink {
-        match self.style {
-            Style::Plain => self.plain(event, out),
-            Style::Jsonl => {
-                // Writing JSON into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *out, &to_json(event));
-                out.push(b'\n');
-                Sink::Stdout
-            }
+    /// Where this event goes in this style.
+    pub fn sink(&self, event: &Event) -> Sink {
+        if self.style == Style::Jsonl {
+            return Sink::Stdout;
         }
-    }
-
-    fn plain(&self, event: &Event, out: &mut Vec<u8>) -> Sink {
         match &event.kind {
             EventKind::Message {
                 direction: Direction::In,
-                payload,
-            } => {
-                out.extend_from_slice(payload.as_bytes());
-                out.push(b'\n');
-                Sink::Stdout
-            }
-            EventKind::Error(e) => {
-                let _ = writeln!(out, "wsdeck: {}", escape_controls(&e.to_string()));
-                Sink::Stderr
-            }
+                ..
+            } => Sink::Stdout,
             EventKind::Message { .. } => Sink::Nowhere,
+            EventKind::Error(_) => Sink::Stderr,
+            _ if self.verbose => Sink::Stderr,
             // An unusual close is worth a line even when not verbose.
-            EventKind::Closed { code, clean, .. }
-                if !self.verbose
-                    && (!clean || code.is_some_and(|c| c != 1000))
-                    && code.is_some() =>
-            {
-                human(event, false, out);
-                Sink::Stderr
-            }
-            _ if self.verbose => {
-                human(event, false, out);
-                Sink::Stderr
-            }
+            EventKind::Closed {
+                code: Some(code),
+                clean,
+                ..
+            } if !clean || *code != 1000 => Sink::Stderr,
             _ => Sink::Nowhere,
+        }
+    }
+
+    /// Writes the event in this style. A received message in plain style goes straight to
+    /// `out`, without an intermediate buffer: that is the pipe's hot path.
+    pub fn write(&self, event: &Event, out: &mut impl Write) -> std::io::Result<()> {
+        match (self.style, &event.kind) {
+            (Style::Jsonl, _) => {
+                serde_json::to_writer(&mut *out, &to_json(event))?;
+                out.write_all(b"\n")
+            }
+            (
+                Style::Plain,
+                EventKind::Message {
+                    direction: Direction::In,
+                    payload,
+                },
+            ) => {
+                out.write_all(payload.as_bytes())?;
+                out.write_all(b"\n")
+            }
+            (Style::Plain, EventKind::Error(e)) => {
+                writeln!(out, "wsdeck: {}", escape_controls(&e.to_string()))
+            }
+            (Style::Plain, _) => {
+                let mut line = Vec::new();
+                human(event, false, &mut line);
+                out.write_all(&line)
+            }
         }
     }
 }
@@ -307,7 +314,7 @@ fn data_json(bytes: &[u8]) -> (&'static str, Value) {
     match std::str::from_utf8(bytes) {
         Ok(s) => ("text", Value::from(s)),
         Err(_) => (
-            "base64",
+            "binary",
             Value::from(base64::engine::general_purpose::STANDARD.encode(bytes)),
         ),
     }
