@@ -52,6 +52,16 @@ impl<W: AsyncWrite + Unpin> BatchWriter<W> {
     }
 }
 
+impl<W: AsyncWrite + Unpin> BatchWriter<W> {
+    /// The batch to append `additional` bytes to; a full batch is written out first.
+    pub(crate) async fn room(&mut self, additional: usize) -> io::Result<&mut Vec<u8>> {
+        if !self.buf.is_empty() && self.buf.len() + additional > FLUSH_AT {
+            std::future::poll_fn(|cx| self.poll_drain(cx)).await?;
+        }
+        Ok(&mut self.buf)
+    }
+}
+
 impl<W: AsyncWrite + Unpin> AsyncWrite for BatchWriter<W> {
     fn poll_write(
         self: Pin<&mut Self>,

@@ -2,32 +2,34 @@
 //! writer loop that sends user commands and the frames the protocol obliges us to send.
 //!
 //! The reader never waits on the writer or on any consumer: it appends to the session log
-//! and hands obligated frames (pongs, close echoes) to the writer through an unbounded queue
-//! whose size is bounded by what the peer sends.
+//! and hands obligations (pongs, the close echo, a failure) to the writer through
+//! [`ToWriter`], whose size is bounded whatever the peer sends.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use bytestring::ByteString;
-use fastwebsockets::{Frame, OpCode, Role, WebSocketError, WebSocketRead, WebSocketWrite};
 use tokio::io::{ReadHalf, WriteHalf};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 use crate::batch_writer::BatchWriter;
+use crate::command_queue::CommandQueue;
 use crate::dial::{MaybeTls, Prefixed};
 use crate::error::EngineError;
 use crate::event::{Direction, EventKind, Initiator, Payload};
+use crate::frame::{self, FrameReader, Kind, ReadError};
 use crate::log::SessionLog;
 use crate::spec::Settings;
 
 type Stream = Prefixed<MaybeTls>;
-type Reader = WebSocketRead<ReadHalf<Stream>>;
-type Writer = WebSocketWrite<BatchWriter<WriteHalf<Stream>>>;
+type Reader = FrameReader<ReadHalf<Stream>>;
+type Writer = BatchWriter<WriteHalf<Stream>>;
 
 /// Largest frame accepted when the message size is unlimited: a length header beyond this is
 /// an attack or a bug, and reserving memory for it would abort the process.
-const UNLIMITED_FRAME_CAP: usize = 1 << 34;
+const UNLIMITED_FRAME_CAP: u64 = 1 << 34;
 
 /// What the user (or another front end) asks a session to do.
 #[derive(Debug)]
@@ -42,42 +44,58 @@ pub(crate) enum Command {
     },
 }
 
-/// What the reader hands to the writer.
-enum FromReader {
-    /// A frame the protocol obliges us to send (close echo from the library).
-    Obligated(Box<Frame<'static>>),
-    /// Answer the pings whose payloads wait in the shared [`PendingPongs`] queue.
-    Pong,
+/// What the reader asks of the writer: answers to pings, the echo of the peer's close frame,
+/// or failing the connection.
+///
+/// Each field is a state, not a queue, so nothing here grows with what the peer sends: pings
+/// keep at most [`MAX_PENDING_PONGS`] payloads (RFC 6455 §5.5.3 allows answering only the
+/// most recent ping), a close arrives once, a failure ends the reader. Nothing is allocated
+/// until the peer asks for something.
+#[derive(Debug, Default)]
+struct Obligations {
+    /// Payloads of pings not answered yet.
+    pongs: VecDeque<Bytes>,
+    /// The peer's close frame (code, reason); the writer echoes it and remembers it, so that
+    /// the outcome is known even if the peer then never closes the TCP connection.
+    close_received: Option<(Option<u16>, String)>,
     /// Fail the connection: send this close code, then drop the socket.
-    Fail(u16, &'static str),
-    /// The peer's close frame arrived (code, reason). The writer remembers it, so that the
-    /// outcome is known even if the peer then never closes the TCP connection.
-    CloseReceived(Option<u16>, String),
+    fail: Option<(u16, &'static str)>,
 }
 
-/// Payloads of pings not answered yet, at most [`MAX_PENDING_PONGS`]. A peer that floods
-/// pings while not reading our writes could otherwise grow the reader→writer queue without
-/// bound; past the limit the oldest are dropped (RFC 6455 §5.5.3 allows answering only the
-/// most recent ping), while ordinary bursts are all answered.
-type PendingPongs = Arc<std::sync::Mutex<std::collections::VecDeque<Bytes>>>;
+/// The reader's side of [`Obligations`], shared with the writer.
+#[derive(Debug, Default)]
+struct ToWriter {
+    pending: std::sync::Mutex<Obligations>,
+    wake: Notify,
+}
+
+impl ToWriter {
+    fn update(&self, change: impl FnOnce(&mut Obligations)) {
+        change(&mut self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        self.wake.notify_one();
+    }
+
+    fn take(&self) -> Obligations {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Queues a ping's payload for answering, keeping only the newest.
+    fn answer_ping(&self, payload: Bytes) {
+        self.update(|o| {
+            o.pongs.push_back(payload);
+            if o.pongs.len() > MAX_PENDING_PONGS {
+                o.pongs.pop_front();
+            }
+        });
+    }
+
+    fn fail(&self, code: u16, reason: &'static str) {
+        self.update(|o| o.fail = Some((code, reason)));
+    }
+}
 
 /// How many unanswered pings are remembered.
 const MAX_PENDING_PONGS: usize = 32;
-
-/// Queues a ping's payload for answering; true when the queue was empty (a notice is due).
-fn remember_ping(pending: &PendingPongs, payload: Bytes) -> bool {
-    let mut queue = pending.lock().unwrap_or_else(|e| e.into_inner());
-    let was_empty = queue.is_empty();
-    queue.push_back(payload);
-    if queue.len() > MAX_PENDING_PONGS {
-        queue.pop_front();
-    }
-    was_empty
-}
-
-fn take_pending(pending: &PendingPongs) -> std::collections::VecDeque<Bytes> {
-    std::mem::take(&mut *pending.lock().unwrap_or_else(|e| e.into_inner()))
-}
 
 /// How the reader ended.
 struct ReadEnd {
@@ -99,121 +117,77 @@ pub(crate) trait StateSink: Send + Sync {
     fn closing(&self);
 }
 
+/// The writer's side of the closing handshake.
+#[derive(Debug, Default)]
+struct Closing {
+    /// The close frame we sent (its code), once sent.
+    sent: Option<Option<u16>>,
+    /// The peer's close frame, once it arrived.
+    seen: Option<(Option<u16>, String)>,
+    initiator: Option<Initiator>,
+}
+
 /// Runs the connection until it ends, recording everything in `log`.
 pub(crate) async fn run(
     stream: Stream,
     settings: &Settings,
     log: &Arc<SessionLog>,
-    commands: &mut mpsc::Receiver<Command>,
+    commands: &CommandQueue,
     state: &dyn StateSink,
 ) -> ConnectionEnd {
     let (read_half, write_half) = tokio::io::split(stream);
-    let (mut reader, mut writer) = fastwebsockets::after_handshake_split(
-        read_half,
-        BatchWriter::new(write_half),
-        Role::Client,
-    );
-    // Pings are answered here, not by the library, so that they can be recorded and the
-    // answer switched off.
-    reader.set_auto_pong(false);
-    reader.set_auto_close(true);
+    let mut writer = BatchWriter::new(write_half);
     let max = settings.max_message_size;
-    reader.set_max_message_size(if max == 0 {
-        UNLIMITED_FRAME_CAP
-    } else {
-        usize::try_from(max).unwrap_or(usize::MAX).saturating_add(1)
-    });
-
-    // Unbounded, but bounded in practice: at most one Pong notice waits at a time (see
-    // PendingPong), and the other items come once per connection.
-    let (to_writer, mut from_reader) = mpsc::unbounded_channel();
-    let pending_pong = PendingPongs::default();
+    let to_writer = Arc::new(ToWriter::default());
     let mut read_task = tokio::spawn(read_loop(
-        reader,
+        FrameReader::new(read_half),
         log.clone(),
         max,
-        settings.auto_pong.then(|| pending_pong.clone()),
-        to_writer,
+        settings.auto_pong,
+        to_writer.clone(),
     ));
 
-    let mut close_sent: Option<Option<u16>> = None;
-    let mut initiator = Initiator::Remote;
+    let mut closing = Closing::default();
     let mut write_error: Option<EngineError> = None;
     let close_timeout = Duration::from_millis(settings.close_timeout_ms.max(1));
     let close_deadline = tokio::time::sleep(Duration::MAX);
     tokio::pin!(close_deadline);
-    let mut commands_open = true;
 
-    let mut reader_items_open = true;
-    let mut close_seen: Option<(Option<u16>, String)> = None;
     let read_end: Option<ReadEnd> = loop {
         tokio::select! {
             biased;
-            // Frames the reader queued go out before its end is looked at, so a close echo
-            // is not lost when the peer hangs up right after its close frame.
-            item = from_reader.recv(), if reader_items_open => {
-                let Some(item) = item else { reader_items_open = false; continue };
-                let result = match item {
-                    FromReader::Pong => {
-                        let mut r = Ok(());
-                        for payload in take_pending(&pending_pong) {
-                            if close_sent.is_some() || r.is_err() {
-                                break;
-                            }
-                            r = write(&mut writer, Frame::pong(fastwebsockets::Payload::Borrowed(&payload))).await;
-                            log.append(EventKind::Pong { direction: Direction::Out, payload });
-                        }
-                        r
-                    }
-                    FromReader::Obligated(frame) => {
-                        if close_sent.is_some() { Ok(()) } else {
-                            // The library echoes the peer's close frame.
-                            let (code, reason) = parse_close(&frame.payload);
-                            close_sent = Some(code);
-                            state.closing();
-                            let r = write(&mut writer, *frame).await;
-                            log.append(EventKind::Closing { direction: Direction::Out, code, reason });
-                            close_deadline.as_mut().reset(tokio::time::Instant::now() + close_timeout);
-                            r
-                        }
-                    }
-                    FromReader::Fail(code, reason) => {
-                        let mut r = Ok(());
-                        if close_sent.is_none() {
-                            close_sent = Some(Some(code));
-                            initiator = Initiator::Local;
-                            state.closing();
-                            r = write(&mut writer, Frame::close(code, reason.as_bytes())).await;
-                            log.append(EventKind::Closing { direction: Direction::Out, code: Some(code), reason: reason.to_owned() });
-                        }
-                        // A failed connection is dropped without waiting for the peer; the
-                        // reader has already returned its error.
-                        let _ = r.and(flush(&mut writer).await);
-                        break read_task.await.ok();
-                    }
-                    FromReader::CloseReceived(code, reason) => {
-                        close_seen = Some((code, reason));
-                        Ok(())
-                    }
-                };
-                if let Err(e) = result.and(flush(&mut writer).await) {
+            // Obligations go out before the reader's end is looked at, so a close echo is not
+            // lost when the peer hangs up right after its close frame.
+            () = to_writer.wake.notified() => {
+                let obligations = to_writer.take();
+                let failing = obligations.fail.is_some();
+                let result = meet(obligations, &mut writer, log, &mut closing, state).await;
+                if closing.sent.is_some() && !failing {
+                    close_deadline.as_mut().reset(tokio::time::Instant::now() + close_timeout);
+                }
+                let result = result.and(flush(&mut writer).await);
+                if failing {
+                    // A failed connection is dropped without waiting for the peer; the
+                    // reader has already returned its error.
+                    break read_task.await.ok();
+                }
+                if let Err(e) = result {
                     write_error = Some(e);
                     read_task.abort();
                     break None;
                 }
             }
-            cmd = commands.recv(), if commands_open && close_sent.is_none() => {
-                let Some(cmd) = cmd else { commands_open = false; continue };
-                let mut result = apply(cmd, &mut writer, log, &mut close_sent).await;
+            cmd = commands.recv(), if closing.sent.is_none() => {
+                let mut result = apply(cmd, &mut writer, log, &mut closing.sent).await;
                 // Drain what is already queued so a burst costs one flush.
-                while result.is_ok() && close_sent.is_none() {
+                while result.is_ok() && closing.sent.is_none() {
                     match commands.try_recv() {
-                        Ok(cmd) => result = apply(cmd, &mut writer, log, &mut close_sent).await,
-                        Err(_) => break,
+                        Some(cmd) => result = apply(cmd, &mut writer, log, &mut closing.sent).await,
+                        None => break,
                     }
                 }
-                if close_sent.is_some() {
-                    initiator = Initiator::Local;
+                if closing.sent.is_some() {
+                    closing.initiator.get_or_insert(Initiator::Local);
                     state.closing();
                     close_deadline.as_mut().reset(tokio::time::Instant::now() + close_timeout);
                 }
@@ -223,7 +197,11 @@ pub(crate) async fn run(
                     break None;
                 }
             }
-            end = &mut read_task => break end.ok(),
+            end = &mut read_task => {
+                // What the reader asked for just before it ended (it cannot ask any more).
+                let _ = meet(to_writer.take(), &mut writer, log, &mut closing, state).await;
+                break end.ok();
+            }
             () = &mut close_deadline => {
                 // The peer did not finish the closing handshake in time.
                 read_task.abort();
@@ -234,11 +212,13 @@ pub(crate) async fn run(
     let _ = flush(&mut writer).await;
 
     let (close_received, read_error) = match read_end {
-        Some(end) => (end.close_received.or(close_seen), end.error),
+        Some(end) => (end.close_received.or(closing.seen), end.error),
         // The reader was stopped: after the close handshake, when the peer kept the TCP
         // connection open past the close timeout, or after a write error.
-        None => (close_seen, None),
+        None => (closing.seen, None),
     };
+    let initiator = closing.initiator.unwrap_or(Initiator::Remote);
+    let close_sent = closing.sent;
     let error = write_error.or(read_error);
     // Clean: the peer's close frame arrived before the connection ended, without error.
     let clean = close_received.is_some() && error.is_none();
@@ -271,6 +251,60 @@ pub(crate) async fn run(
     }
 }
 
+/// Sends what the reader asked for: pong answers, the echo of the peer's close frame, or the
+/// close frame that fails the connection.
+async fn meet(
+    obligations: Obligations,
+    writer: &mut Writer,
+    log: &SessionLog,
+    closing: &mut Closing,
+    state: &dyn StateSink,
+) -> Result<(), EngineError> {
+    let Obligations {
+        pongs,
+        close_received,
+        fail,
+    } = obligations;
+    for payload in pongs {
+        if closing.sent.is_some() {
+            break;
+        }
+        write(writer, Kind::Pong, &payload).await?;
+        log.append(EventKind::Pong {
+            direction: Direction::Out,
+            payload,
+        });
+    }
+    if let Some((code, reason)) = close_received {
+        if closing.sent.is_none() {
+            // Echo the peer's close frame (RFC 6455 §5.5.1).
+            closing.sent = Some(code);
+            state.closing();
+            log.append(EventKind::Closing {
+                direction: Direction::Out,
+                code,
+                reason: reason.clone(),
+            });
+            write(writer, Kind::Close, &close_payload(code, &reason)).await?;
+        }
+        closing.seen = Some((code, reason));
+    }
+    if let Some((code, reason)) = fail
+        && closing.sent.is_none()
+    {
+        closing.sent = Some(Some(code));
+        closing.initiator = Some(Initiator::Local);
+        state.closing();
+        log.append(EventKind::Closing {
+            direction: Direction::Out,
+            code: Some(code),
+            reason: reason.to_owned(),
+        });
+        write(writer, Kind::Close, &close_payload(Some(code), reason)).await?;
+    }
+    Ok(())
+}
+
 async fn apply(
     cmd: Command,
     writer: &mut Writer,
@@ -280,13 +314,10 @@ async fn apply(
     match cmd {
         Command::Send(batch) => {
             for payload in batch {
-                let frame = match &payload {
-                    Payload::Text(t) => {
-                        Frame::text(fastwebsockets::Payload::Borrowed(t.as_bytes()))
-                    }
-                    Payload::Binary(b) => Frame::binary(fastwebsockets::Payload::Borrowed(b)),
-                };
-                write(writer, frame).await?;
+                match &payload {
+                    Payload::Text(t) => write(writer, Kind::Text, t.as_bytes()).await?,
+                    Payload::Binary(b) => write(writer, Kind::Binary, b).await?,
+                }
                 log.append(EventKind::Message {
                     direction: Direction::Out,
                     payload,
@@ -294,39 +325,22 @@ async fn apply(
             }
         }
         Command::Ping(payload) => {
-            write(
-                writer,
-                Frame::new(
-                    true,
-                    OpCode::Ping,
-                    None,
-                    fastwebsockets::Payload::Borrowed(&payload),
-                ),
-            )
-            .await?;
+            write(writer, Kind::Ping, &payload).await?;
             log.append(EventKind::Ping {
                 direction: Direction::Out,
                 payload,
             });
         }
         Command::Pong(payload) => {
-            write(
-                writer,
-                Frame::pong(fastwebsockets::Payload::Borrowed(&payload)),
-            )
-            .await?;
+            write(writer, Kind::Pong, &payload).await?;
             log.append(EventKind::Pong {
                 direction: Direction::Out,
                 payload,
             });
         }
         Command::Close { code, reason } => {
-            let frame = match code {
-                Some(code) => Frame::close(code, reason.as_bytes()),
-                None => Frame::close_raw(fastwebsockets::Payload::Owned(Vec::new())),
-            };
             *close_sent = Some(code);
-            write(writer, frame).await?;
+            write(writer, Kind::Close, &close_payload(code, &reason)).await?;
             log.append(EventKind::Closing {
                 direction: Direction::Out,
                 code,
@@ -337,65 +351,56 @@ async fn apply(
     Ok(())
 }
 
-async fn write(writer: &mut Writer, frame: Frame<'_>) -> Result<(), EngineError> {
-    writer.write_frame(frame).await.map_err(write_error)
+/// A close frame's payload: the code (big-endian) and the reason, or nothing without a code.
+fn close_payload(code: Option<u16>, reason: &str) -> Vec<u8> {
+    match code {
+        Some(code) => [&code.to_be_bytes()[..], reason.as_bytes()].concat(),
+        None => Vec::new(),
+    }
+}
+
+/// Adds one frame to the write batch (writing the batch out first when it is full).
+async fn write(writer: &mut Writer, kind: Kind, payload: &[u8]) -> Result<(), EngineError> {
+    let out = writer.room(payload.len() + 14).await.map_err(write_error)?;
+    frame::encode(out, kind, payload);
+    Ok(())
 }
 
 async fn flush(writer: &mut Writer) -> Result<(), EngineError> {
+    use tokio::io::AsyncWriteExt;
     writer.flush().await.map_err(write_error)
 }
 
-fn write_error(e: WebSocketError) -> EngineError {
+fn write_error(e: std::io::Error) -> EngineError {
     EngineError::ConnectionLost(format!("sending failed: {e}"))
 }
 
-fn parse_close(payload: &[u8]) -> (Option<u16>, String) {
-    if payload.len() >= 2 {
-        (
-            Some(u16::from_be_bytes([payload[0], payload[1]])),
-            String::from_utf8_lossy(&payload[2..]).into_owned(),
-        )
-    } else {
-        (None, String::new())
-    }
-}
-
-/// Copies received payloads out of the library's read buffer.
-///
-/// The library hands out slices of its read buffer; keeping those in the log would pin whole
-/// buffers (memory far above what retention accounts for). Small payloads are packed into a
-/// shared chunk instead — consecutive messages leave the log together, so a chunk is freed
-/// as a whole, and clones stay a counter increment. Large payloads get an exact-size copy.
-/// The chunk starts small and doubles while traffic keeps filling it, so a quiet connection
-/// holds little.
-#[derive(Debug)]
-struct PayloadCopier {
-    chunk: BytesMut,
-    next_chunk: usize,
-}
-
-impl PayloadCopier {
-    const MIN_CHUNK: usize = 512;
-    const MAX_CHUNK: usize = 64 * 1024;
-    const SMALL: usize = 2048;
-
-    fn new() -> Self {
-        PayloadCopier {
-            chunk: BytesMut::new(),
-            next_chunk: Self::MIN_CHUNK,
+/// Splits a close frame's payload into code and reason. `Err` when the payload breaks RFC
+/// 6455 §5.5.1/§7.4: one byte, a code no endpoint may send, or a reason that is not UTF-8.
+fn parse_close(payload: &[u8]) -> Result<(Option<u16>, String), (u16, &'static str, EngineError)> {
+    match payload {
+        [] => Ok((None, String::new())),
+        [_] => Err((
+            1002,
+            "protocol error",
+            EngineError::Protocol("a close frame has a 1-byte payload (a code takes 2)".into()),
+        )),
+        [hi, lo, reason @ ..] => {
+            let code = u16::from_be_bytes([*hi, *lo]);
+            let Ok(reason) = std::str::from_utf8(reason) else {
+                return Err((1007, "invalid UTF-8", EngineError::InvalidUtf8));
+            };
+            if !tungstenite::protocol::frame::coding::CloseCode::from(code).is_allowed() {
+                return Err((
+                    1002,
+                    "protocol error",
+                    EngineError::Protocol(format!(
+                        "the server sent close code {code}, which no endpoint may send"
+                    )),
+                ));
+            }
+            Ok((Some(code), reason.to_owned()))
         }
-    }
-
-    fn copy(&mut self, data: &[u8]) -> Bytes {
-        if data.len() > Self::SMALL {
-            return Bytes::copy_from_slice(data);
-        }
-        if self.chunk.capacity() - self.chunk.len() < data.len() {
-            self.chunk = BytesMut::with_capacity(self.next_chunk);
-            self.next_chunk = (self.next_chunk * 2).min(Self::MAX_CHUNK);
-        }
-        self.chunk.extend_from_slice(data);
-        self.chunk.split().freeze()
     }
 }
 
@@ -439,41 +444,38 @@ impl Partial {
     }
 }
 
-/// Control frames carry at most this much payload (RFC 6455 §5.5).
-const MAX_CONTROL_PAYLOAD: usize = 125;
-
 async fn read_loop(
     mut reader: Reader,
     log: Arc<SessionLog>,
     max: u64,
-    auto_pong: Option<PendingPongs>,
-    to_writer: mpsc::UnboundedSender<FromReader>,
+    auto_pong: bool,
+    to_writer: Arc<ToWriter>,
 ) -> ReadEnd {
-    let obligated = to_writer.clone();
-    let mut send_fn = move |frame: Frame<'static>| {
-        // The library echoes any close frame; one too long for a control frame is a
-        // protocol error instead.
-        let item = if frame.opcode == OpCode::Close && frame.payload.len() > MAX_CONTROL_PAYLOAD {
-            FromReader::Fail(1002, "protocol error")
-        } else {
-            FromReader::Obligated(Box::new(frame))
-        };
-        let result = obligated
-            .send(item)
-            .map_err(|_| std::io::Error::other("connection writer has stopped"));
-        std::future::ready(result)
-    };
     let mut partial: Option<Partial> = None;
-    let mut copier = PayloadCopier::new();
     let mut close_received = None;
     let fail = |code: u16, reason: &'static str, error: EngineError, close_received| {
-        let _ = to_writer.send(FromReader::Fail(code, reason));
+        to_writer.fail(code, reason);
         ReadEnd {
             close_received,
             error: Some(error),
         }
     };
-    let too_big = |size: u64| EngineError::MessageTooBig { size, max };
+    let protocol = |text: &str, close_received| {
+        fail(
+            1002,
+            "protocol error",
+            EngineError::Protocol(text.into()),
+            close_received,
+        )
+    };
+    let too_big = |size: u64, close_received| {
+        fail(
+            1009,
+            "message too big",
+            EngineError::MessageTooBig { size, max },
+            close_received,
+        )
+    };
     let invalid_utf8 = |close_received| {
         fail(
             1007,
@@ -482,61 +484,50 @@ async fn read_loop(
             close_received,
         )
     };
+    let limit = if max == 0 { UNLIMITED_FRAME_CAP } else { max };
     loop {
         // A lossless reader (see `Settings::pacing_bytes`) that is far behind pauses us here,
         // so TCP slows the peer down.
         log.wait_for_room().await;
-        let frame = match reader.read_frame(&mut send_fn).await {
+        // A fragment may only bring the message up to the limit.
+        let so_far = partial.as_ref().map_or(0, |p| p.data.len() as u64);
+        let frame = match reader.read_frame(limit.saturating_sub(so_far)).await {
             Ok(frame) => frame,
-            Err(e) => {
-                return match e {
-                    WebSocketError::UnexpectedEOF
-                    | WebSocketError::IoError(_)
-                    | WebSocketError::SendError(_) => ReadEnd {
-                        error: if close_received.is_some() {
-                            None
-                        } else {
-                            Some(EngineError::ConnectionLost(match &e {
-                                WebSocketError::IoError(io) => format!("{io}"),
-                                _ => {
-                                    "the server closed the connection without a close frame".into()
-                                }
-                            }))
-                        },
-                        close_received,
-                    },
-                    WebSocketError::InvalidUTF8 => invalid_utf8(close_received),
-                    WebSocketError::FrameTooLarge => fail(
-                        1009,
-                        "message too big",
-                        too_big(max.saturating_add(1)),
-                        close_received,
-                    ),
-                    other => fail(
-                        1002,
-                        "protocol error",
-                        EngineError::Protocol(other.to_string()),
-                        close_received,
-                    ),
+            Err(ReadError::Eof | ReadError::Io(_)) if close_received.is_some() => {
+                return ReadEnd {
+                    close_received,
+                    error: None,
                 };
             }
+            Err(ReadError::Eof) => {
+                return ReadEnd {
+                    close_received,
+                    error: Some(EngineError::ConnectionLost(
+                        "the server closed the connection without a close frame".into(),
+                    )),
+                };
+            }
+            Err(ReadError::Io(e)) => {
+                return ReadEnd {
+                    close_received,
+                    error: Some(EngineError::ConnectionLost(e.to_string())),
+                };
+            }
+            Err(ReadError::Protocol(text)) => return protocol(&text, close_received),
+            Err(ReadError::TooBig(len)) => return too_big(so_far + len, close_received),
         };
         let fin = frame.fin;
-        match frame.opcode {
-            OpCode::Text | OpCode::Binary => {
-                let text = frame.opcode == OpCode::Text;
+        match frame.kind {
+            Kind::Text | Kind::Binary => {
+                let text = frame.kind == Kind::Text;
                 if partial.is_some() {
-                    return fail(
-                        1002,
-                        "protocol error",
-                        EngineError::Protocol(
-                            "a new message started before the previous fragmented one ended".into(),
-                        ),
+                    return protocol(
+                        "a new message started before the previous fragmented one ended",
                         close_received,
                     );
                 }
                 if fin {
-                    if !append_message(&log, text, copier.copy(&frame.payload)) {
+                    if !append_message(&log, text, frame.payload) {
                         return invalid_utf8(close_received);
                     }
                 } else {
@@ -546,23 +537,15 @@ async fn read_loop(
                     }
                 }
             }
-            OpCode::Continuation => {
+            Kind::Continuation => {
                 let Some(mut p) = partial.take() else {
-                    return fail(
-                        1002,
-                        "protocol error",
-                        EngineError::Protocol(
-                            "continuation frame without a message to continue".into(),
-                        ),
+                    return protocol(
+                        "continuation frame without a message to continue",
                         close_received,
                     );
                 };
                 if !p.push(&frame.payload) {
                     return invalid_utf8(close_received);
-                }
-                if max != 0 && p.data.len() as u64 > max {
-                    let size = p.data.len() as u64;
-                    return fail(1009, "message too big", too_big(size), close_received);
                 }
                 if fin {
                     if !append_message(&log, p.text, p.data.freeze()) {
@@ -572,46 +555,32 @@ async fn read_loop(
                     partial = Some(p);
                 }
             }
-            OpCode::Ping => {
-                let payload = copier.copy(&frame.payload);
+            Kind::Ping => {
                 log.append(EventKind::Ping {
                     direction: Direction::In,
-                    payload: payload.clone(),
+                    payload: frame.payload.clone(),
                 });
-                if let Some(pending) = &auto_pong
-                    && close_received.is_none()
-                {
-                    // One notice in the channel per batch of pending pongs.
-                    if remember_ping(pending, payload) {
-                        let _ = to_writer.send(FromReader::Pong);
-                    }
+                if auto_pong && close_received.is_none() {
+                    to_writer.answer_ping(frame.payload);
                 }
             }
-            OpCode::Pong | OpCode::Close if frame.payload.len() > MAX_CONTROL_PAYLOAD => {
-                return fail(
-                    1002,
-                    "protocol error",
-                    EngineError::Protocol(format!(
-                        "control frame with {} bytes of payload (at most 125 allowed)",
-                        frame.payload.len()
-                    )),
-                    close_received,
-                );
-            }
-            OpCode::Pong => {
+            Kind::Pong => {
                 log.append(EventKind::Pong {
                     direction: Direction::In,
-                    payload: copier.copy(&frame.payload),
+                    payload: frame.payload,
                 });
             }
-            OpCode::Close => {
-                let (code, reason) = parse_close(&frame.payload);
+            Kind::Close => {
+                let (code, reason) = match parse_close(&frame.payload) {
+                    Ok(parsed) => parsed,
+                    Err((code, text, error)) => return fail(code, text, error, close_received),
+                };
                 log.append(EventKind::Closing {
                     direction: Direction::In,
                     code,
                     reason: reason.clone(),
                 });
-                let _ = to_writer.send(FromReader::CloseReceived(code, reason.clone()));
+                to_writer.update(|o| o.close_received = Some((code, reason.clone())));
                 close_received = Some((code, reason));
             }
         }
@@ -641,38 +610,24 @@ mod tests {
 
     #[test]
     fn unanswered_pings_are_bounded_and_keep_the_newest() {
-        let pending = PendingPongs::default();
-        let notices = (0..40u8)
-            .filter(|i| remember_ping(&pending, Bytes::from(vec![*i])))
-            .count();
-        assert_eq!(
-            notices, 1,
-            "one notice while the writer has not drained the queue"
-        );
-        let kept: Vec<u8> = take_pending(&pending).iter().map(|b| b[0]).collect();
+        let to_writer = ToWriter::default();
+        for i in 0..40u8 {
+            to_writer.answer_ping(Bytes::from(vec![i]));
+        }
+        let kept: Vec<u8> = to_writer.take().pongs.iter().map(|b| b[0]).collect();
         assert_eq!(kept, (8..40).collect::<Vec<u8>>());
-        assert!(
-            remember_ping(&pending, Bytes::from_static(b"x")),
-            "drained: a new notice"
-        );
+        assert!(to_writer.take().pongs.is_empty(), "taken once");
     }
 
     #[test]
-    fn small_payloads_share_chunks_and_large_ones_are_exact() {
-        let mut copier = PayloadCopier::new();
-        let a = copier.copy(b"first");
-        let b = copier.copy(b"second");
-        assert_eq!((&a[..], &b[..]), (&b"first"[..], &b"second"[..]));
-        let big = vec![9u8; 10_000];
-        let c = copier.copy(&big);
-        assert_eq!(c.len(), 10_000);
-        assert_eq!(&c[..], &big[..]);
-        // Many small copies keep their contents while chunks are replaced.
-        let copies: Vec<Bytes> = (0..5000u32)
-            .map(|i| copier.copy(&i.to_be_bytes()))
-            .collect();
-        for (i, c) in copies.iter().enumerate() {
-            assert_eq!(&c[..], &(i as u32).to_be_bytes());
-        }
+    fn close_payloads_are_checked() {
+        let code = |payload: &[u8]| parse_close(payload).map_err(|(code, _, _)| code);
+        assert_eq!(code(b""), Ok((None, String::new())));
+        assert_eq!(code(&[3, 232, b'o', b'k']), Ok((Some(1000), "ok".into())));
+        assert_eq!(code(&[15, 160]), Ok((Some(4000), String::new())));
+        assert_eq!(code(&[3]), Err(1002), "one byte");
+        assert_eq!(code(&[3, 237]), Err(1002), "1005 may not be sent");
+        assert_eq!(code(&[0, 0]), Err(1002), "code 0");
+        assert_eq!(code(&[3, 232, 0xff]), Err(1007), "reason not UTF-8");
     }
 }

@@ -58,7 +58,13 @@ const CREDENTIAL_HEADERS: [HeaderName; 3] = [
 const MAX_REJECTION_BODY: usize = 4096;
 
 /// Connects, following redirects, and records each hop in `log`.
-pub(crate) async fn dial(req: &Prepared, log: &SessionLog) -> Result<Established, EngineError> {
+///
+/// The connection comes back boxed, so that the session task awaiting this keeps a pointer,
+/// not the socket and the handshake heads, in its state for the life of the session.
+pub(crate) async fn dial(
+    req: &Prepared,
+    log: &SessionLog,
+) -> Result<Box<Established>, EngineError> {
     let started = Instant::now();
     let mut url = req.url.clone();
     let mut headers = req.headers.clone();
@@ -80,7 +86,7 @@ pub(crate) async fn dial(req: &Prepared, log: &SessionLog) -> Result<Established
         match outcome {
             Hop::Open(mut established) => {
                 established.info.timings.total = started.elapsed();
-                return Ok(*established);
+                return Ok(established);
             }
             Hop::Redirect { status, location } => {
                 if !req.settings.follow_redirects {

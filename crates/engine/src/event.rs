@@ -4,6 +4,7 @@
 //! them (a terminal line, a JSON-RPC notification, a row in the UI's message pane).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -144,7 +145,7 @@ pub enum EventKind {
         dropped_headers: Vec<String>,
     },
     /// The handshake succeeded.
-    Open(Box<HandshakeInfo>),
+    Open(Arc<HandshakeInfo>),
     /// A data message was sent or received.
     Message {
         direction: Direction,

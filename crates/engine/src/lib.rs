@@ -9,11 +9,13 @@
 //! API and the web UI.
 
 mod batch_writer;
+mod command_queue;
 mod connection;
 mod dial;
 mod engine;
 mod error;
 mod event;
+mod frame;
 mod log;
 mod session;
 mod spec;

@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
+use crate::command_queue::CommandQueue;
 use crate::connection::{self, Command, StateSink};
-use crate::dial::{self, Prepared};
+use crate::dial::{self, Established, Prepared};
 use crate::error::EngineError;
 use crate::event::{EventKind, HandshakeInfo, Initiator, Payload};
 use crate::log::SessionLog;
@@ -83,9 +84,9 @@ pub(crate) struct Shared {
     state: AtomicU8,
     user_closed: AtomicBool,
     stop: Notify,
-    handshake: Mutex<Option<HandshakeInfo>>,
+    handshake: Mutex<Option<Arc<HandshakeInfo>>>,
     last_error: Mutex<Option<EngineError>>,
-    commands: mpsc::Sender<Command>,
+    pub(crate) commands: CommandQueue,
 }
 
 impl Shared {
@@ -126,7 +127,6 @@ impl Session {
         prepared: Prepared,
         log: Arc<SessionLog>,
     ) -> Session {
-        let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
         let shared = Arc::new(Shared {
             id,
             url: prepared.url.to_string(),
@@ -137,9 +137,9 @@ impl Session {
             stop: Notify::new(),
             handshake: Mutex::new(None),
             last_error: Mutex::new(None),
-            commands: tx,
+            commands: CommandQueue::new(COMMAND_QUEUE),
         });
-        tokio::spawn(drive(shared.clone(), prepared, rx));
+        tokio::spawn(drive(shared.clone(), prepared));
         Session { shared }
     }
 
@@ -164,7 +164,7 @@ impl Session {
     }
 
     /// The handshake of the current or last connection.
-    pub fn handshake(&self) -> Option<HandshakeInfo> {
+    pub fn handshake(&self) -> Option<Arc<HandshakeInfo>> {
         lock(&self.shared.handshake).clone()
     }
 
@@ -267,7 +267,7 @@ impl Session {
     }
 
     /// Waits until the handshake succeeds (returning its details) or the session gives up.
-    pub async fn wait_open(&self) -> Result<HandshakeInfo, EngineError> {
+    pub async fn wait_open(&self) -> Result<Arc<HandshakeInfo>, EngineError> {
         let log = &self.shared.log;
         let mut seq = 0;
         let mut batch = Vec::new();
@@ -277,7 +277,7 @@ impl Session {
             let outcome = log.next_batch(seq, 256, &mut batch).await;
             for event in &batch {
                 match &event.kind {
-                    EventKind::Open(info) => return Ok((**info).clone()),
+                    EventKind::Open(info) => return Ok(info.clone()),
                     EventKind::Error(e) => error = Some(e.clone()),
                     _ => {}
                 }
@@ -327,7 +327,7 @@ pub fn validate_close_code(code: u16) -> Result<(), EngineError> {
 }
 
 /// The session task: connect, run, and reconnect as the settings say.
-async fn drive(shared: Arc<Shared>, prepared: Prepared, mut commands: mpsc::Receiver<Command>) {
+async fn drive(shared: Arc<Shared>, prepared: Prepared) {
     let settings = &prepared.settings;
     let log = shared.log.clone();
     let mut failures: u32 = 0;
@@ -368,15 +368,17 @@ async fn drive(shared: Arc<Shared>, prepared: Prepared, mut commands: mpsc::Rece
             }
             Some(Ok(established)) => {
                 let opened_at = std::time::Instant::now();
-                *lock(&shared.handshake) = Some(established.info.clone());
+                let Established { stream, info } = *established;
+                let info = Arc::new(info);
+                *lock(&shared.handshake) = Some(info.clone());
                 *lock(&shared.last_error) = None;
                 shared.set_state(SessionState::Open);
-                log.append(EventKind::Open(Box::new(established.info)));
+                log.append(EventKind::Open(info));
                 let end = Box::pin(connection::run(
-                    established.stream,
+                    stream,
                     settings,
                     &log,
-                    &mut commands,
+                    &shared.commands,
                     shared.as_ref(),
                 ))
                 .await;
@@ -414,6 +416,7 @@ async fn drive(shared: Arc<Shared>, prepared: Prepared, mut commands: mpsc::Rece
         }
     }
     shared.set_state(SessionState::Closed);
+    shared.commands.close();
     log.finish();
 }
 

@@ -100,13 +100,13 @@ impl Events {
     }
 
     /// Waits for the handshake to succeed.
-    async fn opened(&mut self) -> HandshakeInfo {
+    async fn opened(&mut self) -> std::sync::Arc<HandshakeInfo> {
         match self
             .until("Open", |k| matches!(k, EventKind::Open(_)))
             .await
             .kind
         {
-            EventKind::Open(info) => *info,
+            EventKind::Open(info) => info,
             _ => unreachable!(),
         }
     }

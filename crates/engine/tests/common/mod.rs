@@ -51,7 +51,7 @@ pub fn open(engine: &Engine, spec: RequestSpec) -> Session {
 }
 
 /// Opens a session and waits until its handshake succeeds.
-pub async fn open_ok(engine: &Engine, spec: RequestSpec) -> (Session, HandshakeInfo) {
+pub async fn open_ok(engine: &Engine, spec: RequestSpec) -> (Session, Arc<HandshakeInfo>) {
     let url = spec.url.clone();
     let session = open(engine, spec);
     let info = within(&format!("wait_open({url})"), session.wait_open())
