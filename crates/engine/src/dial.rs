@@ -72,7 +72,8 @@ pub(crate) async fn dial(
     let mut hops = 0u32;
     loop {
         let timeout_ms = req.settings.handshake_timeout_ms;
-        let hop = attempt(&url, &headers, &req.tls);
+        let phase = Phase::default();
+        let hop = attempt(&url, &headers, &req.tls, &phase);
         let outcome = if timeout_ms == 0 {
             hop.await?
         } else {
@@ -81,6 +82,7 @@ pub(crate) async fn dial(
                 .map_err(|_| EngineError::HandshakeTimeout {
                     url: url.to_string(),
                     timeout_ms,
+                    phase: phase.describe(),
                 })??
         };
         match outcome {
@@ -172,11 +174,36 @@ fn redirect_target(current: &Url, status: u16, location: &str) -> Result<Url, En
     Ok(next)
 }
 
+/// How far a hop got, so that a timeout can say where it stalled.
+#[derive(Debug, Default)]
+struct Phase(std::sync::atomic::AtomicU8);
+
+impl Phase {
+    const RESOLVING: u8 = 0;
+    const CONNECTING: u8 = 1;
+    const TLS: u8 = 2;
+    const UPGRADE: u8 = 3;
+
+    fn set(&self, phase: u8) {
+        self.0.store(phase, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn describe(&self) -> &'static str {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            Self::RESOLVING => "while resolving the host name",
+            Self::CONNECTING => "while connecting (TCP)",
+            Self::TLS => "during the TLS handshake",
+            _ => "waiting for the server to answer the upgrade request",
+        }
+    }
+}
+
 /// One hop: connect and send the upgrade request; either it opens or it redirects.
 async fn attempt(
     url: &Url,
     headers: &[(HeaderName, HeaderValue)],
     tls: &Arc<ClientConfig>,
+    phase: &Phase,
 ) -> Result<Hop, EngineError> {
     let mut timings = HandshakeTimings::default();
     let host = url.host_str().unwrap_or_default().to_owned();
@@ -209,12 +236,14 @@ async fn attempt(
     timings.dns = t.elapsed();
 
     let t = Instant::now();
+    phase.set(Phase::CONNECTING);
     let (tcp, remote_addr) = connect_any(&addrs).await?;
     timings.connect = t.elapsed();
     // Small messages must not wait for Nagle: interactive use and ping-pong latency depend on it.
     let _ = tcp.set_nodelay(true);
 
     let t = Instant::now();
+    phase.set(Phase::TLS);
     let (stream, tls_desc) = if url.scheme() == "wss" {
         let name = server_name(url)?;
         let tls_stream = TlsConnector::from(tls.clone())
@@ -247,6 +276,7 @@ async fn attempt(
     timings.tls = t.elapsed();
 
     let t = Instant::now();
+    phase.set(Phase::UPGRADE);
     let key = new_key();
     let (request, request_head) = build_request(url, headers, &key)?;
     let offered_protocols: Vec<String> = request

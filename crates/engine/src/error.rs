@@ -98,8 +98,15 @@ pub enum EngineError {
     #[error("invalid handshake response: {0}")]
     InvalidHandshake(String),
     /// The handshake (one hop of it) took longer than the timeout.
-    #[error("handshake with {url} timed out after {timeout_ms} ms")]
-    HandshakeTimeout { url: String, timeout_ms: u64 },
+    #[error(
+        "handshake with {url} timed out after {timeout_ms} ms {phase} (raise the handshake timeout, or set it to 0 for none)"
+    )]
+    HandshakeTimeout {
+        url: String,
+        timeout_ms: u64,
+        /// Where it stalled, as words: "while connecting (TCP)", "during the TLS handshake", ….
+        phase: &'static str,
+    },
     /// A received message was larger than the maximum message size.
     #[error(
         "received message of {size} bytes or more exceeds the maximum message size of {max} bytes (closed with 1009)"

@@ -299,13 +299,43 @@ async fn handshake_timeout_is_enforced() {
     spec.settings.handshake_timeout_ms = 300;
     let (session, err) = open_err(&engine, spec).await;
     assert!(
-        matches!(&err, EngineError::HandshakeTimeout { timeout_ms: 300, url } if url.contains("/slow-handshake")),
+        matches!(&err, EngineError::HandshakeTimeout { timeout_ms: 300, url, phase } if url.contains("/slow-handshake") && phase.contains("upgrade")),
         "{err:?}"
     );
     assert_eq!(err.class(), ErrorClass::Timeout);
     assert!(err.to_string().contains("300 ms"), "{err}");
     let mut events = Events::of(&session);
     assert_error_then_closed_then_end(&mut events, &err).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_tls_handshake_times_out_and_says_so() {
+    // A TCP server that accepts and then says nothing: the TLS handshake never completes.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let holder = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        drop(socket);
+    });
+    let engine = Engine::new();
+    let mut spec = RequestSpec::new(format!("wss://127.0.0.1:{port}/"));
+    spec.settings.handshake_timeout_ms = 300;
+    let (_session, err) = open_err(&engine, spec).await;
+    assert!(
+        matches!(&err, EngineError::HandshakeTimeout { phase, .. } if phase.contains("TLS")),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("during the TLS handshake"),
+        "{err}"
+    );
+    holder.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
