@@ -2,19 +2,23 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use clap::Args;
 use tokio::runtime::Handle;
 use wsdeck_engine::{
-    ByteString, Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Retention,
-    Session, Settings, TlsSettings,
+    Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Retention, Session,
+    Settings, TlsSettings,
 };
 
+use crate::compose::{Composed, Composer, SendFormat};
 use crate::exit;
 use crate::lines::LineReader;
-use crate::printer::{self, Printer, Sink, Style};
+use crate::printer::{self, Printer, Sink, Style, View};
 use crate::units::{parse_header, parse_key_value, parse_size};
+use crate::vars::Variables;
 
 /// The long description of `wsdeck connect --help`.
 pub const LONG_ABOUT: &str = "Connect to a WebSocket server.
@@ -28,10 +32,18 @@ event (connecting, open, messages, pings, closing, closed, errors) is one JSON o
 By default the client listens until the server closes; --exit-on-eof, --once and \
 --max-messages end it earlier.
 
+{{variables}} work in the URL, --param, -H, -s and every message: --var NAME=VALUE, --env FILE \
+(a wsdeck environment file or a Postman environment export) and --globals FILE define them, in \
+that order of precedence; {{$timestamp}}, {{$isoTimestamp}}, {{$randomUUID}}, {{$randomInt}} and \
+other Postman dynamic variables give a fresh value each time. An undefined variable is an error \
+that names it; \\{{ writes a literal {{. Values of secret variables are shown as ****.
+
 Examples:
   wsdeck connect ws://127.0.0.1:9001/echo
   printf 'a\\nb\\n' | wsdeck connect ws://127.0.0.1:9001/echo --exit-on-eof
-  wsdeck connect wss://host/path -H 'Authorization: Bearer x' -s graphql-ws --jsonl";
+  wsdeck connect wss://host/path -H 'Authorization: Bearer x' -s graphql-ws --jsonl
+  wsdeck connect 'ws://{{host}}/echo' --env staging.json --var host=127.0.0.1:9001 --pretty
+  echo '{\"id\": \"{{$randomUUID}}\"}' | wsdeck connect ws://127.0.0.1:9001/echo --send-format json -E";
 
 /// Flags of `wsdeck connect`.
 #[derive(Debug, Args)]
@@ -144,6 +156,37 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub close_reason: String,
 
+    /// Define a {{variable}} for this request: NAME=VALUE (repeatable; wins over --env).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Environment: a wsdeck environment file or a Postman environment export (JSON).
+    #[arg(long = "env", value_name = "FILE")]
+    pub env: Option<PathBuf>,
+
+    /// Globals: a wsdeck environment file or a Postman globals export (lowest precedence).
+    #[arg(long = "globals", value_name = "FILE")]
+    pub globals: Option<PathBuf>,
+
+    /// Send messages as typed: no {{variable}} substitution in messages (the URL, params and
+    /// headers are still resolved).
+    #[arg(long)]
+    pub no_vars: bool,
+
+    /// How each stdin (or typed) line is read: text as it is; json / xml validated (invalid
+    /// lines are reported and not sent); html checked (warnings only); hex / base64 decoded
+    /// and sent as binary.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
+    pub send_format: SendFormat,
+
+    /// Beautify received JSON, XML and HTML (a view for people: a message may span lines).
+    #[arg(long, conflicts_with = "jsonl")]
+    pub pretty: bool,
+
+    /// Show every message as a hexdump (offset, hex bytes, ASCII).
+    #[arg(long, conflicts_with = "jsonl")]
+    pub hexdump: bool,
+
     /// In pipe mode, also report connection events (open, close, pings) on stderr.
     #[arg(short = 'v', long)]
     pub verbose: bool,
@@ -222,8 +265,34 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     }
     let interactive = args.interactive
         || (!args.jsonl && std::io::stdin().is_terminal() && std::io::stdout().is_terminal());
+    let variables = match Variables::load(&args.vars, args.env.as_deref(), args.globals.as_deref())
+    {
+        Ok(v) => Arc::new(v),
+        Err(e) => {
+            eprintln!("wsdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let spec = match variables.resolve_spec(&args.spec()) {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("wsdeck: {e}");
+            return exit::USAGE;
+        }
+    };
+    let view = Arc::new(View {
+        pretty: args.pretty,
+        hexdump: args.hexdump,
+        redactor: variables.redactor(),
+    });
+    let composer = Composer::new(
+        variables.clone(),
+        !args.no_vars,
+        args.send_format,
+        args.binary,
+    );
     let engine = Engine::new();
-    let session = match rt.block_on(async { engine.open(args.spec()) }) {
+    let session = match rt.block_on(async { engine.open(spec) }) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("wsdeck: {e}");
@@ -260,9 +329,9 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     }
 
     let code = if interactive {
-        crate::interactive::run(&args, &session, &rt, !args.no_color)
+        crate::interactive::run(&args, &session, &rt, !args.no_color, view, composer)
     } else {
-        run_pipe(&args, &session, &rt)
+        run_pipe(&args, &session, &rt, view, composer)
     };
     code.unwrap_or_else(|| final_code(&session))
 }
@@ -311,7 +380,13 @@ impl ExitCondition {
     }
 }
 
-fn run_pipe(args: &ConnectArgs, session: &Session, rt: &Handle) -> Option<u8> {
+fn run_pipe(
+    args: &ConnectArgs,
+    session: &Session,
+    rt: &Handle,
+    view: Arc<View>,
+    composer: Composer,
+) -> Option<u8> {
     let printer = Printer {
         style: if args.jsonl {
             Style::Jsonl
@@ -319,13 +394,22 @@ fn run_pipe(args: &ConnectArgs, session: &Session, rt: &Handle) -> Option<u8> {
             Style::Plain
         },
         verbose: args.verbose,
+        view,
     };
+    let refused = Arc::new(AtomicU64::new(0));
     let opened = rt.block_on(session.wait_open());
     if opened.is_ok() {
-        spawn_stdin_pump(args, session.clone(), rt.clone());
+        spawn_stdin_pump(args, session.clone(), rt.clone(), composer, refused.clone());
     }
     // Print everything the session records, including a failed open, until it ends.
-    print_until_end(args, session, rt, printer)
+    let code = print_until_end(args, session, rt, printer);
+    // Lines that could not be sent were reported one by one; the exit code says so too.
+    let refused = refused.load(Ordering::Acquire);
+    if code.is_none() && refused > 0 && final_code(session) == exit::OK {
+        eprintln!("wsdeck: {refused} stdin line(s) were not sent (see above)");
+        return Some(exit::USAGE);
+    }
+    code
 }
 
 /// Reads the session log from the start and prints it until the session is over.
@@ -412,15 +496,23 @@ fn stdout_closed(session: &Session, rt: &Handle, args: &ConnectArgs) -> u8 {
     exit::OK
 }
 
-/// Reads stdin on its own thread and sends each line as a message, in batches.
-fn spawn_stdin_pump(args: &ConnectArgs, session: Session, rt: Handle) {
-    let binary = args.binary;
+/// Reads stdin on its own thread and sends each line as a message, in batches. Lines that
+/// cannot be sent (an undefined variable, invalid JSON, bad hex, …) are reported with their
+/// line number and counted in `refused`.
+fn spawn_stdin_pump(
+    args: &ConnectArgs,
+    session: Session,
+    rt: Handle,
+    mut composer: Composer,
+    refused: Arc<AtomicU64>,
+) {
     let exit_on_eof = args.exit_on_eof;
     let wait = Duration::from_millis(args.wait);
     let close_code = args.close_code();
     let close_reason = args.close_reason.clone();
     std::thread::spawn(move || {
         let mut lines = LineReader::new(std::io::stdin().lock());
+        let mut line_number: u64 = 0;
         loop {
             let batch = match lines.next_batch() {
                 Ok(Some(batch)) => batch,
@@ -433,16 +525,18 @@ fn spawn_stdin_pump(args: &ConnectArgs, session: Session, rt: Handle) {
             let payloads: Vec<Payload> = batch
                 .into_iter()
                 .filter_map(|line| {
-                    if binary {
-                        return Some(Payload::Binary(line));
-                    }
-                    let len = line.len();
-                    match ByteString::try_from(line) {
-                        Ok(text) => Some(Payload::Text(text)),
-                        Err(_) => {
-                            eprintln!(
-                                "wsdeck: skipped a stdin line that is not UTF-8 text ({len} bytes); use --binary to send raw bytes"
-                            );
+                    line_number += 1;
+                    match composer.compose_bytes(line) {
+                        Composed::Send(payload) => Some(payload),
+                        Composed::SendWithWarnings(payload, warnings) => {
+                            for w in warnings {
+                                eprintln!("wsdeck: stdin line {line_number}: warning: {w}");
+                            }
+                            Some(payload)
+                        }
+                        Composed::Refused(why) => {
+                            refused.fetch_add(1, Ordering::Release);
+                            eprintln!("wsdeck: stdin line {line_number} not sent: {why}");
                             None
                         }
                     }

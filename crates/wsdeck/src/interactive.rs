@@ -8,25 +8,34 @@ use rustyline::error::ReadlineError;
 use rustyline::{DefaultEditor, ExternalPrinter};
 use tokio::runtime::Handle;
 use wsdeck_engine::{Bytes, Payload, Session, SessionState};
+use wsdeck_format::binary;
 
+use crate::compose::{Composed, Composer, SendFormat};
 use crate::connect::{ConnectArgs, ExitCondition, final_code};
 use crate::exit;
-use crate::printer;
-use crate::units::parse_binary;
+use crate::printer::{self, View};
 
 const HELP: &str = "\
-Type a line and press Enter to send it as a text message.
+Type a line and press Enter to send it as a message ({{variables}} are substituted).
+  /format [FORMAT]          show or set how lines are read: text, json, xml, html, hex, base64
   /ping [data]              send a ping (data up to 125 bytes)
   /pong [data]              send an unsolicited pong
   /close [code] [reason]    close with a code (default 1000) and reason
-  /binary hex:48 65 6c      send a binary message (hex, spaces and 0x allowed)
+  /binary hex:48 65 6c      send a binary message (hex: spaces, 0x and : , - allowed)
   /binary base64:SGVs       send a binary message (base64)
   //text                    send a text message that starts with '/'
   /help                     this help
   /quit                     close (with --close-code, default 1000) and exit (also Ctrl-D)";
 
 /// Runs the interactive client; `None` means "exit code from the session's outcome".
-pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> Option<u8> {
+pub fn run(
+    args: &ConnectArgs,
+    session: &Session,
+    rt: &Handle,
+    color: bool,
+    view: std::sync::Arc<View>,
+    mut composer: Composer,
+) -> Option<u8> {
     let mut editor = match DefaultEditor::new() {
         Ok(e) => e,
         Err(e) => {
@@ -62,7 +71,7 @@ pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> O
                 let outcome = rt.block_on(log.next_batch(seq, 1024, &mut events));
                 buf.clear();
                 for event in &events {
-                    printer::human(event, color, &mut buf);
+                    printer::human(event, color, &view, &mut buf);
                     if exit_condition.count(event) {
                         let _ = rt.block_on(session.close(close_code, &close_reason));
                     }
@@ -104,7 +113,7 @@ pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> O
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
                 }
-                match handle_line(&line, session, rt) {
+                match handle_line(&line, session, rt, &mut composer) {
                     Ok(true) => {}
                     Ok(false) => break,
                     Err(message) => eprintln!("{message}"),
@@ -128,17 +137,32 @@ pub fn run(args: &ConnectArgs, session: &Session, rt: &Handle, color: bool) -> O
 }
 
 /// Acts on one typed line; `Ok(false)` means quit.
-fn handle_line(line: &str, session: &Session, rt: &Handle) -> Result<bool, String> {
+fn handle_line(
+    line: &str,
+    session: &Session,
+    rt: &Handle,
+    composer: &mut Composer,
+) -> Result<bool, String> {
     let send = |payload: Payload| {
         rt.block_on(session.send(payload))
             .map_err(|e| e.to_string())
     };
+    let mut compose_and_send = |text: &str| match composer.compose(text) {
+        Composed::Send(payload) => send(payload),
+        Composed::SendWithWarnings(payload, warnings) => {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            send(payload)
+        }
+        Composed::Refused(why) => Err(format!("not sent: {why}")),
+    };
     if let Some(rest) = line.strip_prefix("//") {
-        send(Payload::text(format!("/{rest}")))?;
+        compose_and_send(&format!("/{rest}"))?;
         return Ok(true);
     }
     let Some(command) = line.strip_prefix('/') else {
-        send(Payload::text(line.to_owned()))?;
+        compose_and_send(line)?;
         return Ok(true);
     };
     let (name, rest) = command.split_once(' ').unwrap_or((command, ""));
@@ -164,6 +188,20 @@ fn handle_line(line: &str, session: &Session, rt: &Handle) -> Result<bool, Strin
             let data = parse_binary(rest.trim()).map_err(|e| format!("/binary: {e}"))?;
             send(Payload::binary(data))?;
         }
+        "format" => {
+            let name = rest.trim();
+            if name.is_empty() {
+                println!("lines are read as {}", composer.format.name());
+            } else {
+                composer.format =
+                    <SendFormat as clap::ValueEnum>::from_str(name, true).map_err(|_| {
+                        format!(
+                            "/format: {name:?} is not one of text, json, xml, html, hex, base64"
+                        )
+                    })?;
+                println!("lines are now read as {}", composer.format.name());
+            }
+        }
         "help" => println!("{HELP}"),
         "quit" | "exit" => return Ok(false),
         other => {
@@ -175,12 +213,32 @@ fn handle_line(line: &str, session: &Session, rt: &Handle) -> Result<bool, Strin
     Ok(true)
 }
 
+/// `hex:48 65 6c`, `hex:0x48656c`, `base64:SGVs`: binary typed after `/binary`.
+fn parse_binary(s: &str) -> Result<Vec<u8>, String> {
+    if let Some(h) = s.strip_prefix("hex:") {
+        binary::decode_hex(h).map_err(|e| format!("after 'hex:': {e}"))
+    } else if let Some(b) = s.strip_prefix("base64:") {
+        binary::decode_base64(b.trim()).map_err(|e| format!("after 'base64:': {e}"))
+    } else {
+        Err("binary data must start with hex: or base64: (e.g. /binary hex:48 65 6c)".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
+    fn binary_input_names_the_bad_character() {
+        assert_eq!(super::parse_binary("hex:48 0x65 6c"), Ok(b"Hel".to_vec()));
+        assert_eq!(super::parse_binary("base64:SGVs"), Ok(b"Hel".to_vec()));
+        let err = super::parse_binary("hex:4z").expect_err("bad digit");
+        assert!(err.contains("`z`"), "{err}");
+        assert!(super::parse_binary("48").is_err());
+    }
+
+    #[test]
     fn help_lists_every_command() {
         for cmd in [
-            "/ping", "/pong", "/close", "/binary", "/help", "/quit", "//",
+            "/ping", "/pong", "/close", "/binary", "/format", "/help", "/quit", "//",
         ] {
             assert!(super::HELP.contains(cmd), "{cmd} missing from help");
         }

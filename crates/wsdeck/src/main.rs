@@ -2,6 +2,7 @@
 //! outcomes to exit codes. All WebSocket work is in `wsdeck-engine`.
 
 mod autobahn;
+mod compose;
 mod connect;
 mod echo_server;
 mod exit;
@@ -9,6 +10,7 @@ mod interactive;
 mod lines;
 mod printer;
 mod units;
+mod vars;
 
 use std::process::ExitCode;
 

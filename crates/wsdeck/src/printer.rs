@@ -2,11 +2,15 @@
 //! programs, and annotated, coloured lines for people at a terminal.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use chrono::{DateTime, Local, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use wsdeck_engine::{Direction, Event, EventKind, HandshakeInfo, Initiator, Payload};
+use wsdeck_format::{Format, HexDump, Style as Layout, detect, render};
+
+use crate::vars::Redactor;
 
 /// How events are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,12 +29,32 @@ pub enum Sink {
     Nowhere,
 }
 
+/// How message payloads are shown, and what is hidden.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    /// Beautify received JSON, XML and HTML (`--pretty`).
+    pub pretty: bool,
+    /// Show messages as hexdumps: offset, hex, ASCII (`--hexdump`).
+    pub hexdump: bool,
+    /// Secrets replaced by `****` in everything printed, except raw received data in plain
+    /// pipe output (that is data for the next program, not a log).
+    pub redactor: Redactor,
+}
+
+impl View {
+    /// Whether received messages go out untouched (the pipe's hot path).
+    fn is_raw(&self) -> bool {
+        !self.pretty && !self.hexdump
+    }
+}
+
 /// Formats events in one style.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Printer {
     pub style: Style,
     /// In plain style, report connection events on stderr.
     pub verbose: bool,
+    pub view: Arc<View>,
 }
 
 impl Printer {
@@ -60,9 +84,21 @@ impl Printer {
     /// Writes the event in this style. A received message in plain style goes straight to
     /// `out`, without an intermediate buffer: that is the pipe's hot path.
     pub fn write(&self, event: &Event, out: &mut impl Write) -> std::io::Result<()> {
+        let redactor = &self.view.redactor;
         match (self.style, &event.kind) {
             (Style::Jsonl, _) => {
-                serde_json::to_writer(&mut *out, &to_json(event))?;
+                let line = to_json(event).to_string();
+                out.write_all(redactor.redact(&line).as_bytes())?;
+                out.write_all(b"\n")
+            }
+            (
+                Style::Plain,
+                EventKind::Message {
+                    direction: Direction::In,
+                    payload,
+                },
+            ) if self.view.is_raw() => {
+                out.write_all(payload.as_bytes())?;
                 out.write_all(b"\n")
             }
             (
@@ -72,23 +108,39 @@ impl Printer {
                     payload,
                 },
             ) => {
-                out.write_all(payload.as_bytes())?;
-                out.write_all(b"\n")
+                // A view for people (--pretty, --hexdump): secrets are hidden here too.
+                let mut text = String::new();
+                render_payload(payload, &self.view, "", &mut text);
+                text.push('\n');
+                out.write_all(redactor.redact(&text).as_bytes())
             }
             (Style::Plain, EventKind::Error(e)) => {
-                writeln!(out, "wsdeck: {}", escape_controls(&e.to_string()))
+                let line = format!("wsdeck: {}", escape_controls(&e.to_string()));
+                writeln!(out, "{}", redactor.redact(&line))
             }
             (Style::Plain, _) => {
                 let mut line = Vec::new();
-                human(event, false, &mut line);
+                human(event, false, &self.view, &mut line);
                 out.write_all(&line)
             }
         }
     }
 }
 
-/// A line for a person: `HH:MM:SS.mmm ← text`.
-pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
+/// A line for a person: `HH:MM:SS.mmm ← text` (more lines for a pretty or hexdump view),
+/// with secrets redacted.
+pub fn human(event: &Event, color: bool, view: &View, out: &mut Vec<u8>) {
+    let start = out.len();
+    human_unredacted(event, color, view, out);
+    if !view.redactor.is_empty() {
+        let text = String::from_utf8_lossy(&out[start..]).into_owned();
+        let redacted = view.redactor.redact(&text).into_owned();
+        out.truncate(start);
+        out.extend_from_slice(redacted.as_bytes());
+    }
+}
+
+fn human_unredacted(event: &Event, color: bool, view: &View, out: &mut Vec<u8>) {
     let time = DateTime::<Local>::from(event.time).format("%H:%M:%S%.3f");
     let c = |code: &'static str| if color { code } else { "" };
     let r = if color { "\x1b[0m" } else { "" };
@@ -99,6 +151,11 @@ pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
             let (arrow, col) = arrow(*direction, color);
             let _ = write!(out, "{col}{arrow}{r} ");
             match payload {
+                _ if !view.is_raw() => {
+                    let mut text = String::new();
+                    render_payload(payload, view, "    ", &mut text);
+                    out.extend_from_slice(text.as_bytes());
+                }
                 Payload::Text(t) => out.extend_from_slice(escape_controls(t).as_bytes()),
                 Payload::Binary(b) => {
                     let _ = write!(
@@ -218,6 +275,54 @@ pub fn human(event: &Event, color: bool, out: &mut Vec<u8>) {
         }
     }
     out.push(b'\n');
+}
+
+/// A message for `--pretty` / `--hexdump`: a hexdump (after a `[text|binary N bytes]` line),
+/// or received JSON, XML or HTML beautified; anything else as one escaped line. Lines after
+/// the first start with `indent`.
+fn render_payload(payload: &Payload, view: &View, indent: &str, out: &mut String) {
+    let bytes = payload.as_bytes();
+    let kind = if matches!(payload, Payload::Text(_)) {
+        "text"
+    } else {
+        "binary"
+    };
+    if view.hexdump {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("[{kind} {} bytes]", bytes.len()));
+        // Secrets become `*` bytes of the same length, so offsets stay true.
+        let masked = view.redactor.mask_bytes(bytes);
+        for line in HexDump::new(&masked).lines() {
+            out.push('\n');
+            out.push_str(indent);
+            line.write_into(out);
+        }
+        return;
+    }
+    let detected = detect(bytes);
+    let pretty = match (payload, detected.format) {
+        (Payload::Text(_), Format::Json | Format::Xml | Format::Html) => {
+            render(bytes, detected.format, &Layout::default()).ok()
+        }
+        _ => None,
+    };
+    match (pretty, payload) {
+        (Some(pretty), _) => {
+            for (i, line) in pretty.lines().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                    out.push_str(indent);
+                }
+                out.push_str(&escape_controls(line));
+            }
+        }
+        (None, Payload::Text(t)) => out.push_str(&escape_controls(t)),
+        (None, Payload::Binary(b)) => {
+            let _ = std::fmt::Write::write_fmt(
+                out,
+                format_args!("[binary {} bytes] {}", b.len(), hex_preview(b)),
+            );
+        }
+    }
 }
 
 fn arrow(direction: Direction, color: bool) -> (&'static str, &'static str) {
@@ -418,7 +523,8 @@ pub fn to_json(event: &Event) -> Value {
         "type": fields["type"].clone(),
         "seq": event.seq,
         "time": rfc3339(event),
-        "mono_ms": event.mono.as_secs_f64() * 1000.0,
+        // From whole microseconds, so the number prints short (12.345678, not 12.34567799…).
+        "mono_ms": event.mono.as_micros() as f64 / 1000.0,
     });
     if let (Some(out), Value::Object(fields)) = (v.as_object_mut(), fields) {
         for (k, val) in fields {

@@ -1,7 +1,5 @@
 //! Parsing of human-friendly flag values: sizes, `key=value`, `Name: value`, binary input.
 
-use base64::Engine as _;
-
 /// `1048576`, `64K`, `64KiB`, `16M`, `1MiB`, `2G`: binary multiples, as Postman's MB is.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -44,23 +42,6 @@ pub fn parse_header(s: &str) -> Result<(String, String), String> {
     Ok((k.to_owned(), v.trim().to_owned()))
 }
 
-/// `hex:48 65 6c`, `hex:0x48656c`, `base64:SGVs`: binary typed on a line.
-pub fn parse_binary(s: &str) -> Result<Vec<u8>, String> {
-    if let Some(h) = s.strip_prefix("hex:") {
-        let cleaned: String = h
-            .split_whitespace()
-            .map(|w| w.trim_start_matches("0x").trim_start_matches("0X"))
-            .collect();
-        hex::decode(&cleaned).map_err(|e| format!("bad hex after 'hex:': {e}"))
-    } else if let Some(b) = s.strip_prefix("base64:") {
-        base64::engine::general_purpose::STANDARD
-            .decode(b.trim())
-            .map_err(|e| format!("bad base64 after 'base64:': {e}"))
-    } else {
-        Err("binary data must start with hex: or base64:".into())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,13 +66,5 @@ mod tests {
         assert!(parse_header("nocolon").is_err());
         assert_eq!(parse_key_value("a=b=c"), Ok(("a".into(), "b=c".into())));
         assert!(parse_key_value("=v").is_err());
-    }
-
-    #[test]
-    fn binary_input() {
-        assert_eq!(parse_binary("hex:0x48 65 6c"), Ok(b"Hel".to_vec()));
-        assert_eq!(parse_binary("base64:SGVs"), Ok(b"Hel".to_vec()));
-        assert!(parse_binary("hex:zz").is_err());
-        assert!(parse_binary("plain").is_err());
     }
 }

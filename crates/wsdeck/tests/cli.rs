@@ -986,3 +986,246 @@ fn zero_max_messages_is_a_usage_error() {
     let run = wsdeck(&["connect", &echo.url("/echo"), "-n", "0"], b"");
     run.expect_code(USAGE);
 }
+
+// ---------------------------------------------------------------------------------------------
+// {{variables}}, send formats and views
+// ---------------------------------------------------------------------------------------------
+
+/// A wsdeck environment file with a host, a path and a secret token.
+fn env_file(echo: &Echo) -> std::path::PathBuf {
+    let host = echo
+        .url("/")
+        .trim_start_matches("ws://")
+        .trim_end_matches('/')
+        .to_owned();
+    let path = scratch_dir("env").join("dev.json");
+    let text = serde_json::json!({
+        "wsdeck_environment": 1,
+        "name": "dev",
+        "variables": [
+            {"name": "host", "value": host},
+            {"name": "path", "value": "from-env"},
+            {"name": "token", "value": "tok-3f9a1c", "secret": true},
+        ]
+    });
+    std::fs::write(&path, text.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+#[test]
+fn variables_fill_url_and_headers_and_secrets_stay_out_of_jsonl() {
+    let echo = Echo::start();
+    let env = env_file(&echo);
+    let run = wsdeck(
+        &[
+            "connect",
+            "ws://{{host}}/{{path}}",
+            "--env",
+            env.to_str().expect("UTF-8 path"),
+            "--var",
+            "path=headers",
+            "-H",
+            "Authorization: Bearer {{token}}",
+            "--jsonl",
+            "--once",
+        ],
+        b"",
+    );
+    run.expect_code(OK);
+    // --var wins over the environment: the /headers endpoint answered.
+    let events = run.json_lines();
+    let open = open_event(&run);
+    assert!(
+        open["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/headers")),
+        "{run}"
+    );
+    // The server got the real token; everything printed shows it as ****.
+    let messages = of_type(&events, "message");
+    assert_eq!(messages.len(), 1, "{run}");
+    let data = messages[0]["data"].as_str().unwrap_or_default();
+    assert!(data.contains("Bearer ****"), "{run}");
+    assert!(!run.stdout.contains("tok-3f9a1c"), "secret printed\n{run}");
+}
+
+#[test]
+fn raw_pipe_output_is_data_and_keeps_received_secrets() {
+    let echo = Echo::start();
+    let env = env_file(&echo);
+    let run = wsdeck(
+        &[
+            "connect",
+            "ws://{{host}}/headers",
+            "--env",
+            env.to_str().expect("UTF-8 path"),
+            "-H",
+            "X-Token: {{token}}",
+            "--once",
+        ],
+        b"",
+    );
+    run.expect_code(OK);
+    let headers = run.json_lines();
+    assert_eq!(headers[0]["x-token"], "tok-3f9a1c", "{run}");
+}
+
+#[test]
+fn undefined_variables_are_a_usage_error_naming_each_one() {
+    let run = wsdeck(
+        &[
+            "connect",
+            "ws://{{hots}}/echo",
+            "--var",
+            "host=127.0.0.1:1",
+            "-H",
+            "X-Key: {{key}}",
+        ],
+        b"",
+    );
+    run.expect_code(USAGE)
+        .expect_stderr("URL")
+        .expect_stderr("`hots`")
+        .expect_stderr("did you mean `host`")
+        .expect_stderr("header X-Key")
+        .expect_stderr("`key`");
+}
+
+#[test]
+fn a_postman_environment_export_is_used_as_it_is() {
+    let echo = Echo::start();
+    let host = echo
+        .url("/")
+        .trim_start_matches("ws://")
+        .trim_end_matches('/')
+        .to_owned();
+    let path = scratch_dir("postman").join("dev.postman_environment.json");
+    let export = serde_json::json!({
+        "id": "5c1a0d5e-7c0b-4a3e-9d2a-1b2c3d4e5f60",
+        "name": "Dev",
+        "values": [
+            {"key": "host", "value": host, "type": "default", "enabled": true},
+            {"key": "greeting", "value": "hello", "type": "default", "enabled": true},
+        ],
+        "_postman_variable_scope": "environment",
+        "_postman_exported_using": "Postman/11.0.0"
+    });
+    std::fs::write(&path, export.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let run = wsdeck(
+        &[
+            "connect",
+            "ws://{{host}}/echo",
+            "--env",
+            path.to_str().expect("UTF-8 path"),
+            "--exit-on-eof",
+        ],
+        b"{{greeting}} {{$randomUUID}}\n",
+    );
+    run.expect_code(OK);
+    let lines = run.lines();
+    assert_eq!(lines.len(), 1, "{run}");
+    let (greeting, uuid) = lines[0].split_once(' ').expect("two words");
+    assert_eq!(greeting, "hello", "{run}");
+    assert_eq!(uuid.len(), 36, "a UUID: {uuid}");
+    assert_eq!(uuid.matches('-').count(), 4, "a UUID: {uuid}");
+}
+
+#[test]
+fn corrupt_env_file_is_a_usage_error_with_its_position() {
+    let path = scratch_dir("corrupt").join("env.json");
+    std::fs::write(&path, "{\"wsdeck_environment\": 1,\n \"name\": }")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = wsdeck(
+        &[
+            "connect",
+            "ws://127.0.0.1:1/",
+            "--env",
+            path.to_str().expect("UTF-8"),
+        ],
+        b"",
+    );
+    run.expect_code(USAGE)
+        .expect_stderr("env.json")
+        .expect_stderr("line 2");
+}
+
+#[test]
+fn send_format_json_refuses_invalid_lines_and_says_where() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/echo"),
+            "--send-format",
+            "json",
+            "--exit-on-eof",
+            "--wait",
+            "200",
+        ],
+        b"{\"ok\": true}\n{\"bad\": }\n[1, 2]\n",
+    );
+    // Valid lines went out and came back; the bad one is reported and counted in the exit code.
+    assert_eq!(run.lines(), vec!["{\"ok\": true}", "[1, 2]"], "{run}");
+    run.expect_code(USAGE)
+        .expect_stderr("stdin line 2 not sent")
+        .expect_stderr("invalid JSON at line 1, column 9");
+}
+
+#[test]
+fn send_format_hex_sends_binary_and_hexdump_shows_it() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/echo"),
+            "--send-format",
+            "hex",
+            "--hexdump",
+            "--exit-on-eof",
+            "--wait",
+            "200",
+        ],
+        b"0x48 65:6c 6c 6f 00 ff\n",
+    );
+    run.expect_code(OK);
+    assert_eq!(
+        run.lines(),
+        vec![
+            "[binary 7 bytes]",
+            "00000000  48 65 6c 6c 6f 00 ff                              |Hello..|"
+        ],
+        "{run}"
+    );
+}
+
+#[test]
+fn pretty_beautifies_received_json_and_keeps_big_numbers() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/echo"),
+            "--pretty",
+            "--exit-on-eof",
+            "--wait",
+            "200",
+        ],
+        b"{\"id\":123456789012345678901234567890,\"a\":[1]}\n",
+    );
+    run.expect_code(OK);
+    assert_eq!(
+        run.stdout, "{\n  \"id\": 123456789012345678901234567890,\n  \"a\": [\n    1\n  ]\n}\n",
+        "{run}"
+    );
+}
+
+#[test]
+fn no_vars_sends_braces_as_typed() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &["connect", &echo.url("/echo"), "--no-vars", "--exit-on-eof"],
+        b"{{not a variable}}\n",
+    );
+    run.expect_code(OK);
+    assert_eq!(run.lines(), vec!["{{not a variable}}"], "{run}");
+}

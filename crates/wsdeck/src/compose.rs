@@ -1,0 +1,245 @@
+//! Turning a typed or piped line into a message: `{{variables}}` substituted, then the line
+//! checked or decoded as `--send-format` says (JSON validated, XML checked, hex and base64
+//! decoded into binary).
+
+use std::sync::Arc;
+
+use clap::ValueEnum;
+use wsdeck_engine::{ByteString, Bytes, Payload};
+use wsdeck_format::binary;
+use wsdeck_format::dynamic::SystemSource;
+use wsdeck_format::resolve::Resolver;
+use wsdeck_format::{html, json, xml};
+
+use crate::vars::Variables;
+
+/// How an outgoing line is read (`--send-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SendFormat {
+    /// As it is.
+    Text,
+    /// Must be valid JSON; an invalid line is not sent.
+    Json,
+    /// Must be well-formed XML; an invalid line is not sent.
+    Xml,
+    /// HTML; problems are reported as warnings and the line is sent.
+    Html,
+    /// Hex digits (spaces, 0x and : , - separators allowed), sent as a binary message.
+    Hex,
+    /// Base64 (standard or URL-safe), sent as a binary message.
+    Base64,
+}
+
+impl SendFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            SendFormat::Text => "text",
+            SendFormat::Json => "json",
+            SendFormat::Xml => "xml",
+            SendFormat::Html => "html",
+            SendFormat::Hex => "hex",
+            SendFormat::Base64 => "base64",
+        }
+    }
+}
+
+/// Builds messages from lines.
+#[derive(Debug)]
+pub struct Composer {
+    variables: Arc<Variables>,
+    /// Substitute `{{…}}` in messages (off with --no-vars).
+    templates: bool,
+    pub format: SendFormat,
+    /// Text formats go out as binary frames (--binary).
+    binary: bool,
+    source: SystemSource,
+}
+
+/// A line that was not sent, and why (already worded; warnings are sent anyway).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Composed {
+    Send(Payload),
+    /// Sent, with warnings to show.
+    SendWithWarnings(Payload, Vec<String>),
+    Refused(String),
+}
+
+impl Composer {
+    pub fn new(
+        variables: Arc<Variables>,
+        templates: bool,
+        format: SendFormat,
+        binary: bool,
+    ) -> Self {
+        Composer {
+            variables,
+            templates,
+            format,
+            binary,
+            source: SystemSource::new(),
+        }
+    }
+
+    /// The message for one line of bytes (a stdin line).
+    pub fn compose_bytes(&mut self, line: Bytes) -> Composed {
+        let plain = self.format == SendFormat::Text
+            && (!self.templates || memchr::memmem::find(&line, b"{{").is_none());
+        if plain && self.binary {
+            return Composed::Send(Payload::Binary(line));
+        }
+        let len = line.len();
+        match ByteString::try_from(line) {
+            Ok(text) if plain => Composed::Send(Payload::Text(text)),
+            Ok(text) => self.compose(&text),
+            Err(_) => Composed::Refused(format!(
+                "not UTF-8 text ({len} bytes), so it cannot be read as {}; use --binary without --send-format to send raw bytes",
+                self.format.name()
+            )),
+        }
+    }
+
+    /// The message for one line of text.
+    pub fn compose(&mut self, line: &str) -> Composed {
+        let text = if self.templates && line.contains("{{") {
+            let mut resolver = Resolver::new(self.variables.scopes(), &mut self.source);
+            match resolver.resolve("message", line) {
+                Ok(resolved) => resolved.into_parts().0,
+                Err(e) => return Composed::Refused(e.to_string()),
+            }
+        } else {
+            line.to_owned()
+        };
+        let as_text = |text: String, binary: bool| {
+            if binary {
+                Payload::Binary(Bytes::from(text.into_bytes()))
+            } else {
+                Payload::text(text)
+            }
+        };
+        match self.format {
+            SendFormat::Text => Composed::Send(as_text(text, self.binary)),
+            SendFormat::Json => match json::validate(&text) {
+                Ok(()) => Composed::Send(as_text(text, self.binary)),
+                Err(e) => Composed::Refused(e.to_string()),
+            },
+            SendFormat::Xml => match xml::validate(&text) {
+                Ok(()) => Composed::Send(as_text(text, self.binary)),
+                Err(e) => Composed::Refused(e.to_string()),
+            },
+            SendFormat::Html => {
+                let warnings: Vec<String> =
+                    html::check(&text).iter().map(ToString::to_string).collect();
+                let payload = as_text(text, self.binary);
+                if warnings.is_empty() {
+                    Composed::Send(payload)
+                } else {
+                    Composed::SendWithWarnings(payload, warnings)
+                }
+            }
+            SendFormat::Hex => match binary::decode_hex(&text) {
+                Ok(bytes) => Composed::Send(Payload::binary(bytes)),
+                Err(e) => Composed::Refused(e.to_string()),
+            },
+            SendFormat::Base64 => match binary::decode_base64(&text) {
+                Ok(bytes) => Composed::Send(Payload::binary(bytes)),
+                Err(e) => Composed::Refused(e.to_string()),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wsdeck_format::environment::Variable;
+
+    fn composer(format: SendFormat) -> Composer {
+        let vars = Variables {
+            local: vec![Variable::new("name", "wsdeck")],
+            ..Variables::default()
+        };
+        Composer::new(Arc::new(vars), true, format, false)
+    }
+
+    fn sent(c: Composed) -> Payload {
+        match c {
+            Composed::Send(p) => p,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+
+    fn refused(c: Composed) -> String {
+        match c {
+            Composed::Refused(why) => why,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn variables_are_substituted_before_the_format_check() {
+        let mut c = composer(SendFormat::Json);
+        assert_eq!(
+            sent(c.compose(r#"{"hello": "{{name}}"}"#)),
+            Payload::text(r#"{"hello": "wsdeck"}"#)
+        );
+        let why = refused(c.compose(r#"{"hello": {{missing}}}"#));
+        assert!(why.contains("missing"), "{why}");
+        let why = refused(c.compose(r#"{"hello": }"#));
+        assert!(
+            why.contains("invalid JSON") && why.contains("column"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn hex_and_base64_become_binary_and_bad_digits_are_refused() {
+        let mut hex = composer(SendFormat::Hex);
+        assert_eq!(
+            sent(hex.compose("0x48 65:6c")),
+            Payload::binary(b"Hel".to_vec())
+        );
+        let why = refused(hex.compose("48 6g"));
+        assert!(why.contains("`g`") && why.contains("hex digit"), "{why}");
+        let mut b64 = composer(SendFormat::Base64);
+        assert_eq!(sent(b64.compose("SGVs")), Payload::binary(b"Hel".to_vec()));
+        assert!(refused(b64.compose("SG*s")).contains("base64"));
+    }
+
+    #[test]
+    fn xml_is_checked_and_html_only_warns() {
+        let mut xml = composer(SendFormat::Xml);
+        assert_eq!(
+            sent(xml.compose("<a><b/></a>")),
+            Payload::text("<a><b/></a>")
+        );
+        assert!(refused(xml.compose("<a><b></a>")).contains("XML"));
+        let mut html = composer(SendFormat::Html);
+        match html.compose("<div><span></div>") {
+            Composed::SendWithWarnings(p, warnings) => {
+                assert_eq!(p, Payload::text("<div><span></div>"));
+                assert!(!warnings.is_empty());
+            }
+            other => panic!("expected warnings, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plain_lines_pass_through_and_no_vars_keeps_braces() {
+        let mut c = composer(SendFormat::Text);
+        assert_eq!(
+            sent(c.compose_bytes(Bytes::from_static(b"plain"))),
+            Payload::text("plain")
+        );
+        let mut raw = Composer::new(
+            Arc::new(Variables::default()),
+            false,
+            SendFormat::Text,
+            false,
+        );
+        assert_eq!(
+            sent(raw.compose_bytes(Bytes::from_static(b"{{x}}"))),
+            Payload::text("{{x}}")
+        );
+        assert!(refused(c.compose_bytes(Bytes::from_static(b"\xff\xfe"))).contains("--binary"));
+    }
+}

@@ -1,0 +1,276 @@
+//! `{{variables}}` for the CLI: `--var`, `--env` and `--globals` read into scopes, the
+//! request's fields resolved before connecting, and the secrets kept out of what is printed.
+//!
+//! The format crate does the resolving (it does no I/O); this module reads the files and
+//! words the errors for a command line.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use wsdeck_engine::RequestSpec;
+use wsdeck_format::dynamic::SystemSource;
+use wsdeck_format::environment::{
+    EnvFileKind, Environment, REDACTED, Variable, parse_env_file, parse_var_arg,
+};
+use wsdeck_format::resolve::{Resolved, Resolver};
+use wsdeck_format::scope::Scopes;
+
+/// The variables a command line defines, by scope.
+#[derive(Debug, Default)]
+pub struct Variables {
+    /// `--var NAME=VALUE`, request-local: they win over everything.
+    pub local: Vec<Variable>,
+    /// `--env FILE`: the active environment.
+    pub environment: Option<Environment>,
+    /// `--globals FILE`: the lowest scope.
+    pub globals: Option<Environment>,
+}
+
+impl Variables {
+    /// Reads `--var` values and the `--env` / `--globals` files (wsdeck environment files or
+    /// Postman exports, used as they are).
+    pub fn load(
+        vars: &[String],
+        env: Option<&Path>,
+        globals: Option<&Path>,
+    ) -> Result<Variables, String> {
+        let local = vars
+            .iter()
+            .map(|v| parse_var_arg(v).map_err(|e| format!("--var: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let environment = env.map(|p| read_environment("--env", p)).transpose()?;
+        let globals = globals
+            .map(|p| read_environment("--globals", p))
+            .transpose()?;
+        Ok(Variables {
+            local,
+            environment,
+            globals,
+        })
+    }
+
+    /// The scopes, in precedence order: `--var`, then `--env`, then `--globals`.
+    pub fn scopes(&self) -> Scopes<'_> {
+        let mut scopes = Scopes::new().with_local(&self.local);
+        if let Some(env) = &self.environment {
+            scopes = scopes.with_environment(env);
+        }
+        if let Some(globals) = &self.globals {
+            scopes = scopes.with_globals(globals);
+        }
+        scopes
+    }
+
+    /// What printed output must not show: every secret's value (short ones excepted, see
+    /// [`Redactor`]).
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.scopes().secret_values())
+    }
+
+    /// Resolves `{{…}}` in every field of the request — URL, params, headers, subprotocols —
+    /// and reports every problem at once (each with its field and position).
+    pub fn resolve_spec(&self, spec: &RequestSpec) -> Result<RequestSpec, String> {
+        let mut fields: Vec<(String, &str)> = vec![("URL".into(), spec.url.as_str())];
+        for (k, v) in &spec.params {
+            fields.push((format!("--param {k} (name)"), k));
+            fields.push((format!("--param {k}"), v));
+        }
+        for (k, v) in &spec.headers {
+            fields.push((format!("header {k} (name)"), k));
+            fields.push((format!("header {k}"), v));
+        }
+        for p in &spec.protocols {
+            fields.push(("subprotocol".into(), p));
+        }
+        let mut source = SystemSource::new();
+        let mut resolver = Resolver::new(self.scopes(), &mut source);
+        let resolved = resolver.resolve_fields(fields).map_err(|e| e.to_string())?;
+        let mut values = resolved.into_iter().map(Resolved::into_parts).map(|p| p.0);
+        let mut next = || values.next().unwrap_or_default();
+        let mut out = spec.clone();
+        out.url = next();
+        for (k, v) in &mut out.params {
+            *k = next();
+            *v = next();
+        }
+        for (k, v) in &mut out.headers {
+            *k = next();
+            *v = next();
+        }
+        for p in &mut out.protocols {
+            *p = next();
+        }
+        Ok(out)
+    }
+}
+
+/// Reads an environment file for `flag`, with errors that name the file.
+fn read_environment(flag: &str, path: &Path) -> Result<Environment, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{flag} {}: cannot read the file: {e}",
+            PathBuf::from(path).display()
+        )
+    })?;
+    let loaded = parse_env_file(&text).map_err(|e| format!("{flag} {}: {e}", path.display()))?;
+    if flag == "--env" && loaded.kind == EnvFileKind::PostmanGlobals {
+        // Usable as it is, but the user may have meant --globals: say so once.
+        eprintln!(
+            "wsdeck: {flag} {}: this is a Postman globals export; using it as the environment (--globals FILE makes it the globals scope)",
+            path.display()
+        );
+    }
+    Ok(loaded.environment)
+}
+
+/// Replaces secrets' values with `****` in text that is about to be printed.
+///
+/// Values shorter than four characters are not swept (replacing every `a` in the output
+/// would make it unreadable, and the format crate draws the same line); they are still
+/// redacted where a `{{secret}}` reference was substituted into an outgoing message.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    /// Longest first, so that a secret containing another is replaced whole.
+    patterns: Vec<String>,
+}
+
+/// Shorter secret values are not swept from output.
+const MIN_SWEPT: usize = 4;
+
+impl Redactor {
+    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Redactor {
+        let mut patterns: Vec<String> = Vec::new();
+        for secret in secrets {
+            if secret.chars().count() < MIN_SWEPT {
+                continue;
+            }
+            patterns.push(secret.to_owned());
+            // The same value as it appears inside a JSON string (--jsonl output).
+            let quoted = serde_json::to_string(secret).unwrap_or_default();
+            if let Some(escaped) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"'))
+                && escaped != secret
+            {
+                patterns.push(escaped.to_owned());
+            }
+        }
+        patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        patterns.dedup();
+        Redactor { patterns }
+    }
+
+    /// Whether there is anything to redact (no secrets: output passes untouched).
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// `bytes` with every byte of every secret occurrence replaced by `*`: for hexdumps, where
+    /// offsets must stay true (a secret split across dump lines could not be swept later).
+    pub fn mask_bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+        let mut out = Cow::Borrowed(bytes);
+        for pattern in &self.patterns {
+            let finder = memchr::memmem::Finder::new(pattern.as_bytes());
+            let starts: Vec<usize> = finder.find_iter(&out).collect();
+            if !starts.is_empty() {
+                let owned = out.to_mut();
+                for start in starts {
+                    owned[start..start + pattern.len()].fill(b'*');
+                }
+            }
+        }
+        out
+    }
+
+    /// `text` with every secret replaced by `****`.
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for pattern in &self.patterns {
+            if out.contains(pattern.as_str()) {
+                out = Cow::Owned(out.replace(pattern.as_str(), REDACTED));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("wsdeck-vars-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        path
+    }
+
+    #[test]
+    fn request_fields_resolve_with_precedence_var_env_globals() {
+        let env = write(
+            "env.json",
+            r#"{"wsdeck_environment": 1, "name": "dev", "variables": [
+                {"name": "host", "value": "127.0.0.1:9001"},
+                {"name": "path", "value": "from-env"},
+                {"name": "token", "value": "s3cret-token", "secret": true}]}"#,
+        );
+        let globals = write(
+            "globals.json",
+            r#"{"name": "g", "_postman_variable_scope": "globals",
+                "values": [{"key": "path", "value": "from-globals", "enabled": true},
+                           {"key": "proto", "value": "chat", "enabled": true}]}"#,
+        );
+        let vars = Variables::load(&["path=echo".into()], Some(&env), Some(&globals))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut spec = RequestSpec::new("ws://{{host}}/{{path}}");
+        spec.headers = vec![("Authorization".into(), "Bearer {{token}}".into())];
+        spec.params = vec![("v".into(), "{{path}}".into())];
+        spec.protocols = vec!["{{proto}}".into()];
+        let resolved = vars.resolve_spec(&spec).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(resolved.url, "ws://127.0.0.1:9001/echo");
+        assert_eq!(resolved.params, vec![("v".to_owned(), "echo".to_owned())]);
+        assert_eq!(resolved.headers[0].1, "Bearer s3cret-token");
+        assert_eq!(resolved.protocols, vec!["chat".to_owned()]);
+        assert_eq!(
+            vars.redactor().redact("Authorization: Bearer s3cret-token"),
+            "Authorization: Bearer ****"
+        );
+    }
+
+    #[test]
+    fn every_undefined_variable_is_named_with_its_field() {
+        let vars = Variables::default();
+        let mut spec = RequestSpec::new("ws://{{host}}/x");
+        spec.headers = vec![("X-Key".into(), "{{key}}".into())];
+        let err = vars.resolve_spec(&spec).expect_err("undefined");
+        assert!(err.contains("URL") && err.contains("host"), "{err}");
+        assert!(err.contains("header X-Key") && err.contains("key"), "{err}");
+    }
+
+    #[test]
+    fn unreadable_and_corrupt_files_name_the_file() {
+        let missing = Variables::load(&[], Some(Path::new("/nonexistent/env.json")), None)
+            .expect_err("missing file");
+        assert!(missing.contains("--env /nonexistent/env.json") && missing.contains("cannot read"));
+        let corrupt = write("corrupt.json", "{\"wsdeck_environment\": 1, \"name\": ");
+        let err = Variables::load(&[], Some(&corrupt), None).expect_err("corrupt");
+        assert!(
+            err.contains("corrupt.json") && err.contains("line"),
+            "{err}"
+        );
+        let bad_var = Variables::load(&["novalue".into()], None, None).expect_err("no =");
+        assert!(bad_var.starts_with("--var:"), "{bad_var}");
+    }
+
+    #[test]
+    fn redaction_covers_json_escaped_values_and_skips_short_ones() {
+        let r = Redactor::new(["pa\"ss/word", "abc"]);
+        assert_eq!(r.redact("x pa\"ss/word y"), "x **** y");
+        assert_eq!(r.redact(r#"{"data":"pa\"ss/word"}"#), r#"{"data":"****"}"#);
+        assert_eq!(r.redact("abc stays"), "abc stays");
+        assert!(Redactor::new(std::iter::empty()).is_empty());
+        assert_eq!(
+            &*Redactor::new(["secret"]).mask_bytes(b"a secret, secret"),
+            b"a ******, ******"
+        );
+    }
+}
