@@ -309,13 +309,42 @@ impl fmt::Display for ProblemKind {
     }
 }
 
-/// Every problem found in the fields resolved together (never empty).
+/// The problems found in the fields resolved together (never empty): each distinct problem
+/// once, at most [`MAX_PROBLEMS`] of them (a variable that expands into thousands of copies of
+/// the same mistake would otherwise print thousands of identical lines).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolveError {
     problems: Vec<Problem>,
+    /// Distinct problems beyond [`MAX_PROBLEMS`], counted but not kept.
+    omitted: usize,
 }
 
+/// The most problems one error keeps.
+pub const MAX_PROBLEMS: usize = 50;
+
 impl ResolveError {
+    fn new(all: Vec<Problem>) -> Self {
+        let mut seen = std::collections::HashSet::new();
+        let mut problems = Vec::new();
+        let mut omitted = 0;
+        for p in all {
+            if !seen.insert(p.to_string()) {
+                continue;
+            }
+            if problems.len() < MAX_PROBLEMS {
+                problems.push(p);
+            } else {
+                omitted += 1;
+            }
+        }
+        ResolveError { problems, omitted }
+    }
+
+    /// How many more distinct problems there were than [`ResolveError::problems`] holds.
+    pub fn omitted(&self) -> usize {
+        self.omitted
+    }
+
     /// The problems, in field order and, within a field, in order of appearance.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
@@ -345,11 +374,15 @@ impl ResolveError {
 impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.problems.as_slice() {
-            [only] => write!(f, "{only}"),
+            [only] if self.omitted == 0 => write!(f, "{only}"),
             problems => {
-                write!(f, "{} problems with {{{{variables}}}}:", problems.len())?;
+                let total = problems.len() + self.omitted;
+                write!(f, "{total} problems with {{{{variables}}}}:")?;
                 for p in problems {
                     write!(f, "\n  {p}")?;
+                }
+                if self.omitted > 0 {
+                    write!(f, "\n  … and {} more", self.omitted)?;
                 }
                 Ok(())
             }
@@ -467,7 +500,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let mut problems = Vec::new();
         match self.run(field, text, true, &mut problems) {
             Some(resolved) => Ok(resolved),
-            None => Err(ResolveError { problems }),
+            None => Err(ResolveError::new(problems)),
         }
     }
 
@@ -480,7 +513,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         let mut problems = Vec::new();
         match self.run_template(field, template, true, &mut problems) {
             Some(resolved) => Ok(resolved),
-            None => Err(ResolveError { problems }),
+            None => Err(ResolveError::new(problems)),
         }
     }
 
@@ -504,7 +537,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
         if problems.is_empty() {
             Ok(out)
         } else {
-            Err(ResolveError { problems })
+            Err(ResolveError::new(problems))
         }
     }
 
@@ -1060,5 +1093,28 @@ mod tests {
             ..Variable::new("x", "1")
         });
         assert!(resolve_with(Scopes::new().with_environment(&e), "{{x}}").is_err());
+    }
+
+    #[test]
+    fn repeated_problems_are_reported_once_and_the_list_is_capped() {
+        let mut source = crate::dynamic::FixedSource::new(0, 1);
+        let mut resolver = Resolver::new(Scopes::new(), &mut source);
+        let err = resolver
+            .resolve("message", &"{{same}}".repeat(1000))
+            .expect_err("undefined");
+        assert_eq!(err.problems().len(), MAX_PROBLEMS);
+        assert_eq!(
+            err.omitted(),
+            1000 - MAX_PROBLEMS,
+            "each position is its own problem"
+        );
+        assert!(
+            err.to_string()
+                .ends_with(&format!("… and {} more", 1000 - MAX_PROBLEMS))
+        );
+        let mut resolver = Resolver::new(Scopes::new(), &mut source);
+        let err = resolver.resolve("message", "{{x}}").expect_err("undefined");
+        assert_eq!(err.problems().len(), 1);
+        assert!(!err.to_string().contains("problems"), "{err}");
     }
 }

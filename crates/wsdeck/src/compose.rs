@@ -88,26 +88,39 @@ impl Composer {
             return Composed::Send(Payload::Binary(line));
         }
         let len = line.len();
-        match ByteString::try_from(line) {
+        match ByteString::try_from(line.clone()) {
             Ok(text) if plain => Composed::Send(Payload::Text(text)),
             Ok(text) => self.compose(&text),
+            // Raw bytes for a binary message: nothing to substitute in or check.
+            Err(_) if self.binary && self.format == SendFormat::Text => {
+                Composed::Send(Payload::Binary(line))
+            }
             Err(_) => Composed::Refused(format!(
-                "not UTF-8 text ({len} bytes), so it cannot be read as {}; use --binary without --send-format to send raw bytes",
+                "not UTF-8 text ({len} byte{}), so it cannot be read as {}; use --binary without --send-format to send raw bytes",
+                if len == 1 { "" } else { "s" },
                 self.format.name()
             )),
         }
     }
 
+    /// `text` with its `{{variables}}` substituted (unless --no-vars); `field` names it in
+    /// errors. For command arguments (`/ping {{x}}`) as well as messages.
+    pub fn substitute(&mut self, field: &str, text: &str) -> Result<String, String> {
+        if !self.templates || !text.contains("{{") {
+            return Ok(text.to_owned());
+        }
+        let mut resolver = Resolver::new(self.variables.scopes(), &mut self.source);
+        match resolver.resolve(field, text) {
+            Ok(resolved) => Ok(resolved.into_parts().0),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// The message for one line of text.
     pub fn compose(&mut self, line: &str) -> Composed {
-        let text = if self.templates && line.contains("{{") {
-            let mut resolver = Resolver::new(self.variables.scopes(), &mut self.source);
-            match resolver.resolve("message", line) {
-                Ok(resolved) => resolved.into_parts().0,
-                Err(e) => return Composed::Refused(e.to_string()),
-            }
-        } else {
-            line.to_owned()
+        let text = match self.substitute("message", line) {
+            Ok(text) => text,
+            Err(why) => return Composed::Refused(why),
         };
         let as_text = |text: String, binary: bool| {
             if binary {
@@ -241,5 +254,12 @@ mod tests {
             Payload::text("{{x}}")
         );
         assert!(refused(c.compose_bytes(Bytes::from_static(b"\xff\xfe"))).contains("--binary"));
+        let mut binary =
+            Composer::new(Arc::new(Variables::default()), true, SendFormat::Text, true);
+        assert_eq!(
+            sent(binary.compose_bytes(Bytes::from_static(b"\xff{{x}}"))),
+            Payload::binary(b"\xff{{x}}".to_vec()),
+            "raw bytes with --binary are sent as they are"
+        );
     }
 }

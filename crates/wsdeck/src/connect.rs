@@ -17,6 +17,7 @@ use crate::compose::{Composed, Composer, SendFormat};
 use crate::exit;
 use crate::lines::LineReader;
 use crate::printer::{self, Printer, Sink, Style, View};
+use crate::redact::{Redactor, SHORT_SECRET};
 use crate::units::{parse_header, parse_key_value, parse_size};
 use crate::vars::Variables;
 
@@ -180,7 +181,7 @@ pub struct ConnectArgs {
     pub send_format: SendFormat,
 
     /// Beautify received JSON, XML and HTML (a view for people: a message may span lines).
-    #[arg(long, conflicts_with = "jsonl")]
+    #[arg(long, conflicts_with_all = ["jsonl", "hexdump"])]
     pub pretty: bool,
 
     /// Show every message as a hexdump (offset, hex bytes, ASCII).
@@ -280,10 +281,18 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
             return exit::USAGE;
         }
     };
+    let secrets = variables.secret_values();
+    for short in secrets.iter().filter(|s| s.chars().count() < SHORT_SECRET) {
+        eprintln!(
+            "wsdeck: warning: a secret variable's value is only {} character(s) long: every occurrence of it in the output will be shown as ****",
+            short.chars().count()
+        );
+    }
+    let redactor = Redactor::new(secrets).with_url_credentials(&spec.url);
     let view = Arc::new(View {
         pretty: args.pretty,
         hexdump: args.hexdump,
-        redactor: variables.redactor(),
+        redactor,
     });
     let composer = Composer::new(
         variables.clone(),
@@ -295,7 +304,7 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     let session = match rt.block_on(async { engine.open(spec) }) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("wsdeck: {e}");
+            eprintln!("wsdeck: {}", view.redactor.redact(&e.to_string()));
             return exit::code_for(&e);
         }
     };
@@ -530,7 +539,7 @@ fn spawn_stdin_pump(
                         Composed::Send(payload) => Some(payload),
                         Composed::SendWithWarnings(payload, warnings) => {
                             for w in warnings {
-                                eprintln!("wsdeck: stdin line {line_number}: warning: {w}");
+                                eprintln!("wsdeck: stdin line {line_number}: {w}");
                             }
                             Some(payload)
                         }

@@ -26,7 +26,8 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  closed cleanly (by either side), or --once / --max-messages reached
   1  internal error
-  2  usage error: bad flag, URL, header or TLS file
+  2  usage error: bad flag, URL, header, TLS or environment file, undefined {{variable}};
+     or stdin lines that could not be sent (invalid --send-format input)
   3  could not connect: DNS, refused, or the server hung up during the handshake
   4  handshake refused: non-101 answer (401, 404, 500, …), redirect loop or too many redirects
   5  TLS failure: untrusted or invalid certificate, client certificate refused

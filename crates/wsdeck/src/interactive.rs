@@ -16,7 +16,8 @@ use crate::exit;
 use crate::printer::{self, View};
 
 const HELP: &str = "\
-Type a line and press Enter to send it as a message ({{variables}} are substituted).
+Type a line and press Enter to send it as a message. {{variables}} are substituted
+(also in command arguments) unless --no-vars was given; \\{{ sends a literal {{.
   /format [FORMAT]          show or set how lines are read: text, json, xml, html, hex, base64
   /ping [data]              send a ping (data up to 125 bytes)
   /pong [data]              send an unsolicited pong
@@ -147,25 +148,26 @@ fn handle_line(
         rt.block_on(session.send(payload))
             .map_err(|e| e.to_string())
     };
-    let mut compose_and_send = |text: &str| match composer.compose(text) {
+    let compose_and_send = |composer: &mut Composer, text: &str| match composer.compose(text) {
         Composed::Send(payload) => send(payload),
         Composed::SendWithWarnings(payload, warnings) => {
             for w in warnings {
-                eprintln!("warning: {w}");
+                eprintln!("{w}");
             }
             send(payload)
         }
         Composed::Refused(why) => Err(format!("not sent: {why}")),
     };
     if let Some(rest) = line.strip_prefix("//") {
-        compose_and_send(&format!("/{rest}"))?;
+        compose_and_send(composer, &format!("/{rest}"))?;
         return Ok(true);
     }
     let Some(command) = line.strip_prefix('/') else {
-        compose_and_send(line)?;
+        compose_and_send(composer, line)?;
         return Ok(true);
     };
     let (name, rest) = command.split_once(' ').unwrap_or((command, ""));
+    let rest = &composer.substitute(&format!("/{name}"), rest)?;
     match name {
         "ping" => rt
             .block_on(session.ping(Bytes::from(rest.to_owned())))

@@ -9,6 +9,7 @@ mod exit;
 mod interactive;
 mod lines;
 mod printer;
+mod redact;
 mod units;
 mod vars;
 

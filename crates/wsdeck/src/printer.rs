@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use wsdeck_engine::{Direction, Event, EventKind, HandshakeInfo, Initiator, Payload};
 use wsdeck_format::{Format, HexDump, Style as Layout, detect, render};
 
-use crate::vars::Redactor;
+use crate::redact::Redactor;
 
 /// How events are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,40 +85,52 @@ impl Printer {
     /// `out`, without an intermediate buffer: that is the pipe's hot path.
     pub fn write(&self, event: &Event, out: &mut impl Write) -> std::io::Result<()> {
         let redactor = &self.view.redactor;
-        match (self.style, &event.kind) {
-            (Style::Jsonl, _) => {
-                let line = to_json(event).to_string();
-                out.write_all(redactor.redact(&line).as_bytes())?;
-                out.write_all(b"\n")
-            }
-            (
-                Style::Plain,
-                EventKind::Message {
-                    direction: Direction::In,
-                    payload,
-                },
-            ) if self.view.is_raw() => {
+        if self.style == Style::Jsonl {
+            let value = if redactor.is_empty() {
+                to_json(event)
+            } else {
+                let mut v = to_json(
+                    &redactor
+                        .redact_event(event)
+                        .unwrap_or_else(|| event.clone()),
+                );
+                redactor.redact_json(&mut v);
+                v
+            };
+            serde_json::to_writer(&mut *out, &value)?;
+            return out.write_all(b"\n");
+        }
+        // Received data in raw pipe output is passed on as it is; every view is redacted.
+        let redacted;
+        let event = if redactor.is_empty() || (self.view.is_raw() && is_message_in(event)) {
+            event
+        } else {
+            redacted = redactor.redact_event(event);
+            redacted.as_ref().unwrap_or(event)
+        };
+        match &event.kind {
+            EventKind::Message {
+                direction: Direction::In,
+                payload,
+            } if self.view.is_raw() => {
                 out.write_all(payload.as_bytes())?;
                 out.write_all(b"\n")
             }
-            (
-                Style::Plain,
-                EventKind::Message {
-                    direction: Direction::In,
-                    payload,
-                },
-            ) => {
+            EventKind::Message {
+                direction: Direction::In,
+                payload,
+            } => {
                 // A view for people (--pretty, --hexdump): secrets are hidden here too.
                 let mut text = String::new();
                 render_payload(payload, &self.view, "", &mut text);
                 text.push('\n');
                 out.write_all(redactor.redact(&text).as_bytes())
             }
-            (Style::Plain, EventKind::Error(e)) => {
+            EventKind::Error(e) => {
                 let line = format!("wsdeck: {}", escape_controls(&e.to_string()));
                 writeln!(out, "{}", redactor.redact(&line))
             }
-            (Style::Plain, _) => {
+            _ => {
                 let mut line = Vec::new();
                 human(event, false, &self.view, &mut line);
                 out.write_all(&line)
@@ -131,7 +143,8 @@ impl Printer {
 /// with secrets redacted.
 pub fn human(event: &Event, color: bool, view: &View, out: &mut Vec<u8>) {
     let start = out.len();
-    human_unredacted(event, color, view, out);
+    let redacted = view.redactor.redact_event(event);
+    human_unredacted(redacted.as_ref().unwrap_or(event), color, view, out);
     if !view.redactor.is_empty() {
         let text = String::from_utf8_lossy(&out[start..]).into_owned();
         let redacted = view.redactor.redact(&text).into_owned();
@@ -289,9 +302,7 @@ fn render_payload(payload: &Payload, view: &View, indent: &str, out: &mut String
     };
     if view.hexdump {
         let _ = std::fmt::Write::write_fmt(out, format_args!("[{kind} {} bytes]", bytes.len()));
-        // Secrets become `*` bytes of the same length, so offsets stay true.
-        let masked = view.redactor.mask_bytes(bytes);
-        for line in HexDump::new(&masked).lines() {
+        for line in HexDump::new(bytes).lines() {
             out.push('\n');
             out.push_str(indent);
             line.write_into(out);
@@ -323,6 +334,16 @@ fn render_payload(payload: &Payload, view: &View, indent: &str, out: &mut String
             );
         }
     }
+}
+
+fn is_message_in(event: &Event) -> bool {
+    matches!(
+        event.kind,
+        EventKind::Message {
+            direction: Direction::In,
+            ..
+        }
+    )
 }
 
 fn arrow(direction: Direction, color: bool) -> (&'static str, &'static str) {

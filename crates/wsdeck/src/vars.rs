@@ -4,13 +4,12 @@
 //! The format crate does the resolving (it does no I/O); this module reads the files and
 //! words the errors for a command line.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use wsdeck_engine::RequestSpec;
 use wsdeck_format::dynamic::SystemSource;
 use wsdeck_format::environment::{
-    EnvFileKind, Environment, REDACTED, Variable, parse_env_file, parse_var_arg,
+    EnvFileKind, Environment, Variable, parse_env_file, parse_var_arg,
 };
 use wsdeck_format::resolve::{Resolved, Resolver};
 use wsdeck_format::scope::Scopes;
@@ -61,10 +60,9 @@ impl Variables {
         scopes
     }
 
-    /// What printed output must not show: every secret's value (short ones excepted, see
-    /// [`Redactor`]).
-    pub fn redactor(&self) -> Redactor {
-        Redactor::new(self.scopes().secret_values())
+    /// The values of every secret variable, in every scope.
+    pub fn secret_values(&self) -> Vec<&str> {
+        self.scopes().secret_values().collect()
     }
 
     /// Resolves `{{…}}` in every field of the request — URL, params, headers, subprotocols —
@@ -123,75 +121,6 @@ fn read_environment(flag: &str, path: &Path) -> Result<Environment, String> {
     Ok(loaded.environment)
 }
 
-/// Replaces secrets' values with `****` in text that is about to be printed.
-///
-/// Values shorter than four characters are not swept (replacing every `a` in the output
-/// would make it unreadable, and the format crate draws the same line); they are still
-/// redacted where a `{{secret}}` reference was substituted into an outgoing message.
-#[derive(Debug, Clone, Default)]
-pub struct Redactor {
-    /// Longest first, so that a secret containing another is replaced whole.
-    patterns: Vec<String>,
-}
-
-/// Shorter secret values are not swept from output.
-const MIN_SWEPT: usize = 4;
-
-impl Redactor {
-    pub fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Redactor {
-        let mut patterns: Vec<String> = Vec::new();
-        for secret in secrets {
-            if secret.chars().count() < MIN_SWEPT {
-                continue;
-            }
-            patterns.push(secret.to_owned());
-            // The same value as it appears inside a JSON string (--jsonl output).
-            let quoted = serde_json::to_string(secret).unwrap_or_default();
-            if let Some(escaped) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"'))
-                && escaped != secret
-            {
-                patterns.push(escaped.to_owned());
-            }
-        }
-        patterns.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        patterns.dedup();
-        Redactor { patterns }
-    }
-
-    /// Whether there is anything to redact (no secrets: output passes untouched).
-    pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
-    /// `bytes` with every byte of every secret occurrence replaced by `*`: for hexdumps, where
-    /// offsets must stay true (a secret split across dump lines could not be swept later).
-    pub fn mask_bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
-        let mut out = Cow::Borrowed(bytes);
-        for pattern in &self.patterns {
-            let finder = memchr::memmem::Finder::new(pattern.as_bytes());
-            let starts: Vec<usize> = finder.find_iter(&out).collect();
-            if !starts.is_empty() {
-                let owned = out.to_mut();
-                for start in starts {
-                    owned[start..start + pattern.len()].fill(b'*');
-                }
-            }
-        }
-        out
-    }
-
-    /// `text` with every secret replaced by `****`.
-    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
-        for pattern in &self.patterns {
-            if out.contains(pattern.as_str()) {
-                out = Cow::Owned(out.replace(pattern.as_str(), REDACTED));
-            }
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,10 +159,7 @@ mod tests {
         assert_eq!(resolved.params, vec![("v".to_owned(), "echo".to_owned())]);
         assert_eq!(resolved.headers[0].1, "Bearer s3cret-token");
         assert_eq!(resolved.protocols, vec!["chat".to_owned()]);
-        assert_eq!(
-            vars.redactor().redact("Authorization: Bearer s3cret-token"),
-            "Authorization: Bearer ****"
-        );
+        assert_eq!(vars.secret_values(), vec!["s3cret-token"]);
     }
 
     #[test]
@@ -259,18 +185,5 @@ mod tests {
         );
         let bad_var = Variables::load(&["novalue".into()], None, None).expect_err("no =");
         assert!(bad_var.starts_with("--var:"), "{bad_var}");
-    }
-
-    #[test]
-    fn redaction_covers_json_escaped_values_and_skips_short_ones() {
-        let r = Redactor::new(["pa\"ss/word", "abc"]);
-        assert_eq!(r.redact("x pa\"ss/word y"), "x **** y");
-        assert_eq!(r.redact(r#"{"data":"pa\"ss/word"}"#), r#"{"data":"****"}"#);
-        assert_eq!(r.redact("abc stays"), "abc stays");
-        assert!(Redactor::new(std::iter::empty()).is_empty());
-        assert_eq!(
-            &*Redactor::new(["secret"]).mask_bytes(b"a secret, secret"),
-            b"a ******, ******"
-        );
     }
 }

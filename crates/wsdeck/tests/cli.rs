@@ -1229,3 +1229,127 @@ fn no_vars_sends_braces_as_typed() {
     run.expect_code(OK);
     assert_eq!(run.lines(), vec!["{{not a variable}}"], "{run}");
 }
+
+/// An environment file with one secret variable `name` = `value`.
+fn secret_env(name: &str, value: &str) -> std::path::PathBuf {
+    let path = scratch_dir("secret").join("env.json");
+    let text = serde_json::json!({
+        "wsdeck_environment": 1,
+        "name": "secrets",
+        "variables": [{"name": name, "value": value, "secret": true}]
+    });
+    std::fs::write(&path, text.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+#[test]
+fn percent_encoded_and_json_escaped_secrets_are_hidden_in_jsonl() {
+    let echo = Echo::start();
+    let secret = "p@ss w/rd&x=1\"q";
+    let env = secret_env("tok", secret);
+    let run = wsdeck(
+        &[
+            "connect",
+            &format!("{}?t={{{{tok}}}}", echo.url("/headers")),
+            "--param",
+            "p={{tok}}",
+            "-H",
+            "X-Tok: {{tok}}",
+            "--env",
+            env.to_str().expect("UTF-8 path"),
+            "--jsonl",
+            "--once",
+        ],
+        b"",
+    );
+    run.expect_code(OK);
+    for shape in ["p@ss", "p%40ss", "w/rd&x", "w%2Frd"] {
+        assert!(!run.stdout.contains(shape), "{shape:?} printed\n{run}");
+    }
+    assert!(run.stdout.contains("****"), "{run}");
+}
+
+#[test]
+fn url_credentials_never_show_even_as_basic_auth() {
+    let echo = Echo::start();
+    let url = echo
+        .url("/headers")
+        .replace("ws://", "ws://bob:hunter2hunter2@");
+    let run = wsdeck(&["connect", &url, "--jsonl", "--once"], b"");
+    run.expect_code(OK);
+    // base64("bob:hunter2hunter2")
+    assert!(!run.stdout.contains("Ym9iOmh1bnRlcjJodW50ZXIy"), "{run}");
+    assert!(!run.stdout.contains("hunter2hunter2"), "{run}");
+    assert!(run.stdout.contains("Basic ****"), "{run}");
+}
+
+#[test]
+fn a_hex_secret_sent_as_binary_is_masked_in_every_view() {
+    let echo = Echo::start();
+    let env = secret_env("key", "deadbeefcafebabe");
+    let env = env.to_str().expect("UTF-8 path");
+    let url = echo.url("/echo");
+    let input = b"00 {{key}} 01\n";
+    let jsonl = wsdeck(
+        &[
+            "connect",
+            &url,
+            "--env",
+            env,
+            "--send-format",
+            "hex",
+            "--jsonl",
+            "-E",
+            "--wait",
+            "200",
+        ],
+        input,
+    );
+    jsonl.expect_code(OK);
+    let messages: Vec<Value> = jsonl
+        .json_lines()
+        .into_iter()
+        .filter(|e| e["type"] == "message")
+        .collect();
+    assert_eq!(messages.len(), 2, "{jsonl}");
+    for m in &messages {
+        // base64 of 00 '********' 01: the 8 secret bytes are masked.
+        assert_eq!(m["data"], "ACoqKioqKioqAQ==", "{jsonl}");
+    }
+    let dump = wsdeck(
+        &[
+            "connect",
+            &url,
+            "--env",
+            env,
+            "--send-format",
+            "hex",
+            "--hexdump",
+            "-E",
+            "--wait",
+            "200",
+        ],
+        input,
+    );
+    dump.expect_code(OK);
+    assert!(dump.stdout.contains("|.********.|"), "{dump}");
+}
+
+#[test]
+fn secrets_in_usage_errors_are_hidden() {
+    let env = secret_env("token", "SuperSecretToken123");
+    let run = wsdeck(
+        &[
+            "connect",
+            "ws://127.0.0.1:1/",
+            "--env",
+            env.to_str().expect("UTF-8 path"),
+            "-H",
+            "{{token}} x: y",
+        ],
+        b"",
+    );
+    run.expect_code(USAGE);
+    assert!(!run.stderr.contains("SuperSecretToken123"), "{run}");
+    assert!(run.stderr.contains("****"), "{run}");
+}
