@@ -260,12 +260,21 @@ fn human_unredacted(event: &Event, color: bool, view: &View, out: &mut Vec<u8>) 
                 "without a closing handshake"
             };
             let col = if *clean { c("\x1b[32m") } else { c("\x1b[31m") };
-            let _ = write!(
-                out,
-                "{col}disconnected {how}, {by}: {}{}{r}",
-                code_text(*code, *clean),
-                reason_text(reason)
-            );
+            if code.is_none() && !clean {
+                // No close frame either way: a failed attempt or a dropped connection, which
+                // nobody "closed" (the error before this line says what happened).
+                let _ = write!(
+                    out,
+                    "{col}connection ended without a closing handshake (1006){r}"
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    "{col}disconnected {how}, {by}: {}{}{r}",
+                    code_text(*code, *clean),
+                    reason_text(reason)
+                );
+            }
         }
         EventKind::Error(e) => {
             let _ = write!(
