@@ -40,75 +40,93 @@ pub fn decode_hex(text: &str) -> Result<Vec<u8>, FormatError> {
     let mut out = Vec::with_capacity(bytes.len() / 2);
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if matches!(b, b':' | b',' | b'-') || b.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if b >= 0x80 {
-            let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
-            if c.is_whitespace() {
-                i += c.len_utf8();
+        match HEX_CLASS[usize::from(bytes[i])] {
+            SEPARATOR => {
+                i += 1;
                 continue;
             }
-            return Err(hex_digit_error(text, i));
+            OTHER => {
+                let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+                if c.is_whitespace() {
+                    i += c.len_utf8();
+                    continue;
+                }
+                return Err(hex_digit_error(text, i));
+            }
+            _ => {}
         }
         // A group: optional 0x, then digits up to a separator or the end.
-        let mut j = i;
-        if b == b'0' && matches!(bytes.get(i + 1), Some(b'x' | b'X')) {
-            j += 2;
+        let prefix = i;
+        if bytes[i] == b'0' && matches!(bytes.get(i + 1), Some(b'x' | b'X')) {
+            i += 2;
         }
-        let run_start = j;
-        while j < bytes.len() && bytes[j].is_ascii_hexdigit() {
-            j += 1;
+        let run_start = i;
+        while let [hi, lo, ..] = bytes[i..] {
+            let (hi, lo) = (HEX_CLASS[usize::from(hi)], HEX_CLASS[usize::from(lo)]);
+            if hi >= 16 || lo >= 16 {
+                break;
+            }
+            out.push((hi << 4) | lo);
+            i += 2;
         }
-        let digits = j - run_start;
-        if j < bytes.len() && !is_separator_at(text, j) {
-            return Err(hex_digit_error(text, j));
+        let odd = bytes
+            .get(i)
+            .is_some_and(|&b| HEX_CLASS[usize::from(b)] < 16);
+        let run_end = if odd { i + 1 } else { i };
+        if run_end < bytes.len() && !is_separator_at(text, run_end) {
+            return Err(hex_digit_error(text, run_end));
         }
-        if digits == 0 {
-            // "0x" followed by a separator or the end: the prefix has no digits.
+        if odd || run_end == run_start {
+            // "0x" with no digits counts as an empty group, reported at the prefix.
+            let at = if run_end == run_start {
+                prefix
+            } else {
+                run_start
+            };
             return Err(FormatError::HexOddDigits {
-                digits: 0,
-                at: Position::locate(text, i),
+                digits: run_end - run_start,
+                at: Position::locate(text, at),
             });
         }
-        if digits % 2 == 1 {
-            return Err(FormatError::HexOddDigits {
-                digits,
-                at: Position::locate(text, run_start),
-            });
-        }
-        for pair in bytes[run_start..j].chunks_exact(2) {
-            out.push((hex_value(pair[0]) << 4) | hex_value(pair[1]));
-        }
-        i = j;
+        i = run_end;
     }
     Ok(out)
 }
 
-fn is_separator_at(text: &str, at: usize) -> bool {
-    let b = text.as_bytes()[at];
-    if b < 0x80 {
-        return matches!(b, b':' | b',' | b'-') || b.is_ascii_whitespace();
+/// Classes of bytes in hex input: 0–15 a digit's value, then these.
+const SEPARATOR: u8 = 16;
+const OTHER: u8 = 17;
+
+static HEX_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            c @ b'0'..=b'9' => c - b'0',
+            c @ b'a'..=b'f' => c - b'a' + 10,
+            c @ b'A'..=b'F' => c - b'A' + 10,
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0c | b':' | b',' | b'-' => SEPARATOR,
+            _ => OTHER,
+        };
+        b += 1;
     }
-    text[at..].chars().next().is_some_and(char::is_whitespace)
+    table
+};
+
+fn is_separator_at(text: &str, at: usize) -> bool {
+    match HEX_CLASS[usize::from(text.as_bytes()[at])] {
+        SEPARATOR => true,
+        OTHER if text.as_bytes()[at] >= 0x80 => {
+            text[at..].chars().next().is_some_and(char::is_whitespace)
+        }
+        _ => false,
+    }
 }
 
 fn hex_digit_error(text: &str, at: usize) -> FormatError {
     FormatError::HexDigit {
         found: text[at..].chars().next().unwrap_or('\u{FFFD}'),
         at: Position::locate(text, at),
-    }
-}
-
-/// The value of an ASCII hex digit (callers check `is_ascii_hexdigit` first).
-fn hex_value(b: u8) -> u8 {
-    match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        b'A'..=b'F' => b - b'A' + 10,
-        _ => 0,
     }
 }
 

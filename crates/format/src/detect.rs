@@ -4,8 +4,8 @@
 //!
 //! In order, on the raw bytes:
 //!
-//! 1. Not valid UTF-8 → [`Format::Binary`]. So is UTF-8 with a NUL byte, or where more than
-//!    one byte in ten is a control character other than tab, newline, carriage return, form
+//! 1. Not valid UTF-8 → [`Format::Binary`]. So is UTF-8 with a NUL byte, or where one byte
+//!    in ten or more is a control character other than tab, newline, carriage return, form
 //!    feed and escape (ANSI colours are text); protobuf, MessagePack and CBOR land here.
 //! 2. After leading white space (and a byte order mark): `{` or `[` and the whole text is
 //!    valid JSON → [`Format::Json`]. Only objects and arrays are detected: a bare `42`,
@@ -114,7 +114,7 @@ fn detect_format(bytes: &[u8]) -> Format {
     }
 }
 
-/// NUL, or more than 10% control bytes (tab, LF, CR, FF and ESC do not count).
+/// NUL, or at least 10% control bytes (tab, LF, CR, FF and ESC do not count).
 fn looks_binary(bytes: &[u8]) -> bool {
     if memchr::memchr(0, bytes).is_some() {
         return true;

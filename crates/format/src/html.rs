@@ -1,12 +1,13 @@
 //! HTML: forgiving checks that return warnings with positions, and beautify/minify that keep
 //! what a browser renders.
 //!
-//! Tokenizing is html5gum (WHATWG-compliant, with source spans); on top of it a small
-//! open-element stack knows void elements, optional end tags (`<p>`, `<li>`, `<td>`, …) and
-//! the usual implied closes, so that only real slips are reported: a `<div>` never closed,
-//! `</span>` closing a `<div>`, an end tag that closes nothing, `/>` on a non-void element,
-//! plus the tokenizer's own parse errors (unterminated comments, duplicate attributes, bare
-//! `<` or `&`, …). HTML has no fatal errors, so [`check`] returns [`Diagnostic`]s of severity
+//! Tokenizing is our own iterative lexer (`html_lexer`; it says there why not a crate). On
+//! top of it a small open-element stack knows void elements, optional end tags (`<p>`,
+//! `<li>`, `<td>`, …) and the usual implied closes, so that only real slips are reported: a
+//! `<div>` never closed, `</span>` closing a `<div>`, an end tag that closes nothing, `/>` on
+//! a non-void element, plus the tokenizer's parse errors (unterminated tags and comments,
+//! duplicate attributes, a bare `<`, …; character references are not checked). HTML has no
+//! fatal errors, so [`check`] returns [`Diagnostic`]s of severity
 //! [`crate::Severity::Warning`] and formatting never fails on syntax.
 //!
 //! # What beautify and minify change, and what they keep
@@ -24,7 +25,7 @@
 //!   `<td>1</td>`) stays on one line; one that has is indented a level;
 //! - inline elements and text are never split or joined (a space stays a space, no space stays
 //!   none); comments, `<script>`, `<style>`, `<meta>`, `<link>` and `<title>` go on their own
-//!   line only where the source had white space around them;
+//!   line where the source had white space around them, and always inside `<head>`;
 //! - the contents of `<pre>`, `<textarea>`, `<script>`, `<style>`, `<title>`, `<xmp>`,
 //!   `<listing>`, `<plaintext>`, `<iframe>`, `<noscript>`, `<noembed>` and `<noframes>` are
 //!   copied byte for byte;
@@ -34,9 +35,8 @@
 //! Unknown elements (custom elements) are treated as inline, the safe choice. A stylesheet
 //! that changes `display` or `white-space` can of course make any white space significant.
 
-use html5gum::{DefaultEmitter, Token, Tokenizer};
-
 use crate::error::{Diagnostic, FormatError, Position, Severity, floor_char_boundary, locate_all};
+use crate::html_lexer::{LexError, Lexer, Token};
 use crate::style::{Breaker, Indent, Style};
 
 /// At most this many diagnostics are returned by [`check`] (the first ones found, in order
@@ -356,7 +356,7 @@ struct Warning {
 
 #[derive(Debug)]
 enum What {
-    Parse(html5gum::Error),
+    Parse(LexError),
     NotClosedBefore { name: String, before: String },
     NeverClosed { name: String },
     Stray { name: String },
@@ -372,11 +372,11 @@ struct Analysis {
     warnings: Vec<Warning>,
 }
 
-/// The tokens of `text` with byte spans.
-fn tokens(text: &str) -> impl Iterator<Item = Token<usize>> + '_ {
-    let mut emitter = DefaultEmitter::<usize>::new_with_span();
-    emitter.naively_switch_states(true);
-    Tokenizer::new_with_emitter(text, emitter).flatten()
+/// `name` in ASCII lower case, in `buf` (HTML names are case-insensitive).
+fn lower<'b>(name: &str, buf: &'b mut Vec<u8>) -> &'b [u8] {
+    buf.clear();
+    buf.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+    buf
 }
 
 /// The first pass: element structure, block content and (when `warn`) warnings.
@@ -395,26 +395,31 @@ fn analyze(text: &str, warn: bool) -> Analysis {
         }
         open
     };
-    for token in tokens(text) {
+    let mut buf = Vec::new();
+    for token in Lexer::new(text) {
         match token {
-            Token::Error(error) => {
-                if error.value == html5gum::Error::CdataInHtmlContent && tree.in_foreign() {
+            Token::Error { error, at } => {
+                if error == LexError::CdataInHtmlContent && tree.in_foreign() {
                     continue;
                 }
                 push_warning(Warning {
-                    at: error.span.start,
+                    at,
                     related: None,
-                    what: What::Parse(error.value),
+                    what: What::Parse(error),
                 });
             }
-            Token::StartTag(tag) => {
-                let name: &[u8] = &tag.name;
+            Token::StartTag {
+                name,
+                self_closing,
+                span,
+            } => {
+                let name = lower(name, &mut buf);
                 for _ in 0..tree.implied_by_start(name) {
                     if let Some(open) = tree.pop() {
                         let open = close(&mut analysis, open);
                         if !end_optional(tree.name(open.name)) && warn {
                             push_warning(Warning {
-                                at: tag.span.start,
+                                at: span.start,
                                 related: Some(open.start),
                                 what: What::NotClosedBefore {
                                     name: lossy(tree.name(open.name)),
@@ -436,12 +441,12 @@ fn analyze(text: &str, warn: bool) -> Analysis {
                 {
                     top.has_block = true;
                 }
-                if is_void(name) || (tag.self_closing && foreign) {
+                if is_void(name) || (self_closing && foreign) {
                     continue;
                 }
-                if tag.self_closing {
+                if self_closing {
                     push_warning(Warning {
-                        at: tag.span.start,
+                        at: span.start,
                         related: None,
                         what: What::SelfClosing { name: lossy(name) },
                     });
@@ -450,18 +455,18 @@ fn analyze(text: &str, warn: bool) -> Analysis {
                 tree.push(Open {
                     name: id,
                     ordinal,
-                    start: tag.span.start,
+                    start: span.start,
                     kind: element_kind,
                     foreign,
                     has_block: false,
                     layout: Layout::Plain,
                 });
             }
-            Token::EndTag(tag) => {
-                let name: &[u8] = &tag.name;
+            Token::EndTag { name, span } => {
+                let name = lower(name, &mut buf);
                 if is_void(name) {
                     push_warning(Warning {
-                        at: tag.span.start,
+                        at: span.start,
                         related: None,
                         what: What::VoidEnd { name: lossy(name) },
                     });
@@ -470,7 +475,7 @@ fn analyze(text: &str, warn: bool) -> Analysis {
                 let id = tree.intern(name);
                 if !tree.is_open(id) {
                     push_warning(Warning {
-                        at: tag.span.start,
+                        at: span.start,
                         related: None,
                         what: What::Stray { name: lossy(name) },
                     });
@@ -481,7 +486,7 @@ fn analyze(text: &str, warn: bool) -> Analysis {
                     let open = close(&mut analysis, open);
                     if !matched && !end_optional(tree.name(open.name)) {
                         push_warning(Warning {
-                            at: tag.span.start,
+                            at: span.start,
                             related: Some(open.start),
                             what: What::NotClosedBefore {
                                 name: lossy(tree.name(open.name)),
@@ -495,7 +500,7 @@ fn analyze(text: &str, warn: bool) -> Analysis {
                     }
                 }
             }
-            Token::String(_) | Token::Comment(_) | Token::Doctype(_) => {}
+            Token::Text(_) | Token::Comment(_) | Token::Doctype(_) => {}
         }
     }
     while let Some(open) = tree.pop() {
@@ -586,8 +591,8 @@ fn wording(what: &What, related: Position) -> (String, Option<String>) {
     }
 }
 
-fn parse_error_wording(error: html5gum::Error) -> (String, Option<String>) {
-    use html5gum::Error as E;
+fn parse_error_wording(error: LexError) -> (String, Option<String>) {
+    use LexError as E;
     let (message, hint): (&str, &str) = match error {
         E::EofInTag => ("the input ends inside a tag", "close the tag with `>`"),
         E::EofInComment => (
@@ -596,10 +601,6 @@ fn parse_error_wording(error: html5gum::Error) -> (String, Option<String>) {
         ),
         E::EofInDoctype => ("the input ends inside the doctype", "close it with `>`"),
         E::EofBeforeTagName => ("the input ends after `<`", "write a literal `<` as `&lt;`"),
-        E::EofInScriptHtmlCommentLikeText => (
-            "the input ends inside `<!--` in a script",
-            "close the script with `</script>`",
-        ),
         E::DuplicateAttribute => (
             "duplicate attribute; browsers keep the first",
             "remove one of them",
@@ -626,18 +627,6 @@ fn parse_error_wording(error: html5gum::Error) -> (String, Option<String>) {
             "write a literal `<` as `&lt;`",
         ),
         E::MissingEndTagName => ("`</>` is ignored", "remove it or add the tag name"),
-        E::MissingSemicolonAfterCharacterReference => (
-            "character reference without `;`",
-            "end it with `;`, or write a literal `&` as `&amp;`",
-        ),
-        E::UnknownNamedCharacterReference => (
-            "unknown character reference",
-            "write a literal `&` as `&amp;`",
-        ),
-        E::AbsenceOfDigitsInNumericCharacterReference => (
-            "`&#` without digits",
-            "write `&#65;` or `&#x41;`, or `&amp;#`",
-        ),
         E::EndTagWithAttributes => ("attributes on an end tag are ignored", "remove them"),
         E::EndTagWithTrailingSolidus => ("`/>` on an end tag is ignored", "write `</name>`"),
         E::UnexpectedSolidusInTag => ("a stray `/` inside a tag", "remove it"),
@@ -654,31 +643,10 @@ fn parse_error_wording(error: html5gum::Error) -> (String, Option<String>) {
             "`<!-->` or `<!--->` closes the comment at once",
             "write `<!-- -->`",
         ),
-        E::NestedComment => ("`<!--` inside a comment", "comments cannot nest"),
         E::UnexpectedQuestionMarkInsteadOfTagName => (
             "`<?` is not HTML (processing instructions are XML): a bogus comment",
             "remove it, or write `&lt;?`",
         ),
-        E::UnexpectedNullCharacter | E::ControlCharacterInInputStream => {
-            ("a control character in the input", "remove it")
-        }
-        E::NoncharacterInInputStream | E::SurrogateInInputStream => {
-            ("a Unicode noncharacter in the input", "remove it")
-        }
-        E::ControlCharacterReference
-        | E::NullCharacterReference
-        | E::SurrogateCharacterReference
-        | E::NoncharacterCharacterReference
-        | E::CharacterReferenceOutsideUnicodeRange => (
-            "a character reference to a character HTML does not allow",
-            "use a printable character",
-        ),
-        other => {
-            return (
-                format!("HTML parse error `{}`", other.as_str()),
-                Some("see the WHATWG list of parse errors".into()),
-            );
-        }
     };
     (message.to_owned(), Some(hint.to_owned()))
 }
@@ -849,13 +817,15 @@ fn write(
     let mut tree = Tree::default();
     let mut ordinal = 0usize;
     let mut cursor = 0usize;
-    for token in tokens(text) {
+    let mut buf = Vec::new();
+    for token in Lexer::new(text) {
         let span = match &token {
-            Token::Error(_) => continue,
-            Token::StartTag(tag) => tag.span,
-            Token::EndTag(tag) => tag.span,
-            Token::String(s) | Token::Comment(s) => s.span,
-            Token::Doctype(doctype) => doctype.span,
+            Token::Error { .. } => continue,
+            Token::StartTag { span, .. }
+            | Token::EndTag { span, .. }
+            | Token::Text(span)
+            | Token::Comment(span)
+            | Token::Doctype(span) => span.clone(),
         };
         let start = floor_char_boundary(text, span.start.max(cursor));
         let end = floor_char_boundary(text, span.end.max(start));
@@ -871,8 +841,8 @@ fn write(
         cursor = cursor.max(end);
         let raw = &text[start..end];
         match token {
-            Token::String(_) if w.verbatim > 0 => w.raw(raw),
-            Token::String(_) => w.text(raw)?,
+            Token::Text(_) if w.verbatim > 0 => w.raw(raw),
+            Token::Text(_) => w.text(raw)?,
             Token::Comment(_) | Token::Doctype(_) if w.verbatim > 0 => w.raw(raw),
             Token::Comment(_) => w.emit(raw, true)?,
             Token::Doctype(_) => {
@@ -880,8 +850,10 @@ fn write(
                 w.emit(raw, true)?;
                 w.edge();
             }
-            Token::StartTag(tag) => {
-                let name: &[u8] = &tag.name;
+            Token::StartTag {
+                name, self_closing, ..
+            } => {
+                let name = lower(name, &mut buf);
                 for _ in 0..tree.implied_by_start(name) {
                     if let Some(open) = tree.pop() {
                         w.close(&open, None)?;
@@ -891,7 +863,7 @@ fn write(
                 ordinal += 1;
                 let element_kind = kind(name);
                 let foreign = tree.in_foreign() || matches!(name, b"svg" | b"math");
-                let void = is_void(name) || (tag.self_closing && foreign);
+                let void = is_void(name) || (self_closing && foreign);
                 let in_head = tree
                     .stack
                     .last()
@@ -945,8 +917,8 @@ fn write(
                     layout,
                 });
             }
-            Token::EndTag(tag) => {
-                let name: &[u8] = &tag.name;
+            Token::EndTag { name, .. } => {
+                let name = lower(name, &mut buf);
                 let id = tree.intern(name);
                 if is_void(name) || !tree.is_open(id) {
                     if w.verbatim > 0 {
@@ -964,7 +936,7 @@ fn write(
                     w.close(&open, None)?;
                 }
             }
-            Token::Error(_) => {}
+            Token::Error { .. } => {}
         }
     }
     if cursor < text.len() {
@@ -1055,6 +1027,33 @@ mod tests {
         );
         assert_eq!(minify("a < b").unwrap(), "a < b");
         assert_eq!(minify("").unwrap(), "");
+    }
+
+    /// Found by the property test: `</svg>` closes the `<pre>` without its end tag, so a line
+    /// break written before `</svg>` would, on a re-parse, be inside the `<pre>`.
+    #[test]
+    fn regression_no_white_space_inserted_into_an_implicitly_closed_pre() {
+        let input = "<svg><pre></svg>";
+        let pretty = beautify(input, Indent::Spaces(0)).unwrap();
+        assert_eq!(pretty, "<svg>\n<pre></svg>");
+        assert_eq!(minify(&pretty).unwrap(), minify(input).unwrap());
+        assert_eq!(
+            beautify("<div><div><pre>x</div></div>", Indent::Spaces(2)).unwrap(),
+            "<div>\n  <div>\n    <pre>x</div>\n</div>"
+        );
+    }
+
+    /// html5gum, used before, recursed once per double-quoted attribute: a tag with some tens
+    /// of thousands of them overflowed the stack and aborted the process.
+    #[test]
+    fn regression_many_attributes_do_not_overflow_the_stack() {
+        let mut input = String::from("<div");
+        for i in 0..100_000 {
+            input.push_str(&format!(" a{i}=\"\""));
+        }
+        input.push_str("></div>");
+        assert_eq!(check(&input), vec![]);
+        assert_eq!(minify(&input).unwrap(), input);
     }
 
     #[test]

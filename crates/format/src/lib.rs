@@ -10,6 +10,7 @@ pub mod detect;
 pub mod error;
 pub mod hexdump;
 pub mod html;
+mod html_lexer;
 pub mod json;
 pub mod style;
 pub mod xml;

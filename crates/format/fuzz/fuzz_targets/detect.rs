@@ -9,11 +9,20 @@ use wsdeck_format::{Format, Style, detect, render};
 fuzz_target!(|data: &[u8]| {
     let found = detect(data);
     assert_eq!(found.size, data.len());
-    for format in [Format::Text, Format::Json, Format::Xml, Format::Html, Format::Binary] {
+    for format in [
+        Format::Text,
+        Format::Json,
+        Format::Xml,
+        Format::Html,
+        Format::Binary,
+    ] {
         for style in [Style::default(), Style::minified()] {
             let result = render(data, format, &style);
             if format == found.format {
-                assert!(result.is_ok(), "detected {format} but rendering failed: {result:?}");
+                assert!(
+                    result.is_ok(),
+                    "detected {format} but rendering failed: {result:?}"
+                );
             }
         }
     }

@@ -18,6 +18,10 @@ fuzz_target!(|data: &[u8]| {
         Err(FormatError::TooLarge { .. }) => return,
         Err(other) => panic!("HTML failed to beautify: {other}"),
     };
-    assert_eq!(html::minify(&pretty).unwrap(), minified, "beautified:\n{pretty}");
+    assert_eq!(
+        html::minify(&pretty).unwrap(),
+        minified,
+        "beautified:\n{pretty}"
+    );
     assert_eq!(html::minify(&minified).unwrap(), minified);
 });
