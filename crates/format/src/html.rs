@@ -56,16 +56,12 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
 ///
 /// Fails only with [`FormatError::TooLarge`] (deeply nested input).
 pub fn beautify(text: &str, indent: Indent) -> Result<String, FormatError> {
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    format_into(text, &Style::pretty(indent), &mut out)?;
-    Ok(out)
+    crate::style::format_to_string(text, &Style::pretty(indent), text.len() / 4, format_into)
 }
 
 /// Minifies `text`: layout white space removed, other white space collapsed to one space.
 pub fn minify(text: &str) -> Result<String, FormatError> {
-    let mut out = String::with_capacity(text.len());
-    format_into(text, &Style::minified(), &mut out)?;
-    Ok(out)
+    crate::style::format_to_string(text, &Style::minified(), 0, format_into)
 }
 
 /// Appends `text`, laid out per `style`, to `out`. Two tokenizer passes: the first finds

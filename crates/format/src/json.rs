@@ -31,16 +31,12 @@ pub fn validate(text: &str) -> Result<(), FormatError> {
 
 /// Beautifies `text` with `indent` per level (see the module docs for the layout).
 pub fn beautify(text: &str, indent: Indent) -> Result<String, FormatError> {
-    let mut out = String::with_capacity(text.len() + text.len() / 2);
-    format_into(text, &Style::pretty(indent), &mut out)?;
-    Ok(out)
+    crate::style::format_to_string(text, &Style::pretty(indent), text.len() / 2, format_into)
 }
 
 /// Minifies `text`: the same tokens with no white space between them.
 pub fn minify(text: &str) -> Result<String, FormatError> {
-    let mut out = String::with_capacity(text.len());
-    format_into(text, &Style::minified(), &mut out)?;
-    Ok(out)
+    crate::style::format_to_string(text, &Style::minified(), 0, format_into)
 }
 
 /// Validates `text` and appends it, laid out per `style`, to `out`.

@@ -161,6 +161,19 @@ impl Breaker {
     }
 }
 
+/// Runs a module's `format_into` into a new string with room for `text` and `slack` more
+/// bytes: the shared body of every `beautify` and `minify`.
+pub(crate) fn format_to_string(
+    text: &str,
+    style: &Style,
+    slack: usize,
+    format_into: fn(&str, &Style, &mut String) -> Result<(), crate::FormatError>,
+) -> Result<String, crate::FormatError> {
+    let mut out = String::with_capacity(text.len() + slack);
+    format_into(text, style, &mut out)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,10 +179,7 @@ impl Template {
         while let Some(found) = text[pos..].find("{{").map(|i| i + pos) {
             // `found` starts a maximal run of `{`: anything before it is either before `pos`
             // or not a brace (see the module docs).
-            let mut run_end = found + 2;
-            while bytes.get(run_end) == Some(&b'{') {
-                run_end += 1;
-            }
+            let run_end = brace_run_end(bytes, found);
             let backslashes = count_backslashes_before(&bytes[pos..found]);
             literal.push_str(&text[pos..found - backslashes]);
             push_backslashes(&mut literal, backslashes / 2);
@@ -295,6 +292,15 @@ fn scan_name(text: &str, start: usize) -> Result<usize, (TemplateErrorKind, usiz
     Err((TemplateErrorKind::Unterminated, text.len()))
 }
 
+/// The end of the run of `{` that starts with the `{{` at `found`.
+fn brace_run_end(bytes: &[u8], found: usize) -> usize {
+    let mut end = found + 2;
+    while bytes.get(end) == Some(&b'{') {
+        end += 1;
+    }
+    end
+}
+
 /// Escapes `text` so that it parses back as exactly `text`, with no references: every run
 /// of two or more `{` gets a backslash, and backslashes already in front of such a run are
 /// doubled. Text without `{{` is returned unchanged.
@@ -309,10 +315,7 @@ pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut pos = 0;
     while let Some(found) = text[pos..].find("{{").map(|i| i + pos) {
-        let mut run_end = found + 2;
-        while bytes.get(run_end) == Some(&b'{') {
-            run_end += 1;
-        }
+        let run_end = brace_run_end(bytes, found);
         let backslashes = count_backslashes_before(&bytes[pos..found]);
         out.push_str(&text[pos..found]);
         push_backslashes(&mut out, backslashes + 1);
