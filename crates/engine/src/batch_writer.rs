@@ -50,9 +50,7 @@ impl<W: AsyncWrite + Unpin> BatchWriter<W> {
         }
         Poll::Ready(Ok(()))
     }
-}
 
-impl<W: AsyncWrite + Unpin> BatchWriter<W> {
     /// The batch to append `additional` bytes to; a full batch is written out first.
     pub(crate) async fn room(&mut self, additional: usize) -> io::Result<&mut Vec<u8>> {
         if !self.buf.is_empty() && self.buf.len() + additional > FLUSH_AT {

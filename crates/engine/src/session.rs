@@ -86,7 +86,7 @@ pub(crate) struct Shared {
     stop: Notify,
     handshake: Mutex<Option<Arc<HandshakeInfo>>>,
     last_error: Mutex<Option<EngineError>>,
-    pub(crate) commands: CommandQueue,
+    commands: CommandQueue,
 }
 
 impl Shared {
