@@ -24,7 +24,7 @@ use crate::vars::Variables;
 /// The long description of `wsdeck connect --help`.
 pub const LONG_ABOUT: &str = "Connect to a WebSocket server.
 
-On a terminal it is interactive: type a line to send it; /ping, /pong, /close, /binary and \
+On a terminal it is interactive: type a line to send it; /ping, /pong, /close, /binary, /format and \
 /help are commands; incoming and outgoing messages are shown with their local time.
 
 In a pipe (stdin or stdout not a terminal) each stdin line is sent as one message and each \
