@@ -10,6 +10,7 @@ mod interactive;
 mod lines;
 mod printer;
 mod redact;
+mod rpc;
 mod units;
 mod vars;
 
@@ -40,6 +41,8 @@ enum Command {
     EchoServer(echo_server::EchoArgs),
     /// Run the Autobahn TestSuite client protocol against a fuzzing server.
     Autobahn(autobahn::AutobahnArgs),
+    /// Serve the JSON-RPC API (MetaMask-Snaps-compatible snap_* WebSocket methods) on stdio.
+    Rpc(rpc::RpcArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,13 @@ fn main() -> ExitCode {
         Command::Connect(args) => connect::run(*args, runtime.handle().clone()),
         Command::EchoServer(args) => runtime.block_on(echo_server::run(args)),
         Command::Autobahn(args) => runtime.block_on(autobahn::run(args)),
+        Command::Rpc(args) => match runtime.block_on(rpc::run(args)) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("wsdeck rpc: {e:#}");
+                exit::INTERNAL
+            }
+        },
     };
     // Do not wait for stdin readers blocked in a read: the process is done.
     runtime.shutdown_background();

@@ -1,0 +1,249 @@
+//! wsdeck's JSON-RPC API, transport-agnostic: the MetaMask-Snaps-compatible `snap_*`
+//! WebSocket dialect over JSON-RPC 2.0 texts.
+//!
+//! A transport (stdio today; later the WebSocket gateway) calls [`Api::attach`] once per
+//! client, feeds each incoming text to [`Connection::handle`] and writes every string from
+//! the returned receiver (responses and `onWebSocketEvent` notifications) back. This crate
+//! is the only one that defines wire types; the engine below knows no JSON.
+//!
+//! The behaviour follows the written specification of upstream MetaMask Snaps (at
+//! snaps-controllers 21.0.0). Deliberate deviations:
+//!
+//! - **Ownership is per attachment.** Upstream keys sockets by snap id; here a
+//!   [`Connection`] owns its sockets, so two clients that claim the same origin still cannot
+//!   see each other's ids (lookups answer "not found", like upstream for another snap).
+//! - **Detaching is uninstalling.** Dropping a [`Connection`] closes all of its sockets, the
+//!   analogue of upstream's `#closeAll` on snap uninstall: nobody is left to receive events.
+//! - **Limits.** At most [`Limits::max_sockets`] sockets per caller and
+//!   [`Limits::max_request_bytes`] per request text; both answer -32005 "Request limit
+//!   exceeded." with a `data` hint. Upstream has no limits. The engine's default handshake
+//!   timeout (20 s) and message size limit (64 MiB) apply; upstream relies on the host.
+//! - **Requests the engine refuses up front** (where upstream's `new WebSocket()` throws a
+//!   DOMException with an undefined wire shape) answer -32602 with the engine's message.
+//! - **Assertion errors** carry `data.cause {message, code: "ERR_ASSERTION"}` without a
+//!   JavaScript `stack`.
+//! - **Order:** the `snap_openWebSocket` response is written before that socket's `open`
+//!   event (upstream's order is not defined), so a client always knows the id first.
+//! - **Send after close started** returns `null` and drops the data, like WHATWG `send()`.
+
+mod error;
+mod params;
+mod snap;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use wsdeck_engine::Engine;
+
+pub use error::ApiError;
+pub use params::{Message, OpenParams, to_uint8};
+pub use snap::NETWORK_ACCESS;
+
+/// Limits that upstream does not have, so one client cannot exhaust the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Sockets one caller may hold at once (connecting and closing ones count).
+    pub max_sockets: usize,
+    /// Largest request text, in bytes.
+    pub max_request_bytes: usize,
+    /// Outgoing texts buffered for a slow transport before event readers wait.
+    pub outgoing_queue: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sockets: 256,
+            max_request_bytes: 1 << 20,
+            outgoing_queue: 1024,
+        }
+    }
+}
+
+/// Who is calling: the snap id and the permissions granted to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// A snap id (`npm:…` or `local:…`); other origins may not call `snap_` methods.
+    pub origin: String,
+    /// Granted permissions; `endowment:network-access` is needed for every `snap_` method.
+    pub permissions: BTreeSet<String>,
+}
+
+impl Caller {
+    /// Whether this caller is a snap, which decides if `snap_` methods exist for it.
+    pub fn is_snap(&self) -> bool {
+        self.origin.starts_with("npm:") || self.origin.starts_with("local:")
+    }
+}
+
+/// The API over one engine. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Api {
+    engine: Engine,
+    limits: Limits,
+}
+
+impl Api {
+    /// An API with default [`Limits`].
+    pub fn new(engine: Engine) -> Self {
+        Self::with_limits(engine, Limits::default())
+    }
+
+    /// An API with these limits.
+    pub fn with_limits(engine: Engine, limits: Limits) -> Self {
+        Api { engine, limits }
+    }
+
+    /// Starts serving one client. The receiver yields every outgoing JSON text, one per
+    /// item; it ends after the connection is dropped and its sockets have closed.
+    pub fn attach(&self, caller: Caller) -> (Connection, mpsc::Receiver<String>) {
+        let (tx, rx) = mpsc::channel(self.limits.outgoing_queue.max(1));
+        let state = snap::State::new(self.engine.clone(), self.limits, caller, tx);
+        (
+            Connection {
+                state: Arc::new(state),
+            },
+            rx,
+        )
+    }
+}
+
+/// One attached client. Dropping it closes all of its sockets (see the crate docs).
+#[derive(Debug)]
+pub struct Connection {
+    state: Arc<snap::State>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.state.close_all_in_background();
+    }
+}
+
+/// One parsed request of a text.
+enum Item {
+    /// Answer with this at once (framing errors).
+    Done(Value),
+    /// Run this call; `id` is `None` for a notification.
+    Call {
+        id: Option<Value>,
+        method: String,
+        params: Option<Value>,
+    },
+}
+
+impl Connection {
+    /// Handles one incoming text (a request, a notification or a batch) without waiting:
+    /// calls run as tasks, so a `snap_openWebSocket` waiting for its handshake blocks
+    /// nothing else. Responses go to the receiver from [`Api::attach`]. Must be called
+    /// within a tokio runtime.
+    pub fn handle(&self, text: &str) {
+        let state = self.state.clone();
+        if text.len() > state.limits.max_request_bytes {
+            let err = ApiError::RequestTooLarge(state.limits.max_request_bytes);
+            state.emit_now(error_response(Value::Null, &err));
+            return;
+        }
+        let value: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(_) => {
+                state.emit_now(error_response(Value::Null, &ApiError::Parse));
+                return;
+            }
+        };
+        match value {
+            Value::Array(items) => {
+                if items.is_empty() {
+                    state.emit_now(error_response(Value::Null, &ApiError::InvalidRequest));
+                    return;
+                }
+                let parsed: Vec<Item> = items.into_iter().map(parse_item).collect();
+                tokio::spawn(async move {
+                    let mut tasks = Vec::new();
+                    for item in parsed {
+                        let state = state.clone();
+                        tasks.push(tokio::spawn(async move { run(&state, item).await }));
+                    }
+                    let mut out = Vec::new();
+                    let mut releases = Vec::new();
+                    for task in tasks {
+                        if let Ok((answer, release)) = task.await {
+                            out.extend(answer);
+                            releases.extend(release);
+                        }
+                    }
+                    if !out.is_empty() {
+                        state.emit(Value::Array(out).to_string()).await;
+                    }
+                    drop(releases);
+                });
+            }
+            other => {
+                let item = parse_item(other);
+                tokio::spawn(async move {
+                    let (answer, release) = run(&state, item).await;
+                    if let Some(answer) = answer {
+                        state.emit(answer.to_string()).await;
+                    }
+                    // Only now may that socket's `open` event follow.
+                    drop(release);
+                });
+            }
+        }
+    }
+
+    /// Closes all of this caller's sockets and waits (at most `wait`) until their `close`
+    /// events were emitted.
+    pub async fn close_all(&self, wait: std::time::Duration) {
+        self.state.close_all(wait).await;
+    }
+}
+
+/// Runs one item; the second value, when dropped, lets an opened socket's events flow.
+async fn run(state: &Arc<snap::State>, item: Item) -> (Option<Value>, Option<snap::Release>) {
+    match item {
+        Item::Done(v) => (Some(v), None),
+        Item::Call { id, method, params } => {
+            let (result, release) = state.call(&method, params).await;
+            let answer = id.map(|id| match result {
+                Ok(v) => json!({"jsonrpc": "2.0", "id": id, "result": v}),
+                Err(e) => error_response(id, &e),
+            });
+            (answer, release)
+        }
+    }
+}
+
+fn error_response(id: Value, err: &ApiError) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": err.to_json()})
+}
+
+/// JSON-RPC 2.0 request checks: `jsonrpc` exactly "2.0", `id` a string, number or null (absent:
+/// a notification), `method` a string.
+fn parse_item(v: Value) -> Item {
+    let Value::Object(mut map) = v else {
+        return Item::Done(error_response(Value::Null, &ApiError::InvalidRequest));
+    };
+    let id = map.remove("id");
+    let id_ok = matches!(
+        id,
+        None | Some(Value::String(_) | Value::Number(_) | Value::Null)
+    );
+    if !id_ok {
+        return Item::Done(error_response(Value::Null, &ApiError::InvalidRequest));
+    }
+    let reply_id = id.clone().unwrap_or(Value::Null);
+    if map.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Item::Done(error_response(reply_id, &ApiError::InvalidRequest));
+    }
+    let Some(Value::String(method)) = map.remove("method") else {
+        return Item::Done(error_response(reply_id, &ApiError::InvalidRequest));
+    };
+    Item::Call {
+        id,
+        method,
+        params: map.remove("params"),
+    }
+}

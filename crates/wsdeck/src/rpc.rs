@@ -1,0 +1,104 @@
+//! `wsdeck rpc`: the JSON-RPC API (`wsdeck-api`) over stdio, one JSON text per line.
+//!
+//! Each stdin line is one request, notification or batch; each stdout line is one response
+//! or `onWebSocketEvent` notification. When stdin ends, every socket is closed (their
+//! `close` events are still written) and the process exits.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use wsdeck_api::{Api, Caller, Limits};
+use wsdeck_engine::Engine;
+
+/// How long to wait at exit for sockets to finish their closing handshakes.
+const CLOSE_WAIT: Duration = Duration::from_secs(6);
+
+/// Flags of `wsdeck rpc`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Secure by default: without --grant endowment:network-access every snap_* call answers 4100
+(unauthorized). Example:
+  wsdeck rpc --grant endowment:network-access
+  {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"snap_openWebSocket\",\"params\":{\"url\":\"ws://127.0.0.1:9001/echo\"}}")]
+pub struct RpcArgs {
+    /// The caller's snap id; snap_* methods exist only for ids starting with npm: or local:.
+    #[arg(long, value_name = "ID", default_value = "local:stdio")]
+    pub origin: String,
+
+    /// Grant a permission to the caller (repeatable). snap_* WebSocket methods need
+    /// endowment:network-access; without it they all answer 4100.
+    #[arg(long, value_name = "PERMISSION")]
+    pub grant: Vec<String>,
+}
+
+/// Serves stdin/stdout until stdin ends.
+pub async fn run(args: RpcArgs) -> anyhow::Result<()> {
+    let limits = Limits::default();
+    let api = Api::with_limits(Engine::new(), limits);
+    let caller = Caller {
+        origin: args.origin,
+        permissions: args.grant.into_iter().collect::<BTreeSet<_>>(),
+    };
+    let (conn, mut rx) = api.attach(caller);
+    let writer = tokio::spawn(async move {
+        let mut out = tokio::io::stdout();
+        while let Some(text) = rx.recv().await {
+            let mut line = text.into_bytes();
+            line.push(b'\n');
+            if out.write_all(&line).await.is_err() || out.flush().await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut input = BufReader::new(tokio::io::stdin());
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // Bounded read: a line longer than the request limit is answered, not buffered.
+        let n = (&mut input)
+            .take(limits.max_request_bytes as u64 + 2)
+            .read_until(b'\n', &mut line)
+            .await
+            .context("reading stdin")?;
+        if n == 0 {
+            break;
+        }
+        if line.last() != Some(&b'\n') && line.len() > limits.max_request_bytes {
+            // Too long: skip the rest of the line, then answer the limit error.
+            skip_line(&mut input).await?;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim();
+        if !text.is_empty() {
+            conn.handle(text);
+        }
+    }
+    conn.close_all(CLOSE_WAIT).await;
+    // Let in-flight responses and the close events reach the writer, then end it.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(conn);
+    let _ = tokio::time::timeout(CLOSE_WAIT, writer).await;
+    Ok(())
+}
+
+async fn skip_line<R: AsyncBufReadExt + Unpin>(input: &mut R) -> anyhow::Result<()> {
+    loop {
+        let buf = input.fill_buf().await.context("reading stdin")?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let len = buf.len();
+                input.consume(len);
+            }
+        }
+    }
+}

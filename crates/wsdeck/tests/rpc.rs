@@ -1,0 +1,230 @@
+//! Black-box tests of `wsdeck rpc`: the real binary over stdio against a `wsdeck-echo`
+//! server on 127.0.0.1. Every run has a wall-clock guard that kills a hung process.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wsdeck_echo::{EchoConfig, EchoServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wsdeck");
+const GUARD: Duration = Duration::from_secs(20);
+
+struct Echo {
+    server: Option<EchoServer>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Echo {
+    fn start() -> Echo {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = rt
+            .block_on(EchoServer::start(EchoConfig::default()))
+            .expect("echo server on 127.0.0.1:0");
+        Echo {
+            server: Some(server),
+            rt,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.as_ref().expect("running").url(path)
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.rt.block_on(s.shutdown());
+        }
+    }
+}
+
+/// A running `wsdeck rpc` with its stdout lines on a channel.
+struct Rpc {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+    started: Instant,
+}
+
+impl Rpc {
+    fn spawn(args: &[&str]) -> Rpc {
+        let mut child = Command::new(BIN)
+            .arg("rpc")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wsdeck rpc starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Rpc {
+            stdin: child.stdin.take(),
+            child,
+            lines,
+            started: Instant::now(),
+        }
+    }
+
+    fn left(&self) -> Duration {
+        GUARD.saturating_sub(self.started.elapsed())
+    }
+
+    fn send(&mut self, v: Value) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{v}").expect("write request");
+        stdin.flush().expect("flush");
+    }
+
+    fn next(&mut self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(self.left())
+            .unwrap_or_else(|e| panic!("no output from wsdeck rpc within the guard: {e}"));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"))
+    }
+
+    /// Closes stdin and waits for the exit code (killing the process at the guard).
+    fn finish(mut self) -> (i32, Vec<Value>) {
+        drop(self.stdin.take());
+        let mut rest = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(self.left()) {
+            rest.push(serde_json::from_str(&line).expect("JSON line"));
+        }
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return (status.code().unwrap_or(-1), rest);
+            }
+            if self.left().is_zero() {
+                let _ = self.child.kill();
+                panic!("wsdeck rpc did not exit after stdin closed");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Rpc {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn req(id: u64, method: &str, params: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+#[test]
+fn open_send_event_close_over_stdio() {
+    let echo = Echo::start();
+    let url = echo.url("/echo");
+    let mut rpc = Rpc::spawn(&["--grant", "endowment:network-access"]);
+    rpc.send(req(1, "snap_openWebSocket", json!({"url": url})));
+    let r = rpc.next();
+    assert_eq!(r["id"], 1, "{r}");
+    let id = r["result"].as_str().expect("an id").to_owned();
+    let origin = url.trim_end_matches("/echo").to_owned();
+    let open = rpc.next();
+    assert_eq!(
+        open,
+        json!({"jsonrpc": "2.0", "method": "onWebSocketEvent", "params": {"event": {"type": "open", "id": id, "origin": origin}}})
+    );
+    rpc.send(req(
+        2,
+        "snap_sendWebSocketMessage",
+        json!({"id": id, "message": "hello"}),
+    ));
+    let mut got = [rpc.next(), rpc.next()];
+    got.sort_by_key(|v| v.get("id").is_none());
+    assert_eq!(got[0], json!({"jsonrpc": "2.0", "id": 2, "result": null}));
+    assert_eq!(
+        got[1]["params"]["event"],
+        json!({"type": "message", "id": id, "origin": origin, "data": {"type": "text", "message": "hello"}})
+    );
+    rpc.send(req(3, "snap_closeWebSocket", json!({"id": id})));
+    let mut got = [rpc.next(), rpc.next()];
+    got.sort_by_key(|v| v.get("id").is_none());
+    assert_eq!(got[0], json!({"jsonrpc": "2.0", "id": 3, "result": null}));
+    assert_eq!(
+        got[1]["params"]["event"],
+        json!({"type": "close", "id": id, "origin": origin, "code": 1005, "reason": "", "wasClean": true})
+    );
+    rpc.send(req(4, "snap_getWebSockets", json!(null)));
+    assert_eq!(rpc.next(), json!({"jsonrpc": "2.0", "id": 4, "result": []}));
+    let (code, rest) = rpc.finish();
+    assert_eq!(code, 0);
+    assert!(rest.is_empty(), "{rest:?}");
+}
+
+#[test]
+fn without_grant_every_snap_call_is_unauthorized() {
+    let echo = Echo::start();
+    let mut rpc = Rpc::spawn(&[]);
+    rpc.send(req(
+        1,
+        "snap_openWebSocket",
+        json!({"url": echo.url("/echo")}),
+    ));
+    assert_eq!(
+        rpc.next()["error"],
+        json!({"code": 4100, "message": "The requested account and/or method has not been authorized by the user."})
+    );
+    let stdin = rpc.stdin.as_mut().expect("stdin");
+    writeln!(stdin, "{{oops").expect("write");
+    assert_eq!(rpc.next()["error"]["code"], -32700);
+    let (code, _) = rpc.finish();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_non_snap_origin_has_no_snap_methods() {
+    let mut rpc = Rpc::spawn(&[
+        "--origin",
+        "https://dapp.example",
+        "--grant",
+        "endowment:network-access",
+    ]);
+    rpc.send(req(1, "snap_getWebSockets", json!(null)));
+    assert_eq!(rpc.next()["error"]["code"], -32601);
+    assert_eq!(rpc.finish().0, 0);
+}
+
+#[test]
+fn closing_stdin_closes_open_sockets() {
+    let echo = Echo::start();
+    let mut rpc = Rpc::spawn(&["--grant", "endowment:network-access"]);
+    rpc.send(req(
+        1,
+        "snap_openWebSocket",
+        json!({"url": echo.url("/echo")}),
+    ));
+    let id = rpc.next()["result"].as_str().expect("id").to_owned();
+    assert_eq!(rpc.next()["params"]["event"]["type"], "open");
+    let (code, rest) = rpc.finish();
+    assert_eq!(code, 0);
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    let ev = &rest[0]["params"]["event"];
+    assert_eq!(
+        (ev["type"].clone(), ev["id"].clone(), ev["code"].clone()),
+        (json!("close"), json!(id), json!(1005))
+    );
+}
