@@ -4,7 +4,7 @@
 //! service's assertion messages), because snaps match on them.
 
 use serde_json::{Value, json};
-use wsdeck_engine::EngineError;
+use wsdeck_engine::{EngineError, ErrorClass};
 
 /// Everything a JSON-RPC call can fail with.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -45,6 +45,46 @@ pub enum ApiError {
     /// The request text is larger than the limit (-32005; upstream has no limit).
     #[error("Request limit exceeded.")]
     RequestTooLarge(usize),
+    /// `wsdeck.*` params failed validation at `path` (-32602); `data` is `{path, reason}`.
+    #[error("Invalid params: at `{path}`: {reason}.")]
+    BadParam {
+        /// Where in `params`, dotted (`settings.tls.verify`, `headers.0`); empty for the whole.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `wsdeck.*`: an unknown session or subscription id, or another caller's (-32001);
+    /// `data` is `{kind, id}`.
+    #[error("Resource not found.")]
+    NotFoundResource {
+        /// `session` or `subscription`.
+        kind: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// `wsdeck.*`: the engine failed. The message is the engine's; `data` is `{class}` (and
+    /// `id` when a session exists). -32602 for the class `invalid_request`, else -32002.
+    #[error("{error}")]
+    Engine {
+        /// What failed.
+        error: EngineError,
+        /// The session the failure belongs to, when one was created.
+        id: Option<String>,
+    },
+}
+
+/// The wire name of an engine error class (`data.class` of [`ApiError::Engine`]).
+pub fn class_name(class: ErrorClass) -> &'static str {
+    match class {
+        ErrorClass::InvalidRequest => "invalid_request",
+        ErrorClass::Connect => "connect",
+        ErrorClass::HandshakeRefused => "handshake_refused",
+        ErrorClass::Tls => "tls",
+        ErrorClass::Protocol => "protocol",
+        ErrorClass::Timeout => "timeout",
+        ErrorClass::ConnectionLost => "connection_lost",
+        ErrorClass::State => "state",
+    }
 }
 
 impl ApiError {
@@ -59,6 +99,12 @@ impl ApiError {
             ApiError::Duplicate(_) | ApiError::NotFound(_) => -32603,
             ApiError::OpenFailed => -32002,
             ApiError::TooManySockets(_) | ApiError::RequestTooLarge(_) => -32005,
+            ApiError::BadParam { .. } => -32602,
+            ApiError::NotFoundResource { .. } => -32001,
+            ApiError::Engine { error, .. } => match error.class() {
+                ErrorClass::InvalidRequest => -32602,
+                _ => -32002,
+            },
         }
     }
 
@@ -79,6 +125,15 @@ impl ApiError {
                 "max": max,
                 "hint": format!("a request may be at most {max} bytes"),
             })),
+            ApiError::BadParam { path, reason } => Some(json!({"path": path, "reason": reason})),
+            ApiError::NotFoundResource { kind, id } => Some(json!({"kind": kind, "id": id})),
+            ApiError::Engine { error, id } => {
+                let mut data = json!({"class": class_name(error.class())});
+                if let Some(id) = id {
+                    data["id"] = json!(id);
+                }
+                Some(data)
+            }
             _ => None,
         }
     }

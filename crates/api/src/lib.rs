@@ -1,5 +1,7 @@
 //! wsdeck's JSON-RPC API, transport-agnostic: the MetaMask-Snaps-compatible `snap_*`
-//! WebSocket dialect over JSON-RPC 2.0 texts.
+//! WebSocket dialect and wsdeck's own `wsdeck.*` dialect (full request specs, event paging,
+//! coalesced subscriptions, format helpers; see [`dialect`]) over JSON-RPC 2.0 texts, plus
+//! `rpc.discover` (an OpenRPC document of every method in [`METHODS`]).
 //!
 //! A transport (stdio today; later the WebSocket gateway) calls [`Api::attach`] once per
 //! client, feeds each incoming text to [`Connection::handle`] and writes every string from
@@ -26,6 +28,8 @@
 //!   event (upstream's order is not defined), so a client always knows the id first.
 //! - **Send after close started** returns `null` and drops the data, like WHATWG `send()`.
 
+pub mod dialect;
+mod discover;
 mod error;
 mod params;
 mod snap;
@@ -37,7 +41,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use wsdeck_engine::Engine;
 
-pub use error::ApiError;
+pub use discover::{METHODS, openrpc};
+pub use error::{ApiError, class_name};
 pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
 
@@ -100,10 +105,15 @@ impl Api {
     /// item; it ends after the connection is dropped and its sockets have closed.
     pub fn attach(&self, caller: Caller) -> (Connection, mpsc::Receiver<String>) {
         let (tx, rx) = mpsc::channel(self.limits.outgoing_queue.max(1));
+        let dialect =
+            dialect::State::new(self.engine.clone(), self.limits, caller.clone(), tx.clone());
         let state = snap::State::new(self.engine.clone(), self.limits, caller, tx);
         (
             Connection {
-                state: Arc::new(state),
+                state: Arc::new(Inner {
+                    snap: Arc::new(state),
+                    dialect: Arc::new(dialect),
+                }),
             },
             rx,
         )
@@ -113,12 +123,30 @@ impl Api {
 /// One attached client. Dropping it closes all of its sockets (see the crate docs).
 #[derive(Debug)]
 pub struct Connection {
-    state: Arc<snap::State>,
+    state: Arc<Inner>,
+}
+
+/// Both dialects' tables of one connection.
+#[derive(Debug)]
+struct Inner {
+    snap: Arc<snap::State>,
+    dialect: Arc<dialect::State>,
+}
+
+impl Inner {
+    fn emit_now(&self, v: Value) {
+        self.snap.emit_now(v);
+    }
+
+    async fn emit(&self, text: String) {
+        self.snap.emit(text).await;
+    }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.state.close_all_in_background();
+        self.state.snap.close_all_in_background();
+        self.state.dialect.close_all_in_background();
     }
 }
 
@@ -141,8 +169,8 @@ impl Connection {
     /// within a tokio runtime.
     pub fn handle(&self, text: &str) {
         let state = self.state.clone();
-        if text.len() > state.limits.max_request_bytes {
-            let err = ApiError::RequestTooLarge(state.limits.max_request_bytes);
+        if text.len() > state.snap.limits.max_request_bytes {
+            let err = ApiError::RequestTooLarge(state.snap.limits.max_request_bytes);
             state.emit_now(error_response(Value::Null, &err));
             return;
         }
@@ -197,16 +225,35 @@ impl Connection {
     /// Closes all of this caller's sockets and waits (at most `wait`) until their `close`
     /// events were emitted.
     pub async fn close_all(&self, wait: std::time::Duration) {
-        self.state.close_all(wait).await;
+        self.state.dialect.close_all(wait).await;
+        self.state.snap.close_all(wait).await;
     }
 }
 
+/// Routes a method by the one list [`METHODS`]: names not in it answer -32601.
+async fn dispatch(
+    state: &Inner,
+    method: &str,
+    params: Option<Value>,
+) -> (Result<Value, ApiError>, Option<snap::Release>) {
+    if !METHODS.contains(&method) {
+        return (Err(ApiError::MethodNotFound), None);
+    }
+    if method == "rpc.discover" {
+        return (Ok(openrpc()), None);
+    }
+    if method.starts_with("snap_") {
+        return state.snap.call(method, params).await;
+    }
+    state.dialect.call(method, params).await
+}
+
 /// Runs one item; the second value, when dropped, lets an opened socket's events flow.
-async fn run(state: &Arc<snap::State>, item: Item) -> (Option<Value>, Option<snap::Release>) {
+async fn run(state: &Inner, item: Item) -> (Option<Value>, Option<snap::Release>) {
     match item {
         Item::Done(v) => (Some(v), None),
         Item::Call { id, method, params } => {
-            let (result, release) = state.call(&method, params).await;
+            let (result, release) = dispatch(state, &method, params).await;
             let answer = id.map(|id| match result {
                 Ok(v) => json!({"jsonrpc": "2.0", "id": id, "result": v}),
                 Err(e) => error_response(id, &e),

@@ -332,7 +332,7 @@ fn notification(event: Value) -> String {
 }
 
 /// A nanoid-like id: 21 characters from `[A-Za-z0-9_-]`, 126 random bits.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
     let mut bytes = [0u8; 21];
     if getrandom::fill(&mut bytes).is_err() {

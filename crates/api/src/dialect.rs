@@ -1,0 +1,928 @@
+//! The `wsdeck.*` dialect: wsdeck's own methods over the same [`crate::Connection`] and
+//! caller model as `snap_*`, exposing what the engine can do that the Snaps dialect cannot
+//! (full request specs, handshake details, paged event logs, coalesced subscriptions) and
+//! the pure helpers of `wsdeck-format`.
+//!
+//! Rules (see `docs/api.md` for every method):
+//!
+//! - **Permission.** Session methods (`wsdeck.open` … `wsdeck.unsubscribe`) need
+//!   `endowment:network-access` (4100 otherwise, before params). Any origin may call them
+//!   (unlike `snap_*`, which only snaps can). The pure helpers (`wsdeck.format.*`,
+//!   `wsdeck.vars.complete`) need no permission: they touch nothing outside the request.
+//! - **Params** are strict (unknown keys are errors) and fail with -32602
+//!   `Invalid params: at `<path>`: <reason>.` and `data: {path, reason}`; the path is
+//!   dotted with `[i]` for array items (`settings.tls.verify`, `headers[0]`), `params` for
+//!   the whole object.
+//! - **Ownership.** A caller sees only its own sessions and subscriptions; an unknown id or
+//!   another caller's id answers -32001 "Resource not found." with `data: {kind, id}`.
+//! - **Engine errors** answer with the engine's message and `data: {class}` (plus `id` when
+//!   a session exists): -32602 for the class `invalid_request`, -32002 otherwise.
+//! - **Lifetime.** Sessions stay listed after they close (their events and handshake remain
+//!   readable) until the connection detaches, which closes and removes them all; only
+//!   sessions that are not closed count against [`crate::Limits::max_sockets`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
+use wsdeck_engine::{
+    Bytes, Direction, Engine, EngineError, Event, EventKind, HandshakeInfo, HttpHead, Initiator,
+    Payload, RequestSpec, Session, SessionState,
+};
+use wsdeck_format::binary::{decode_base64, encode_base64};
+use wsdeck_format::environment::Variable;
+use wsdeck_format::scope::Scopes;
+use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
+
+use crate::error::{ApiError, class_name};
+use crate::snap::{NETWORK_ACCESS, Release, new_id};
+use crate::{Caller, Limits};
+
+/// Most events one `wsdeck.events` page or one `wsdeck.events` notification carries.
+pub const MAX_EVENTS: usize = 10_000;
+
+/// Events per page when `limit` is not given.
+pub const DEFAULT_LIMIT: usize = 1_000;
+
+/// Subscriptions send at most one notification per this interval (unless a full batch of
+/// [`MAX_EVENTS`] is waiting, which goes at once).
+pub const COALESCE: Duration = Duration::from_millis(50);
+
+/// How long a subscription's first notification waits for the `wsdeck.subscribe` response.
+const RELEASE_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug)]
+struct Entry {
+    id: String,
+    session: Session,
+}
+
+/// One caller's `wsdeck.*` sessions and subscriptions.
+#[derive(Debug)]
+pub(crate) struct State {
+    engine: Engine,
+    limits: Limits,
+    caller: Caller,
+    tx: mpsc::Sender<String>,
+    sessions: Mutex<Vec<Entry>>,
+    subscriptions: Mutex<HashMap<String, AbortHandle>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    pub(crate) fn new(
+        engine: Engine,
+        limits: Limits,
+        caller: Caller,
+        tx: mpsc::Sender<String>,
+    ) -> Self {
+        State {
+            engine,
+            limits,
+            caller,
+            tx,
+            sessions: Mutex::new(Vec::new()),
+            subscriptions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs one `wsdeck.*` method (the name is known to be in [`crate::METHODS`]). The
+    /// release, when given, must be dropped after the response is written.
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        params: Option<Value>,
+    ) -> (Result<Value, ApiError>, Option<Release>) {
+        // Pure helpers: no permission needed.
+        let pure = match method {
+            "wsdeck.format.detect" => Some(format_detect(params.clone())),
+            "wsdeck.format.beautify" => Some(format_render(params.clone(), true)),
+            "wsdeck.format.minify" => Some(format_render(params.clone(), false)),
+            "wsdeck.format.validate" => Some(format_validate(params.clone())),
+            "wsdeck.format.hexdump" => Some(format_hexdump(params.clone())),
+            "wsdeck.vars.complete" => Some(vars_complete(params.clone())),
+            _ => None,
+        };
+        if let Some(result) = pure {
+            return (result, None);
+        }
+        if !self.caller.permissions.contains(NETWORK_ACCESS) {
+            return (Err(ApiError::Unauthorized), None);
+        }
+        let result = match method {
+            "wsdeck.open" => self.open(params).await,
+            "wsdeck.send" => self.send(params).await,
+            "wsdeck.ping" => self.control(params, true).await,
+            "wsdeck.pong" => self.control(params, false).await,
+            "wsdeck.close" => self.close(params).await,
+            "wsdeck.sessions" => self.list(params),
+            "wsdeck.handshake" => self.handshake(params),
+            "wsdeck.events" => self.events(params),
+            "wsdeck.subscribe" => {
+                return match self.subscribe(params) {
+                    Ok((v, release)) => (Ok(v), Some(release)),
+                    Err(e) => (Err(e), None),
+                };
+            }
+            "wsdeck.unsubscribe" => self.unsubscribe(params),
+            _ => Err(ApiError::MethodNotFound),
+        };
+        (result, None)
+    }
+
+    fn session(&self, id: &str) -> Result<Session, ApiError> {
+        lock(&self.sessions)
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.session.clone())
+            .ok_or_else(|| not_found("session", id))
+    }
+
+    async fn open(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: OpenParams = parse(params)?;
+        let wait = p.wait.unwrap_or(true);
+        let spec = p.into_spec();
+        let (id, session) = {
+            let mut table = lock(&self.sessions);
+            let live = table
+                .iter()
+                .filter(|e| e.session.state() != SessionState::Closed)
+                .count();
+            if live >= self.limits.max_sockets {
+                return Err(ApiError::TooManySockets(self.limits.max_sockets));
+            }
+            let session = self
+                .engine
+                .open(spec)
+                .map_err(|error| ApiError::Engine { error, id: None })?;
+            let id = new_id();
+            table.push(Entry {
+                id: id.clone(),
+                session: session.clone(),
+            });
+            (id, session)
+        };
+        if !wait {
+            return Ok(json!({ "id": id }));
+        }
+        match session.wait_open().await {
+            Ok(info) => Ok(json!({"id": id, "handshake": handshake_json(&info)})),
+            Err(error) => Err(ApiError::Engine {
+                error,
+                id: Some(id),
+            }),
+        }
+    }
+
+    async fn send(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: SendParams = parse(params)?;
+        let payload = match (p.text, p.binary) {
+            (Some(t), None) => Payload::text(t),
+            (None, Some(b)) => {
+                Payload::binary(decode_base64(&b).map_err(|e| bad_param("binary", e.to_string()))?)
+            }
+            _ => {
+                return Err(bad_param(
+                    "params",
+                    "give exactly one of `text` (a string) and `binary` (base64)",
+                ));
+            }
+        };
+        let session = self.session(&p.id)?;
+        session.send(payload).await.map_err(engine_error(&p.id))?;
+        Ok(Value::Null)
+    }
+
+    async fn control(&self, params: Option<Value>, ping: bool) -> Result<Value, ApiError> {
+        let p: ControlParams = parse(params)?;
+        let session = self.session(&p.id)?;
+        let data = Bytes::from(p.data.unwrap_or_default().into_bytes());
+        let result = if ping {
+            session.ping(data).await
+        } else {
+            session.pong(data).await
+        };
+        result.map_err(|e| match e {
+            EngineError::ControlPayloadTooLong { .. } => bad_param("data", e.to_string()),
+            e => engine_error(&p.id)(e),
+        })?;
+        Ok(Value::Null)
+    }
+
+    async fn close(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: CloseParams = parse(params)?;
+        let session = self.session(&p.id)?;
+        let reason = p.reason.unwrap_or_default();
+        session.close(p.code, &reason).await.map_err(|e| match e {
+            EngineError::InvalidCloseCode(_) => bad_param("code", e.to_string()),
+            EngineError::CloseReasonTooLong(_) => bad_param("reason", e.to_string()),
+            e => engine_error(&p.id)(e),
+        })?;
+        Ok(Value::Null)
+    }
+
+    fn list(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let _: NoParams = parse(params)?;
+        let rows = lock(&self.sessions)
+            .iter()
+            .map(|e| {
+                let info = e.session.info();
+                json!({
+                    "id": e.id,
+                    "url": info.url,
+                    "protocols": info.protocols,
+                    "state": info.state.as_str(),
+                    "negotiatedProtocol": info.negotiated_protocol,
+                    "eventCount": info.event_count,
+                })
+            })
+            .collect();
+        Ok(Value::Array(rows))
+    }
+
+    fn handshake(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: IdParams = parse(params)?;
+        let session = self.session(&p.id)?;
+        Ok(session
+            .handshake()
+            .map_or(Value::Null, |info| handshake_json(&info)))
+    }
+
+    fn events(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: EventsParams = parse(params)?;
+        let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+        if limit > MAX_EVENTS {
+            return Err(bad_param(
+                "limit",
+                format!("{limit} is more than the maximum of {MAX_EVENTS}"),
+            ));
+        }
+        let session = self.session(&p.id)?;
+        let mut out = Vec::new();
+        let outcome = session.log().read(p.from.unwrap_or(0), limit, &mut out);
+        Ok(json!({
+            "events": out.iter().map(event_json).collect::<Vec<_>>(),
+            "nextSeq": outcome.next_seq,
+            "missed": outcome.missed,
+            "atEnd": outcome.at_end,
+        }))
+    }
+
+    fn subscribe(&self, params: Option<Value>) -> Result<(Value, Release), ApiError> {
+        let p: SubscribeParams = parse(params)?;
+        let session = self.session(&p.id)?;
+        let subscription = new_id();
+        let (release, release_rx) = oneshot::channel();
+        let task = tokio::spawn(pump(
+            self.tx.clone(),
+            subscription.clone(),
+            p.id,
+            session,
+            p.from.unwrap_or(0),
+            release_rx,
+        ));
+        lock(&self.subscriptions).insert(subscription.clone(), task.abort_handle());
+        Ok((json!({ "subscription": subscription }), release))
+    }
+
+    fn unsubscribe(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: UnsubscribeParams = parse(params)?;
+        match lock(&self.subscriptions).remove(&p.subscription) {
+            Some(task) => {
+                task.abort();
+                Ok(Value::Null)
+            }
+            None => Err(not_found("subscription", &p.subscription)),
+        }
+    }
+
+    fn take_all(&self) -> Vec<Session> {
+        for (_, task) in lock(&self.subscriptions).drain() {
+            task.abort();
+        }
+        lock(&self.sessions).drain(..).map(|e| e.session).collect()
+    }
+
+    /// Ends every subscription and closes and removes every session (used on drop).
+    pub(crate) fn close_all_in_background(&self) {
+        let sessions = self.take_all();
+        if sessions.is_empty() {
+            return;
+        }
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            let engine = self.engine.clone();
+            handle.spawn(async move {
+                for s in sessions {
+                    let _ = engine.remove(s.id()).await;
+                }
+            });
+        }
+    }
+
+    /// Ends every subscription, closes every session and waits (at most `wait`) for them.
+    pub(crate) async fn close_all(&self, wait: Duration) {
+        let sessions = self.take_all();
+        for s in &sessions {
+            let _ = self.engine.remove(s.id()).await;
+        }
+        let _ = tokio::time::timeout(wait, async {
+            for s in &sessions {
+                s.wait_closed().await;
+            }
+        })
+        .await;
+    }
+}
+
+/// One subscription: reads the log from `seq` and writes coalesced `wsdeck.events`
+/// notifications until the log ends, the receiver is gone or the task is aborted.
+async fn pump(
+    tx: mpsc::Sender<String>,
+    subscription: String,
+    id: String,
+    session: Session,
+    mut seq: u64,
+    release_rx: oneshot::Receiver<()>,
+) {
+    let _ = tokio::time::timeout(RELEASE_WAIT, release_rx).await;
+    let log = session.log().clone();
+    let mut batch = Vec::new();
+    loop {
+        batch.clear();
+        let outcome = log.next_batch(seq, MAX_EVENTS, &mut batch).await;
+        seq = outcome.next_seq;
+        let full = batch.len() >= MAX_EVENTS;
+        if !batch.is_empty() || outcome.missed > 0 || outcome.at_end {
+            let note = json!({
+                "jsonrpc": "2.0",
+                "method": "wsdeck.events",
+                "params": {
+                    "subscription": subscription,
+                    "id": id,
+                    "events": batch.iter().map(event_json).collect::<Vec<_>>(),
+                    "missed": outcome.missed,
+                    "atEnd": outcome.at_end,
+                },
+            });
+            if tx.send(note.to_string()).await.is_err() {
+                return;
+            }
+        }
+        if outcome.at_end {
+            return;
+        }
+        if !full {
+            tokio::time::sleep(COALESCE).await;
+        }
+    }
+}
+
+// ---- params ----------------------------------------------------------------------------
+
+/// Deserializes params strictly; a missing or `null` params is an empty object.
+fn parse<T: DeserializeOwned>(params: Option<Value>) -> Result<T, ApiError> {
+    let value = match params {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v) => v,
+    };
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { "params".into() } else { path };
+        ApiError::BadParam {
+            path,
+            reason: e.into_inner().to_string(),
+        }
+    })
+}
+
+fn bad_param(path: &str, reason: impl Into<String>) -> ApiError {
+    ApiError::BadParam {
+        path: path.into(),
+        reason: reason.into(),
+    }
+}
+
+fn not_found(kind: &'static str, id: &str) -> ApiError {
+    ApiError::NotFoundResource {
+        kind,
+        id: id.into(),
+    }
+}
+
+fn engine_error(id: &str) -> impl Fn(EngineError) -> ApiError + '_ {
+    move |error| ApiError::Engine {
+        error,
+        id: Some(id.to_owned()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct OpenParams {
+    url: String,
+    #[serde(default)]
+    params: Vec<(String, String)>,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    protocols: Vec<String>,
+    #[serde(default)]
+    settings: SettingsParams,
+    wait: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SettingsParams {
+    handshake_timeout_ms: Option<u64>,
+    follow_redirects: Option<bool>,
+    max_redirects: Option<u32>,
+    reconnect_attempts: Option<u32>,
+    reconnect_interval_ms: Option<u64>,
+    max_message_size: Option<u64>,
+    auto_pong: Option<bool>,
+    close_timeout_ms: Option<u64>,
+    tls: Option<TlsParams>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TlsParams {
+    verify: Option<bool>,
+    ca_file: Option<String>,
+    client_cert: Option<String>,
+    client_key: Option<String>,
+}
+
+impl OpenParams {
+    fn into_spec(self) -> RequestSpec {
+        let mut spec = RequestSpec::new(self.url);
+        spec.params = self.params;
+        spec.headers = self.headers;
+        spec.protocols = self.protocols;
+        let s = self.settings;
+        let out = &mut spec.settings;
+        if let Some(v) = s.handshake_timeout_ms {
+            out.handshake_timeout_ms = v;
+        }
+        if let Some(v) = s.follow_redirects {
+            out.follow_redirects = v;
+        }
+        if let Some(v) = s.max_redirects {
+            out.max_redirects = v;
+        }
+        if let Some(v) = s.reconnect_attempts {
+            out.reconnect_attempts = v;
+        }
+        if let Some(v) = s.reconnect_interval_ms {
+            out.reconnect_interval_ms = v;
+        }
+        if let Some(v) = s.max_message_size {
+            out.max_message_size = v;
+        }
+        if let Some(v) = s.auto_pong {
+            out.auto_pong = v;
+        }
+        if let Some(v) = s.close_timeout_ms {
+            out.close_timeout_ms = v;
+        }
+        if let Some(tls) = s.tls {
+            if let Some(v) = tls.verify {
+                out.tls.verify = v;
+            }
+            out.tls.ca_file = tls.ca_file.map(Into::into);
+            out.tls.client_cert = tls.client_cert.map(Into::into);
+            out.tls.client_key = tls.client_key.map(Into::into);
+        }
+        spec
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParams {}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdParams {
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendParams {
+    id: String,
+    text: Option<String>,
+    binary: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlParams {
+    id: String,
+    data: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseParams {
+    id: String,
+    code: Option<u16>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsParams {
+    id: String,
+    from: Option<u64>,
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubscribeParams {
+    id: String,
+    from: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnsubscribeParams {
+    subscription: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectParams {
+    text: Option<String>,
+    base64: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum TextFormat {
+    Json,
+    Xml,
+    Html,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum IndentParam {
+    Spaces(u8),
+    Tab(TabWord),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum TabWord {
+    Tab,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenderParams {
+    text: String,
+    format: TextFormat,
+    indent: Option<IndentParam>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValidateParams {
+    text: String,
+    format: TextFormat,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HexdumpParams {
+    base64: String,
+    width: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompleteParams {
+    text: String,
+    cursor: usize,
+    #[serde(default)]
+    variables: Vec<VariableParam>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariableParam {
+    name: String,
+    value: String,
+    #[serde(default)]
+    secret: bool,
+}
+
+// ---- format helpers --------------------------------------------------------------------
+
+/// Widest hexdump line accepted.
+const MAX_HEX_WIDTH: usize = 256;
+
+fn format_detect(params: Option<Value>) -> Result<Value, ApiError> {
+    let p: DetectParams = parse(params)?;
+    let bytes = match (p.text, p.base64) {
+        (Some(t), None) => t.into_bytes(),
+        (None, Some(b)) => decode_base64(&b).map_err(|e| bad_param("base64", e.to_string()))?,
+        _ => {
+            return Err(bad_param(
+                "params",
+                "give exactly one of `text` and `base64`",
+            ));
+        }
+    };
+    let found = wsdeck_format::detect(&bytes);
+    Ok(json!({
+        "format": found.format.name().to_lowercase(),
+        "mime": found.mime,
+        "size": found.size,
+    }))
+}
+
+fn format_render(params: Option<Value>, pretty: bool) -> Result<Value, ApiError> {
+    use wsdeck_format::{html, json as fjson, xml};
+    let p: RenderParams = parse(params)?;
+    if !pretty && p.indent.is_some() {
+        return Err(bad_param("indent", "minify takes no indent"));
+    }
+    let indent = match p.indent {
+        None => Indent::default(),
+        Some(IndentParam::Spaces(n)) if n <= 16 => Indent::Spaces(n),
+        Some(IndentParam::Spaces(n)) => {
+            return Err(bad_param("indent", format!("{n} is more than 16 spaces")));
+        }
+        Some(IndentParam::Tab(TabWord::Tab)) => Indent::Tab,
+    };
+    let result = match (p.format, pretty) {
+        (TextFormat::Json, true) => fjson::beautify(&p.text, indent),
+        (TextFormat::Json, false) => fjson::minify(&p.text),
+        (TextFormat::Xml, true) => xml::beautify(&p.text, indent),
+        (TextFormat::Xml, false) => xml::minify(&p.text),
+        (TextFormat::Html, true) => html::beautify(&p.text, indent),
+        (TextFormat::Html, false) => html::minify(&p.text),
+    };
+    let text = result.map_err(|e: FormatError| bad_param("text", e.to_string()))?;
+    Ok(json!({ "text": text }))
+}
+
+fn diagnostic_json(d: &Diagnostic) -> Value {
+    json!({
+        "severity": match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
+        "message": d.message,
+        "hint": d.hint,
+        "line": d.at.line,
+        "column": d.at.column,
+        "offset": d.at.offset,
+    })
+}
+
+fn format_validate(params: Option<Value>) -> Result<Value, ApiError> {
+    use wsdeck_format::{html, json as fjson, xml};
+    let p: ValidateParams = parse(params)?;
+    let diagnostics: Vec<Diagnostic> = match p.format {
+        TextFormat::Json => fjson::validate(&p.text)
+            .err()
+            .map(Into::into)
+            .into_iter()
+            .collect(),
+        TextFormat::Xml => xml::validate(&p.text)
+            .err()
+            .map(Into::into)
+            .into_iter()
+            .collect(),
+        TextFormat::Html => html::check(&p.text),
+    };
+    Ok(json!({
+        "ok": diagnostics.iter().all(|d| d.severity != Severity::Error),
+        "errors": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+    }))
+}
+
+fn format_hexdump(params: Option<Value>) -> Result<Value, ApiError> {
+    let p: HexdumpParams = parse(params)?;
+    let bytes = decode_base64(&p.base64).map_err(|e| bad_param("base64", e.to_string()))?;
+    let mut dump = HexDump::new(&bytes);
+    if let Some(width) = p.width {
+        if width == 0 || width > MAX_HEX_WIDTH {
+            return Err(bad_param(
+                "width",
+                format!("{width} is not between 1 and {MAX_HEX_WIDTH}"),
+            ));
+        }
+        dump = dump.with_width(width);
+    }
+    let lines: Vec<Value> = dump
+        .lines()
+        .map(|l| json!({"offset": l.offset, "hex": l.hex(), "ascii": l.ascii()}))
+        .collect();
+    Ok(json!({ "lines": lines }))
+}
+
+fn vars_complete(params: Option<Value>) -> Result<Value, ApiError> {
+    let p: CompleteParams = parse(params)?;
+    let variables: Vec<Variable> = p
+        .variables
+        .into_iter()
+        .map(|v| {
+            if v.secret {
+                Variable::secret(v.name, v.value)
+            } else {
+                Variable::new(v.name, v.value)
+            }
+        })
+        .collect();
+    let scopes = Scopes::new().with_local(&variables);
+    let completion = wsdeck_format::autocomplete::complete(&p.text, p.cursor, &scopes);
+    let items: Vec<Value> = completion
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "scope": i.scope.label(),
+                "preview": i.preview,
+                "description": i.description,
+                "insertText": i.insert_text,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "replaceRange": {"start": completion.replace_range.start, "end": completion.replace_range.end},
+        "items": items,
+    }))
+}
+
+// ---- wire shapes of engine values -------------------------------------------------------
+
+fn ms(d: Duration) -> f64 {
+    d.as_micros() as f64 / 1000.0
+}
+
+fn direction(d: Direction) -> &'static str {
+    match d {
+        Direction::In => "in",
+        Direction::Out => "out",
+    }
+}
+
+fn head_json(h: &HttpHead) -> Value {
+    json!({"startLine": h.start_line, "headers": h.headers})
+}
+
+/// The handshake details (`wsdeck.handshake`, `wsdeck.open`).
+pub(crate) fn handshake_json(info: &HandshakeInfo) -> Value {
+    let t = &info.timings;
+    json!({
+        "url": info.url,
+        "remoteAddr": info.remote_addr.to_string(),
+        "request": head_json(&info.request),
+        "response": head_json(&info.response),
+        "protocol": info.protocol,
+        "extensions": info.extensions,
+        "tls": info.tls,
+        "timings": {
+            "dnsMs": ms(t.dns),
+            "connectMs": ms(t.connect),
+            "tlsMs": ms(t.tls),
+            "upgradeMs": ms(t.upgrade),
+            "totalMs": ms(t.total),
+        },
+    })
+}
+
+/// `format` and `data` of a payload: text as is, anything else as base64.
+fn data_fields(bytes: &[u8], is_text: bool, out: &mut Value) {
+    let text = if is_text {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    };
+    match text {
+        Some(t) => {
+            out["format"] = json!("text");
+            out["data"] = json!(t);
+        }
+        None => {
+            out["format"] = json!("binary");
+            out["data"] = json!(encode_base64(bytes));
+        }
+    }
+    out["size"] = json!(bytes.len());
+}
+
+/// One event as JSON: `seq`, `time` (RFC 3339, UTC, milliseconds), `monoMs`, `type` and the
+/// fields of its kind.
+pub(crate) fn event_json(e: &Event) -> Value {
+    let time = DateTime::<Utc>::from(e.time).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let mut v = json!({"seq": e.seq, "time": time, "monoMs": ms(e.mono)});
+    match &e.kind {
+        EventKind::Connecting { url, attempt } => {
+            v["type"] = json!("connecting");
+            v["url"] = json!(url);
+            v["attempt"] = json!(attempt);
+        }
+        EventKind::Redirect {
+            status,
+            from,
+            to,
+            hop,
+            dropped_headers,
+        } => {
+            v["type"] = json!("redirect");
+            v["status"] = json!(status);
+            v["from"] = json!(from);
+            v["to"] = json!(to);
+            v["hop"] = json!(hop);
+            v["droppedHeaders"] = json!(dropped_headers);
+        }
+        EventKind::Open(info) => {
+            v["type"] = json!("open");
+            v["url"] = json!(info.url);
+            v["protocol"] = json!(info.protocol);
+            v["extensions"] = json!(info.extensions);
+        }
+        EventKind::Message {
+            direction: d,
+            payload,
+        } => {
+            v["type"] = json!("message");
+            v["direction"] = json!(direction(*d));
+            match payload {
+                Payload::Text(t) => data_fields(t.as_bytes(), true, &mut v),
+                Payload::Binary(b) => data_fields(b, false, &mut v),
+            }
+        }
+        EventKind::Ping {
+            direction: d,
+            payload,
+        }
+        | EventKind::Pong {
+            direction: d,
+            payload,
+        } => {
+            let is_ping = matches!(e.kind, EventKind::Ping { .. });
+            v["type"] = json!(if is_ping { "ping" } else { "pong" });
+            v["direction"] = json!(direction(*d));
+            data_fields(payload, true, &mut v);
+        }
+        EventKind::Closing {
+            direction: d,
+            code,
+            reason,
+        } => {
+            v["type"] = json!("closing");
+            v["direction"] = json!(direction(*d));
+            v["code"] = json!(code);
+            v["reason"] = json!(reason);
+        }
+        EventKind::Closed {
+            code,
+            reason,
+            clean,
+            initiator,
+        } => {
+            v["type"] = json!("closed");
+            v["code"] = json!(code);
+            v["reason"] = json!(reason);
+            v["clean"] = json!(clean);
+            v["initiator"] = json!(match initiator {
+                Initiator::Local => "local",
+                Initiator::Remote => "remote",
+            });
+        }
+        EventKind::Error(err) => {
+            v["type"] = json!("error");
+            v["message"] = json!(err.to_string());
+            v["class"] = json!(class_name(err.class()));
+        }
+        EventKind::Reconnecting {
+            attempt,
+            of,
+            delay_ms,
+        } => {
+            v["type"] = json!("reconnecting");
+            v["attempt"] = json!(attempt);
+            v["of"] = json!(of);
+            v["delayMs"] = json!(delay_ms);
+        }
+    }
+    v
+}

@@ -1,0 +1,305 @@
+//! The one list of methods ([`METHODS`]) and `rpc.discover`'s OpenRPC 1.2 document, built
+//! from the same table so the dispatcher and the document cannot drift: the dispatcher
+//! answers -32601 for any name not in [`METHODS`], and the document lists exactly these.
+
+use serde_json::{Value, json};
+
+/// Every method the dispatcher serves, in the order the OpenRPC document lists them.
+pub const METHODS: &[&str] = &[
+    "rpc.discover",
+    "snap_openWebSocket",
+    "snap_sendWebSocketMessage",
+    "snap_closeWebSocket",
+    "snap_getWebSockets",
+    "wsdeck.open",
+    "wsdeck.send",
+    "wsdeck.ping",
+    "wsdeck.pong",
+    "wsdeck.close",
+    "wsdeck.sessions",
+    "wsdeck.handshake",
+    "wsdeck.events",
+    "wsdeck.subscribe",
+    "wsdeck.unsubscribe",
+    "wsdeck.format.detect",
+    "wsdeck.format.beautify",
+    "wsdeck.format.minify",
+    "wsdeck.format.validate",
+    "wsdeck.format.hexdump",
+    "wsdeck.vars.complete",
+];
+
+fn s() -> Value {
+    json!({"type": "string"})
+}
+fn int() -> Value {
+    json!({"type": "integer", "minimum": 0})
+}
+fn boolean() -> Value {
+    json!({"type": "boolean"})
+}
+fn nothing() -> Value {
+    json!({"type": "null"})
+}
+fn pairs() -> Value {
+    json!({"type": "array", "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}})
+}
+fn strings() -> Value {
+    json!({"type": "array", "items": {"type": "string"}})
+}
+fn object(props: Value, required: &[&str]) -> Value {
+    json!({"type": "object", "properties": props, "required": required})
+}
+fn text_format() -> Value {
+    json!({"type": "string", "enum": ["json", "xml", "html"]})
+}
+fn handshake() -> Value {
+    let head = object(json!({"startLine": s(), "headers": pairs()}), &[]);
+    object(
+        json!({
+            "url": s(), "remoteAddr": s(), "request": head, "response": head,
+            "protocol": {"type": ["string", "null"]}, "extensions": strings(),
+            "tls": {"type": ["string", "null"]},
+            "timings": object(json!({"dnsMs": {"type": "number"}, "connectMs": {"type": "number"},
+                "tlsMs": {"type": "number"}, "upgradeMs": {"type": "number"}, "totalMs": {"type": "number"}}), &[]),
+        }),
+        &["url", "request", "response", "timings"],
+    )
+}
+fn event() -> Value {
+    json!({
+        "type": "object",
+        "description": "seq, time (RFC 3339), monoMs, type (connecting|redirect|open|message|ping|pong|closing|closed|error|reconnecting) and the fields of that type",
+        "properties": {"seq": int(), "time": s(), "monoMs": {"type": "number"}, "type": s()},
+        "required": ["seq", "time", "monoMs", "type"],
+    })
+}
+
+/// A param entry of the document.
+fn p(name: &str, schema: Value, required: bool) -> Value {
+    json!({"name": name, "schema": schema, "required": required})
+}
+
+/// Summary, params and result schema of one method.
+fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
+    let id = || p("id", s(), true);
+    match method {
+        "rpc.discover" => ("This OpenRPC document.", vec![], json!({"type": "object"})),
+        "snap_openWebSocket" => (
+            "Snaps: open a WebSocket; answers its id after the handshake.",
+            vec![p("url", s(), true), p("protocols", strings(), false)],
+            s(),
+        ),
+        "snap_sendWebSocketMessage" => (
+            "Snaps: send a text (string) or binary (number array) message.",
+            vec![
+                id(),
+                p(
+                    "message",
+                    json!({"oneOf": [s(), {"type": "array", "items": {"type": "number"}}]}),
+                    true,
+                ),
+            ],
+            nothing(),
+        ),
+        "snap_closeWebSocket" => ("Snaps: close a WebSocket.", vec![id()], nothing()),
+        "snap_getWebSockets" => (
+            "Snaps: list the caller's WebSockets.",
+            vec![],
+            json!({"type": "array", "items": object(json!({"id": s(), "url": s(), "protocols": strings()}), &["id", "url", "protocols"])}),
+        ),
+        "wsdeck.open" => (
+            "Open a session from a full request spec.",
+            vec![
+                p("url", s(), true),
+                p("params", pairs(), false),
+                p("headers", pairs(), false),
+                p("protocols", strings(), false),
+                p(
+                    "settings",
+                    object(
+                        json!({
+                            "handshakeTimeoutMs": int(), "followRedirects": boolean(),
+                            "maxRedirects": int(), "reconnectAttempts": int(),
+                            "reconnectIntervalMs": int(), "maxMessageSize": int(),
+                            "autoPong": boolean(), "closeTimeoutMs": int(),
+                            "tls": object(json!({"verify": boolean(), "caFile": s(), "clientCert": s(), "clientKey": s()}), &[]),
+                        }),
+                        &[],
+                    ),
+                    false,
+                ),
+                p("wait", boolean(), false),
+            ],
+            object(json!({"id": s(), "handshake": handshake()}), &["id"]),
+        ),
+        "wsdeck.send" => (
+            "Send one message: exactly one of text and binary (base64).",
+            vec![id(), p("text", s(), false), p("binary", s(), false)],
+            nothing(),
+        ),
+        "wsdeck.ping" => (
+            "Send a ping (data: up to 125 bytes of UTF-8).",
+            vec![id(), p("data", s(), false)],
+            nothing(),
+        ),
+        "wsdeck.pong" => (
+            "Send an unsolicited pong.",
+            vec![id(), p("data", s(), false)],
+            nothing(),
+        ),
+        "wsdeck.close" => (
+            "Start the closing handshake.",
+            vec![
+                id(),
+                p(
+                    "code",
+                    json!({"type": "integer", "minimum": 1000, "maximum": 4999}),
+                    false,
+                ),
+                p("reason", s(), false),
+            ],
+            nothing(),
+        ),
+        "wsdeck.sessions" => (
+            "List the caller's sessions.",
+            vec![],
+            json!({"type": "array", "items": object(json!({
+                "id": s(), "url": s(), "protocols": strings(), "state": s(),
+                "negotiatedProtocol": {"type": ["string", "null"]}, "eventCount": int(),
+            }), &["id", "url", "protocols", "state", "eventCount"])}),
+        ),
+        "wsdeck.handshake" => (
+            "Handshake details of a session (null before it opened).",
+            vec![id()],
+            json!({"oneOf": [handshake(), nothing()]}),
+        ),
+        "wsdeck.events" => (
+            "A page of a session's event log.",
+            vec![
+                id(),
+                p("from", int(), false),
+                p(
+                    "limit",
+                    json!({"type": "integer", "minimum": 0, "maximum": 10000}),
+                    false,
+                ),
+            ],
+            object(
+                json!({"events": {"type": "array", "items": event()}, "nextSeq": int(), "missed": int(), "atEnd": boolean()}),
+                &["events", "nextSeq", "missed", "atEnd"],
+            ),
+        ),
+        "wsdeck.subscribe" => (
+            "Stream a session's events as coalesced wsdeck.events notifications.",
+            vec![id(), p("from", int(), false)],
+            object(json!({"subscription": s()}), &["subscription"]),
+        ),
+        "wsdeck.unsubscribe" => (
+            "End a subscription.",
+            vec![p("subscription", s(), true)],
+            nothing(),
+        ),
+        "wsdeck.format.detect" => (
+            "Detect the format of a message (exactly one of text and base64).",
+            vec![p("text", s(), false), p("base64", s(), false)],
+            object(
+                json!({"format": s(), "mime": s(), "size": int()}),
+                &["format", "mime", "size"],
+            ),
+        ),
+        "wsdeck.format.beautify" => (
+            "Pretty-print JSON, XML or HTML.",
+            vec![
+                p("text", s(), true),
+                p("format", text_format(), true),
+                p(
+                    "indent",
+                    json!({"oneOf": [{"type": "integer", "minimum": 0, "maximum": 16}, {"const": "tab"}]}),
+                    false,
+                ),
+            ],
+            object(json!({"text": s()}), &["text"]),
+        ),
+        "wsdeck.format.minify" => (
+            "Minify JSON, XML or HTML.",
+            vec![p("text", s(), true), p("format", text_format(), true)],
+            object(json!({"text": s()}), &["text"]),
+        ),
+        "wsdeck.format.validate" => (
+            "Validate JSON or XML, or check HTML, with positions.",
+            vec![p("text", s(), true), p("format", text_format(), true)],
+            object(
+                json!({"ok": boolean(), "errors": {"type": "array", "items": object(json!({
+                    "severity": s(), "message": s(), "hint": {"type": ["string", "null"]},
+                    "line": int(), "column": int(), "offset": int(),
+                }), &["message", "line", "column", "offset"])}}),
+                &["ok", "errors"],
+            ),
+        ),
+        "wsdeck.format.hexdump" => (
+            "Hexdump of base64 bytes.",
+            vec![
+                p("base64", s(), true),
+                p(
+                    "width",
+                    json!({"type": "integer", "minimum": 1, "maximum": 256}),
+                    false,
+                ),
+            ],
+            object(
+                json!({"lines": {"type": "array", "items": object(json!({"offset": int(), "hex": s(), "ascii": s()}), &["offset", "hex", "ascii"])}}),
+                &["lines"],
+            ),
+        ),
+        "wsdeck.vars.complete" => (
+            "Complete {{variable}} names at a cursor (byte offset); secrets preview as ****.",
+            vec![
+                p("text", s(), true),
+                p("cursor", int(), true),
+                p(
+                    "variables",
+                    json!({"type": "array", "items": object(json!({"name": s(), "value": s(), "secret": boolean()}), &["name", "value"])}),
+                    false,
+                ),
+            ],
+            object(
+                json!({
+                    "replaceRange": object(json!({"start": int(), "end": int()}), &["start", "end"]),
+                    "items": {"type": "array", "items": object(json!({
+                        "name": s(), "scope": s(), "preview": s(),
+                        "description": {"type": ["string", "null"]}, "insertText": s(),
+                    }), &["name", "scope", "preview", "insertText"])},
+                }),
+                &["replaceRange", "items"],
+            ),
+        ),
+        _ => ("", vec![], json!({})),
+    }
+}
+
+/// The OpenRPC 1.2 document `rpc.discover` answers: every method in [`METHODS`].
+pub fn openrpc() -> Value {
+    let methods: Vec<Value> = METHODS
+        .iter()
+        .map(|&name| {
+            let (summary, params, result) = describe(name);
+            json!({
+                "name": name,
+                "summary": summary,
+                "paramStructure": "by-name",
+                "params": params,
+                "result": {"name": "result", "schema": result},
+            })
+        })
+        .collect();
+    json!({
+        "openrpc": "1.2.6",
+        "info": {
+            "title": "wsdeck JSON-RPC API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "snap_* (MetaMask Snaps WebSocket dialect) and wsdeck.* methods; notifications: onWebSocketEvent, wsdeck.events.",
+        },
+        "methods": methods,
+    })
+}

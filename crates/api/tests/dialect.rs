@@ -1,0 +1,566 @@
+//! The `wsdeck.*` dialect against a real echo server on 127.0.0.1: open with headers and
+//! settings, send/ping/close, paging, coalesced subscriptions, isolation between callers,
+//! the format helpers, and `rpc.discover` against the dispatcher.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use wsdeck_api::{Api, Caller, Connection, METHODS};
+use wsdeck_echo::{EchoConfig, EchoServer};
+use wsdeck_engine::Engine;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Client {
+    conn: Connection,
+    rx: mpsc::Receiver<String>,
+    notes: VecDeque<Value>,
+    next: u64,
+}
+
+impl Client {
+    fn new(api: &Api, origin: &str, granted: bool) -> Client {
+        let mut permissions = BTreeSet::new();
+        if granted {
+            permissions.insert("endowment:network-access".to_owned());
+        }
+        let (conn, rx) = api.attach(Caller {
+            origin: origin.into(),
+            permissions,
+        });
+        Client {
+            conn,
+            rx,
+            notes: VecDeque::new(),
+            next: 1,
+        }
+    }
+
+    async fn recv(&mut self) -> Value {
+        let text = tokio::time::timeout(WAIT, self.rx.recv())
+            .await
+            .expect("timed out waiting for output")
+            .expect("channel closed");
+        serde_json::from_str(&text).expect("output is JSON")
+    }
+
+    async fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        let req = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        self.conn.handle(&req.to_string());
+        loop {
+            let v = self.recv().await;
+            if v.get("method").is_some() {
+                self.notes.push_back(v);
+            } else if v["id"] == json!(id) {
+                return v;
+            }
+        }
+    }
+
+    async fn ok(&mut self, method: &str, params: Value) -> Value {
+        let r = self.call(method, params.clone()).await;
+        assert!(r.get("error").is_none(), "{method} {params} failed: {r}");
+        r["result"].clone()
+    }
+
+    async fn err(&mut self, method: &str, params: Value) -> Value {
+        let r = self.call(method, params.clone()).await;
+        assert!(r.get("error").is_some(), "{method} {params} succeeded: {r}");
+        r["error"].clone()
+    }
+
+    async fn note(&mut self) -> Value {
+        match self.notes.pop_front() {
+            Some(v) => v,
+            None => loop {
+                let v = self.recv().await;
+                if v.get("method").is_some() {
+                    break v;
+                }
+            },
+        }
+    }
+
+    async fn open(&mut self, url: &str) -> String {
+        let r = self.ok("wsdeck.open", json!({"url": url})).await;
+        r["id"].as_str().expect("id").to_owned()
+    }
+
+    /// All events of a session so far, paged.
+    async fn all_events(&mut self, id: &str) -> (Vec<Value>, bool) {
+        let mut from = 0;
+        let mut out = Vec::new();
+        loop {
+            let page = self
+                .ok(
+                    "wsdeck.events",
+                    json!({"id": id, "from": from, "limit": 500}),
+                )
+                .await;
+            let events = page["events"].as_array().expect("events").clone();
+            assert_eq!(page["missed"], 0);
+            from = page["nextSeq"].as_u64().expect("nextSeq");
+            let empty = events.is_empty();
+            out.extend(events);
+            if empty || page["atEnd"] == true {
+                return (out, page["atEnd"] == true);
+            }
+        }
+    }
+
+    /// Polls the log until `pred` holds for some event, returning it.
+    async fn wait_event(&mut self, id: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let (events, _) = self.all_events(id).await;
+            if let Some(e) = events.into_iter().find(|e| pred(e)) {
+                return e;
+            }
+            assert!(Instant::now() < deadline, "event never came");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn setup() -> (EchoServer, Api) {
+    let server = EchoServer::start(EchoConfig::default())
+        .await
+        .expect("echo server starts");
+    (server, Api::new(Engine::new()))
+}
+
+fn is_in_message(e: &Value) -> bool {
+    e["type"] == "message" && e["direction"] == "in"
+}
+
+#[tokio::test]
+async fn open_with_headers_params_and_settings() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "https://workbench.example", true);
+    let r = c
+        .ok(
+            "wsdeck.open",
+            json!({
+                "url": server.url("/headers"),
+                "params": [["a", "1"]],
+                "headers": [["X-Test", "yes"], ["Authorization", "Bearer t"]],
+                "settings": {"handshakeTimeoutMs": 5000, "autoPong": true, "tls": {"verify": true}},
+            }),
+        )
+        .await;
+    let id = r["id"].as_str().expect("id").to_owned();
+    assert!(
+        r["handshake"]["response"]["startLine"]
+            .as_str()
+            .expect("start line")
+            .contains("101"),
+        "{r}"
+    );
+    assert!(r["handshake"]["url"].as_str().unwrap().ends_with("?a=1"));
+    let msg = c.wait_event(&id, is_in_message).await;
+    assert_eq!(msg["format"], "text");
+    let headers: Value = serde_json::from_str(msg["data"].as_str().unwrap()).unwrap();
+    assert_eq!(headers["x-test"], "yes", "{headers}");
+    assert_eq!(headers["authorization"], "Bearer t");
+
+    let hs = c.ok("wsdeck.handshake", json!({"id": id})).await;
+    let request_headers = hs["request"]["headers"].as_array().unwrap();
+    assert!(
+        request_headers
+            .iter()
+            .any(|h| h[0] == "X-Test" && h[1] == "yes"),
+        "{hs}"
+    );
+    assert!(hs["timings"]["totalMs"].as_f64().unwrap() >= 0.0);
+
+    let list = c.ok("wsdeck.sessions", json!(null)).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["state"], "open");
+    assert!(list[0]["eventCount"].as_u64().unwrap() >= 3);
+
+    // wait: false answers at once with only the id.
+    let r = c
+        .ok(
+            "wsdeck.open",
+            json!({"url": server.url("/echo"), "wait": false}),
+        )
+        .await;
+    assert!(r.get("handshake").is_none(), "{r}");
+}
+
+#[tokio::test]
+async fn open_errors() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "x", true);
+    let e = c.err("wsdeck.open", json!({"url": "http://x"})).await;
+    assert_eq!(e["code"], -32602, "{e}");
+    assert_eq!(e["data"]["class"], "invalid_request");
+    let e = c
+        .err(
+            "wsdeck.open",
+            json!({"url": server.url("/status?code=403")}),
+        )
+        .await;
+    assert_eq!(e["code"], -32002, "{e}");
+    assert_eq!(e["data"]["class"], "handshake_refused");
+    assert!(e["message"].as_str().unwrap().contains("403"), "{e}");
+    assert!(e["data"]["id"].is_string());
+    let e = c
+        .err(
+            "wsdeck.open",
+            json!({"url": "ws://a", "settings": {"tls": {"verify": "no"}}}),
+        )
+        .await;
+    assert_eq!(e["code"], -32602);
+    assert_eq!(e["data"]["path"], "settings.tls.verify", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid params: at `settings.tls.verify`: ")
+    );
+    let e = c
+        .err("wsdeck.open", json!({"url": "ws://a", "bogus": 1}))
+        .await;
+    assert_eq!(e["code"], -32602);
+    assert!(
+        e["data"]["reason"].as_str().unwrap().contains("bogus"),
+        "{e}"
+    );
+    let e = c
+        .err("wsdeck.open", json!({"url": "ws://a", "headers": [["x"]]}))
+        .await;
+    assert!(
+        e["data"]["path"].as_str().unwrap().starts_with("headers"),
+        "{e}"
+    );
+    // Permission first.
+    let mut nope = Client::new(&api, "x", false);
+    let e = nope.err("wsdeck.open", json!({"url": 5})).await;
+    assert_eq!(e["code"], 4100);
+}
+
+#[tokio::test]
+async fn send_ping_close_and_paging() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "x", true);
+    let id = c.open(&server.url("/echo")).await;
+    c.ok("wsdeck.send", json!({"id": id, "text": "hello"}))
+        .await;
+    c.ok("wsdeck.send", json!({"id": id, "binary": "AAEC/w=="}))
+        .await;
+    c.ok("wsdeck.ping", json!({"id": id, "data": "p1"})).await;
+    let pong = c
+        .wait_event(&id, |e| e["type"] == "pong" && e["direction"] == "in")
+        .await;
+    assert_eq!(pong["data"], "p1");
+    let (events, _) = c.all_events(&id).await;
+    let ins: Vec<&Value> = events.iter().filter(|e| is_in_message(e)).collect();
+    assert_eq!(ins.len(), 2, "{events:?}");
+    assert_eq!(
+        (&ins[0]["format"], &ins[0]["data"], &ins[0]["size"]),
+        (&json!("text"), &json!("hello"), &json!(5))
+    );
+    assert_eq!(
+        (&ins[1]["format"], &ins[1]["data"], &ins[1]["size"]),
+        (&json!("binary"), &json!("AAEC/w=="), &json!(4))
+    );
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64);
+        assert!(e["time"].as_str().unwrap().ends_with('Z'), "{e}");
+        assert!(e["monoMs"].is_number());
+    }
+
+    // Validation of send/ping/close.
+    let e = c.err("wsdeck.send", json!({"id": id})).await;
+    assert_eq!(
+        (e["code"].clone(), e["data"]["path"].clone()),
+        (json!(-32602), json!("params"))
+    );
+    let e = c
+        .err("wsdeck.send", json!({"id": id, "text": "a", "binary": ""}))
+        .await;
+    assert_eq!(e["code"], -32602);
+    let e = c
+        .err("wsdeck.send", json!({"id": id, "binary": "!!"}))
+        .await;
+    assert_eq!(e["data"]["path"], "binary", "{e}");
+    let e = c
+        .err("wsdeck.ping", json!({"id": id, "data": "x".repeat(126)}))
+        .await;
+    assert_eq!(
+        (e["code"].clone(), e["data"]["path"].clone()),
+        (json!(-32602), json!("data"))
+    );
+    let e = c.err("wsdeck.close", json!({"id": id, "code": 1005})).await;
+    assert_eq!(
+        (e["code"].clone(), e["data"]["path"].clone()),
+        (json!(-32602), json!("code"))
+    );
+    let e = c
+        .err(
+            "wsdeck.close",
+            json!({"id": id, "code": 1000, "reason": "r".repeat(124)}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "reason");
+    let e = c
+        .err("wsdeck.events", json!({"id": id, "limit": 10_001}))
+        .await;
+    assert_eq!(e["data"]["path"], "limit");
+
+    // Paging: from/limit/nextSeq.
+    let page = c
+        .ok("wsdeck.events", json!({"id": id, "from": 1, "limit": 2}))
+        .await;
+    assert_eq!(page["events"].as_array().unwrap().len(), 2);
+    assert_eq!(page["events"][0]["seq"], 1);
+    assert_eq!(page["nextSeq"], 3);
+    assert_eq!(page["atEnd"], false);
+
+    c.ok(
+        "wsdeck.close",
+        json!({"id": id, "code": 4001, "reason": "done"}),
+    )
+    .await;
+    let closed = c.wait_event(&id, |e| e["type"] == "closed").await;
+    assert_eq!(
+        (closed["code"].clone(), closed["reason"].clone()),
+        (json!(4001), json!("done"))
+    );
+    assert_eq!(closed["initiator"], "local");
+    let (_, at_end) = c.all_events(&id).await;
+    assert!(at_end);
+    let list = c.ok("wsdeck.sessions", json!({})).await;
+    assert_eq!(list[0]["state"], "closed");
+    // Sending after the close is an engine state error.
+    let e = c
+        .err("wsdeck.send", json!({"id": id, "text": "late"}))
+        .await;
+    assert_eq!(
+        (e["code"].clone(), e["data"]["class"].clone()),
+        (json!(-32002), json!("state"))
+    );
+}
+
+#[tokio::test]
+async fn subscribe_coalesces_a_burst() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "x", true);
+    let id = c
+        .ok(
+            "wsdeck.open",
+            json!({"url": server.url("/burst?count=5000&size=32"), "wait": false}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sub = c.ok("wsdeck.subscribe", json!({"id": id})).await["subscription"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut next_seq = 0u64;
+    let mut messages = 0;
+    let mut notes = 0;
+    while messages < 5000 {
+        let n = c.note().await;
+        assert_eq!(n["method"], "wsdeck.events", "{n}");
+        assert_eq!(n["params"]["subscription"], sub.as_str());
+        assert_eq!(n["params"]["id"], id.as_str());
+        assert_eq!(n["params"]["missed"], 0);
+        notes += 1;
+        for e in n["params"]["events"].as_array().unwrap() {
+            assert_eq!(e["seq"], next_seq, "in order, without gaps");
+            next_seq += 1;
+            if is_in_message(e) {
+                assert_eq!(e["size"], 32);
+                messages += 1;
+            }
+        }
+    }
+    assert!(notes < 500, "{notes} notifications for 5000 messages");
+    c.ok("wsdeck.unsubscribe", json!({"subscription": sub}))
+        .await;
+    let e = c
+        .err("wsdeck.unsubscribe", json!({"subscription": sub}))
+        .await;
+    assert_eq!(
+        (e["code"].clone(), e["data"]["kind"].clone()),
+        (json!(-32001), json!("subscription"))
+    );
+    // Nothing more arrives for it: send something and check no notification follows.
+    c.ok("wsdeck.send", json!({"id": id, "text": "x"})).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    while let Ok(text) = c.rx.try_recv() {
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            v.get("method").is_none(),
+            "notification after unsubscribe: {v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn foreign_callers_see_nothing() {
+    let (server, api) = setup().await;
+    let mut a = Client::new(&api, "a", true);
+    let mut b = Client::new(&api, "b", true);
+    let id = a.open(&server.url("/echo")).await;
+    assert_eq!(b.ok("wsdeck.sessions", json!({})).await, json!([]));
+    for (m, p) in [
+        ("wsdeck.send", json!({"id": id, "text": "x"})),
+        ("wsdeck.ping", json!({"id": id})),
+        ("wsdeck.pong", json!({"id": id})),
+        ("wsdeck.close", json!({"id": id})),
+        ("wsdeck.handshake", json!({"id": id})),
+        ("wsdeck.events", json!({"id": id})),
+        ("wsdeck.subscribe", json!({"id": id})),
+    ] {
+        let e = b.err(m, p).await;
+        assert_eq!(e["code"], -32001, "{m}: {e}");
+        assert_eq!(e["message"], "Resource not found.");
+        assert_eq!(e["data"], json!({"kind": "session", "id": id}));
+    }
+    // Still open for its owner.
+    a.ok("wsdeck.send", json!({"id": id, "text": "mine"})).await;
+}
+
+#[tokio::test]
+async fn format_helpers() {
+    let (_server, api) = setup().await;
+    // No permission needed for pure helpers.
+    let mut c = Client::new(&api, "x", false);
+    let d = c
+        .ok("wsdeck.format.detect", json!({"text": "{\"a\":1}"}))
+        .await;
+    assert_eq!(
+        d,
+        json!({"format": "json", "mime": "application/json", "size": 7})
+    );
+    let d = c
+        .ok("wsdeck.format.detect", json!({"base64": "AAEC"}))
+        .await;
+    assert_eq!(d["format"], "binary");
+    let e = c.err("wsdeck.format.detect", json!({})).await;
+    assert_eq!(e["code"], -32602);
+
+    let b = c
+        .ok(
+            "wsdeck.format.beautify",
+            json!({"text": "{\"a\":[1,2]}", "format": "json", "indent": 2}),
+        )
+        .await;
+    assert_eq!(b["text"], "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
+    let m = c
+        .ok(
+            "wsdeck.format.minify",
+            json!({"text": "<a>\n  <b/>\n</a>", "format": "xml"}),
+        )
+        .await;
+    assert_eq!(m["text"], "<a><b/></a>");
+    let e = c
+        .err(
+            "wsdeck.format.beautify",
+            json!({"text": "{", "format": "json"}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "text");
+    let e = c
+        .err(
+            "wsdeck.format.beautify",
+            json!({"text": "{}", "format": "yaml"}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "format");
+
+    let v = c
+        .ok(
+            "wsdeck.format.validate",
+            json!({"text": "{\"a\":1,}", "format": "json"}),
+        )
+        .await;
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["errors"][0]["line"], 1);
+    assert!(v["errors"][0]["column"].as_u64().unwrap() > 1);
+    assert!(v["errors"][0]["offset"].is_u64());
+    let v = c
+        .ok(
+            "wsdeck.format.validate",
+            json!({"text": "<a/>", "format": "xml"}),
+        )
+        .await;
+    assert_eq!(v, json!({"ok": true, "errors": []}));
+
+    let h = c
+        .ok(
+            "wsdeck.format.hexdump",
+            json!({"base64": "SGVsbG8sIHdvcmxkIQ==", "width": 8}),
+        )
+        .await;
+    let lines = h["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["offset"], 8);
+    assert!(lines[0]["ascii"].as_str().unwrap().contains("Hello"));
+    assert!(lines[0]["hex"].as_str().unwrap().starts_with("48 65"));
+
+    let r = c
+        .ok(
+            "wsdeck.vars.complete",
+            json!({"text": "Bearer {{to", "cursor": 11, "variables": [
+                {"name": "token", "value": "s3cr3t", "secret": true},
+                {"name": "topic", "value": "news"},
+            ]}),
+        )
+        .await;
+    assert_eq!(r["replaceRange"], json!({"start": 9, "end": 11}));
+    let items = r["items"].as_array().unwrap();
+    let token = items
+        .iter()
+        .find(|i| i["name"] == "token")
+        .expect("token offered");
+    assert_eq!(token["preview"], "****");
+    assert_eq!(token["insertText"], "token}}");
+    assert!(
+        items
+            .iter()
+            .any(|i| i["name"] == "topic" && i["preview"] == "news")
+    );
+}
+
+#[tokio::test]
+async fn discover_lists_exactly_the_dispatched_methods() {
+    let (_server, api) = setup().await;
+    let mut c = Client::new(&api, "npm:all", true);
+    let doc = c.ok("rpc.discover", json!(null)).await;
+    assert!(doc["openrpc"].as_str().unwrap().starts_with("1.2"));
+    let listed: BTreeSet<String> = doc["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert!(m["result"]["schema"].is_object(), "{m}");
+            assert!(m["params"].is_array(), "{m}");
+            m["name"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let methods: BTreeSet<String> = METHODS.iter().map(|m| (*m).to_owned()).collect();
+    assert_eq!(listed, methods);
+    // Every listed method is served (anything but -32601), and others are not.
+    for m in METHODS {
+        let r = c.call(m, json!({"__probe": true})).await;
+        assert_ne!(
+            r["error"]["code"], -32601,
+            "{m} is listed but not dispatched: {r}"
+        );
+    }
+    for m in ["wsdeck.nope", "wsdeck.format", "snap_nope", "rpc.other"] {
+        let r = c.call(m, json!({})).await;
+        assert_eq!(r["error"]["code"], -32601, "{m}");
+    }
+}
