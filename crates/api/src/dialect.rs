@@ -63,6 +63,9 @@ struct Entry {
     session: Session,
 }
 
+/// The permission to name local files in requests (TLS CA, client certificate and key).
+pub const READ_FILES: &str = "wsdeck:read-files";
+
 /// One caller's `wsdeck.*` sessions and subscriptions.
 #[derive(Debug)]
 pub(crate) struct State {
@@ -151,6 +154,19 @@ impl State {
         let p: OpenParams = parse(params)?;
         let wait = p.wait.unwrap_or(true);
         let spec = p.into_spec();
+        let tls = &spec.settings.tls;
+        let reads_files =
+            tls.ca_file.is_some() || tls.client_cert.is_some() || tls.client_key.is_some();
+        if reads_files && !self.caller.permissions.contains(READ_FILES) {
+            // The files are read by the process serving the API: a caller must be trusted
+            // with the local file system (answers would reveal whether a path exists).
+            return Err(ApiError::BadParam {
+                path: "settings.tls".into(),
+                reason: format!(
+                    "reading local files (caFile, clientCert, clientKey) needs the permission `{READ_FILES}` (--grant {READ_FILES})"
+                ),
+            });
+        }
         let (id, session) = {
             let mut table = lock(&self.sessions);
             let live = table

@@ -564,3 +564,39 @@ async fn discover_lists_exactly_the_dispatched_methods() {
         assert_eq!(r["error"]["code"], -32601, "{m}");
     }
 }
+
+#[tokio::test]
+async fn naming_local_files_needs_the_read_files_permission() {
+    let (server, api) = setup().await;
+    let mut client = Client::new(&api, "local:test", true);
+    let params = json!({
+        "url": server.url("/echo").replace("ws://", "wss://"),
+        "settings": {"tls": {"caFile": "/etc/hostname"}}
+    });
+    let err = client.err("wsdeck.open", params.clone()).await;
+    assert_eq!(err["code"], -32602, "{err}");
+    assert_eq!(err["data"]["path"], "settings.tls", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("wsdeck:read-files")),
+        "{err}"
+    );
+    // With the permission the request reaches the engine (which then reads the file).
+    let (conn, rx) = api.attach(Caller {
+        origin: "local:trusted".into(),
+        permissions: ["endowment:network-access", "wsdeck:read-files"]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    });
+    let mut trusted = Client {
+        conn,
+        rx,
+        notes: VecDeque::new(),
+        next: 1,
+    };
+    let response = trusted.call("wsdeck.open", params).await;
+    let message = response["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("wsdeck:read-files"), "{response}");
+}

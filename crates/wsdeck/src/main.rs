@@ -6,6 +6,7 @@ mod compose;
 mod connect;
 mod echo_server;
 mod exit;
+mod gateway;
 mod interactive;
 mod lines;
 mod printer;
@@ -43,6 +44,8 @@ enum Command {
     Autobahn(autobahn::AutobahnArgs),
     /// Serve the JSON-RPC API (MetaMask-Snaps-compatible snap_* WebSocket methods) on stdio.
     Rpc(rpc::RpcArgs),
+    /// Serve the JSON-RPC API over WebSocket on 127.0.0.1 (`/rpc`, per-run token).
+    Serve(gateway::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +68,20 @@ fn main() -> ExitCode {
             Ok(()) => exit::OK,
             Err(e) => {
                 eprintln!("wsdeck rpc: {e:#}");
+                exit::INTERNAL
+            }
+        },
+        Command::Serve(args) if !args.bind.is_loopback() && !args.allow_remote => {
+            eprintln!(
+                "wsdeck serve: --bind {} is not a loopback address; pass --allow-remote to listen on it",
+                args.bind
+            );
+            exit::USAGE
+        }
+        Command::Serve(args) => match runtime.block_on(gateway::run(args)) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("wsdeck serve: {e:#}");
                 exit::INTERNAL
             }
         },

@@ -1,0 +1,418 @@
+//! `wsdeck serve`: the JSON-RPC API (`wsdeck-api`) over WebSocket, on an axum server bound
+//! to loopback. Later the same server also serves the UI.
+//!
+//! `GET /rpc` upgrades only when, in this order:
+//! 1. the `Host` header is `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT` (DNS-rebinding
+//!    defence; with `--allow-remote` also the bound address) — else 403;
+//! 2. the `Origin` header is absent (non-browser clients), this gateway's own origin, or one
+//!    of `--allow-origin` — else 403;
+//! 3. the per-run token matches (`?token=` or `Authorization: Bearer`), compared in constant
+//!    time — else 401.
+//!
+//! Host and Origin come first so a foreign page learns nothing about the token.
+//!
+//! Each WebSocket is one API caller ([`Api::attach`]); closing it drops the
+//! [`wsdeck_api::Connection`], which closes that caller's sockets.
+//!
+//! **Backpressure.** Every text that will be answered (a request with an `id`, a batch with
+//! at least one, or anything malformed) counts as pending until its response is written to
+//! the WebSocket. While [`MAX_PENDING`] are pending the gateway stops reading the client's
+//! frames, so a client that floods requests without reading the answers is slowed by TCP
+//! instead of growing the process: at most `MAX_PENDING` request tasks per connection plus
+//! the API's bounded outgoing queue. Notifications (no `id`) get no answer and are not
+//! counted; they run at once, one at a time as they are read.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine as _;
+use clap::Args;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq as _;
+use wsdeck_api::{Api, ApiError, Caller, Limits};
+use wsdeck_engine::Engine;
+
+/// Answers not yet written to a client before the gateway stops reading its frames.
+pub const MAX_PENDING: usize = 64;
+
+/// Flags of `wsdeck serve`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Prints one line `wsdeck gateway listening on ws://127.0.0.1:PORT/rpc?token=TOKEN`; the token
+is new on every run. Secure by default: without --grant endowment:network-access every
+snap_* call answers 4100 (unauthorized). Example:
+  wsdeck serve --port 8765 --grant endowment:network-access --token-file ~/.wsdeck-token")]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Address to bind; only loopback addresses unless --allow-remote is given.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Allow a non-loopback --bind address (anyone who can reach it and has the token can
+    /// use the API with the granted permissions).
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Also accept WebSocket upgrades from pages of this origin, e.g. http://localhost:5173
+    /// (repeatable; compared exactly).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+
+    /// Grant a permission to every client (repeatable). snap_* WebSocket methods need
+    /// endowment:network-access; without it they all answer 4100.
+    #[arg(long, value_name = "PERMISSION")]
+    pub grant: Vec<String>,
+
+    /// Also write the token to this file (created with mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+/// What every request handler needs.
+#[derive(Debug)]
+struct Gateway {
+    api: Api,
+    limits: Limits,
+    token: String,
+    hosts: Vec<String>,
+    origins: Vec<String>,
+    permissions: BTreeSet<String>,
+}
+
+/// Runs the gateway until Ctrl-C.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    if !args.bind.is_loopback() {
+        if !args.allow_remote {
+            anyhow::bail!(
+                "--bind {} is not a loopback address; pass --allow-remote to listen on it",
+                args.bind
+            );
+        }
+        eprintln!(
+            "wsdeck serve: warning: listening on {} (not loopback): anyone who can reach it \
+             and knows the token can use the API",
+            args.bind
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
+    let port = listener.local_addr().context("local address")?.port();
+    let token = new_token()?;
+
+    let mut hosts = vec![
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ];
+    if !args.bind.is_loopback() && !args.bind.is_unspecified() {
+        hosts.push(SocketAddr::new(args.bind, port).to_string());
+    }
+    let mut origins = vec![
+        format!("http://127.0.0.1:{port}"),
+        format!("http://localhost:{port}"),
+        format!("http://[::1]:{port}"),
+    ];
+    origins.extend(args.allow_origin.iter().cloned());
+
+    if let Some(path) = &args.token_file {
+        write_token_file(path, &token)
+            .with_context(|| format!("cannot write the token to {}", path.display()))?;
+    }
+
+    let limits = Limits::default();
+    let gateway = Arc::new(Gateway {
+        api: Api::with_limits(Engine::new(), limits),
+        limits,
+        token: token.clone(),
+        hosts,
+        origins,
+        permissions: args.grant.into_iter().collect(),
+    });
+    let app = Router::new()
+        .route("/rpc", get(rpc_endpoint))
+        .with_state(gateway);
+
+    let shown = if args.bind.is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        args.bind
+    };
+    let mut out = std::io::stdout();
+    writeln!(
+        out,
+        "wsdeck gateway listening on ws://{}/rpc?token={token}",
+        SocketAddr::new(shown, port)
+    )?;
+    out.flush()?;
+
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")?;
+    Ok(())
+}
+
+/// 32 random bytes, base64url without padding.
+fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for the token: {e}"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn write_token_file(path: &std::path::Path, token: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file keeps its mode on open; narrow it too.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(format!("{token}\n").as_bytes())
+}
+
+fn refuse(status: StatusCode, body: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{body}\n"),
+    )
+        .into_response()
+}
+
+async fn rpc_endpoint(
+    State(gw): State<Arc<Gateway>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !host.is_some_and(|h| gw.hosts.iter().any(|ok| ok.eq_ignore_ascii_case(h))) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "forbidden: the Host header does not name this gateway (expected 127.0.0.1, localhost or [::1] with its port)",
+        );
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let ok = origin
+            .to_str()
+            .is_ok_and(|o| gw.origins.iter().any(|allowed| allowed == o));
+        if !ok {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "forbidden: the Origin is not allowed (start wsdeck serve with --allow-origin ORIGIN to allow it)",
+            );
+        }
+    }
+    let mut token = None;
+    let mut origin = None;
+    for (k, v) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        match &*k {
+            "token" => token = Some(v.into_owned()),
+            "origin" => origin = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    if token.is_none() {
+        token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_owned());
+    }
+    let Some(token) = token else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized: missing token (pass ?token=TOKEN or Authorization: Bearer TOKEN)",
+        );
+    };
+    if !bool::from(token.as_bytes().ct_eq(gw.token.as_bytes())) {
+        return refuse(StatusCode::UNAUTHORIZED, "unauthorized: wrong token");
+    }
+    let upgrade = match upgrade {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let caller = Caller {
+        origin: origin
+            .filter(|o| o.starts_with("npm:") || o.starts_with("local:"))
+            .unwrap_or_else(|| "local:gateway".to_owned()),
+        permissions: gw.permissions.clone(),
+    };
+    let max = gw.limits.max_request_bytes;
+    let api = gw.api.clone();
+    upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| serve_socket(socket, api, caller, max))
+}
+
+/// One WebSocket client: frames in, API texts out, with bounded pending answers.
+async fn serve_socket(mut socket: WebSocket, api: Api, caller: Caller, max_request: usize) {
+    let (conn, mut rx) = api.attach(caller);
+    let mut pending = 0usize;
+    loop {
+        tokio::select! {
+            biased;
+            out = rx.recv() => {
+                let Some(text) = out else { break };
+                if is_response(&text) {
+                    pending = pending.saturating_sub(1);
+                }
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            frame = socket.recv(), if pending < MAX_PENDING => {
+                match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        if expects_response(text.as_str(), max_request) {
+                            pending += 1;
+                        }
+                        conn.handle(text.as_str());
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        if socket.send(Message::Text(binary_error().into())).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        if is_too_big(&e) {
+                            let frame = CloseFrame {
+                                code: close_code::SIZE,
+                                reason: format!("frame larger than {max_request} bytes").into(),
+                            };
+                            let _ = socket.send(Message::Close(Some(frame))).await;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // Detach: the API closes this caller's sockets in the background.
+    drop(conn);
+    drop(rx);
+}
+
+/// The answer to a binary frame: JSON-RPC texts come as text frames.
+fn binary_error() -> String {
+    let mut error = ApiError::InvalidRequest.to_json();
+    error["data"] = json!({"hint": "send JSON-RPC requests as text frames, not binary frames"});
+    json!({"jsonrpc": "2.0", "id": null, "error": error}).to_string()
+}
+
+/// Whether a read error is the size limit (tungstenite's capacity error; axum hides its type).
+fn is_too_big(e: &axum::Error) -> bool {
+    let text = e.to_string();
+    text.contains("Space limit exceeded") || text.contains("too long")
+}
+
+/// Whether an outgoing text is an answer (a response or batch) rather than a notification.
+/// Unknown shapes count as answers, so a misjudgement loosens the bound instead of stalling.
+fn is_response(text: &str) -> bool {
+    !text.starts_with(r#"{"jsonrpc":"2.0","method":"#)
+}
+
+/// Whether the API will answer this text: the framing rules of `docs/api.md` (too large or not
+/// JSON: an error; a batch: one answer if any item is answered; an item is answered unless it
+/// is a well-formed notification).
+fn expects_response(text: &str, max_request: usize) -> bool {
+    if text.len() > max_request {
+        return true;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Err(_) => true,
+        Ok(Value::Array(items)) => items.is_empty() || items.iter().any(item_answered),
+        Ok(item) => item_answered(&item),
+    }
+}
+
+fn item_answered(item: &Value) -> bool {
+    let Value::Object(map) = item else {
+        return true;
+    };
+    map.contains_key("id")
+        || map.get("jsonrpc").and_then(Value::as_str) != Some("2.0")
+        || !map.get("method").is_some_and(Value::is_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answered_texts_follow_the_framing_rules() {
+        let max = 1 << 20;
+        assert!(expects_response(
+            r#"{"jsonrpc":"2.0","id":1,"method":"x"}"#,
+            max
+        ));
+        assert!(expects_response(
+            r#"{"jsonrpc":"2.0","id":null,"method":"x"}"#,
+            max
+        ));
+        assert!(!expects_response(r#"{"jsonrpc":"2.0","method":"x"}"#, max));
+        assert!(expects_response(r#"{"jsonrpc":"1.0","method":"x"}"#, max));
+        assert!(expects_response(r#"{"jsonrpc":"2.0","method":1}"#, max));
+        assert!(expects_response("not json", max));
+        assert!(expects_response("[]", max));
+        assert!(expects_response("[1]", max));
+        assert!(!expects_response(
+            r#"[{"jsonrpc":"2.0","method":"x"},{"jsonrpc":"2.0","method":"y"}]"#,
+            max
+        ));
+        assert!(expects_response(
+            r#"[{"jsonrpc":"2.0","method":"x"},{"jsonrpc":"2.0","id":"a","method":"y"}]"#,
+            max
+        ));
+        assert!(expects_response(&"x".repeat(11), 10));
+    }
+
+    #[test]
+    fn notifications_are_not_answers() {
+        assert!(!is_response(
+            r#"{"jsonrpc":"2.0","method":"onWebSocketEvent","params":{}}"#
+        ));
+        assert!(is_response(r#"{"jsonrpc":"2.0","id":1,"result":null}"#));
+        assert!(is_response(r#"[{"jsonrpc":"2.0","id":1,"result":null}]"#));
+    }
+
+    #[test]
+    fn tokens_are_32_random_bytes_base64url() {
+        let a = new_token().expect("token");
+        let b = new_token().expect("token");
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
+    }
+
+    #[test]
+    fn binary_frames_answer_invalid_request() {
+        let v: Value = serde_json::from_str(&binary_error()).expect("json");
+        assert_eq!(v["error"]["code"], -32600);
+        assert_eq!(v["id"], Value::Null);
+    }
+}
