@@ -76,6 +76,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PERMISSION")]
     pub grant: Vec<String>,
 
+    /// A Snaps manifest (snap.manifest.json) whose initialPermissions every client is granted.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<std::path::PathBuf>,
+
     /// Also write the token to this file (created with mode 0600).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
@@ -133,6 +137,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write the token to {}", path.display()))?;
     }
 
+    let mut permissions: BTreeSet<String> = args.grant.iter().cloned().collect();
+    if let Some(path) = &args.manifest {
+        permissions.extend(
+            crate::manifest::Manifest::read(path)
+                .map_err(anyhow::Error::msg)?
+                .permissions,
+        );
+    }
     let limits = Limits::default();
     let gateway = Arc::new(Gateway {
         api: Api::with_limits(Engine::new(), limits),
@@ -140,7 +152,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         token: token.clone(),
         hosts,
         origins,
-        permissions: args.grant.into_iter().collect(),
+        permissions,
     });
     let app = Router::new()
         .route("/rpc", get(rpc_endpoint))

@@ -9,6 +9,7 @@ mod exit;
 mod gateway;
 mod interactive;
 mod lines;
+mod manifest;
 mod printer;
 mod redact;
 mod rpc;
@@ -64,18 +65,30 @@ fn main() -> ExitCode {
         Command::Connect(args) => connect::run(*args, runtime.handle().clone()),
         Command::EchoServer(args) => runtime.block_on(echo_server::run(args)),
         Command::Autobahn(args) => runtime.block_on(autobahn::run(args)),
-        Command::Rpc(args) => match runtime.block_on(rpc::run(args)) {
-            Ok(()) => exit::OK,
+        Command::Rpc(args) => match args.caller() {
             Err(e) => {
-                eprintln!("wsdeck rpc: {e:#}");
-                exit::INTERNAL
+                eprintln!("wsdeck rpc: {e}");
+                exit::USAGE
             }
+            Ok(caller) => match runtime.block_on(rpc::run(caller)) {
+                Ok(()) => exit::OK,
+                Err(e) => {
+                    eprintln!("wsdeck rpc: {e:#}");
+                    exit::INTERNAL
+                }
+            },
         },
         Command::Serve(args) if !args.bind.is_loopback() && !args.allow_remote => {
             eprintln!(
                 "wsdeck serve: --bind {} is not a loopback address; pass --allow-remote to listen on it",
                 args.bind
             );
+            exit::USAGE
+        }
+        Command::Serve(args)
+            if let Some(Err(e)) = args.manifest.as_deref().map(manifest::Manifest::read) =>
+        {
+            eprintln!("wsdeck serve: {e}");
             exit::USAGE
         }
         Command::Serve(args) => match runtime.block_on(gateway::run(args)) {

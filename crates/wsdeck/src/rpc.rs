@@ -24,24 +24,47 @@ Secure by default: without --grant endowment:network-access every snap_* call an
   wsdeck rpc --grant endowment:network-access
   {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"snap_openWebSocket\",\"params\":{\"url\":\"ws://127.0.0.1:9001/echo\"}}")]
 pub struct RpcArgs {
-    /// The caller's snap id; snap_* methods exist only for ids starting with npm: or local:.
-    #[arg(long, value_name = "ID", default_value = "local:stdio")]
-    pub origin: String,
+    /// The caller's snap id; snap_* methods exist only for ids starting with npm: or local:
+    /// (default: npm:NAME from --manifest, else local:stdio).
+    #[arg(long, value_name = "ID")]
+    pub origin: Option<String>,
 
     /// Grant a permission to the caller (repeatable). snap_* WebSocket methods need
     /// endowment:network-access; without it they all answer 4100.
     #[arg(long, value_name = "PERMISSION")]
     pub grant: Vec<String>,
+
+    /// A Snaps manifest (snap.manifest.json): its initialPermissions are granted, and its npm
+    /// package name is the default --origin.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<std::path::PathBuf>,
+}
+
+impl RpcArgs {
+    /// The caller these flags describe; errors are usage errors (a bad manifest).
+    pub fn caller(&self) -> Result<Caller, String> {
+        let manifest = self
+            .manifest
+            .as_deref()
+            .map(crate::manifest::Manifest::read)
+            .transpose()?;
+        let mut permissions: BTreeSet<String> = self.grant.iter().cloned().collect();
+        let mut origin = self.origin.clone();
+        if let Some(m) = manifest {
+            permissions.extend(m.permissions);
+            origin = origin.or(m.origin);
+        }
+        Ok(Caller {
+            origin: origin.unwrap_or_else(|| "local:stdio".into()),
+            permissions,
+        })
+    }
 }
 
 /// Serves stdin/stdout until stdin ends.
-pub async fn run(args: RpcArgs) -> anyhow::Result<()> {
+pub async fn run(caller: Caller) -> anyhow::Result<()> {
     let limits = Limits::default();
     let api = Api::with_limits(Engine::new(), limits);
-    let caller = Caller {
-        origin: args.origin,
-        permissions: args.grant.into_iter().collect::<BTreeSet<_>>(),
-    };
     let (conn, mut rx) = api.attach(caller);
     let writer = tokio::spawn(async move {
         let mut out = tokio::io::stdout();

@@ -228,3 +228,41 @@ fn closing_stdin_closes_open_sockets() {
         (json!("close"), json!(id), json!(1005))
     );
 }
+
+#[test]
+fn a_snap_manifest_grants_its_initial_permissions() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("rpc-manifest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let manifest = dir.join("snap.manifest.json");
+    std::fs::write(
+        &manifest,
+        r#"{"version": "1.0.0", "proposedName": "Example",
+            "source": {"shasum": "x", "location": {"npm": {"filePath": "dist/bundle.js",
+                       "packageName": "@example/ws-snap"}}},
+            "initialPermissions": {"endowment:network-access": {}},
+            "manifestVersion": "0.1"}"#,
+    )
+    .expect("write manifest");
+    let echo = Echo::start();
+    let mut rpc = Rpc::spawn(&["--manifest", manifest.to_str().expect("UTF-8 path")]);
+    rpc.send(req(
+        1,
+        "snap_openWebSocket",
+        json!({"url": echo.url("/echo")}),
+    ));
+    let opened = rpc.next();
+    assert!(opened["result"].is_string(), "{opened}");
+    assert_eq!(rpc.finish().0, 0);
+
+    // A manifest without the permission grants nothing; a broken one is a usage error.
+    std::fs::write(&manifest, r#"{"initialPermissions": {"snap_dialog": {}}}"#)
+        .expect("write manifest");
+    let mut rpc = Rpc::spawn(&["--manifest", manifest.to_str().expect("UTF-8 path")]);
+    rpc.send(req(1, "snap_getWebSockets", json!(null)));
+    assert_eq!(rpc.next()["error"]["code"], 4100);
+    assert_eq!(rpc.finish().0, 0);
+    std::fs::write(&manifest, "{").expect("write manifest");
+    let rpc = Rpc::spawn(&["--manifest", manifest.to_str().expect("UTF-8 path")]);
+    assert_eq!(rpc.finish().0, 2, "a broken manifest is a usage error");
+}
