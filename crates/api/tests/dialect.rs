@@ -2,89 +2,23 @@
 //! settings, send/ping/close, paging, coalesced subscriptions, isolation between callers,
 //! the format helpers, and `rpc.discover` against the dispatcher.
 
-use std::collections::{BTreeSet, VecDeque};
+mod common;
+
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use common::{Client, WAIT, setup};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use wsdeck_api::{Api, Caller, Connection, METHODS};
-use wsdeck_echo::{EchoConfig, EchoServer};
-use wsdeck_engine::Engine;
+use wsdeck_api::METHODS;
 
-const WAIT: Duration = Duration::from_secs(10);
-
-struct Client {
-    conn: Connection,
-    rx: mpsc::Receiver<String>,
-    notes: VecDeque<Value>,
-    next: u64,
+/// The `wsdeck.*` calls the tests repeat.
+trait Dialect {
+    async fn open(&mut self, url: &str) -> String;
+    async fn all_events(&mut self, id: &str) -> (Vec<Value>, bool);
+    async fn wait_event(&mut self, id: &str, pred: impl Fn(&Value) -> bool) -> Value;
 }
 
-impl Client {
-    fn new(api: &Api, origin: &str, granted: bool) -> Client {
-        let mut permissions = BTreeSet::new();
-        if granted {
-            permissions.insert("endowment:network-access".to_owned());
-        }
-        let (conn, rx) = api.attach(Caller {
-            origin: origin.into(),
-            permissions,
-        });
-        Client {
-            conn,
-            rx,
-            notes: VecDeque::new(),
-            next: 1,
-        }
-    }
-
-    async fn recv(&mut self) -> Value {
-        let text = tokio::time::timeout(WAIT, self.rx.recv())
-            .await
-            .expect("timed out waiting for output")
-            .expect("channel closed");
-        serde_json::from_str(&text).expect("output is JSON")
-    }
-
-    async fn call(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next;
-        self.next += 1;
-        let req = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        self.conn.handle(&req.to_string());
-        loop {
-            let v = self.recv().await;
-            if v.get("method").is_some() {
-                self.notes.push_back(v);
-            } else if v["id"] == json!(id) {
-                return v;
-            }
-        }
-    }
-
-    async fn ok(&mut self, method: &str, params: Value) -> Value {
-        let r = self.call(method, params.clone()).await;
-        assert!(r.get("error").is_none(), "{method} {params} failed: {r}");
-        r["result"].clone()
-    }
-
-    async fn err(&mut self, method: &str, params: Value) -> Value {
-        let r = self.call(method, params.clone()).await;
-        assert!(r.get("error").is_some(), "{method} {params} succeeded: {r}");
-        r["error"].clone()
-    }
-
-    async fn note(&mut self) -> Value {
-        match self.notes.pop_front() {
-            Some(v) => v,
-            None => loop {
-                let v = self.recv().await;
-                if v.get("method").is_some() {
-                    break v;
-                }
-            },
-        }
-    }
-
+impl Dialect for Client {
     async fn open(&mut self, url: &str) -> String {
         let r = self.ok("wsdeck.open", json!({"url": url})).await;
         r["id"].as_str().expect("id").to_owned()
@@ -124,13 +58,6 @@ impl Client {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-}
-
-async fn setup() -> (EchoServer, Api) {
-    let server = EchoServer::start(EchoConfig::default())
-        .await
-        .expect("echo server starts");
-    (server, Api::new(Engine::new()))
 }
 
 fn is_in_message(e: &Value) -> bool {
@@ -369,7 +296,7 @@ async fn subscribe_coalesces_a_burst() {
     let mut messages = 0;
     let mut notes = 0;
     while messages < 5000 {
-        let n = c.note().await;
+        let n = c.notification().await;
         assert_eq!(n["method"], "wsdeck.events", "{n}");
         assert_eq!(n["params"]["subscription"], sub.as_str());
         assert_eq!(n["params"]["id"], id.as_str());
@@ -553,14 +480,14 @@ async fn discover_lists_exactly_the_dispatched_methods() {
     assert_eq!(listed, methods);
     // Every listed method is served (anything but -32601), and others are not.
     for m in METHODS {
-        let r = c.call(m, json!({"__probe": true})).await;
+        let r = c.call(m, Some(json!({"__probe": true}))).await;
         assert_ne!(
             r["error"]["code"], -32601,
             "{m} is listed but not dispatched: {r}"
         );
     }
     for m in ["wsdeck.nope", "wsdeck.format", "snap_nope", "rpc.other"] {
-        let r = c.call(m, json!({})).await;
+        let r = c.call(m, Some(json!({}))).await;
         assert_eq!(r["error"]["code"], -32601, "{m}");
     }
 }
@@ -583,20 +510,12 @@ async fn naming_local_files_needs_the_read_files_permission() {
         "{err}"
     );
     // With the permission the request reaches the engine (which then reads the file).
-    let (conn, rx) = api.attach(Caller {
-        origin: "local:trusted".into(),
-        permissions: ["endowment:network-access", "wsdeck:read-files"]
-            .into_iter()
-            .map(String::from)
-            .collect(),
-    });
-    let mut trusted = Client {
-        conn,
-        rx,
-        notes: VecDeque::new(),
-        next: 1,
-    };
-    let response = trusted.call("wsdeck.open", params).await;
+    let mut trusted = Client::with_permissions(
+        &api,
+        "local:trusted",
+        &["endowment:network-access", "wsdeck:read-files"],
+    );
+    let response = trusted.call("wsdeck.open", Some(params)).await;
     let message = response["error"]["message"].as_str().unwrap_or_default();
     assert!(!message.contains("wsdeck:read-files"), "{response}");
 }

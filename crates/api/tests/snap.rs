@@ -1,93 +1,22 @@
 //! The `snap_*` dialect against a real echo server on 127.0.0.1: every validation row of the
 //! spec, permissions, ownership, round trips, closes and JSON-RPC framing.
 
-use std::collections::{BTreeSet, VecDeque};
-use std::time::Duration;
+mod common;
 
+use common::{Client, WAIT, setup};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
-use wsdeck_api::{Api, Caller, Connection, Limits};
-use wsdeck_echo::{EchoConfig, EchoServer};
+use wsdeck_api::{Api, Limits};
+use wsdeck_echo::EchoServer;
 use wsdeck_engine::Engine;
 
-const WAIT: Duration = Duration::from_secs(10);
-
-struct Client {
-    conn: Connection,
-    rx: mpsc::Receiver<String>,
-    pending: VecDeque<Value>,
-    /// Responses to other requests that arrived while waiting for one.
-    others: Vec<Value>,
-    next: u64,
+/// The `snap_*` calls the tests repeat.
+trait Snap {
+    async fn open(&mut self, url: &str) -> String;
+    async fn event(&mut self) -> Value;
+    async fn list(&mut self) -> Value;
 }
 
-impl Client {
-    fn new(api: &Api, origin: &str, granted: bool) -> Client {
-        let mut permissions = BTreeSet::new();
-        if granted {
-            permissions.insert("endowment:network-access".to_owned());
-        }
-        let (conn, rx) = api.attach(Caller {
-            origin: origin.into(),
-            permissions,
-        });
-        Client {
-            conn,
-            rx,
-            pending: VecDeque::new(),
-            others: Vec::new(),
-            next: 1,
-        }
-    }
-
-    async fn recv(&mut self) -> Value {
-        let text = tokio::time::timeout(WAIT, self.rx.recv())
-            .await
-            .expect("timed out waiting for output")
-            .expect("channel closed");
-        serde_json::from_str(&text).expect("output is JSON")
-    }
-
-    /// Sends a raw text and returns the next non-notification output.
-    async fn raw(&mut self, text: &str) -> Value {
-        self.conn.handle(text);
-        loop {
-            let v = self.recv().await;
-            if v.get("method").is_some() {
-                self.pending.push_back(v);
-            } else {
-                return v;
-            }
-        }
-    }
-
-    /// Calls `method` and returns the whole response.
-    async fn call(&mut self, method: &str, params: Option<Value>) -> Value {
-        let id = self.next;
-        self.next += 1;
-        let mut req = json!({"jsonrpc": "2.0", "id": id, "method": method});
-        if let Some(p) = params {
-            req["params"] = p;
-        }
-        self.conn.handle(&req.to_string());
-        loop {
-            let v = self.recv().await;
-            if v.get("method").is_some() {
-                self.pending.push_back(v);
-            } else if v["id"] == json!(id) {
-                return v;
-            } else {
-                self.others.push(v);
-            }
-        }
-    }
-
-    async fn ok(&mut self, method: &str, params: Value) -> Value {
-        let r = self.call(method, Some(params)).await;
-        assert!(r.get("error").is_none(), "{method} failed: {r}");
-        r["result"].clone()
-    }
-
+impl Snap for Client {
     async fn open(&mut self, url: &str) -> String {
         let r = self.ok("snap_openWebSocket", json!({"url": url})).await;
         r.as_str().expect("id is a string").to_owned()
@@ -95,16 +24,7 @@ impl Client {
 
     /// The next `onWebSocketEvent` event.
     async fn event(&mut self) -> Value {
-        let v = loop {
-            let v = match self.pending.pop_front() {
-                Some(v) => v,
-                None => self.recv().await,
-            };
-            if v.get("method").is_some() {
-                break v;
-            }
-            self.others.push(v);
-        };
+        let v = self.notification().await;
         assert_eq!(v["jsonrpc"], "2.0");
         assert_eq!(v["method"], "onWebSocketEvent", "{v}");
         assert!(v.get("id").is_none(), "notifications have no id: {v}");
@@ -114,13 +34,6 @@ impl Client {
     async fn list(&mut self) -> Value {
         self.ok("snap_getWebSockets", json!(null)).await
     }
-}
-
-async fn setup() -> (EchoServer, Api) {
-    let server = EchoServer::start(EchoConfig::default())
-        .await
-        .expect("echo server starts");
-    (server, Api::new(Engine::new()))
 }
 
 fn origin_of(server: &EchoServer) -> String {

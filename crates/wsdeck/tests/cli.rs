@@ -6,11 +6,14 @@
 //! checked for panics. Exit codes are the ones `wsdeck connect --help` documents
 //! (crates/wsdeck/src/exit.rs).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use common::Echo;
 use serde_json::Value;
 use wsdeck_echo::{EchoConfig, EchoServer};
 
@@ -32,41 +35,6 @@ const CONNECTION_LOST: i32 = 8;
 // ---------------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------------
-
-/// An in-process echo server on its own runtime, stopped when dropped.
-struct Echo {
-    server: Option<EchoServer>,
-    rt: tokio::runtime::Runtime,
-}
-
-impl Echo {
-    fn start() -> Echo {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio runtime for the echo server");
-        let server = rt
-            .block_on(EchoServer::start(EchoConfig::default()))
-            .expect("echo server on 127.0.0.1:0");
-        Echo {
-            server: Some(server),
-            rt,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        self.server.as_ref().expect("server running").url(path)
-    }
-}
-
-impl Drop for Echo {
-    fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.rt.block_on(server.shutdown());
-        }
-    }
-}
 
 /// What one run of the binary did.
 #[derive(Debug)]

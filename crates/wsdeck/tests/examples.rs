@@ -4,7 +4,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use wsdeck_echo::{EchoConfig, EchoServer};
+mod common;
+
+use common::Echo;
 
 const BIN: &str = env!("CARGO_BIN_EXE_wsdeck");
 
@@ -13,17 +15,14 @@ const GUARD: Duration = Duration::from_secs(20);
 
 #[test]
 fn python_rpc_client_opens_sends_prints_events_and_closes() {
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let server = rt
-        .block_on(EchoServer::start(EchoConfig::default()))
-        .expect("echo server on 127.0.0.1:0");
+    let echo = Echo::start();
     let python = std::env::var("WSDECK_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/python/rpc_client.py"
     );
     let mut child = Command::new(&python)
-        .args([script, &server.url("/echo"), "--wsdeck", BIN])
+        .args([script, &echo.url("/echo"), "--wsdeck", BIN])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -55,5 +54,4 @@ fn python_rpc_client_opens_sends_prints_events_and_closes() {
             "missing {expected}\n{stdout}\n{stderr}"
         );
     }
-    rt.block_on(server.shutdown());
 }

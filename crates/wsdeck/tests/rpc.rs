@@ -1,50 +1,18 @@
 //! Black-box tests of `wsdeck rpc`: the real binary over stdio against a `wsdeck-echo`
 //! server on 127.0.0.1. Every run has a wall-clock guard that kills a hung process.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::Echo;
 use serde_json::{Value, json};
-use wsdeck_echo::{EchoConfig, EchoServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wsdeck");
 const GUARD: Duration = Duration::from_secs(20);
-
-struct Echo {
-    server: Option<EchoServer>,
-    rt: tokio::runtime::Runtime,
-}
-
-impl Echo {
-    fn start() -> Echo {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let server = rt
-            .block_on(EchoServer::start(EchoConfig::default()))
-            .expect("echo server on 127.0.0.1:0");
-        Echo {
-            server: Some(server),
-            rt,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        self.server.as_ref().expect("running").url(path)
-    }
-}
-
-impl Drop for Echo {
-    fn drop(&mut self) {
-        if let Some(s) = self.server.take() {
-            self.rt.block_on(s.shutdown());
-        }
-    }
-}
 
 /// A running `wsdeck rpc` with its stdout lines on a channel.
 struct Rpc {
