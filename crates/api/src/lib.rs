@@ -55,6 +55,10 @@ pub struct Limits {
     pub max_request_bytes: usize,
     /// Outgoing texts buffered for a slow transport before event readers wait.
     pub outgoing_queue: usize,
+    /// Requests (texts) one caller may have running at once; [`Connection::handle`] waits
+    /// for one to finish beyond that, so a client that floods requests without reading the
+    /// answers is slowed down by its transport instead of growing the process.
+    pub max_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -63,6 +67,7 @@ impl Default for Limits {
             max_sockets: 256,
             max_request_bytes: 1 << 20,
             outgoing_queue: 1024,
+            max_in_flight: 64,
         }
     }
 }
@@ -111,6 +116,7 @@ impl Api {
         (
             Connection {
                 state: Arc::new(Inner {
+                    in_flight: Arc::new(tokio::sync::Semaphore::new(self.limits.max_in_flight)),
                     snap: Arc::new(state),
                     dialect: Arc::new(dialect),
                 }),
@@ -129,6 +135,8 @@ pub struct Connection {
 /// Both dialects' tables of one connection.
 #[derive(Debug)]
 struct Inner {
+    /// One permit per running request text (see [`Limits::max_in_flight`]).
+    in_flight: Arc<tokio::sync::Semaphore>,
     snap: Arc<snap::State>,
     dialect: Arc<dialect::State>,
 }
@@ -163,11 +171,13 @@ enum Item {
 }
 
 impl Connection {
-    /// Handles one incoming text (a request, a notification or a batch) without waiting:
-    /// calls run as tasks, so a `snap_openWebSocket` waiting for its handshake blocks
-    /// nothing else. Responses go to the receiver from [`Api::attach`]. Must be called
-    /// within a tokio runtime.
-    pub fn handle(&self, text: &str) {
+    /// Handles one incoming text (a request, a notification or a batch): calls run as
+    /// tasks, so a `snap_openWebSocket` waiting for its handshake blocks nothing else, and
+    /// this returns once the text is started. It waits only while
+    /// [`Limits::max_in_flight`] texts are still running — the backpressure every transport
+    /// gets; a transport must keep draining the receiver from [`Api::attach`] (where the
+    /// responses go) meanwhile. Must be called within a tokio runtime.
+    pub async fn handle(&self, text: &str) {
         let state = self.state.clone();
         if text.len() > state.snap.limits.max_request_bytes {
             let err = ApiError::RequestTooLarge(state.snap.limits.max_request_bytes);
@@ -188,6 +198,7 @@ impl Connection {
                     return;
                 }
                 let parsed: Vec<Item> = items.into_iter().map(parse_item).collect();
+                let permit = state.in_flight.clone().acquire_owned().await;
                 tokio::spawn(async move {
                     let mut tasks = Vec::new();
                     for item in parsed {
@@ -206,10 +217,12 @@ impl Connection {
                         state.emit(Value::Array(out).to_string()).await;
                     }
                     drop(releases);
+                    drop(permit);
                 });
             }
             other => {
                 let item = parse_item(other);
+                let permit = state.in_flight.clone().acquire_owned().await;
                 tokio::spawn(async move {
                     let (answer, release) = run(&state, item).await;
                     if let Some(answer) = answer {
@@ -217,6 +230,7 @@ impl Connection {
                     }
                     // Only now may that socket's `open` event follow.
                     drop(release);
+                    drop(permit);
                 });
             }
         }

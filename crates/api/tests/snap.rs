@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{Client, WAIT, setup};
 use serde_json::{Value, json};
 use wsdeck_api::{Api, Limits};
@@ -456,7 +458,7 @@ async fn send_waits_for_a_connecting_socket_and_other_requests_do_not() {
     let (server, api) = setup().await;
     let mut c = Client::new(&api, "npm:test-snap", true);
     let url = server.url("/slow-handshake?ms=300");
-    c.conn.handle(&json!({"jsonrpc": "2.0", "id": "o", "method": "snap_openWebSocket", "params": {"url": url}}).to_string());
+    c.conn.handle(&json!({"jsonrpc": "2.0", "id": "o", "method": "snap_openWebSocket", "params": {"url": url}}).to_string()).await;
     // While connecting the entry is listed, and a duplicate is refused.
     let list = loop {
         let l = c.list().await;
@@ -521,7 +523,8 @@ async fn json_rpc_framing() {
     assert_eq!(r["error"]["code"], -32601);
     // Notifications get no response: the next output belongs to the following request.
     c.conn
-        .handle(r#"{"jsonrpc":"2.0","method":"snap_getWebSockets"}"#);
+        .handle(r#"{"jsonrpc":"2.0","method":"snap_getWebSockets"}"#)
+        .await;
     let r = c
         .raw(r#"{"jsonrpc":"2.0","id":9,"method":"snap_getWebSockets"}"#)
         .await;
@@ -540,7 +543,8 @@ async fn json_rpc_framing() {
     );
     // A batch of notifications only: no output at all.
     c.conn
-        .handle(r#"[{"jsonrpc":"2.0","method":"snap_getWebSockets"}]"#);
+        .handle(r#"[{"jsonrpc":"2.0","method":"snap_getWebSockets"}]"#)
+        .await;
     let r = c
         .raw(r#"{"jsonrpc":"2.0","id":10,"method":"snap_getWebSockets"}"#)
         .await;
@@ -598,10 +602,12 @@ async fn closing_a_connecting_socket_fails_its_open() {
     let (server, api) = setup().await;
     let mut c = Client::new(&api, "npm:test-snap", true);
     let url = server.url("/slow-handshake?ms=3000");
-    c.conn.handle(
-        &json!({"jsonrpc": "2.0", "id": "o", "method": "snap_openWebSocket", "params": {"url": url}})
-            .to_string(),
-    );
+    c.conn
+        .handle(
+            &json!({"jsonrpc": "2.0", "id": "o", "method": "snap_openWebSocket", "params": {"url": url}})
+                .to_string(),
+        )
+        .await;
     let id = loop {
         let l = c.list().await;
         if let Some(first) = l.as_array().unwrap().first() {
@@ -637,4 +643,30 @@ async fn closing_a_connecting_socket_fails_its_open() {
         )
     );
     assert_eq!(c.list().await, json!([]));
+}
+
+#[tokio::test]
+async fn a_caller_with_too_many_requests_running_waits() {
+    let (server, _) = setup().await;
+    let api = Api::with_limits(
+        Engine::new(),
+        Limits {
+            max_in_flight: 1,
+            ..Limits::default()
+        },
+    );
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let url = server.url("/slow-handshake?ms=500");
+    let open = json!({"jsonrpc": "2.0", "id": "o", "method": "snap_openWebSocket", "params": {"url": url}});
+    c.conn.handle(&open.to_string()).await;
+    // The open holds the only slot while it waits for the handshake: the next text waits.
+    let list = r#"{"jsonrpc":"2.0","id":"l","method":"snap_getWebSockets"}"#;
+    let waited = tokio::time::timeout(Duration::from_millis(100), c.conn.handle(list)).await;
+    assert!(waited.is_err(), "handle returned while the slot was taken");
+    // Once the open is answered, the slot is free again.
+    let opened = c.recv().await;
+    assert_eq!(opened["id"], "o", "{opened}");
+    tokio::time::timeout(WAIT, c.conn.handle(list))
+        .await
+        .expect("handle proceeds once the open finished");
 }

@@ -14,13 +14,11 @@
 //! Each WebSocket is one API caller ([`Api::attach`]); closing it drops the
 //! [`wsdeck_api::Connection`], which closes that caller's sockets.
 //!
-//! **Backpressure.** Every text that will be answered (a request with an `id`, a batch with
-//! at least one, or anything malformed) counts as pending until its response is written to
-//! the WebSocket. While [`MAX_PENDING`] are pending the gateway stops reading the client's
-//! frames, so a client that floods requests without reading the answers is slowed by TCP
-//! instead of growing the process: at most `MAX_PENDING` request tasks per connection plus
-//! the API's bounded outgoing queue. Notifications (no `id`) get no answer and are not
-//! counted; they run at once, one at a time as they are read.
+//! **Backpressure** is the API's: `Connection::handle` waits while the caller has
+//! `Limits::max_in_flight` requests running, and the gateway reads no frames meanwhile, so a
+//! client that floods requests without reading the answers is slowed by TCP instead of
+//! growing the process (at most that many request tasks plus the API's bounded outgoing
+//! queue per client).
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -37,13 +35,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 use subtle::ConstantTimeEq as _;
 use wsdeck_api::{Api, ApiError, Caller, Limits};
 use wsdeck_engine::Engine;
-
-/// Answers not yet written to a client before the gateway stops reading its frames.
-pub const MAX_PENDING: usize = 64;
 
 /// Flags of `wsdeck serve`.
 #[derive(Debug, Args)]
@@ -276,54 +271,65 @@ async fn rpc_endpoint(
         .on_upgrade(move |socket| serve_socket(socket, api, caller, max))
 }
 
-/// One WebSocket client: frames in, API texts out, with bounded pending answers.
-async fn serve_socket(mut socket: WebSocket, api: Api, caller: Caller, max_request: usize) {
+/// One WebSocket client: frames in, API texts out. A writer task drains the API's output
+/// while this loop reads frames; `Connection::handle` waits while the caller has
+/// `max_in_flight` requests running, and meanwhile no frames are read.
+async fn serve_socket(socket: WebSocket, api: Api, caller: Caller, max_request: usize) {
+    use futures_util::{SinkExt as _, StreamExt as _};
     let (conn, mut rx) = api.attach(caller);
-    let mut pending = 0usize;
-    loop {
-        tokio::select! {
-            biased;
-            out = rx.recv() => {
-                let Some(text) = out else { break };
-                if is_response(&text) {
-                    pending = pending.saturating_sub(1);
-                }
-                if socket.send(Message::Text(text.into())).await.is_err() {
+    let (mut sink, mut frames) = socket.split();
+    // Frames the gateway itself answers with (binary frames, oversize requests).
+    let (local_tx, mut local_rx) = tokio::sync::mpsc::channel::<Message>(4);
+    let writer = tokio::spawn(async move {
+        loop {
+            let message = tokio::select! {
+                biased;
+                local = local_rx.recv() => match local {
+                    Some(m) => m,
+                    None => break,
+                },
+                out = rx.recv() => match out {
+                    Some(text) => Message::Text(text.into()),
+                    None => break,
+                },
+            };
+            let closing = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || closing {
+                break;
+            }
+        }
+    });
+    while let Some(frame) = frames.next().await {
+        match frame {
+            Ok(Message::Text(text)) => conn.handle(text.as_str()).await,
+            Ok(Message::Binary(_)) => {
+                if local_tx
+                    .send(Message::Text(binary_error().into()))
+                    .await
+                    .is_err()
+                {
                     break;
                 }
             }
-            frame = socket.recv(), if pending < MAX_PENDING => {
-                match frame {
-                    Some(Ok(Message::Text(text))) => {
-                        if expects_response(text.as_str(), max_request) {
-                            pending += 1;
-                        }
-                        conn.handle(text.as_str());
-                    }
-                    Some(Ok(Message::Binary(_))) => {
-                        if socket.send(Message::Text(binary_error().into())).await.is_err() {
-                            break;
-                        }
-                    }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                    Some(Ok(Message::Close(_))) | None => break,
-                    Some(Err(e)) => {
-                        if is_too_big(&e) {
-                            let frame = CloseFrame {
-                                code: close_code::SIZE,
-                                reason: format!("frame larger than {max_request} bytes").into(),
-                            };
-                            let _ = socket.send(Message::Close(Some(frame))).await;
-                        }
-                        break;
-                    }
+            Ok(Message::Ping(_) | Message::Pong(_)) => {}
+            Ok(Message::Close(_)) => break,
+            Err(e) => {
+                if is_too_big(&e) {
+                    let frame = CloseFrame {
+                        code: close_code::SIZE,
+                        reason: format!("frame larger than {max_request} bytes").into(),
+                    };
+                    let _ = local_tx.send(Message::Close(Some(frame))).await;
                 }
+                break;
             }
         }
     }
-    // Detach: the API closes this caller's sockets in the background.
+    // Detach: the API closes this caller's sockets in the background; the writer ends when
+    // the API's output ends.
     drop(conn);
-    drop(rx);
+    drop(local_tx);
+    let _ = writer.await;
 }
 
 /// The answer to a binary frame: JSON-RPC texts come as text frames.
@@ -339,75 +345,9 @@ fn is_too_big(e: &axum::Error) -> bool {
     text.contains("Space limit exceeded") || text.contains("too long")
 }
 
-/// Whether an outgoing text is an answer (a response or batch) rather than a notification.
-/// Unknown shapes count as answers, so a misjudgement loosens the bound instead of stalling.
-fn is_response(text: &str) -> bool {
-    !text.starts_with(r#"{"jsonrpc":"2.0","method":"#)
-}
-
-/// Whether the API will answer this text: the framing rules of `docs/api.md` (too large or not
-/// JSON: an error; a batch: one answer if any item is answered; an item is answered unless it
-/// is a well-formed notification).
-fn expects_response(text: &str, max_request: usize) -> bool {
-    if text.len() > max_request {
-        return true;
-    }
-    match serde_json::from_str::<Value>(text) {
-        Err(_) => true,
-        Ok(Value::Array(items)) => items.is_empty() || items.iter().any(item_answered),
-        Ok(item) => item_answered(&item),
-    }
-}
-
-fn item_answered(item: &Value) -> bool {
-    let Value::Object(map) = item else {
-        return true;
-    };
-    map.contains_key("id")
-        || map.get("jsonrpc").and_then(Value::as_str) != Some("2.0")
-        || !map.get("method").is_some_and(Value::is_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn answered_texts_follow_the_framing_rules() {
-        let max = 1 << 20;
-        assert!(expects_response(
-            r#"{"jsonrpc":"2.0","id":1,"method":"x"}"#,
-            max
-        ));
-        assert!(expects_response(
-            r#"{"jsonrpc":"2.0","id":null,"method":"x"}"#,
-            max
-        ));
-        assert!(!expects_response(r#"{"jsonrpc":"2.0","method":"x"}"#, max));
-        assert!(expects_response(r#"{"jsonrpc":"1.0","method":"x"}"#, max));
-        assert!(expects_response(r#"{"jsonrpc":"2.0","method":1}"#, max));
-        assert!(expects_response("not json", max));
-        assert!(expects_response("[]", max));
-        assert!(expects_response("[1]", max));
-        assert!(!expects_response(
-            r#"[{"jsonrpc":"2.0","method":"x"},{"jsonrpc":"2.0","method":"y"}]"#,
-            max
-        ));
-        assert!(expects_response(
-            r#"[{"jsonrpc":"2.0","method":"x"},{"jsonrpc":"2.0","id":"a","method":"y"}]"#,
-            max
-        ));
-        assert!(expects_response(&"x".repeat(11), 10));
-    }
-
-    #[test]
-    fn notifications_are_not_answers() {
-        assert!(!is_response(
-            r#"{"jsonrpc":"2.0","method":"onWebSocketEvent","params":{}}"#
-        ));
-        assert!(is_response(r#"{"jsonrpc":"2.0","id":1,"result":null}"#));
-        assert!(is_response(r#"[{"jsonrpc":"2.0","id":1,"result":null}]"#));
-    }
 
     #[test]
     fn tokens_are_32_random_bytes_base64url() {
@@ -423,8 +363,8 @@ mod tests {
 
     #[test]
     fn binary_frames_answer_invalid_request() {
-        let v: Value = serde_json::from_str(&binary_error()).expect("json");
+        let v: serde_json::Value = serde_json::from_str(&binary_error()).expect("json");
         assert_eq!(v["error"]["code"], -32600);
-        assert_eq!(v["id"], Value::Null);
+        assert_eq!(v["id"], serde_json::Value::Null);
     }
 }

@@ -96,7 +96,7 @@ pub async fn run(caller: Caller) -> anyhow::Result<()> {
         let text = String::from_utf8_lossy(&line);
         let text = text.trim();
         if !text.is_empty() {
-            conn.handle(text);
+            conn.handle(text).await;
         }
     }
     conn.close_all(CLOSE_WAIT).await;

@@ -58,7 +58,7 @@ impl Client {
 
     /// Sends a raw text and returns the next non-notification output.
     pub async fn raw(&mut self, text: &str) -> Value {
-        self.conn.handle(text);
+        self.conn.handle(text).await;
         loop {
             let v = self.recv().await;
             if v.get("method").is_some() {
@@ -77,7 +77,7 @@ impl Client {
         if let Some(p) = params {
             req["params"] = p;
         }
-        self.conn.handle(&req.to_string());
+        self.conn.handle(&req.to_string()).await;
         loop {
             let v = self.recv().await;
             if v.get("method").is_some() {
