@@ -89,11 +89,8 @@ impl Printer {
             let value = if redactor.is_empty() {
                 to_json(event)
             } else {
-                let mut v = to_json(
-                    &redactor
-                        .redact_event(event)
-                        .unwrap_or_else(|| event.clone()),
-                );
+                let redacted = redactor.redact_event(event);
+                let mut v = to_json(redacted.as_ref().unwrap_or(event));
                 redactor.redact_json(&mut v);
                 v
             };

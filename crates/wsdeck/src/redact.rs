@@ -153,20 +153,28 @@ impl Redactor {
     /// The event with its payload redacted (text swept, binary masked), or `None` when it
     /// carries nothing to redact.
     pub fn redact_event(&self, event: &Event) -> Option<Event> {
-        let payload = match &event.kind {
-            EventKind::Message { payload, .. } => self.redact_payload(payload)?,
+        // Copied only when something changes: most events pass through untouched.
+        let mut copy;
+        match &event.kind {
+            EventKind::Message { payload, .. } => {
+                let redacted = self.redact_payload(payload)?;
+                copy = event.clone();
+                if let EventKind::Message { payload, .. } = &mut copy.kind {
+                    *payload = redacted;
+                }
+            }
             EventKind::Ping { payload, .. } | EventKind::Pong { payload, .. } => {
-                Payload::Binary(Bytes::from(self.mask_bytes(payload).into_owned()))
+                let Cow::Owned(masked) = self.mask_bytes(payload) else {
+                    return None;
+                };
+                copy = event.clone();
+                if let EventKind::Ping { payload, .. } | EventKind::Pong { payload, .. } =
+                    &mut copy.kind
+                {
+                    *payload = Bytes::from(masked);
+                }
             }
             _ => return None,
-        };
-        let mut copy = event.clone();
-        match &mut copy.kind {
-            EventKind::Message { payload: p, .. } => *p = payload,
-            EventKind::Ping { payload: p, .. } | EventKind::Pong { payload: p, .. } => {
-                *p = Bytes::copy_from_slice(payload.as_bytes());
-            }
-            _ => {}
         }
         Some(copy)
     }
