@@ -882,6 +882,34 @@ async fn close_all(sessions: Vec<wsdeck_engine::Session>) -> Result<()> {
     Ok(())
 }
 
+/// Runs `round` `total` times on `in_flight` tasks at once; the count of rounds done. Each
+/// round bounds its own steps with timeouts, so the whole is bounded in count and time.
+async fn in_parallel<F, Fut>(in_flight: u64, total: u64, round: F) -> Result<u64>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<()>> + Send + 'static,
+{
+    let next = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..in_flight)
+        .map(|_| {
+            let (next, round) = (next.clone(), round.clone());
+            tokio::spawn(async move {
+                let mut done = 0u64;
+                while next.fetch_add(1, Ordering::Relaxed) < total {
+                    round().await?;
+                    done += 1;
+                }
+                anyhow::Ok(done)
+            })
+        })
+        .collect();
+    let mut done = 0;
+    for w in join_all(workers).await {
+        done += w??;
+    }
+    Ok(done)
+}
+
 // ---- f. handshakes ---------------------------------------------------------------------
 
 fn handshakes(ctx: &Ctx, args: &EngineArgs, report: &mut Report) -> Result<()> {
@@ -892,37 +920,21 @@ fn handshakes(ctx: &Ctx, args: &EngineArgs, report: &mut Report) -> Result<()> {
     // Reference: a minimal tokio-tungstenite client doing the same round.
     let tt_url = url.clone();
     let (tt_done, k) = ctx.probe(|| {
-        ctx.spawn(async move {
-            let next = Arc::new(AtomicU64::new(0));
-            let workers: Vec<_> = (0..in_flight)
-                .map(|_| {
-                    let (url, next) = (tt_url.clone(), next.clone());
-                    tokio::spawn(async move {
-                        let mut done = 0u64;
-                        // Bounded by `total` across all workers, each step by a timeout.
-                        while next.fetch_add(1, Ordering::Relaxed) < total {
-                            let mut ws =
-                                tokio::time::timeout(Duration::from_secs(10), tt_connect(&url))
-                                    .await
-                                    .context("handshake took over 10 s")??;
-                            ws.close(None).await?;
-                            tokio::time::timeout(Duration::from_secs(10), async {
-                                while let Some(Ok(_)) = ws.next().await {}
-                            })
-                            .await
-                            .context("close took over 10 s")?;
-                            done += 1;
-                        }
-                        anyhow::Ok(done)
-                    })
+        ctx.spawn(in_parallel(in_flight, total, move || {
+            let url = tt_url.clone();
+            async move {
+                let mut ws = tokio::time::timeout(Duration::from_secs(10), tt_connect(&url))
+                    .await
+                    .context("handshake took over 10 s")??;
+                ws.close(None).await?;
+                tokio::time::timeout(Duration::from_secs(10), async {
+                    while let Some(Ok(_)) = ws.next().await {}
                 })
-                .collect();
-            let mut done = 0;
-            for w in join_all(workers).await {
-                done += w??;
+                .await
+                .context("close took over 10 s")?;
+                Ok(())
             }
-            Ok(done)
-        })
+        }))
     })?;
     let tt_rate = tt_done as f64 / k.wall;
     report.push(
@@ -940,35 +952,20 @@ fn handshakes(ctx: &Ctx, args: &EngineArgs, report: &mut Report) -> Result<()> {
 
     let engine = Engine::new();
     let (done, k) = ctx.probe(|| {
-        ctx.spawn(async move {
-            let next = Arc::new(AtomicU64::new(0));
-            let workers: Vec<_> = (0..in_flight)
-                .map(|_| {
-                    let (engine, url, next) = (engine.clone(), url.clone(), next.clone());
-                    tokio::spawn(async move {
-                        let mut done = 0u64;
-                        // Bounded by `total` across all workers.
-                        while next.fetch_add(1, Ordering::Relaxed) < total {
-                            let s = engine.open(RequestSpec::new(url.clone()))?;
-                            tokio::time::timeout(Duration::from_secs(10), s.wait_open())
-                                .await
-                                .context("handshake took over 10 s")??;
-                            engine.remove(s.id()).await?;
-                            tokio::time::timeout(Duration::from_secs(10), s.wait_closed())
-                                .await
-                                .context("close took over 10 s")?;
-                            done += 1;
-                        }
-                        anyhow::Ok(done)
-                    })
-                })
-                .collect();
-            let mut done = 0;
-            for w in join_all(workers).await {
-                done += w??;
+        ctx.spawn(in_parallel(in_flight, total, move || {
+            let (engine, url) = (engine.clone(), url.clone());
+            async move {
+                let s = engine.open(RequestSpec::new(url))?;
+                tokio::time::timeout(Duration::from_secs(10), s.wait_open())
+                    .await
+                    .context("handshake took over 10 s")??;
+                engine.remove(s.id()).await?;
+                tokio::time::timeout(Duration::from_secs(10), s.wait_closed())
+                    .await
+                    .context("close took over 10 s")?;
+                Ok(())
             }
-            Ok(done)
-        })
+        }))
     })?;
     let rate = done as f64 / k.wall;
     report.push(
