@@ -1,0 +1,207 @@
+// The UI's one connection to wsdeck: JSON-RPC 2.0 over the gateway WebSocket (`/rpc`).
+//
+// The page learns the per-run token from the URL fragment (`#token=…`, never sent to a
+// server), keeps it in sessionStorage so a reload works, and removes it from the address bar.
+// When the socket drops (wsdeck restarted, laptop slept) the client reconnects with backoff
+// and reports it through `status`; calls made while disconnected fail at once with a plain
+// message instead of hanging. Sessions belong to the gateway connection: after a reconnect
+// the old session ids are gone (the API closed them), and `generation` tells views so.
+
+import { signal, type Signal } from "@preact/signals";
+import type { RpcErrorBody } from "./types";
+
+export type RpcStatus = "connecting" | "open" | "reconnecting" | "unauthorized";
+
+/** A failed call: the API's error, with its code and data, worded for people. */
+export class RpcError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(body: RpcErrorBody) {
+    super(body.message);
+    this.name = "RpcError";
+    this.code = body.code;
+    this.data = body.data;
+  }
+}
+
+type Handler = (params: unknown) => void;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+export interface Rpc {
+  /** Calls a method; rejects with `RpcError` (API error) or `Error` (no connection). */
+  call<T = unknown>(method: string, params?: unknown): Promise<T>;
+  /** Several calls in one JSON-RPC batch (one frame); results in the same order. */
+  batch<T = unknown>(calls: { method: string; params?: unknown }[]): Promise<(T | RpcError)[]>;
+  /** Subscribes to a notification method; returns the unsubscribe function. */
+  on(method: string, handler: Handler): () => void;
+  readonly status: Signal<RpcStatus>;
+  /** Counts successful (re)connections: views drop session ids from older generations. */
+  readonly generation: Signal<number>;
+  /** A human sentence about the link to wsdeck, or "" while all is well. */
+  readonly problem: Signal<string>;
+}
+
+const TOKEN_KEY = "wsdeck.token";
+
+/** Reads the token from `#token=…` (then hides it) or from sessionStorage. */
+export function takeToken(loc: Location = location, store: Storage = sessionStorage): string {
+  const hash = new URLSearchParams(loc.hash.replace(/^#/, ""));
+  const fromHash = hash.get("token");
+  if (fromHash) {
+    store.setItem(TOKEN_KEY, fromHash);
+    hash.delete("token");
+    const rest = hash.toString();
+    history.replaceState(null, "", loc.pathname + loc.search + (rest ? `#${rest}` : ""));
+    return fromHash;
+  }
+  return store.getItem(TOKEN_KEY) ?? "";
+}
+
+/** Backoff between reconnection attempts: 250 ms doubling to 5 s. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(5000, 250 * 2 ** Math.max(0, attempt));
+}
+
+export function connectRpc(url: string): Rpc {
+  const status = signal<RpcStatus>("connecting");
+  const generation = signal(0);
+  const problem = signal("");
+  const handlers = new Map<string, Set<Handler>>();
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+
+  const failAll = (why: string) => {
+    for (const p of pending.values()) p.reject(new Error(why));
+    pending.clear();
+  };
+
+  const dispatch = (msg: Record<string, unknown>) => {
+    if (typeof msg.method === "string" && msg.id === undefined) {
+      const set = handlers.get(msg.method);
+      if (set) for (const h of set) h(msg.params);
+      return;
+    }
+    if (typeof msg.id !== "number") return;
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.error) p.reject(new RpcError(msg.error as RpcErrorBody));
+    else p.resolve(msg.result);
+  };
+
+  const open = () => {
+    const ws = new WebSocket(url);
+    socket = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      attempt = 0;
+      status.value = "open";
+      problem.value = "";
+      generation.value += 1;
+    };
+    ws.onmessage = (ev) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String(ev.data));
+      } catch {
+        console.error("wsdeck sent text that is not JSON", ev.data);
+        return;
+      }
+      if (Array.isArray(parsed)) {
+        for (const m of parsed) dispatch(m as Record<string, unknown>);
+      } else if (parsed && typeof parsed === "object") {
+        dispatch(parsed as Record<string, unknown>);
+      }
+    };
+    ws.onclose = (ev) => {
+      socket = null;
+      failAll("The connection to wsdeck was lost; the request was not completed.");
+      if (!opened && ev.code === 1006 && attempt === 0 && status.value === "connecting") {
+        // The very first attempt failed: most often a missing or stale token (401).
+        problem.value =
+          "Cannot reach wsdeck. If it was restarted, open the new address it printed (the token changes on every run).";
+      } else {
+        problem.value = "Lost the connection to wsdeck; reconnecting…";
+      }
+      status.value = "reconnecting";
+      const delay = reconnectDelay(attempt);
+      attempt += 1;
+      setTimeout(open, delay);
+    };
+  };
+  open();
+
+  const send = (text: string): boolean => {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(text);
+    return true;
+  };
+
+  const notConnected = () =>
+    new Error("Not connected to wsdeck right now; try again once it has reconnected.");
+
+  return {
+    status,
+    generation,
+    problem,
+    call<T>(method: string, params?: unknown): Promise<T> {
+      const id = nextId++;
+      const body = JSON.stringify({ jsonrpc: "2.0", id, method, params: params ?? {} });
+      return new Promise<T>((resolve, reject) => {
+        if (!send(body)) {
+          reject(notConnected());
+          return;
+        }
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      });
+    },
+    batch<T>(calls: { method: string; params?: unknown }[]): Promise<(T | RpcError)[]> {
+      if (calls.length === 0) return Promise.resolve([]);
+      const ids = calls.map(() => nextId++);
+      const promises = ids.map(
+        (id) =>
+          new Promise<T | RpcError>((resolve, reject) => {
+            pending.set(id, {
+              resolve: (v) => resolve(v as T),
+              reject: (e) => (e instanceof RpcError ? resolve(e) : reject(e)),
+            });
+          }),
+      );
+      const body = JSON.stringify(
+        calls.map((c, i) => ({
+          jsonrpc: "2.0",
+          id: ids[i],
+          method: c.method,
+          params: c.params ?? {},
+        })),
+      );
+      if (!send(body)) {
+        for (const id of ids) pending.delete(id);
+        return Promise.reject(notConnected());
+      }
+      return Promise.all(promises);
+    },
+    on(method: string, handler: Handler): () => void {
+      let set = handlers.get(method);
+      if (!set) {
+        set = new Set();
+        handlers.set(method, set);
+      }
+      set.add(handler);
+      return () => set.delete(handler);
+    },
+  };
+}
+
+/** The gateway address of the page that loaded us, with the token. */
+export function gatewayUrl(token: string, loc: Location = location): string {
+  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${loc.host}/rpc?token=${encodeURIComponent(token)}`;
+}

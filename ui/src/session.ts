@@ -1,0 +1,233 @@
+// One tab's live connection: the wsdeck session behind it, its state and its event stream.
+//
+// The request pane calls `connect`/`disconnect`/`send…`; the messages pane and console read
+// `state`, `total`, `connectionEvents` and listen with `onEvents`. The full event log stays
+// in wsdeck (bounded by its retention); this object keeps only what every view needs at
+// once (connection events, counters), so a million messages cost the page almost nothing.
+
+import { batch, computed, signal } from "@preact/signals";
+import { RpcError, type Rpc } from "./rpc";
+import type {
+  EventsNotification,
+  Handshake,
+  OpenParams,
+  SessionState,
+  Variable,
+  WsEvent,
+} from "./types";
+
+/** `idle`: never connected in this tab (or cleared); the rest are the engine's states. */
+export type TabState = "idle" | SessionState;
+
+/** Events the console and the badge keep: everything but messages and control frames. */
+export function isConnectionEvent(e: WsEvent): boolean {
+  return e.type !== "message" && e.type !== "ping" && e.type !== "pong";
+}
+
+/** Largest `data` the live stream carries per event; views fetch whole bodies on demand. */
+export const LIVE_MAX_DATA = 4096;
+
+export type EventsListener = (events: WsEvent[], missed: number) => void;
+
+export class TabSession {
+  readonly sessionId = signal<string | null>(null);
+  readonly state = signal<TabState>("idle");
+  readonly handshake = signal<Handshake | null>(null);
+  /** One past the highest sequence number seen (the log's length). */
+  readonly total = signal(0);
+  /** Connection events of the current session, in order (console, badge). */
+  readonly connectionEvents = signal<WsEvent[]>([]);
+  /** The last error worded for people ("" when none). */
+  readonly error = signal("");
+  /** Messages and bytes per second over the last second, in and out together. */
+  readonly rate = signal({ messages: 0, bytes: 0 });
+  readonly busy = computed(() => this.state.value === "connecting" || this.state.value === "open");
+
+  private subscription: string | null = null;
+  private listeners = new Set<EventsListener>();
+  private window: { t: number; messages: number; bytes: number }[] = [];
+  private stopNotifications: () => void;
+  private stopGeneration: () => void;
+
+  constructor(private readonly rpc: Rpc) {
+    this.stopNotifications = rpc.on("wsdeck.events", (p) =>
+      this.onNotification(p as EventsNotification),
+    );
+    let seen = rpc.generation.peek();
+    this.stopGeneration = rpc.generation.subscribe((g) => {
+      if (g !== seen && this.sessionId.peek()) {
+        // The gateway connection was replaced: wsdeck closed our old session with it.
+        this.markLost();
+      }
+      seen = g;
+    });
+  }
+
+  /** Listens to every event of the current session as it arrives (batched). */
+  onEvents(listener: EventsListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Opens a new session (the previous one, if any, is forgotten by this tab). */
+  async connect(params: OpenParams): Promise<void> {
+    this.reset();
+    this.state.value = "connecting";
+    try {
+      const { id } = await this.rpc.call<{ id: string }>("wsdeck.open", {
+        ...params,
+        wait: false,
+      });
+      this.sessionId.value = id;
+      const { subscription } = await this.rpc.call<{ subscription: string }>("wsdeck.subscribe", {
+        id,
+        from: 0,
+        maxData: LIVE_MAX_DATA,
+      });
+      this.subscription = subscription;
+    } catch (e) {
+      batch(() => {
+        this.state.value = "closed";
+        this.error.value = errorText(e);
+      });
+    }
+  }
+
+  /** Closes the session (or cancels it while connecting). */
+  async disconnect(code?: number, reason?: string): Promise<void> {
+    const id = this.sessionId.peek();
+    if (!id) return;
+    if (this.state.peek() === "open") this.state.value = "closing";
+    const params: Record<string, unknown> = { id };
+    if (code !== undefined) params.code = code;
+    if (reason) params.reason = reason;
+    await this.rpc.call("wsdeck.close", params);
+  }
+
+  async sendText(text: string, variables: Variable[] = []): Promise<void> {
+    await this.rpc.call("wsdeck.send", { id: this.requireId(), text, variables });
+  }
+
+  /** `encoding` hex accepts spaces, `0x` prefixes and line breaks; base64 is standard. */
+  async sendBinary(input: string, encoding: "hex" | "base64"): Promise<void> {
+    const key = encoding === "hex" ? "hex" : "binary";
+    await this.rpc.call("wsdeck.send", { id: this.requireId(), [key]: input });
+  }
+
+  async ping(data = ""): Promise<void> {
+    await this.rpc.call("wsdeck.ping", { id: this.requireId(), data });
+  }
+
+  async pong(data = ""): Promise<void> {
+    await this.rpc.call("wsdeck.pong", { id: this.requireId(), data });
+  }
+
+  /** Stops listening; call when the tab closes. */
+  dispose(): void {
+    const id = this.sessionId.peek();
+    if (id && this.busy.peek()) void this.rpc.call("wsdeck.close", { id }).catch(() => undefined);
+    this.stopNotifications();
+    this.stopGeneration();
+    this.listeners.clear();
+  }
+
+  private requireId(): string {
+    const id = this.sessionId.peek();
+    if (!id || this.state.peek() !== "open") throw new Error("Not connected: connect first.");
+    return id;
+  }
+
+  private reset(): void {
+    const old = this.subscription;
+    if (old) void this.rpc.call("wsdeck.unsubscribe", { subscription: old }).catch(() => undefined);
+    this.subscription = null;
+    this.window = [];
+    batch(() => {
+      this.sessionId.value = null;
+      this.state.value = "idle";
+      this.handshake.value = null;
+      this.total.value = 0;
+      this.connectionEvents.value = [];
+      this.error.value = "";
+      this.rate.value = { messages: 0, bytes: 0 };
+    });
+  }
+
+  private markLost(): void {
+    this.subscription = null;
+    batch(() => {
+      if (this.state.peek() !== "closed") {
+        this.state.value = "closed";
+        this.error.value =
+          "The connection to wsdeck was lost, and this session with it. Connect again.";
+      }
+    });
+  }
+
+  private onNotification(n: EventsNotification): void {
+    if (n.subscription !== this.subscription && n.id !== this.sessionId.peek()) return;
+    if (n.id !== this.sessionId.peek()) return;
+    const conn: WsEvent[] = [];
+    let messages = 0;
+    let bytes = 0;
+    let last: WsEvent | undefined;
+    for (const e of n.events) {
+      last = e;
+      if (e.type === "message" || e.type === "ping" || e.type === "pong") {
+        messages += 1;
+        bytes += e.size;
+      } else conn.push(e);
+    }
+    const now = performance.now();
+    this.window.push({ t: now, messages, bytes });
+    while (this.window.length > 0 && now - (this.window[0]?.t ?? now) > 1000) this.window.shift();
+    batch(() => {
+      if (last) this.total.value = last.seq + 1;
+      if (conn.length > 0) {
+        this.connectionEvents.value = [...this.connectionEvents.peek(), ...conn];
+        for (const e of conn) this.apply(e);
+      }
+      this.rate.value = this.window.reduce(
+        (acc, w) => ({ messages: acc.messages + w.messages, bytes: acc.bytes + w.bytes }),
+        { messages: 0, bytes: 0 },
+      );
+    });
+    for (const l of this.listeners) l(n.events, n.missed);
+    if (n.atEnd) this.subscription = null;
+  }
+
+  private apply(e: WsEvent): void {
+    switch (e.type) {
+      case "connecting":
+      case "reconnecting":
+        this.state.value = "connecting";
+        break;
+      case "open":
+        this.state.value = "open";
+        this.error.value = "";
+        void this.rpc
+          .call<Handshake | null>("wsdeck.handshake", { id: this.sessionId.peek() })
+          .then((h) => (this.handshake.value = h))
+          .catch(() => undefined);
+        break;
+      case "closing":
+        this.state.value = "closing";
+        break;
+      case "closed":
+        this.state.value = "closed";
+        break;
+      case "error":
+        this.error.value = e.message;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** An error as a sentence for the user (never a stack trace). */
+export function errorText(e: unknown): string {
+  if (e instanceof RpcError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

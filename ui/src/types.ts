@@ -1,0 +1,169 @@
+// Wire types of the wsdeck JSON-RPC API (docs/api.md) as the UI uses them.
+// The api crate (crates/api) is the one place that defines them on the Rust side;
+// keep this file in step with docs/api.md.
+
+export type Direction = "in" | "out";
+
+interface EventBase {
+  seq: number;
+  /** RFC 3339 UTC with milliseconds. */
+  time: string;
+  /** Monotonic milliseconds since the engine started: use for time differences. */
+  monoMs: number;
+}
+
+export type WsEvent =
+  | (EventBase & { type: "connecting"; url: string; attempt: number })
+  | (EventBase & {
+      type: "redirect";
+      status: number;
+      from: string;
+      to: string;
+      hop: number;
+      droppedHeaders: string[];
+    })
+  | (EventBase & { type: "open"; url: string; protocol: string | null; extensions: string[] })
+  | (EventBase & {
+      type: "message" | "ping" | "pong";
+      direction: Direction;
+      format: "text" | "binary";
+      size: number;
+      /** The text, or base64 for binary (control frames: text when UTF-8). */
+      data: string;
+      /** True when `data` was cut to `maxData` bytes (fetch the event alone to get it all). */
+      truncated?: boolean;
+    })
+  | (EventBase & { type: "closing"; direction: Direction; code: number | null; reason: string })
+  | (EventBase & {
+      type: "closed";
+      code: number | null;
+      reason: string;
+      clean: boolean;
+      initiator: "local" | "remote";
+    })
+  | (EventBase & { type: "error"; message: string; class: string })
+  | (EventBase & { type: "reconnecting"; attempt: number; of: number; delayMs: number });
+
+export type EventType = WsEvent["type"];
+
+export interface HttpHead {
+  startLine: string;
+  headers: [string, string][];
+}
+
+export interface Handshake {
+  url: string;
+  remoteAddr: string;
+  request: HttpHead;
+  response: HttpHead;
+  protocol: string | null;
+  extensions: string[];
+  tls: unknown;
+  timings: { dnsMs: number; connectMs: number; tlsMs: number; upgradeMs: number; totalMs: number };
+}
+
+export interface Variable {
+  name: string;
+  value: string;
+  secret?: boolean;
+}
+
+export interface SettingsParams {
+  handshakeTimeoutMs?: number;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  reconnectAttempts?: number;
+  reconnectIntervalMs?: number;
+  maxMessageSize?: number;
+  autoPong?: boolean;
+  closeTimeoutMs?: number;
+  tls?: { verify?: boolean };
+}
+
+export interface OpenParams {
+  url: string;
+  params?: [string, string][];
+  headers?: [string, string][];
+  protocols?: string[];
+  settings?: SettingsParams;
+  /** Resolved into url, params and headers by the server ({{name}}); secrets stay masked. */
+  variables?: Variable[];
+  wait?: boolean;
+}
+
+export type SessionState = "connecting" | "open" | "closing" | "closed";
+
+export interface SessionInfo {
+  id: string;
+  url: string;
+  protocols: string[];
+  state: SessionState;
+  negotiatedProtocol: string | null;
+  eventCount: number;
+}
+
+export interface EventsPage {
+  events: WsEvent[];
+  nextSeq: number;
+  missed: number;
+  atEnd: boolean;
+}
+
+/** Params of the `wsdeck.events` notification of a subscription. */
+export interface EventsNotification {
+  subscription: string;
+  id: string;
+  events: WsEvent[];
+  missed: number;
+  atEnd: boolean;
+}
+
+export interface SearchParams {
+  id: string;
+  from?: number;
+  limit?: number;
+  text?: string;
+  caseSensitive?: boolean;
+  regex?: boolean;
+  /** Which entries: incoming/outgoing messages, control frames, connection events. */
+  kinds?: ("in" | "out" | "control" | "connection")[];
+}
+
+export interface SearchResult {
+  /** Sequence numbers of matching events, ascending. */
+  seqs: number[];
+  /** Where the next call should continue (pass as `from`). */
+  nextSeq: number;
+  /** True when the scan reached the end of what the log holds now. */
+  atEnd: boolean;
+}
+
+export interface Diagnostic {
+  severity: "error" | "warning";
+  message: string;
+  hint: string | null;
+  line: number;
+  column: number;
+  offset: number;
+}
+
+export interface CompletionItem {
+  name: string;
+  scope: string;
+  preview: string;
+  description: string | null;
+  insertText: string;
+}
+
+export interface HexdumpLine {
+  offset: number;
+  hex: string;
+  ascii: string;
+}
+
+/** A JSON-RPC error as the API sends it. */
+export interface RpcErrorBody {
+  code: number;
+  message: string;
+  data?: unknown;
+}
