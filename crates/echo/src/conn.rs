@@ -280,6 +280,28 @@ where
             ws.send(Message::Frame(frame)).await?;
             echo(&mut ws, stats).await
         }
+        Behavior::Stream { rate, size, count } => {
+            let start = Instant::now();
+            let mut sent = 0u64;
+            while sent < count {
+                let elapsed = start.elapsed().as_secs_f64();
+                // Messages due by now (the first one at once), sent in one flush.
+                let due = ((elapsed * rate as f64) as u64 + 1).min(count);
+                while sent < due {
+                    ws.feed(Message::text(stream_message(sent, size))).await?;
+                    sent += 1;
+                }
+                ws.flush().await?;
+                // Wake for the next message, but at most every 5 ms: a high rate is sent in
+                // small batches rather than one syscall per message.
+                let next = start + Duration::from_secs_f64(sent as f64 / rate as f64);
+                let next = next.max(Instant::now() + Duration::from_millis(5));
+                if sent < count && !echo_until(&mut ws, next, stats).await? {
+                    return Ok(());
+                }
+            }
+            echo(&mut ws, stats).await
+        }
         Behavior::Vanish { size } => vanish(ws, size).await,
         Behavior::Big { size } => {
             ws.send(Message::Binary(Bytes::from(vec![b'x'; size])))
@@ -287,6 +309,19 @@ where
             echo(&mut ws, stats).await
         }
     }
+}
+
+/// Message `seq` of `/stream`: `{"seq":N,"ts":MS,"data":"xx…"}` padded with `x` to `size`
+/// bytes (longer when `size` is smaller than the JSON around the padding).
+fn stream_message(seq: u64, size: usize) -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut text = format!("{{\"seq\":{seq},\"ts\":{ms},\"data\":\"");
+    let pad = size.saturating_sub(text.len() + 2);
+    text.extend(std::iter::repeat_n('x', pad));
+    text.push_str("\"}");
+    text
 }
 
 fn deadline_after(delay: Duration) -> Instant {

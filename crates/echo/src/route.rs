@@ -18,6 +18,10 @@ pub(crate) const MAX_BURST_COUNT: u64 = 100_000_000;
 pub(crate) const MAX_DELAY_MS: u64 = 600_000;
 /// Most hops `/redirect-chain` will produce.
 const MAX_CHAIN: u64 = 1_000;
+/// Messages per second `/stream` sends at most.
+const MAX_STREAM_RATE: u64 = 1_000_000;
+/// Size of one `/stream` message at most.
+const MAX_STREAM_SIZE: u64 = 1 << 20;
 /// Most pings `/ping` will send.
 const MAX_PINGS: u64 = 1_000_000;
 /// Control frames carry at most 125 bytes; a close frame spends two of them on the code.
@@ -56,6 +60,9 @@ pub(crate) enum Behavior {
     Vanish { size: usize },
     /// Send one binary message of `size` bytes, then echo.
     Big { size: usize },
+    /// Send `count` JSON text messages of about `size` bytes at `rate` per second, while
+    /// echoing: a steady feed for demos and for measuring a client under live load.
+    Stream { rate: u64, size: usize, count: u64 },
 }
 
 /// An accepted upgrade: the subprotocol to answer with and what to do afterwards.
@@ -146,6 +153,7 @@ pub(crate) fn plan<B>(request: &Request<B>, subprotocols: &[String]) -> Result<P
         "/vanish" => Behavior::Vanish {
             size: query.size("size", 100_000)?,
         },
+        "/stream" => stream(&query)?,
         "/big" => Behavior::Big {
             size: query.size("size", 1 << 20)?,
         },
@@ -215,6 +223,19 @@ fn burst(query: &Query) -> Result<Behavior, Rejection> {
         binary: query.flag("binary", false)?,
         close: query.flag("close", false)?,
     })
+}
+
+fn stream(query: &Query) -> Result<Behavior, Rejection> {
+    let rate = query.u64_in("rate", 1, 1, MAX_STREAM_RATE)?;
+    let size = query.size("size", 64)?;
+    if size as u64 > MAX_STREAM_SIZE {
+        return Err(Rejection::bad_param(
+            "size",
+            format!("{size} bytes, a streamed message holds at most {MAX_STREAM_SIZE}"),
+        ));
+    }
+    let count = query.u64_in("count", 3_600, 0, MAX_BURST_COUNT)?;
+    Ok(Behavior::Stream { rate, size, count })
 }
 
 fn redirect_status(query: &Query) -> Result<StatusCode, Rejection> {
@@ -586,6 +607,30 @@ mod tests {
         }
         let long = format!("/close?reason={}", "r".repeat(124));
         assert!(plan_of(&long).expect_err("long").body.contains("`reason`"));
+    }
+
+    #[test]
+    fn stream_defaults_and_validation() {
+        assert_eq!(
+            plan_of("/stream").map(|p| p.behavior),
+            Ok(Behavior::Stream {
+                rate: 1,
+                size: 64,
+                count: 3_600
+            })
+        );
+        assert_eq!(
+            plan_of("/stream?rate=20000&size=200&count=5").map(|p| p.behavior),
+            Ok(Behavior::Stream {
+                rate: 20_000,
+                size: 200,
+                count: 5
+            })
+        );
+        let bad = plan_of("/stream?rate=0").expect_err("zero rate");
+        assert!(bad.body.contains("`rate`"), "{}", bad.body);
+        let bad = plan_of("/stream?size=2000000").expect_err("too big");
+        assert!(bad.body.contains("`size`"), "{}", bad.body);
     }
 
     #[test]

@@ -65,6 +65,7 @@ Endpoints (path and query pick the behaviour):
   /invalid-utf8                           send a text frame that is not UTF-8
   /vanish?size=100000                     drop the connection in the middle of a message
   /big?size=1048576                       send one binary message of size bytes
+  /stream?rate=1&size=64&count=3600       send JSON messages at rate per second, while echoing
   /slow-handshake?ms=2000                 answer the upgrade after ms";
 
 /// Runs the server until Ctrl-C.

@@ -91,47 +91,113 @@ struct Gateway {
     permissions: BTreeSet<String>,
 }
 
-/// Runs the gateway until Ctrl-C.
-pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    if !args.bind.is_loopback() {
-        if !args.allow_remote {
-            anyhow::bail!(
-                "--bind {} is not a loopback address; pass --allow-remote to listen on it",
-                args.bind
+/// How to set up a gateway: `wsdeck serve` and `wsdeck ui` fill it from their flags.
+#[derive(Debug)]
+pub(crate) struct GatewayOptions {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub allow_remote: bool,
+    pub allow_origin: Vec<String>,
+    pub permissions: BTreeSet<String>,
+    /// A token to use instead of a fresh random one (`wsdeck ui --keep-token`).
+    pub token: Option<String>,
+}
+
+/// A gateway bound to its port, not serving yet.
+#[derive(Debug)]
+pub(crate) struct BoundGateway {
+    listener: tokio::net::TcpListener,
+    gateway: Arc<Gateway>,
+    /// The address to show people (loopback when bound to an unspecified address).
+    pub shown: SocketAddr,
+}
+
+impl BoundGateway {
+    /// Binds the port; refuses a non-loopback address without `allow_remote`.
+    pub(crate) async fn bind(options: GatewayOptions) -> anyhow::Result<BoundGateway> {
+        if !options.bind.is_loopback() {
+            if !options.allow_remote {
+                anyhow::bail!(
+                    "--bind {} is not a loopback address; pass --allow-remote to listen on it",
+                    options.bind
+                );
+            }
+            eprintln!(
+                "wsdeck: warning: listening on {} (not loopback): anyone who can reach it \
+                 and knows the token can use the API",
+                options.bind
             );
         }
-        eprintln!(
-            "wsdeck serve: warning: listening on {} (not loopback): anyone who can reach it \
-             and knows the token can use the API",
-            args.bind
-        );
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(options.bind, options.port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", options.bind, options.port))?;
+        let port = listener.local_addr().context("local address")?.port();
+        let token = match options.token {
+            Some(t) => t,
+            None => new_token()?,
+        };
+        let mut hosts = vec![
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ];
+        if !options.bind.is_loopback() && !options.bind.is_unspecified() {
+            hosts.push(SocketAddr::new(options.bind, port).to_string());
+        }
+        let mut origins = vec![
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+            format!("http://[::1]:{port}"),
+        ];
+        origins.extend(options.allow_origin);
+        let limits = Limits::default();
+        let gateway = Arc::new(Gateway {
+            api: Api::with_limits(Engine::new(), limits),
+            limits,
+            token,
+            hosts,
+            origins,
+            permissions: options.permissions,
+        });
+        let shown = if options.bind.is_unspecified() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            options.bind
+        };
+        Ok(BoundGateway {
+            listener,
+            gateway,
+            shown: SocketAddr::new(shown, port),
+        })
     }
-    let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port))
-        .await
-        .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
-    let port = listener.local_addr().context("local address")?.port();
-    let token = new_token()?;
 
-    let mut hosts = vec![
-        format!("127.0.0.1:{port}"),
-        format!("localhost:{port}"),
-        format!("[::1]:{port}"),
-    ];
-    if !args.bind.is_loopback() && !args.bind.is_unspecified() {
-        hosts.push(SocketAddr::new(args.bind, port).to_string());
-    }
-    let mut origins = vec![
-        format!("http://127.0.0.1:{port}"),
-        format!("http://localhost:{port}"),
-        format!("http://[::1]:{port}"),
-    ];
-    origins.extend(args.allow_origin.iter().cloned());
-
-    if let Some(path) = &args.token_file {
-        write_token_file(path, &token)
-            .with_context(|| format!("cannot write the token to {}", path.display()))?;
+    /// The per-run token (or the kept one).
+    pub(crate) fn token(&self) -> &str {
+        &self.gateway.token
     }
 
+    /// Serves `/rpc` plus `extra` routes (the UI's pages) until Ctrl-C. Every route, `extra`
+    /// included, answers only requests whose `Host` names this gateway.
+    pub(crate) async fn serve(self, extra: Router) -> anyhow::Result<()> {
+        let gateway = self.gateway.clone();
+        let app = Router::new()
+            .route("/rpc", get(rpc_endpoint))
+            .with_state(self.gateway)
+            .merge(extra)
+            .layer(axum::middleware::from_fn(move |request, next| {
+                check_host(gateway.clone(), request, next)
+            }));
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("serving")
+    }
+}
+
+/// Runs the gateway until Ctrl-C.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut permissions: BTreeSet<String> = args.grant.iter().cloned().collect();
     if let Some(path) = &args.manifest {
         permissions.extend(
@@ -140,49 +206,38 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 .permissions,
         );
     }
-    let limits = Limits::default();
-    let gateway = Arc::new(Gateway {
-        api: Api::with_limits(Engine::new(), limits),
-        limits,
-        token: token.clone(),
-        hosts,
-        origins,
+    let bound = BoundGateway::bind(GatewayOptions {
+        bind: args.bind,
+        port: args.port,
+        allow_remote: args.allow_remote,
+        allow_origin: args.allow_origin,
         permissions,
-    });
-    let app = Router::new()
-        .route("/rpc", get(rpc_endpoint))
-        .with_state(gateway);
-
-    let shown = if args.bind.is_unspecified() {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        args.bind
-    };
+        token: None,
+    })
+    .await?;
+    if let Some(path) = &args.token_file {
+        write_token_file(path, bound.token())
+            .with_context(|| format!("cannot write the token to {}", path.display()))?;
+    }
     let mut out = std::io::stdout();
     writeln!(
         out,
-        "wsdeck gateway listening on ws://{}/rpc?token={token}",
-        SocketAddr::new(shown, port)
+        "wsdeck gateway listening on ws://{}/rpc?token={}",
+        bound.shown,
+        bound.token()
     )?;
     out.flush()?;
-
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")?;
-    Ok(())
+    bound.serve(Router::new()).await
 }
 
 /// 32 random bytes, base64url without padding.
-fn new_token() -> anyhow::Result<String> {
+pub(crate) fn new_token() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for the token: {e}"))?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-fn write_token_file(path: &std::path::Path, token: &str) -> std::io::Result<()> {
+pub(crate) fn write_token_file(path: &std::path::Path, token: &str) -> std::io::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -204,19 +259,32 @@ fn refuse(status: StatusCode, body: &str) -> Response {
         .into_response()
 }
 
-async fn rpc_endpoint(
-    State(gw): State<Arc<Gateway>>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+/// The DNS-rebinding defence, for every route: a page of another site that resolved its
+/// name to 127.0.0.1 still sends its own name as `Host`.
+async fn check_host(
+    gw: Arc<Gateway>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
 ) -> Response {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
     if !host.is_some_and(|h| gw.hosts.iter().any(|ok| ok.eq_ignore_ascii_case(h))) {
         return refuse(
             StatusCode::FORBIDDEN,
             "forbidden: the Host header does not name this gateway (expected 127.0.0.1, localhost or [::1] with its port)",
         );
     }
+    next.run(request).await
+}
+
+async fn rpc_endpoint(
+    State(gw): State<Arc<Gateway>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
     if let Some(origin) = headers.get(header::ORIGIN) {
         let ok = origin
             .to_str()

@@ -1,6 +1,7 @@
 //! `wsdeck`: the binary. Parses flags once into configs, builds the components, and maps
 //! outcomes to exit codes. All WebSocket work is in `wsdeck-engine`.
 
+mod assets;
 mod autobahn;
 mod compose;
 mod connect;
@@ -13,6 +14,7 @@ mod manifest;
 mod printer;
 mod redact;
 mod rpc;
+mod ui;
 mod units;
 mod vars;
 
@@ -47,6 +49,8 @@ enum Command {
     Rpc(rpc::RpcArgs),
     /// Serve the JSON-RPC API over WebSocket on 127.0.0.1 (`/rpc`, per-run token).
     Serve(gateway::ServeArgs),
+    /// Open the browser workbench: connect, compose, and read the message log (127.0.0.1).
+    Ui(ui::UiArgs),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +100,13 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("wsdeck serve: {e:#}");
                 exit::INTERNAL
+            }
+        },
+        Command::Ui(args) => match runtime.block_on(ui::run(args)) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("wsdeck ui: {e:#}");
+                exit::USAGE
             }
         },
     };

@@ -1,0 +1,108 @@
+// The connection status badge with a details tooltip on hover and focus.
+
+import { useState } from "preact/hooks";
+import type { Rpc } from "../rpc";
+import type { TabSession } from "../session";
+import type { WsEvent } from "../types";
+import { closeCodeName, stateLabel } from "./format";
+import "./log.css";
+
+let nextId = 0;
+
+export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) {
+  const [open, setOpen] = useState(false);
+  const [tipId] = useState(() => `conn-tip-${++nextId}`);
+  const state = session.state.value;
+  const text = stateLabel(state);
+  const h = session.handshake.value;
+  const events = session.connectionEvents.value;
+  let closed: Extract<WsEvent, { type: "closed" }> | undefined;
+  let openEv: Extract<WsEvent, { type: "open" }> | undefined;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (!closed && e?.type === "closed") closed = e;
+    if (!openEv && e?.type === "open") openEv = e;
+  }
+  const error = session.error.value;
+  return (
+    <span
+      class={`log-badge log-badge-${state}`}
+      tabIndex={0}
+      aria-label={`Connection status: ${text}`}
+      aria-describedby={open ? tipId : undefined}
+      onMouseEnter={() => setOpen(true)}
+      onMouseLeave={() => setOpen(false)}
+      onFocus={() => setOpen(true)}
+      onBlur={() => setOpen(false)}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") setOpen(false);
+      }}
+    >
+      <span class="log-dot" aria-hidden="true" />
+      <span aria-hidden="true">{text}</span>
+      {open && (
+        <div class="log-tooltip" role="tooltip" id={tipId}>
+          <div class="log-tip-title">{text}</div>
+          {state === "idle" && <p>Connect to see the handshake and timings.</p>}
+          {h ? (
+            <>
+              <dl class="log-kv">
+                <dt>URL</dt>
+                <dd>{h.url}</dd>
+                <dt>Remote address</dt>
+                <dd>{h.remoteAddr}</dd>
+                <dt>Subprotocol</dt>
+                <dd>{h.protocol ?? "none"}</dd>
+                <dt>Extensions</dt>
+                <dd>{h.extensions.length ? h.extensions.join(", ") : "none"}</dd>
+                <dt>Timings</dt>
+                <dd>
+                  DNS {ms(h.timings.dnsMs)} · connect {ms(h.timings.connectMs)} · TLS{" "}
+                  {ms(h.timings.tlsMs)} · upgrade {ms(h.timings.upgradeMs)} · total{" "}
+                  {ms(h.timings.totalMs)}
+                </dd>
+              </dl>
+              <div class="log-tip-head">Request</div>
+              <pre class="log-headers">
+                {h.request.startLine + "\n" + h.request.headers.map(([k, v]) => `${k}: ${v}`).join("\n")}
+              </pre>
+              <div class="log-tip-head">Response</div>
+              <pre class="log-headers">
+                {h.response.startLine + "\n" + h.response.headers.map(([k, v]) => `${k}: ${v}`).join("\n")}
+              </pre>
+            </>
+          ) : (
+            openEv && (
+              <dl class="log-kv">
+                <dt>URL</dt>
+                <dd>{openEv.url}</dd>
+                <dt>Subprotocol</dt>
+                <dd>{openEv.protocol ?? "none"}</dd>
+              </dl>
+            )
+          )}
+          {closed && (
+            <dl class="log-kv">
+              <dt>Close code</dt>
+              <dd>
+                {closed.code === null ? "none" : `${closed.code} ${closeCodeName(closed.code)}`}
+              </dd>
+              <dt>Close reason</dt>
+              <dd>{closed.reason || "none"}</dd>
+              <dt>Closed by</dt>
+              <dd>
+                {closed.initiator === "local" ? "us" : "the server"}
+                {closed.clean ? "" : " (not clean)"}
+              </dd>
+            </dl>
+          )}
+          {error && <p class="log-error">{error}</p>}
+        </div>
+      )}
+    </span>
+  );
+}
+
+function ms(v: number): string {
+  return `${Math.round(v * 100) / 100} ms`;
+}

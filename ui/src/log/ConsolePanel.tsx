@@ -1,0 +1,135 @@
+// The console: the connection log of this tab in plain words, with handshake heads.
+
+import { useSignalEffect } from "@preact/signals";
+import { useRef, useState } from "preact/hooks";
+import type { Rpc } from "../rpc";
+import type { TabSession } from "../session";
+import type { Handshake, WsEvent } from "../types";
+import { consoleLine, formatTime, openLine } from "./format";
+import "./log.css";
+
+interface Block {
+  sessionId: string;
+  events: WsEvent[];
+  handshake: Handshake | null;
+  /** Events before this index were cleared. */
+  hidden: number;
+  handshakeHidden: boolean;
+}
+
+/** At most this many earlier sessions stay in the console. */
+const MAX_BLOCKS = 20;
+
+export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
+  const [expanded, setExpanded] = useState(false);
+  const [blocks, setBlocks] = useState<Block[]>([]);
+  const [, setTick] = useState(0);
+  const blocksRef = useRef<Block[]>([]);
+  blocksRef.current = blocks;
+
+  useSignalEffect(() => {
+    const id = session.sessionId.value;
+    const events = session.connectionEvents.value;
+    const handshake = session.handshake.value;
+    if (!id) return;
+    const prev = blocksRef.current;
+    const last = prev[prev.length - 1];
+    if (last && last.sessionId === id) {
+      if (last.events === events && last.handshake === handshake) return;
+      const next = prev.slice(0, -1);
+      next.push({ ...last, events, handshake });
+      setBlocks(next);
+    } else {
+      const next = [
+        ...prev.slice(-MAX_BLOCKS + 1),
+        { sessionId: id, events, handshake, hidden: 0, handshakeHidden: false },
+      ];
+      setBlocks(next);
+    }
+  });
+
+  const lines: { key: string; time: string; text: string; error: boolean; head?: boolean }[] = [];
+  let errors = 0;
+  for (const b of blocks) {
+    for (let i = b.hidden; i < b.events.length; i++) {
+      const e = b.events[i];
+      if (!e) continue;
+      const isErr = e.type === "error" || (e.type === "closed" && !e.clean);
+      if (e.type === "error") errors += 1;
+      lines.push({
+        key: `${b.sessionId}-${e.seq}`,
+        time: formatTime(e.time),
+        text: e.type === "open" ? openLine(e, b.handshake) : consoleLine(e),
+        error: isErr,
+      });
+      if (e.type === "open" && b.handshake && !b.handshakeHidden) {
+        const h = b.handshake;
+        const head = (title: string, start: string, headers: [string, string][]) =>
+          `${title}\n  ${start}\n${headers.map(([k, v]) => `  ${k}: ${v}`).join("\n")}`;
+        lines.push({
+          key: `${b.sessionId}-${e.seq}-req`,
+          time: "",
+          text: head("Request headers", h.request.startLine, h.request.headers),
+          error: false,
+          head: true,
+        });
+        lines.push({
+          key: `${b.sessionId}-${e.seq}-res`,
+          time: "",
+          text: head("Response headers", h.response.startLine, h.response.headers),
+          error: false,
+          head: true,
+        });
+      }
+    }
+  }
+
+  const clear = () => {
+    setBlocks(
+      blocks
+        .slice(-1)
+        .map((b) => ({ ...b, hidden: b.events.length, handshakeHidden: b.handshake !== null })),
+    );
+    setTick((t) => t + 1);
+  };
+
+  return (
+    <section class="log-console" aria-label="Console">
+      <div class="log-console-bar">
+        <button
+          type="button"
+          class="log-console-toggle"
+          aria-expanded={expanded}
+          aria-controls="log-console-body"
+          onClick={() => setExpanded(!expanded)}
+        >
+          <span aria-hidden="true">{expanded ? "▾" : "▸"}</span> Console
+          {errors > 0 && (
+            <span class="log-console-errors" aria-label={`${errors} ${errors === 1 ? "error" : "errors"}`}>
+              {errors}
+            </span>
+          )}
+        </button>
+        {expanded && (
+          <button type="button" class="log-btn" onClick={clear}>
+            Clear console
+          </button>
+        )}
+      </div>
+      {expanded && (
+        <div id="log-console-body" class="log-console-body" role="log" aria-label="Console log">
+          {lines.length === 0 ? (
+            <div class="log-console-empty">Nothing logged yet.</div>
+          ) : (
+            lines.map((l) => (
+              <div key={l.key} class={`log-console-line${l.error ? " is-error" : ""}${l.head ? " is-head" : ""}`}>
+                <span class="log-console-time">{l.time}</span>
+                <span class="log-console-text">{l.text}</span>
+              </div>
+            ))
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
