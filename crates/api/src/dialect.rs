@@ -35,12 +35,16 @@ use wsdeck_engine::{
     Bytes, Direction, Engine, EngineError, Event, EventKind, HandshakeInfo, HttpHead, Initiator,
     Payload, RequestSpec, Session, SessionState,
 };
-use wsdeck_format::binary::{decode_base64, encode_base64};
+use wsdeck_format::binary::{decode_base64, decode_hex, encode_base64};
+use wsdeck_format::dynamic::SystemSource;
+use wsdeck_format::resolve::{ResolveError, Resolver};
 use wsdeck_format::environment::Variable;
 use wsdeck_format::scope::Scopes;
 use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
 
 use crate::error::{ApiError, class_name};
+use crate::request_vars::{param_path, resolve_request};
+use crate::search::{Filter, Kind};
 use crate::snap::{NETWORK_ACCESS, Release, new_id};
 use crate::{Caller, Limits};
 
@@ -53,6 +57,12 @@ pub const DEFAULT_LIMIT: usize = 1_000;
 /// Subscriptions send at most one notification per this interval (unless a full batch of
 /// [`MAX_EVENTS`] is waiting, which goes at once).
 pub const COALESCE: Duration = Duration::from_millis(50);
+
+/// Events one `wsdeck.search` call looks at, at most (it answers where to continue).
+pub const SEARCH_SCAN: usize = 200_000;
+
+/// Events read from the log at a time while searching.
+const SEARCH_CHUNK: usize = 4_096;
 
 /// How long a subscription's first notification waits for the `wsdeck.subscribe` response.
 const RELEASE_WAIT: Duration = Duration::from_secs(10);
@@ -130,6 +140,7 @@ impl State {
             "wsdeck.sessions" => self.list(params),
             "wsdeck.handshake" => self.handshake(params),
             "wsdeck.events" => self.events(params),
+            "wsdeck.search" => self.search(params),
             "wsdeck.subscribe" => {
                 return match self.subscribe(params) {
                     Ok((v, release)) => (Ok(v), Some(release)),
@@ -151,9 +162,17 @@ impl State {
     }
 
     async fn open(&self, params: Option<Value>) -> Result<Value, ApiError> {
-        let p: OpenParams = parse(params)?;
+        let mut p: OpenParams = parse(params)?;
         let wait = p.wait.unwrap_or(true);
+        let variables = variables_of(std::mem::take(&mut p.variables));
         let spec = p.into_spec();
+        let spec = if variables.is_empty() {
+            spec
+        } else {
+            let mut source = SystemSource::new();
+            let mut resolver = Resolver::new(Scopes::new().with_local(&variables), &mut source);
+            resolve_request(&spec, &mut resolver, param_path).map_err(resolve_error)?
+        };
         let tls = &spec.settings.tls;
         let reads_files =
             tls.ca_file.is_some() || tls.client_cert.is_some() || tls.client_key.is_some();
@@ -201,15 +220,25 @@ impl State {
 
     async fn send(&self, params: Option<Value>) -> Result<Value, ApiError> {
         let p: SendParams = parse(params)?;
-        let payload = match (p.text, p.binary) {
-            (Some(t), None) => Payload::text(t),
-            (None, Some(b)) => {
+        let payload = match (p.text, p.binary, p.hex) {
+            (Some(t), None, None) if p.variables.is_empty() => Payload::text(t),
+            (Some(t), None, None) => {
+                let variables = variables_of(p.variables);
+                let mut source = SystemSource::new();
+                let mut resolver = Resolver::new(Scopes::new().with_local(&variables), &mut source);
+                let resolved = resolver.resolve("text", &t).map_err(resolve_error)?;
+                Payload::text(resolved.into_parts().0)
+            }
+            (None, Some(b), None) => {
                 Payload::binary(decode_base64(&b).map_err(|e| bad_param("binary", e.to_string()))?)
+            }
+            (None, None, Some(h)) => {
+                Payload::binary(decode_hex(&h).map_err(|e| bad_param("hex", e.to_string()))?)
             }
             _ => {
                 return Err(bad_param(
                     "params",
-                    "give exactly one of `text` (a string) and `binary` (base64)",
+                    "give exactly one of `text` (a string), `binary` (base64) and `hex`",
                 ));
             }
         };
@@ -286,11 +315,56 @@ impl State {
         let mut out = Vec::new();
         let outcome = session.log().read(p.from.unwrap_or(0), limit, &mut out);
         Ok(json!({
-            "events": out.iter().map(event_json).collect::<Vec<_>>(),
+            "events": out.iter().map(|e| event_json(e, p.max_data)).collect::<Vec<_>>(),
             "nextSeq": outcome.next_seq,
             "missed": outcome.missed,
             "atEnd": outcome.at_end,
         }))
+    }
+
+    fn search(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: SearchParams = parse(params)?;
+        let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+        if limit > MAX_EVENTS {
+            return Err(bad_param(
+                "limit",
+                format!("{limit} is more than the maximum of {MAX_EVENTS}"),
+            ));
+        }
+        let filter = Filter::new(
+            p.text.as_deref().unwrap_or(""),
+            p.case_sensitive,
+            p.regex,
+            p.kinds,
+        )?;
+        let session = self.session(&p.id)?;
+        let log = session.log();
+        let mut seq = p.from.unwrap_or(0);
+        let mut seqs = Vec::new();
+        let mut scanned = 0;
+        let mut chunk = Vec::new();
+        let mut caught_up = false;
+        'scan: while scanned < SEARCH_SCAN {
+            chunk.clear();
+            let outcome = log.read(seq, SEARCH_CHUNK, &mut chunk);
+            // Events that retention dropped are skipped (`missed` in wsdeck.events).
+            seq = seq.max(outcome.next_seq - chunk.len() as u64);
+            for e in &chunk {
+                seq = e.seq + 1;
+                scanned += 1;
+                if filter.matches(e) {
+                    seqs.push(e.seq);
+                    if seqs.len() == limit {
+                        break 'scan;
+                    }
+                }
+            }
+            if chunk.len() < SEARCH_CHUNK {
+                caught_up = true;
+                break;
+            }
+        }
+        Ok(json!({"seqs": seqs, "nextSeq": seq, "atEnd": caught_up}))
     }
 
     fn subscribe(&self, params: Option<Value>) -> Result<(Value, Release), ApiError> {
@@ -304,6 +378,7 @@ impl State {
             p.id,
             session,
             p.from.unwrap_or(0),
+            p.max_data,
             release_rx,
         ));
         lock(&self.subscriptions).insert(subscription.clone(), task.abort_handle());
@@ -367,6 +442,7 @@ async fn pump(
     id: String,
     session: Session,
     mut seq: u64,
+    max_data: Option<usize>,
     release_rx: oneshot::Receiver<()>,
 ) {
     let _ = tokio::time::timeout(RELEASE_WAIT, release_rx).await;
@@ -384,7 +460,7 @@ async fn pump(
                 "params": {
                     "subscription": subscription,
                     "id": id,
-                    "events": batch.iter().map(event_json).collect::<Vec<_>>(),
+                    "events": batch.iter().map(|e| event_json(e, max_data)).collect::<Vec<_>>(),
                     "missed": outcome.missed,
                     "atEnd": outcome.at_end,
                 },
@@ -420,6 +496,32 @@ fn parse<T: DeserializeOwned>(params: Option<Value>) -> Result<T, ApiError> {
     })
 }
 
+/// Variables as the format crate holds them.
+fn variables_of(params: Vec<VariableParam>) -> Vec<Variable> {
+    params
+        .into_iter()
+        .map(|v| {
+            if v.secret {
+                Variable::secret(v.name, v.value)
+            } else {
+                Variable::new(v.name, v.value)
+            }
+        })
+        .collect()
+}
+
+/// A `{{variable}}` problem as a params error at the first problem's field, listing all.
+fn resolve_error(e: ResolveError) -> ApiError {
+    let path = e
+        .problems()
+        .first()
+        .map_or_else(|| "params".to_owned(), |p| p.field.clone());
+    ApiError::BadParam {
+        path,
+        reason: e.to_string(),
+    }
+}
+
 fn bad_param(path: &str, reason: impl Into<String>) -> ApiError {
     ApiError::BadParam {
         path: path.into(),
@@ -453,6 +555,9 @@ struct OpenParams {
     protocols: Vec<String>,
     #[serde(default)]
     settings: SettingsParams,
+    /// `{{name}}` in url, params, headers and protocols, resolved before connecting.
+    #[serde(default)]
+    variables: Vec<VariableParam>,
     wait: Option<bool>,
 }
 
@@ -539,6 +644,10 @@ struct SendParams {
     id: String,
     text: Option<String>,
     binary: Option<String>,
+    hex: Option<String>,
+    /// `{{name}}` in `text`, resolved before sending.
+    #[serde(default)]
+    variables: Vec<VariableParam>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -558,17 +667,36 @@ struct CloseParams {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct EventsParams {
     id: String,
     from: Option<u64>,
     limit: Option<usize>,
+    /// Cut each event's `data` to this many bytes (`truncated: true` tells it was).
+    max_data: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct SubscribeParams {
     id: String,
     from: Option<u64>,
+    max_data: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SearchParams {
+    id: String,
+    from: Option<u64>,
+    limit: Option<usize>,
+    text: Option<String>,
+    #[serde(default)]
+    case_sensitive: bool,
+    #[serde(default)]
+    regex: bool,
+    #[serde(default)]
+    kinds: Vec<Kind>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -617,7 +745,18 @@ struct RenderParams {
 #[serde(deny_unknown_fields)]
 struct ValidateParams {
     text: String,
-    format: TextFormat,
+    format: ValidateFormat,
+}
+
+/// What `wsdeck.format.validate` checks: the text formats, and binary input as typed.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ValidateFormat {
+    Json,
+    Xml,
+    Html,
+    Hex,
+    Base64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -713,18 +852,15 @@ fn diagnostic_json(d: &Diagnostic) -> Value {
 fn format_validate(params: Option<Value>) -> Result<Value, ApiError> {
     use wsdeck_format::{html, json as fjson, xml};
     let p: ValidateParams = parse(params)?;
+    let first = |r: Result<(), FormatError>| -> Vec<Diagnostic> {
+        r.err().map(Into::into).into_iter().collect()
+    };
     let diagnostics: Vec<Diagnostic> = match p.format {
-        TextFormat::Json => fjson::validate(&p.text)
-            .err()
-            .map(Into::into)
-            .into_iter()
-            .collect(),
-        TextFormat::Xml => xml::validate(&p.text)
-            .err()
-            .map(Into::into)
-            .into_iter()
-            .collect(),
-        TextFormat::Html => html::check(&p.text),
+        ValidateFormat::Json => first(fjson::validate(&p.text)),
+        ValidateFormat::Xml => first(xml::validate(&p.text)),
+        ValidateFormat::Html => html::check(&p.text),
+        ValidateFormat::Hex => first(decode_hex(&p.text).map(drop)),
+        ValidateFormat::Base64 => first(decode_base64(&p.text).map(drop)),
     };
     Ok(json!({
         "ok": diagnostics.iter().all(|d| d.severity != Severity::Error),
@@ -754,17 +890,7 @@ fn format_hexdump(params: Option<Value>) -> Result<Value, ApiError> {
 
 fn vars_complete(params: Option<Value>) -> Result<Value, ApiError> {
     let p: CompleteParams = parse(params)?;
-    let variables: Vec<Variable> = p
-        .variables
-        .into_iter()
-        .map(|v| {
-            if v.secret {
-                Variable::secret(v.name, v.value)
-            } else {
-                Variable::new(v.name, v.value)
-            }
-        })
-        .collect();
+    let variables = variables_of(p.variables);
     let scopes = Scopes::new().with_local(&variables);
     let completion = wsdeck_format::autocomplete::complete(&p.text, p.cursor, &scopes);
     let items: Vec<Value> = completion
@@ -824,29 +950,38 @@ pub(crate) fn handshake_json(info: &HandshakeInfo) -> Value {
     })
 }
 
-/// `format` and `data` of a payload: text as is, anything else as base64.
-fn data_fields(bytes: &[u8], is_text: bool, out: &mut Value) {
+/// `format` and `data` of a payload: text as is, anything else as base64; with `max`,
+/// `data` holds at most that many bytes of it (text cut at a character boundary) and
+/// `truncated: true` says so. `size` is always the whole payload's.
+fn data_fields(bytes: &[u8], is_text: bool, max: Option<usize>, out: &mut Value) {
     let text = if is_text {
         std::str::from_utf8(bytes).ok()
     } else {
         None
     };
+    let cut = max.filter(|&m| m < bytes.len());
     match text {
         Some(t) => {
             out["format"] = json!("text");
-            out["data"] = json!(t);
+            let end = cut.map_or(t.len(), |m| (0..=m).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0));
+            out["data"] = json!(&t[..end]);
         }
         None => {
             out["format"] = json!("binary");
-            out["data"] = json!(encode_base64(bytes));
+            out["data"] = json!(encode_base64(&bytes[..cut.unwrap_or(bytes.len())]));
         }
+    }
+    if cut.is_some() {
+        out["truncated"] = json!(true);
     }
     out["size"] = json!(bytes.len());
 }
 
+
 /// One event as JSON: `seq`, `time` (RFC 3339, UTC, milliseconds), `monoMs`, `type` and the
 /// fields of its kind.
-pub(crate) fn event_json(e: &Event) -> Value {
+/// `max_data` cuts payload data (see `data_fields`).
+pub(crate) fn event_json(e: &Event, max_data: Option<usize>) -> Value {
     let time = DateTime::<Utc>::from(e.time).to_rfc3339_opts(SecondsFormat::Millis, true);
     let mut v = json!({"seq": e.seq, "time": time, "monoMs": ms(e.mono)});
     match &e.kind {
@@ -882,8 +1017,8 @@ pub(crate) fn event_json(e: &Event) -> Value {
             v["type"] = json!("message");
             v["direction"] = json!(direction(*d));
             match payload {
-                Payload::Text(t) => data_fields(t.as_bytes(), true, &mut v),
-                Payload::Binary(b) => data_fields(b, false, &mut v),
+                Payload::Text(t) => data_fields(t.as_bytes(), true, max_data, &mut v),
+                Payload::Binary(b) => data_fields(b, false, max_data, &mut v),
             }
         }
         EventKind::Ping {
@@ -897,7 +1032,7 @@ pub(crate) fn event_json(e: &Event) -> Value {
             let is_ping = matches!(e.kind, EventKind::Ping { .. });
             v["type"] = json!(if is_ping { "ping" } else { "pong" });
             v["direction"] = json!(direction(*d));
-            data_fields(payload, true, &mut v);
+            data_fields(payload, true, max_data, &mut v);
         }
         EventKind::Closing {
             direction: d,

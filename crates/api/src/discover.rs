@@ -19,6 +19,7 @@ pub const METHODS: &[&str] = &[
     "wsdeck.sessions",
     "wsdeck.handshake",
     "wsdeck.events",
+    "wsdeck.search",
     "wsdeck.subscribe",
     "wsdeck.unsubscribe",
     "wsdeck.format.detect",
@@ -49,6 +50,9 @@ fn strings() -> Value {
 }
 fn object(props: Value, required: &[&str]) -> Value {
     json!({"type": "object", "properties": props, "required": required})
+}
+fn variables() -> Value {
+    json!({"type": "array", "items": object(json!({"name": s(), "value": s(), "secret": boolean()}), &["name", "value"])})
 }
 fn text_format() -> Value {
     json!({"type": "string", "enum": ["json", "xml", "html"]})
@@ -129,13 +133,20 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
                     ),
                     false,
                 ),
+                p("variables", variables(), false),
                 p("wait", boolean(), false),
             ],
             object(json!({"id": s(), "handshake": handshake()}), &["id"]),
         ),
         "wsdeck.send" => (
-            "Send one message: exactly one of text and binary (base64).",
-            vec![id(), p("text", s(), false), p("binary", s(), false)],
+            "Send one message: exactly one of text ({{variables}} resolved), binary (base64) and hex.",
+            vec![
+                id(),
+                p("text", s(), false),
+                p("binary", s(), false),
+                p("hex", s(), false),
+                p("variables", variables(), false),
+            ],
             nothing(),
         ),
         "wsdeck.ping" => (
@@ -184,15 +195,40 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
                     json!({"type": "integer", "minimum": 0, "maximum": 10000}),
                     false,
                 ),
+                p("maxData", int(), false),
             ],
             object(
                 json!({"events": {"type": "array", "items": event()}, "nextSeq": int(), "missed": int(), "atEnd": boolean()}),
                 &["events", "nextSeq", "missed", "atEnd"],
             ),
         ),
+        "wsdeck.search" => (
+            "Sequence numbers of a session's events matching a text or regex and kinds.",
+            vec![
+                id(),
+                p("from", int(), false),
+                p(
+                    "limit",
+                    json!({"type": "integer", "minimum": 0, "maximum": 10000}),
+                    false,
+                ),
+                p("text", s(), false),
+                p("caseSensitive", boolean(), false),
+                p("regex", boolean(), false),
+                p(
+                    "kinds",
+                    json!({"type": "array", "items": {"type": "string", "enum": ["in", "out", "control", "connection"]}}),
+                    false,
+                ),
+            ],
+            object(
+                json!({"seqs": {"type": "array", "items": int()}, "nextSeq": int(), "atEnd": boolean()}),
+                &["seqs", "nextSeq", "atEnd"],
+            ),
+        ),
         "wsdeck.subscribe" => (
             "Stream a session's events as coalesced wsdeck.events notifications.",
-            vec![id(), p("from", int(), false)],
+            vec![id(), p("from", int(), false), p("maxData", int(), false)],
             object(json!({"subscription": s()}), &["subscription"]),
         ),
         "wsdeck.unsubscribe" => (
@@ -227,8 +263,15 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             object(json!({"text": s()}), &["text"]),
         ),
         "wsdeck.format.validate" => (
-            "Validate JSON or XML, or check HTML, with positions.",
-            vec![p("text", s(), true), p("format", text_format(), true)],
+            "Validate JSON or XML, check HTML, or check hex/base64 input, with positions.",
+            vec![
+                p("text", s(), true),
+                p(
+                    "format",
+                    json!({"type": "string", "enum": ["json", "xml", "html", "hex", "base64"]}),
+                    true,
+                ),
+            ],
             object(
                 json!({"ok": boolean(), "errors": {"type": "array", "items": object(json!({
                     "severity": s(), "message": s(), "hint": {"type": ["string", "null"]},

@@ -32,6 +32,8 @@ pub mod dialect;
 mod discover;
 mod error;
 mod params;
+pub mod request_vars;
+mod search;
 mod snap;
 
 use std::collections::BTreeSet;

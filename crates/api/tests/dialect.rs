@@ -519,3 +519,222 @@ async fn naming_local_files_needs_the_read_files_permission() {
     let message = response["error"]["message"].as_str().unwrap_or_default();
     assert!(!message.contains("wsdeck:read-files"), "{response}");
 }
+
+#[tokio::test]
+async fn variables_resolve_in_the_request_and_in_sent_text() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "local:test", true);
+    let base = server.url("");
+    let host = base
+        .trim_start_matches("ws://")
+        .trim_end_matches('/')
+        .to_owned();
+    let vars = json!([
+        {"name": "host", "value": host},
+        {"name": "path", "value": "headers"},
+        {"name": "token", "value": "s3cr3t", "secret": true},
+    ]);
+    let r = c
+        .ok(
+            "wsdeck.open",
+            json!({
+                "url": "ws://{{host}}/{{path}}",
+                "headers": [["X-Token", "{{token}}"]],
+                "variables": vars,
+            }),
+        )
+        .await;
+    let id = r["id"].as_str().expect("id").to_owned();
+    assert_eq!(r["handshake"]["url"], server.url("/headers"));
+    let headers = c.wait_event(&id, is_in_message).await;
+    assert!(
+        headers["data"].as_str().expect("text").contains("s3cr3t"),
+        "{headers}"
+    );
+
+    c.ok(
+        "wsdeck.send",
+        json!({"id": id, "text": "to {{path}} at {{$timestamp}}", "variables": vars}),
+    )
+    .await;
+    let echo = c
+        .wait_event(&id, |e| {
+            is_in_message(e) && e["data"].as_str().is_some_and(|t| t.starts_with("to "))
+        })
+        .await;
+    let text = echo["data"].as_str().expect("text");
+    assert!(text.starts_with("to headers at "), "{text}");
+    assert!(!text.contains("{{"), "{text}");
+
+    // Undefined names answer a params error at the field, naming every problem.
+    let e = c
+        .err(
+            "wsdeck.open",
+            json!({"url": "ws://{{host}}/{{nope}}", "headers": [["A", "{{nada}}"]], "variables": vars}),
+        )
+        .await;
+    assert_eq!(e["code"], -32602);
+    assert_eq!(e["data"]["path"], "url");
+    let reason = e["data"]["reason"].as_str().expect("reason");
+    assert!(reason.contains("nope") && reason.contains("nada"), "{reason}");
+    assert!(reason.contains("headers[0][1]"), "{reason}");
+    let e = c
+        .err(
+            "wsdeck.send",
+            json!({"id": id, "text": "{{missing}}", "variables": vars}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "text");
+}
+
+#[tokio::test]
+async fn hex_sends_binary_and_validate_checks_binary_input() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "local:test", true);
+    let id = c.open(&server.url("/echo")).await;
+    c.ok("wsdeck.send", json!({"id": id, "hex": "48 65 0x6c 6c\n6f"}))
+        .await;
+    let echo = c
+        .wait_event(&id, |e| is_in_message(e) && e["format"] == "binary")
+        .await;
+    assert_eq!(echo["data"], "SGVsbG8=");
+    let e = c.err("wsdeck.send", json!({"id": id, "hex": "4g"})).await;
+    assert_eq!(e["data"]["path"], "hex");
+    let e = c
+        .err("wsdeck.send", json!({"id": id, "hex": "00", "text": "x"}))
+        .await;
+    assert_eq!(e["data"]["path"], "params");
+
+    let v = c
+        .ok(
+            "wsdeck.format.validate",
+            json!({"text": "48 6", "format": "hex"}),
+        )
+        .await;
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["errors"][0]["line"], 1);
+    let v = c
+        .ok(
+            "wsdeck.format.validate",
+            json!({"text": "SGVsbG8=", "format": "base64"}),
+        )
+        .await;
+    assert_eq!(v, json!({"ok": true, "errors": []}));
+}
+
+#[tokio::test]
+async fn max_data_cuts_payloads_and_says_so() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "local:test", true);
+    let id = c.open(&server.url("/echo")).await;
+    c.ok("wsdeck.send", json!({"id": id, "text": "héllo wörld"}))
+        .await;
+    c.wait_event(&id, is_in_message).await;
+    let page = c
+        .ok(
+            "wsdeck.events",
+            json!({"id": id, "from": 0, "limit": 100, "maxData": 2}),
+        )
+        .await;
+    let message = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| is_in_message(e))
+        .expect("echo")
+        .clone();
+    // "h" and the first byte of "é" fit in 2 bytes: the cut falls back to a char boundary.
+    assert_eq!(message["data"], "h");
+    assert_eq!(message["truncated"], true);
+    assert_eq!(message["size"], "héllo wörld".len());
+    let page = c
+        .ok("wsdeck.events", json!({"id": id, "from": message["seq"], "limit": 1}))
+        .await;
+    assert_eq!(page["events"][0]["data"], "héllo wörld");
+    assert!(page["events"][0].get("truncated").is_none());
+}
+
+#[tokio::test]
+async fn search_finds_matching_events_by_text_regex_and_kind() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "local:test", true);
+    let id = c.open(&server.url("/echo")).await;
+    for text in ["alpha 1", "Beta 2", "alphabet 3"] {
+        c.ok("wsdeck.send", json!({"id": id, "text": text})).await;
+    }
+    c.ok("wsdeck.ping", json!({"id": id, "data": "alpha-ping"}))
+        .await;
+    c.wait_event(&id, |e| e["type"] == "pong").await;
+    c.wait_event(&id, |e| e["data"] == "alphabet 3" && is_in_message(e))
+        .await;
+    let (events, _) = c.all_events(&id).await;
+    let seqs_where = |pred: &dyn Fn(&Value) -> bool| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|e| pred(e))
+            .map(|e| e["seq"].clone())
+            .collect()
+    };
+
+    let r = c
+        .ok(
+            "wsdeck.search",
+            json!({"id": id, "text": "ALPHA", "kinds": ["in", "out"]}),
+        )
+        .await;
+    let want = seqs_where(&|e| {
+        e["type"] == "message" && e["data"].as_str().is_some_and(|t| t.contains("alpha"))
+    });
+    assert_eq!(want.len(), 4);
+    assert_eq!(r["seqs"], json!(want));
+    assert_eq!(r["atEnd"], true);
+
+    let r = c
+        .ok(
+            "wsdeck.search",
+            json!({"id": id, "text": "^alpha \\d$", "regex": true, "caseSensitive": true, "kinds": ["in"]}),
+        )
+        .await;
+    assert_eq!(
+        r["seqs"],
+        json!(seqs_where(&|e| is_in_message(e) && e["data"] == "alpha 1"))
+    );
+
+    let r = c
+        .ok("wsdeck.search", json!({"id": id, "kinds": ["control"]}))
+        .await;
+    assert_eq!(
+        r["seqs"],
+        json!(seqs_where(&|e| e["type"] == "ping" || e["type"] == "pong"))
+    );
+
+    // Paging: limit 1 answers one match and where to continue.
+    let r = c
+        .ok(
+            "wsdeck.search",
+            json!({"id": id, "text": "alpha", "kinds": ["out"], "limit": 1}),
+        )
+        .await;
+    assert_eq!(r["seqs"].as_array().expect("seqs").len(), 1);
+    assert_eq!(r["atEnd"], false);
+    let next = r["nextSeq"].clone();
+    let r = c
+        .ok(
+            "wsdeck.search",
+            json!({"id": id, "text": "alpha", "kinds": ["out"], "from": next}),
+        )
+        .await;
+    assert_eq!(r["seqs"].as_array().expect("seqs").len(), 1);
+
+    let e = c
+        .err(
+            "wsdeck.search",
+            json!({"id": id, "text": "(", "regex": true}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "text");
+    let e = c
+        .err("wsdeck.search", json!({"id": id, "kinds": ["sideways"]}))
+        .await;
+    assert_eq!(e["data"]["path"], "kinds[0]");
+}

@@ -11,7 +11,8 @@ use wsdeck_format::dynamic::SystemSource;
 use wsdeck_format::environment::{
     EnvFileKind, Environment, Variable, parse_env_file, parse_var_arg,
 };
-use wsdeck_format::resolve::{Resolved, Resolver};
+use wsdeck_api::request_vars::{RequestField, resolve_request};
+use wsdeck_format::resolve::Resolver;
 use wsdeck_format::scope::Scopes;
 
 /// The variables a command line defines, by scope.
@@ -68,37 +69,17 @@ impl Variables {
     /// Resolves `{{…}}` in every field of the request — URL, params, headers, subprotocols —
     /// and reports every problem at once (each with its field and position).
     pub fn resolve_spec(&self, spec: &RequestSpec) -> Result<RequestSpec, String> {
-        let mut fields: Vec<(String, &str)> = vec![("URL".into(), spec.url.as_str())];
-        for (k, v) in &spec.params {
-            fields.push((format!("--param {k} (name)"), k));
-            fields.push((format!("--param {k}"), v));
-        }
-        for (k, v) in &spec.headers {
-            fields.push((format!("header {k} (name)"), k));
-            fields.push((format!("header {k}"), v));
-        }
-        for p in &spec.protocols {
-            fields.push(("subprotocol".into(), p));
-        }
         let mut source = SystemSource::new();
         let mut resolver = Resolver::new(self.scopes(), &mut source);
-        let resolved = resolver.resolve_fields(fields).map_err(|e| e.to_string())?;
-        let mut values = resolved.into_iter().map(Resolved::into_parts).map(|p| p.0);
-        let mut next = || values.next().unwrap_or_default();
-        let mut out = spec.clone();
-        out.url = next();
-        for (k, v) in &mut out.params {
-            *k = next();
-            *v = next();
-        }
-        for (k, v) in &mut out.headers {
-            *k = next();
-            *v = next();
-        }
-        for p in &mut out.protocols {
-            *p = next();
-        }
-        Ok(out)
+        resolve_request(spec, &mut resolver, |field| match field {
+            RequestField::Url => "URL".into(),
+            RequestField::ParamName(_, k) => format!("--param {k} (name)"),
+            RequestField::ParamValue(_, k) => format!("--param {k}"),
+            RequestField::HeaderName(_, k) => format!("header {k} (name)"),
+            RequestField::HeaderValue(_, k) => format!("header {k}"),
+            RequestField::Protocol(_) => "subprotocol".into(),
+        })
+        .map_err(|e| e.to_string())
     }
 }
 

@@ -26,7 +26,11 @@ export const STORAGE_KEY = "wsdeck.environments";
 export const GLOBALS_ID = "globals";
 
 export function emptyState(): EnvState {
-  return { globals: { id: GLOBALS_ID, name: "Globals", variables: [] }, environments: [], activeId: null };
+  return {
+    globals: { id: GLOBALS_ID, name: "Globals", variables: [] },
+    environments: [],
+    activeId: null,
+  };
 }
 
 /** The text saved to storage: secret values are left out. */
@@ -94,7 +98,10 @@ export function effectiveVariables(state: EnvState): Variable[] {
     for (const v of env.variables) {
       const name = v.name.trim();
       if (!name) continue;
-      byName.set(name, v.secret ? { name, value: v.value, secret: true } : { name, value: v.value });
+      byName.set(
+        name,
+        v.secret ? { name, value: v.value, secret: true } : { name, value: v.value },
+      );
     }
   }
   return [...byName.values()];

@@ -64,11 +64,15 @@ export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) 
               </dl>
               <div class="log-tip-head">Request</div>
               <pre class="log-headers">
-                {h.request.startLine + "\n" + h.request.headers.map(([k, v]) => `${k}: ${v}`).join("\n")}
+                {h.request.startLine +
+                  "\n" +
+                  h.request.headers.map(([k, v]) => `${k}: ${v}`).join("\n")}
               </pre>
               <div class="log-tip-head">Response</div>
               <pre class="log-headers">
-                {h.response.startLine + "\n" + h.response.headers.map(([k, v]) => `${k}: ${v}`).join("\n")}
+                {h.response.startLine +
+                  "\n" +
+                  h.response.headers.map(([k, v]) => `${k}: ${v}`).join("\n")}
               </pre>
             </>
           ) : (

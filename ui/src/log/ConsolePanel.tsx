@@ -105,7 +105,10 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
         >
           <span aria-hidden="true">{expanded ? "▾" : "▸"}</span> Console
           {errors > 0 && (
-            <span class="log-console-errors" aria-label={`${errors} ${errors === 1 ? "error" : "errors"}`}>
+            <span
+              class="log-console-errors"
+              aria-label={`${errors} ${errors === 1 ? "error" : "errors"}`}
+            >
               {errors}
             </span>
           )}
@@ -122,7 +125,10 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
             <div class="log-console-empty">Nothing logged yet.</div>
           ) : (
             lines.map((l) => (
-              <div key={l.key} class={`log-console-line${l.error ? " is-error" : ""}${l.head ? " is-head" : ""}`}>
+              <div
+                key={l.key}
+                class={`log-console-line${l.error ? " is-error" : ""}${l.head ? " is-head" : ""}`}
+              >
                 <span class="log-console-time">{l.time}</span>
                 <span class="log-console-text">{l.text}</span>
               </div>

@@ -71,7 +71,9 @@ export function escapeControl(text: string): string {
         return "\\t";
       default: {
         const code = c.charCodeAt(0);
-        return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+        return code <= 0xff
+          ? `\\x${code.toString(16).padStart(2, "0")}`
+          : `\\u${code.toString(16)}`;
       }
     }
   });

@@ -12,7 +12,12 @@ export interface FilterState {
   type: MessageType;
 }
 
-export const EMPTY_FILTER: FilterState = { text: "", caseSensitive: false, regex: false, type: "all" };
+export const EMPTY_FILTER: FilterState = {
+  text: "",
+  caseSensitive: false,
+  regex: false,
+  type: "all",
+};
 
 /** True when the list shows only matching rows (search text or a type other than all). */
 export function filterActive(f: FilterState): boolean {
@@ -27,7 +32,12 @@ const KINDS: Record<MessageType, SearchParams["kinds"]> = {
 };
 
 /** The `wsdeck.search` params of a filter, or null when nothing is filtered. */
-export function searchParams(f: FilterState, id: string, from: number, limit = 10000): SearchParams | null {
+export function searchParams(
+  f: FilterState,
+  id: string,
+  from: number,
+  limit = 10000,
+): SearchParams | null {
   if (!filterActive(f)) return null;
   const p: SearchParams = { id, from, limit, kinds: KINDS[f.type] };
   if (f.text !== "") {

@@ -1,0 +1,132 @@
+// Connecting: by typing the URL, a refused connection, reconnection, settings locked while
+// connected, and errors in plain words (never a stack trace).
+
+import { describe, expect, it } from "vitest";
+import {
+  STACK_NOISE,
+  alertsText,
+  connectTo,
+  disconnect,
+  fill,
+  freePort,
+  selectByLabel,
+  shot,
+  statusBadge,
+  urlBox,
+  useEnv,
+  waitFor,
+} from "./harness";
+import type { Page } from "playwright-core";
+
+const env = useEnv("connect");
+
+async function openConsole(page: Page) {
+  const toggle = page.getByRole("button", { name: "Console", exact: true });
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  return page.getByRole("region", { name: "Console", exact: true });
+}
+
+async function openSettings(page: Page) {
+  await page.getByRole("tab", { name: "Settings", exact: true }).click();
+}
+
+describe("connect", () => {
+  it("connects to the echo server by typing the URL and pressing Connect", async () => {
+    const page = await env.fresh();
+    await shot(page, "start-empty");
+    await statusBadge(page, "Disconnected").waitFor();
+    await fill(urlBox(page), `${env.echo.base}/echo`);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await statusBadge(page, "Connected").waitFor();
+    await page.getByRole("button", { name: "Disconnect", exact: true }).waitFor();
+    await shot(page, "connected-echo");
+    await disconnect(page);
+    await page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+  });
+
+  it("a refused connection gives a plain-words alert, no stack trace", async () => {
+    const page = await env.fresh();
+    const port = await freePort(); // nothing listens there any more
+    await fill(urlBox(page), `ws://127.0.0.1:${port}/`);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    const alerts = await waitFor(async () => {
+      const texts = await alertsText(page);
+      return texts.some((t) => /refused/i.test(t)) ? texts : null;
+    }, "an alert about the refused connection");
+    await shot(page, "error-refused");
+    const alert = alerts.find((t) => /refused/i.test(t))!;
+    expect(alert).toMatch(/127\.0\.0\.1|refused/i);
+    for (const t of alerts) expect(t).not.toMatch(STACK_NOISE);
+    expect(await statusBadge(page, "Connected").count()).toBe(0);
+  });
+
+  it("errors never show a stack trace (bad status, redirect loop, bad URL)", async () => {
+    const page = await env.fresh();
+    const cases = [`${env.echo.base}/status?code=500`, `${env.echo.base}/redirect-loop`, "not a url at all"];
+    for (const url of cases) {
+      await fill(urlBox(page), url);
+      await page.getByRole("button", { name: "Connect", exact: true }).click();
+      const alerts = await waitFor(async () => {
+        const texts = (await alertsText(page)).filter((t) => t.trim());
+        return texts.length ? texts : null;
+      }, `an alert for ${url}`);
+      for (const t of alerts) {
+        expect(t, `alert for ${url}`).not.toMatch(STACK_NOISE);
+        expect(t.length, `alert for ${url} is short`).toBeLessThan(600);
+      }
+    }
+    await shot(page, "error-status-500-and-co");
+  });
+
+  it("settings are locked while connected and unlocked after Disconnect", async () => {
+    const page = await env.connected();
+    await openSettings(page);
+    const timeout = page.getByLabel("Handshake timeout (ms)", { exact: true });
+    await timeout.waitFor();
+    expect(await timeout.isDisabled()).toBe(true);
+    await page.getByText("Settings can't be changed while connected").waitFor();
+    await shot(page, "settings-locked");
+    await disconnect(page);
+    await waitFor(async () => !(await timeout.isDisabled()), "the settings to unlock");
+    expect(await page.getByText("Settings can't be changed while connected").count()).toBe(0);
+    await shot(page, "settings-unlocked");
+  });
+
+  it("reconnection attempts are shown in the console", async () => {
+    const page = await env.fresh();
+    await openSettings(page);
+    await fill(page.getByLabel("Reconnection attempts", { exact: true }), "2");
+    await fill(page.getByLabel("Reconnection interval (ms)", { exact: true }), "200");
+    await fill(urlBox(page), `${env.echo.base}/close?code=1011&after_ms=200`);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    const consoleRegion = await openConsole(page);
+    await waitFor(
+      async () => ((await consoleRegion.innerText()).match(/reconnect/gi) ?? []).length >= 2,
+      "two reconnecting lines in the console",
+      15_000,
+    );
+    await shot(page, "console-reconnecting");
+    const text = await consoleRegion.innerText();
+    expect(text).toMatch(/1011/);
+    expect(text).not.toMatch(STACK_NOISE);
+    // Two attempts, then it gives up: never a third.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await statusBadge(page, "Connected").count()).toBe(0);
+  });
+
+  it("reconnects after the connection vanishes", async () => {
+    const page = await env.fresh();
+    await openSettings(page);
+    await fill(page.getByLabel("Reconnection attempts", { exact: true }), "2");
+    await fill(page.getByLabel("Reconnection interval (ms)", { exact: true }), "200");
+    await connectTo(page, `${env.echo.base}/vanish`, "Connected").catch(() => undefined);
+    const consoleRegion = await openConsole(page);
+    await waitFor(async () => /reconnect/i.test(await consoleRegion.innerText()), "a reconnecting line", 15_000);
+  });
+
+  it("the Message format select offers every format", async () => {
+    const page = await env.fresh();
+    const format = page.getByRole("combobox", { name: "Message format" });
+    for (const label of ["Text", "JSON", "XML", "HTML", "Binary"]) await selectByLabel(format, label);
+  });
+});

@@ -1,0 +1,295 @@
+// The message composer: editor with highlighting and inline validation per format,
+// Beautify, Send (Ctrl/Cmd+Enter), Ping, Pong and Close.
+
+import { html } from "@codemirror/lang-html";
+import { json } from "@codemirror/lang-json";
+import { xml } from "@codemirror/lang-xml";
+import { linter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
+import type { Extension } from "@codemirror/state";
+import { useMemo, useRef, useState } from "preact/hooks";
+import { CodeEditor } from "../editor/CodeEditor";
+import type { BinaryEncoding, MessageFormat, RequestTab } from "../request/model";
+import { RpcError, type Rpc } from "../rpc";
+import { errorText } from "../session";
+import type { Diagnostic, Variable } from "../types";
+import { maskVariables, problemSentence, toCmDiagnostics } from "./validate";
+
+const FORMATS: { value: MessageFormat; label: string }[] = [
+  { value: "text", label: "Text" },
+  { value: "json", label: "JSON" },
+  { value: "xml", label: "XML" },
+  { value: "html", label: "HTML" },
+  { value: "binary", label: "Binary" },
+];
+
+function language(format: MessageFormat): Extension {
+  if (format === "json") return json();
+  if (format === "xml") return xml();
+  if (format === "html") return html();
+  return [];
+}
+
+/** A failed call as a sentence: for params errors, the reason without the JSON-RPC frame. */
+export function callProblem(e: unknown): string {
+  if (e instanceof RpcError && e.data && typeof e.data === "object") {
+    const reason = (e.data as { reason?: unknown }).reason;
+    if (typeof reason === "string" && reason)
+      return reason.charAt(0).toUpperCase() + reason.slice(1);
+  }
+  return errorText(e);
+}
+
+function validator(
+  rpc: Rpc,
+  format: MessageFormat,
+  encoding: BinaryEncoding,
+  report: (sentence: string) => void,
+): Extension {
+  if (format === "text") return [];
+  return linter(
+    async (view): Promise<CmDiagnostic[]> => {
+      const doc = view.state.doc;
+      const text = doc.toString();
+      if (text.trim() === "") {
+        report("");
+        return [];
+      }
+      const checked = format === "json" ? maskVariables(text) : text;
+      const apiFormat = format === "binary" ? encoding : format;
+      let errors: Diagnostic[];
+      try {
+        const r = await rpc.call<{ ok: boolean; errors: Diagnostic[] }>("wsdeck.format.validate", {
+          text: checked,
+          format: apiFormat,
+        });
+        errors = r.errors ?? [];
+      } catch {
+        // wsdeck cannot check this (e.g. an older version without hex/base64): say nothing.
+        report("");
+        return [];
+      }
+      const diagnostics = toCmDiagnostics(checked, doc, errors);
+      report(problemSentence(doc, diagnostics[0]));
+      return diagnostics;
+    },
+    { delay: 300 },
+  );
+}
+
+export function Composer({
+  rpc,
+  tab,
+  variables,
+}: {
+  rpc: Rpc;
+  tab: RequestTab;
+  variables: Variable[];
+}) {
+  const format = tab.format.value;
+  const encoding = tab.encoding.value;
+  const open = tab.session.state.value === "open";
+  const [problem, setProblem] = useState("");
+  const [actionError, setActionError] = useState("");
+  const [closeOpen, setCloseOpen] = useState(false);
+  const [closeCode, setCloseCode] = useState("1000");
+  const [closeReason, setCloseReason] = useState("");
+  const reportRef = useRef(setProblem);
+  const p = `t${tab.id}`;
+
+  const extensions = useMemo(
+    () => [language(format), validator(rpc, format, encoding, (s) => reportRef.current(s))],
+    [rpc, format, encoding],
+  );
+
+  const run = async (what: () => Promise<void>) => {
+    setActionError("");
+    try {
+      await what();
+    } catch (e) {
+      setActionError(callProblem(e));
+    }
+  };
+
+  const send = () => {
+    if (tab.session.state.peek() !== "open") {
+      setActionError("Connect first: messages can be sent only while connected.");
+      return;
+    }
+    const text = tab.message.peek();
+    const f = tab.format.peek();
+    void run(() =>
+      f === "binary"
+        ? tab.session.sendBinary(text, tab.encoding.peek())
+        : tab.session.sendText(text, variables),
+    );
+  };
+
+  const beautify = () =>
+    void run(async () => {
+      const r = await rpc.call<{ text: string }>("wsdeck.format.beautify", {
+        text: tab.message.peek(),
+        format,
+      });
+      tab.message.value = r.text;
+    });
+
+  const canBeautify = format === "json" || format === "xml" || format === "html";
+  const closeCodeNum = Number(closeCode);
+  const closeCodeProblem =
+    closeCode.trim() === "" || !Number.isInteger(closeCodeNum)
+      ? "Enter a whole number, such as 1000."
+      : "";
+
+  return (
+    <div class="composer">
+      <CodeEditor
+        value={tab.message.value}
+        onChange={(v) => {
+          tab.message.value = v;
+          if (v.trim() === "") setProblem("");
+        }}
+        ariaLabel="Message"
+        rpc={rpc}
+        variables={variables}
+        onSubmit={send}
+        extensions={extensions}
+        placeholder={
+          format === "binary"
+            ? encoding === "hex"
+              ? "Hex bytes, e.g. 48 65 6c 6c 6f"
+              : "Base64, e.g. SGVsbG8="
+            : "Compose a message — Ctrl/Cmd+Enter sends, {{ inserts a variable"
+        }
+        className="message-editor"
+        contentAttributes={problem ? { "aria-describedby": `${p}-problem` } : {}}
+      />
+      <p class="problem" id={`${p}-problem`} aria-live="polite">
+        {format === "text" ? "" : problem}
+      </p>
+      <div class="composer-bar">
+        <select
+          aria-label="Message format"
+          value={format}
+          onChange={(e) => {
+            setProblem("");
+            tab.format.value = e.currentTarget.value as MessageFormat;
+          }}
+        >
+          {FORMATS.map((f) => (
+            <option value={f.value} key={f.value}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+        {format === "binary" ? (
+          <select
+            aria-label="Binary encoding"
+            value={encoding}
+            onChange={(e) => {
+              setProblem("");
+              tab.encoding.value = e.currentTarget.value as BinaryEncoding;
+            }}
+          >
+            <option value="hex">Hex</option>
+            <option value="base64">Base64</option>
+          </select>
+        ) : null}
+        <button
+          type="button"
+          class="icon-button beautify"
+          aria-label="Beautify"
+          title={canBeautify ? "Beautify" : "Beautify works for JSON, XML and HTML"}
+          disabled={!canBeautify}
+          onClick={beautify}
+        >
+          {"{}"}
+        </button>
+        <span class="spacer" />
+        <input
+          type="text"
+          class="control-payload"
+          aria-label="Control payload"
+          placeholder="Ping/pong payload (optional)"
+          value={tab.controlPayload.value}
+          onInput={(e) => (tab.controlPayload.value = e.currentTarget.value)}
+        />
+        <button
+          type="button"
+          disabled={!open}
+          onClick={() => void run(() => tab.session.ping(tab.controlPayload.peek()))}
+        >
+          Ping
+        </button>
+        <button
+          type="button"
+          disabled={!open}
+          onClick={() => void run(() => tab.session.pong(tab.controlPayload.peek()))}
+        >
+          Pong
+        </button>
+        <button
+          type="button"
+          disabled={!open}
+          aria-expanded={closeOpen && open}
+          aria-controls={`${p}-close-form`}
+          onClick={() => setCloseOpen(!closeOpen)}
+        >
+          Close…
+        </button>
+        <button
+          type="button"
+          class="primary"
+          disabled={!open}
+          onClick={send}
+          title="Send (Ctrl/Cmd+Enter)"
+        >
+          Send
+        </button>
+      </div>
+      {closeOpen && open ? (
+        <form
+          class="close-form"
+          id={`${p}-close-form`}
+          aria-label="Close the connection"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (closeCodeProblem) return;
+            void run(async () => {
+              await tab.session.disconnect(closeCodeNum, closeReason);
+              setCloseOpen(false);
+            });
+          }}
+        >
+          <label>
+            Close code
+            <input
+              type="number"
+              min={1000}
+              max={4999}
+              value={closeCode}
+              aria-invalid={closeCodeProblem ? "true" : undefined}
+              onInput={(e) => setCloseCode(e.currentTarget.value)}
+            />
+          </label>
+          <label>
+            Close reason
+            <input
+              type="text"
+              value={closeReason}
+              maxLength={123}
+              placeholder="Optional, up to 123 bytes"
+              onInput={(e) => setCloseReason(e.currentTarget.value)}
+            />
+          </label>
+          <button type="submit" disabled={Boolean(closeCodeProblem)}>
+            Close connection
+          </button>
+          {closeCodeProblem ? <span class="field-error">{closeCodeProblem}</span> : null}
+        </form>
+      ) : null}
+      <div role="alert" class="action-error">
+        {actionError}
+      </div>
+    </div>
+  );
+}

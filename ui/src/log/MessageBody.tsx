@@ -1,0 +1,278 @@
+// The body of an expanded row: view as Text/HTML/JSON/XML, wrap, hexdump, copy, find.
+
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { RpcError } from "../rpc";
+import type { HexdumpLine, WsEvent } from "../types";
+import type { LogController } from "./controller";
+import { base64ToBytes, bytesToBase64, consoleLine, isDataEvent } from "./format";
+import { findAll } from "./search";
+import { CopyIcon } from "./MessageRow";
+
+type ViewAs = "text" | "html" | "json" | "xml";
+
+/** Largest body drawn as text or hexdump (the copy buttons still copy all of it). */
+const SHOW_MAX = 512 * 1024;
+const HEX_MAX = 64 * 1024;
+
+/** What "copy" puts on the clipboard: the text, base64 for binary, the line for events. */
+export function eventText(e: WsEvent): string {
+  if (!isDataEvent(e)) return `${e.time} ${consoleLine(e)}`;
+  return e.data;
+}
+
+/** The body as text (binary decoded as UTF-8, invalid bytes replaced). */
+export function bodyText(e: WsEvent): string {
+  if (!isDataEvent(e)) return JSON.stringify(e, null, 2);
+  if (e.format === "binary") return new TextDecoder().decode(base64ToBytes(e.data));
+  return e.data;
+}
+
+const FORMAT_NAMES: Record<ViewAs, string> = {
+  text: "Text",
+  html: "HTML",
+  json: "JSON",
+  xml: "XML",
+};
+
+export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent }) {
+  const [e, setE] = useState<WsEvent>(event);
+  const [loadError, setLoadError] = useState("");
+  const [viewAs, setViewAs] = useState<ViewAs | null>(null);
+  const [wrap, setWrap] = useState(true);
+  const data = isDataEvent(e) ? e : null;
+  const [hex, setHex] = useState(data?.format === "binary");
+  const [query, setQuery] = useState("");
+  const [current, setCurrent] = useState(0);
+  const [pretty, setPretty] = useState<{ text: string; note: string } | null>(null);
+  const [hexLines, setHexLines] = useState<HexdumpLine[] | null>(null);
+  const preRef = useRef<HTMLPreElement>(null);
+
+  // The whole event when the cached one was cut.
+  useEffect(() => {
+    let live = true;
+    setE(event);
+    if (isDataEvent(event) && event.truncated) {
+      ctl
+        .full(event)
+        .then((w) => {
+          if (!live) return;
+          setE(w);
+          ctl.cache.replace(w);
+        })
+        .catch((err) => live && setLoadError(`Could not load the whole message: ${String(err)}`));
+    }
+    return () => {
+      live = false;
+    };
+  }, [ctl, event]);
+
+  // Default "View as" = the detected format.
+  useEffect(() => {
+    if (!isDataEvent(event)) {
+      setViewAs("json");
+      return;
+    }
+    let live = true;
+    void ctl.detect(event).then((d) => {
+      if (!live) return;
+      setViewAs(
+        (v) =>
+          v ??
+          (d.format === "json" || d.format === "xml" || d.format === "html" ? d.format : "text"),
+      );
+    });
+    return () => {
+      live = false;
+    };
+  }, [ctl, event]);
+
+  const raw = useMemo(() => bodyText(e), [e]);
+  const truncatedView = isDataEvent(e) && e.truncated;
+
+  useEffect(() => {
+    setPretty(null);
+    if (!viewAs || viewAs === "text" || !isDataEvent(e)) return;
+    let live = true;
+    ctl.rpc
+      .call<{ text: string }>("wsdeck.format.beautify", { text: raw, format: viewAs })
+      .then((r) => live && setPretty({ text: r.text, note: "" }))
+      .catch((err) => {
+        if (!live) return;
+        const why = err instanceof RpcError ? err.message : String(err);
+        setPretty({ text: raw, note: `Not valid ${FORMAT_NAMES[viewAs]}: ${why}` });
+      });
+    return () => {
+      live = false;
+    };
+  }, [ctl, raw, viewAs, e]);
+
+  useEffect(() => {
+    if (!hex || !isDataEvent(e)) return;
+    let live = true;
+    setHexLines(null);
+    const bytes = e.format === "binary" ? base64ToBytes(e.data) : new TextEncoder().encode(e.data);
+    const shown = bytes.subarray(0, HEX_MAX);
+    const b64 = e.format === "binary" && bytes.length <= HEX_MAX ? e.data : bytesToBase64(shown);
+    ctl.rpc
+      .call<{ lines: HexdumpLine[] }>("wsdeck.format.hexdump", { base64: b64 })
+      .then((r) => live && setHexLines(r.lines))
+      .catch((err) => live && setLoadError(`Could not make a hexdump: ${String(err)}`));
+    return () => {
+      live = false;
+    };
+  }, [ctl, hex, e]);
+
+  const shownText = (() => {
+    const t = viewAs && viewAs !== "text" && pretty ? pretty.text : raw;
+    return t.length > SHOW_MAX ? t.slice(0, SHOW_MAX) : t;
+  })();
+  const fullLength = (viewAs && viewAs !== "text" && pretty ? pretty.text : raw).length;
+
+  const hexText = useMemo(
+    () =>
+      hexLines
+        ? hexLines
+            .map((l) => `${l.offset.toString(16).padStart(8, "0")}  ${l.hex}  ${l.ascii}`)
+            .join("\n")
+        : "",
+    [hexLines],
+  );
+  const target = hex ? hexText : shownText;
+  const matches = useMemo(() => findAll(target, query), [target, query]);
+  const cur = matches.length ? Math.min(current, matches.length - 1) : 0;
+
+  useEffect(() => {
+    preRef.current?.querySelector("mark.is-current")?.scrollIntoView({ block: "nearest" });
+  }, [cur, matches]);
+
+  const copyBody = async () => {
+    try {
+      await navigator.clipboard.writeText(hex ? hexText : eventText(e));
+      ctl.announce.value = `Copied the body of message ${e.seq}`;
+    } catch (err) {
+      ctl.announce.value = `Could not copy: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+
+  const step = (d: number) => {
+    if (matches.length) setCurrent((cur + d + matches.length) % matches.length);
+  };
+
+  return (
+    <div class="log-body" onKeyDown={(ev) => ev.stopPropagation()}>
+      <div class="log-body-bar">
+        {data && (
+          <>
+            <label class="log-field">
+              View as{" "}
+              <select
+                value={viewAs ?? "text"}
+                disabled={hex}
+                onChange={(ev) => setViewAs(ev.currentTarget.value as ViewAs)}
+              >
+                <option value="text">Text</option>
+                <option value="html">HTML</option>
+                <option value="json">JSON</option>
+                <option value="xml">XML</option>
+              </select>
+            </label>
+            <label class="log-check">
+              <input
+                type="checkbox"
+                checked={wrap}
+                onChange={(ev) => setWrap(ev.currentTarget.checked)}
+              />
+              Wrap lines
+            </label>
+            <button type="button" class="log-btn" onClick={() => setHex(!hex)}>
+              {hex ? "Show message" : "Show hexdump"}
+            </button>
+          </>
+        )}
+        <button
+          type="button"
+          class="log-btn"
+          aria-label="Copy body"
+          title="Copy body"
+          onClick={() => void copyBody()}
+        >
+          <CopyIcon /> Copy body
+        </button>
+        <span class="log-body-search">
+          <input
+            type="search"
+            aria-label="Search in message"
+            placeholder="Find"
+            value={query}
+            onInput={(ev) => {
+              setQuery(ev.currentTarget.value);
+              setCurrent(0);
+            }}
+            onKeyDown={(ev) => {
+              if (ev.key === "Enter") step(ev.shiftKey ? -1 : 1);
+            }}
+          />
+          {query && (
+            <>
+              <span class="log-body-count" aria-live="polite">
+                {matches.length ? `${cur + 1} of ${matches.length}` : "0 of 0"}
+              </span>
+              <button
+                type="button"
+                class="log-mini"
+                aria-label="Previous match"
+                onClick={() => step(-1)}
+              >
+                ↑
+              </button>
+              <button
+                type="button"
+                class="log-mini"
+                aria-label="Next match"
+                onClick={() => step(1)}
+              >
+                ↓
+              </button>
+            </>
+          )}
+        </span>
+      </div>
+      {loadError && <div class="log-error">{loadError}</div>}
+      {truncatedView && !loadError && <div class="log-note">Loading the whole message…</div>}
+      {!hex && pretty?.note && <div class="log-note">{pretty.note}</div>}
+      {!hex && fullLength > SHOW_MAX && (
+        <div class="log-note">
+          Showing the first {SHOW_MAX / 1024} KB; Copy body copies all of it.
+        </div>
+      )}
+      {hex && data && data.size > HEX_MAX && (
+        <div class="log-note">Hexdump of the first {HEX_MAX / 1024} KB.</div>
+      )}
+      <pre
+        ref={preRef}
+        class={`log-pre${wrap && !hex ? " is-wrap" : ""}`}
+        tabIndex={0}
+        aria-label={`Body of message ${e.seq}`}
+      >
+        {hex && !hexLines ? "…" : highlight(target, matches, cur)}
+      </pre>
+    </div>
+  );
+}
+
+function highlight(text: string, ranges: [number, number][], current: number) {
+  if (ranges.length === 0) return text;
+  const out: (string | preact.JSX.Element)[] = [];
+  let at = 0;
+  ranges.forEach(([s, e], i) => {
+    if (s > at) out.push(text.slice(at, s));
+    out.push(
+      <mark key={i} class={i === current ? "is-current" : undefined}>
+        {text.slice(s, e)}
+      </mark>,
+    );
+    at = e;
+  });
+  if (at < text.length) out.push(text.slice(at));
+  return out;
+}

@@ -1,0 +1,165 @@
+// One row of the message log (collapsed line; the body when expanded).
+
+import { useEffect, useState } from "preact/hooks";
+import type { WsEvent } from "../types";
+import type { Detected, LogController } from "./controller";
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatTime,
+  isDataEvent,
+  previewText,
+} from "./format";
+import { MessageBody, eventText } from "./MessageBody";
+
+export function directionLabel(e: WsEvent): "Incoming" | "Outgoing" | "Connection" {
+  if (isDataEvent(e)) return e.direction === "in" ? "Incoming" : "Outgoing";
+  return "Connection";
+}
+
+export function MessageRow({
+  ctl,
+  event: e,
+  expanded,
+  selected,
+  infoOpen,
+}: {
+  ctl: LogController;
+  event: WsEvent;
+  expanded: boolean;
+  selected: boolean;
+  infoOpen: boolean;
+}) {
+  const seq = e.seq;
+  const dir = directionLabel(e);
+  const kind = isDataEvent(e) ? e.type : "network";
+  const isError = e.type === "error" || (e.type === "closed" && !e.clean);
+
+  const copy = async () => {
+    try {
+      const whole = await ctl.full(e);
+      await navigator.clipboard.writeText(eventText(whole));
+      ctl.announce.value = `Copied message ${seq}`;
+    } catch (err) {
+      ctl.announce.value = `Could not copy message ${seq}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  };
+
+  return (
+    <div
+      class={`log-row log-${dir.toLowerCase()} log-kind-${kind}${selected ? " is-selected" : ""}${expanded ? " is-expanded" : ""}${isError ? " is-error" : ""}`}
+      tabIndex={0}
+      aria-label={`${dir} ${kind === "network" ? "event" : kind}, ${formatTime(e.time)}`}
+      onKeyDown={(ev) => {
+        if (ev.key === "Enter" && ev.target === ev.currentTarget) {
+          ev.preventDefault();
+          ctl.toggleExpanded(seq);
+        }
+      }}
+    >
+      <div class="log-line">
+        <input
+          type="checkbox"
+          class="log-select"
+          aria-label={`Select message ${seq}`}
+          checked={selected}
+          onChange={() => ctl.toggleSelected(seq, e.monoMs)}
+        />
+        <button
+          type="button"
+          class="log-expand"
+          aria-label={`${expanded ? "Collapse" : "Expand"} message ${seq}`}
+          aria-expanded={expanded}
+          onClick={() => ctl.toggleExpanded(seq)}
+        >
+          <span aria-hidden="true">{expanded ? "▾" : "▸"}</span>
+        </button>
+        <DirIcon label={dir} />
+        {(e.type === "ping" || e.type === "pong") && <span class="log-tag">{e.type}</span>}
+        <span class="log-preview">{previewText(e)}</span>
+        <span class="log-time">{formatTime(e.time)}</span>
+        <span class="log-actions">
+          <button
+            type="button"
+            class="log-mini"
+            aria-label={`Message info ${seq}`}
+            aria-expanded={infoOpen}
+            title="Message info"
+            onClick={() => ctl.toggleInfo(seq)}
+          >
+            <span aria-hidden="true">ⓘ</span>
+          </button>
+          <button
+            type="button"
+            class="log-mini"
+            aria-label={`Copy message ${seq}`}
+            title="Copy message"
+            onClick={() => void copy()}
+          >
+            <CopyIcon />
+          </button>
+        </span>
+        {infoOpen && <InfoPopover ctl={ctl} event={e} />}
+      </div>
+      {expanded && <MessageBody ctl={ctl} event={e} />}
+    </div>
+  );
+}
+
+function InfoPopover({ ctl, event: e }: { ctl: LogController; event: WsEvent }) {
+  const [d, setD] = useState<Detected | null>(null);
+  useEffect(() => {
+    let live = true;
+    void ctl.detect(e).then((r) => live && setD(r));
+    return () => {
+      live = false;
+    };
+  }, [ctl, e]);
+  const size = isDataEvent(e) ? e.size : null;
+  return (
+    <div class="log-popover" role="dialog" aria-label={`Message ${e.seq} info`}>
+      <dl class="log-kv">
+        <dt>Time</dt>
+        <dd>{formatDateTime(e.time)}</dd>
+        <dt>ISO time</dt>
+        <dd>{e.time}</dd>
+        <dt>MIME type</dt>
+        <dd>{isDataEvent(e) ? (d ? d.mime : "…") : "—"}</dd>
+        <dt>Size</dt>
+        <dd>
+          {size === null ? "—" : `${formatCount(size)} ${size === 1 ? "byte" : "bytes"}`}
+          {size !== null && size >= 1024 ? ` (${formatBytes(size)})` : ""}
+        </dd>
+      </dl>
+      <button type="button" class="log-btn" onClick={() => ctl.toggleInfo(e.seq)}>
+        Close
+      </button>
+    </div>
+  );
+}
+
+export function DirIcon({ label }: { label: string }) {
+  const glyph = label === "Incoming" ? "↓" : label === "Outgoing" ? "↑" : "⇄";
+  return (
+    <span
+      class={`log-dir log-dir-${label.toLowerCase()}`}
+      role="img"
+      aria-label={label}
+      title={label}
+    >
+      {glyph}
+    </span>
+  );
+}
+
+export function CopyIcon() {
+  return (
+    <svg width="12" height="12" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        d="M5 1h8a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-1V3H5V2a1 1 0 0 1 1-1Zm-3 4h8a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H2a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Zm.5 1.5v7h7v-7h-7Z"
+      />
+    </svg>
+  );
+}

@@ -1,0 +1,344 @@
+// The Messages pane: header (search, type filter, counters, clear) and the virtualised log.
+
+import {
+  Virtualizer,
+  elementScroll,
+  observeElementOffset,
+  observeElementRect,
+} from "@tanstack/virtual-core";
+import { memo } from "preact/compat";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { Rpc } from "../rpc";
+import type { TabSession } from "../session";
+import { LogController } from "./controller";
+import { formatCount, formatTimeDiff } from "./format";
+import { MessageRow } from "./MessageRow";
+import type { Slot } from "./pageCache";
+import { EMPTY_FILTER, type FilterState, type MessageType } from "./search";
+import "./log.css";
+
+const ROW_HEIGHT = 26;
+
+export function MessagesPane({ rpc, session }: { rpc: Rpc; session: TabSession }) {
+  const ctl = useMemo(() => new LogController(rpc, session), [rpc, session]);
+  useEffect(() => ctl.attach(), [ctl]);
+  const [shown, setShown] = useState(true);
+  const [filter, setFilter] = useState<FilterState>(EMPTY_FILTER);
+  const first = useRef(true);
+
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const t = setTimeout(() => ctl.setFilter(filter), 200);
+    return () => clearTimeout(t);
+  }, [ctl, filter]);
+
+  // Reading the tick subscribes the header to every published change.
+  void ctl.tick.value;
+  const search = ctl.search;
+  const filtered = search.active || ctl.searchWithoutSession;
+  const selected = [...ctl.selected.values()];
+
+  return (
+    <section class="log-pane" aria-label="Messages">
+      <div class="log-header">
+        <button
+          type="button"
+          class="log-btn log-icon-btn"
+          aria-expanded={shown}
+          aria-controls="log-list"
+          onClick={() => setShown(!shown)}
+        >
+          <span aria-hidden="true">{shown ? "▴" : "▾"}</span>{" "}
+          {shown ? "Hide messages" : "Show messages"}
+        </button>
+        <div class="log-search">
+          <input
+            type="search"
+            aria-label="Search messages"
+            placeholder="Search"
+            value={filter.text}
+            onInput={(e) => setFilter({ ...filter, text: e.currentTarget.value })}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") setFilter({ ...filter, text: "" });
+            }}
+          />
+          {filter.text && (
+            <button
+              type="button"
+              class="log-clear-search"
+              aria-label="Clear search"
+              title="Clear search"
+              onClick={() => setFilter({ ...filter, text: "" })}
+            >
+              ×
+            </button>
+          )}
+        </div>
+        <label class="log-check">
+          <input
+            type="checkbox"
+            checked={filter.caseSensitive}
+            onChange={(e) => setFilter({ ...filter, caseSensitive: e.currentTarget.checked })}
+          />
+          Match case
+        </label>
+        <label class="log-check">
+          <input
+            type="checkbox"
+            checked={filter.regex}
+            onChange={(e) => setFilter({ ...filter, regex: e.currentTarget.checked })}
+          />
+          Regular expression
+        </label>
+        <select
+          aria-label="Message type"
+          value={filter.type}
+          onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value as MessageType })}
+        >
+          <option value="all">All messages</option>
+          <option value="in">Incoming</option>
+          <option value="out">Outgoing</option>
+          <option value="control">Control frames</option>
+        </select>
+        <RateText ctl={ctl} />
+        <button
+          type="button"
+          class="log-btn log-icon-btn"
+          aria-label="Clear messages"
+          title="Clear messages"
+          onClick={() => ctl.clearView()}
+        >
+          <TrashIcon />
+        </button>
+      </div>
+      {(filtered || search.error || selected.length === 2) && (
+        <div class="log-subheader">
+          {filtered && !search.error && (
+            <span class="log-matches" aria-live="polite">
+              {formatCount(ctl.count)} {ctl.count === 1 ? "match" : "matches"}
+              {search.scanning ? " (searching…)" : ""}
+            </span>
+          )}
+          {search.error && (
+            <span class="log-error" role="alert">
+              {search.error}
+            </span>
+          )}
+          {selected.length === 2 && (
+            <span class="log-timediff">
+              Time between selected messages: {formatTimeDiff(selected[0] ?? 0, selected[1] ?? 0)}{" "}
+              <button type="button" class="log-btn" onClick={() => ctl.deselectAll()}>
+                Deselect
+              </button>
+            </span>
+          )}
+        </div>
+      )}
+      <div class="log-sr" aria-live="polite">
+        {ctl.announce.value}
+      </div>
+      {shown && <LogList ctl={ctl} />}
+    </section>
+  );
+}
+
+function RateText({ ctl }: { ctl: LogController }) {
+  return (
+    <span class="log-rate" aria-label="Message rate" role="status">
+      {ctl.rateText.value}
+    </span>
+  );
+}
+
+function TrashIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        d="M6 1h4a1 1 0 0 1 1 1v1h3v1.5H2V3h3V2a1 1 0 0 1 1-1Zm0 2h4V2.5H6V3ZM3 6h10l-.8 8.1A1 1 0 0 1 11.2 15H4.8a1 1 0 0 1-1-.9L3 6Zm3 1.5v6h1.2v-6H6Zm2.8 0v6H10v-6H8.8Z"
+      />
+    </svg>
+  );
+}
+
+function LogList({ ctl }: { ctl: LogController }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [, rerender] = useState(0);
+  const following = useRef(true);
+  const [paused, setPaused] = useState(false);
+  const lastTop = useRef(0);
+  const tick = ctl.tick.value;
+  const count = ctl.count;
+
+  const virtualizer = useMemo(
+    () =>
+      new Virtualizer<HTMLDivElement, HTMLDivElement>({
+        count,
+        getScrollElement: () => scrollRef.current,
+        estimateSize: () => ROW_HEIGHT,
+        scrollToFn: elementScroll,
+        observeElementRect,
+        observeElementOffset,
+        overscan: 8,
+        onChange: () => rerender((n) => n + 1),
+        getItemKey: (i) => ctl.seqAt(i) ?? -1 - i,
+      }),
+    [ctl],
+  );
+  virtualizer.setOptions({
+    ...virtualizer.options,
+    count,
+    getItemKey: (i) => ctl.seqAt(i) ?? -1 - i,
+  });
+
+  useEffect(() => virtualizer._didMount(), [virtualizer]);
+  useLayoutEffect(() => {
+    virtualizer._willUpdate();
+  });
+
+  const setFollow = (v: boolean) => {
+    following.current = v;
+    setPaused(!v);
+  };
+
+  // Follow the newest row while at the bottom.
+  useLayoutEffect(() => {
+    if (following.current && count > 0) {
+      virtualizer.scrollToIndex(count - 1, { align: "end" });
+    }
+  }, [count, tick, virtualizer]);
+
+  const items = virtualizer.getVirtualItems();
+  const seqs: number[] = [];
+  for (const it of items) {
+    const s = ctl.seqAt(it.index);
+    if (s !== undefined) seqs.push(s);
+  }
+  ctl.cache.pin(seqs);
+  // Fetch what is visible and missing (after paint, deduplicated by the cache).
+  useEffect(() => {
+    for (const s of seqs) if (ctl.cache.peek(s) === "loading") void ctl.cache.ensure(s);
+  });
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const top = el.scrollTop;
+    const atBottom = top + el.clientHeight >= el.scrollHeight - 4;
+    if (atBottom) {
+      if (!following.current) setFollow(true);
+    } else if (top < lastTop.current - 1 && following.current) {
+      setFollow(false);
+    }
+    lastTop.current = top;
+  };
+
+  const userScrollsUp = (up: boolean) => {
+    if (up && following.current) setFollow(false);
+  };
+
+  const jump = () => {
+    setFollow(true);
+    if (ctl.count > 0) virtualizer.scrollToIndex(ctl.count - 1, { align: "end" });
+    scrollRef.current?.focus();
+  };
+
+  return (
+    <div class="log-list-wrap" id="log-list">
+      <div
+        ref={scrollRef}
+        class="log-scroll"
+        role="log"
+        aria-label="Message log"
+        tabIndex={-1}
+        onScroll={onScroll}
+        onWheel={(e) => userScrollsUp(e.deltaY < 0)}
+        onKeyDown={(e) => userScrollsUp(["ArrowUp", "PageUp", "Home"].includes(e.key))}
+      >
+        {count === 0 ? (
+          <div class="log-empty">
+            {ctl.search.active || ctl.searchWithoutSession
+              ? "No matching messages."
+              : ctl.sessionId
+                ? "No messages yet."
+                : "Connect to see messages here."}
+          </div>
+        ) : (
+          <div class="log-canvas" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+            {items.map((it) => {
+              const seq = ctl.seqAt(it.index);
+              const slot: Slot = seq === undefined ? "loading" : ctl.cache.peek(seq);
+              return (
+                <div
+                  key={it.key}
+                  data-index={it.index}
+                  ref={(el) => {
+                    if (el) virtualizer.measureElement(el);
+                  }}
+                  class="log-row-slot"
+                  style={{ transform: `translateY(${it.start}px)` }}
+                >
+                  <RowSwitch
+                    ctl={ctl}
+                    seq={seq ?? -1}
+                    slot={slot}
+                    expanded={seq !== undefined && ctl.expanded.has(seq)}
+                    selected={seq !== undefined && ctl.selected.has(seq)}
+                    infoOpen={seq !== undefined && ctl.infoOpen === seq}
+                  />
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+      {paused && count > 0 && (
+        <button type="button" class="log-jump" onClick={jump}>
+          Jump to latest ↓
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Rows redraw only when what they show changed (shallow props). */
+const RowSwitch = memo(function RowSwitch({
+  ctl,
+  seq,
+  slot,
+  expanded,
+  selected,
+  infoOpen,
+}: {
+  ctl: LogController;
+  seq: number;
+  slot: Slot;
+  expanded: boolean;
+  selected: boolean;
+  infoOpen: boolean;
+}) {
+  if (typeof slot === "string") {
+    return (
+      <div class={`log-row log-row-${slot}`} aria-busy={slot === "loading"}>
+        <span class="log-seq">#{seq}</span>
+        {slot === "loading"
+          ? "Loading…"
+          : slot === "gone"
+            ? "No longer kept by wsdeck (retention limit)"
+            : "Could not load this message; scroll to retry."}
+      </div>
+    );
+  }
+  return (
+    <MessageRow
+      ctl={ctl}
+      event={slot}
+      expanded={expanded}
+      selected={selected}
+      infoOpen={infoOpen}
+    />
+  );
+});

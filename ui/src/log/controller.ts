@@ -1,0 +1,277 @@
+// The state behind one messages pane: the page cache, the filter scan, the counters and
+// what the user picked (expanded, selected rows), outside Preact so live batches cost
+// no render. Views read `tick` (bumped at most once per animation frame) and redraw.
+
+import { signal } from "@preact/signals";
+import { RpcError, type Rpc } from "../rpc";
+import { LIVE_MAX_DATA, type TabSession } from "../session";
+import type { EventsPage, SearchResult, WsEvent } from "../types";
+import { formatRate, isDataEvent } from "./format";
+import { PageCache } from "./pageCache";
+import { RateCounter } from "./rate";
+import { EMPTY_FILTER, SearchRunner, filterActive, searchParams, type FilterState } from "./search";
+
+export interface Detected {
+  format: "text" | "json" | "xml" | "html" | "binary";
+  mime: string;
+  size: number;
+}
+
+const DETECT_CACHE = 2000;
+
+export class LogController {
+  readonly cache: PageCache;
+  readonly search: SearchRunner;
+  /** Bumped (once per frame at most) when rows, counts or the search changed. */
+  readonly tick = signal(0);
+  readonly rateText = signal(formatRate(0, 0));
+  /** A short status for screen readers ("Copied message 12"). */
+  readonly announce = signal("");
+  /** Row count as last published (filtered or not). */
+  count = 0;
+  viewStart = 0;
+  filter: FilterState = EMPTY_FILTER;
+  expanded = new Set<number>();
+  selected = new Map<number, number>();
+  infoOpen: number | null = null;
+  private rate = new RateCounter(1000);
+  private detected = new Map<string, Promise<Detected>>();
+  private sessionKey = "";
+  private noMaxData = false;
+  private frame = 0;
+  private lastCountAt = 0;
+  private countTimer: ReturnType<typeof setTimeout> | null = null;
+  private stops: (() => void)[] = [];
+
+  constructor(
+    readonly rpc: Rpc,
+    readonly session: TabSession,
+  ) {
+    this.cache = new PageCache((from, limit) => this.fetchEvents(from, limit, LIVE_MAX_DATA));
+    this.search = new SearchRunner((p) => this.rpc.call<SearchResult>("wsdeck.search", p));
+  }
+
+  /** Starts listening; returns the function that stops. */
+  attach(): () => void {
+    this.sessionKey = this.session.sessionId.peek() ?? "";
+    this.stops.push(
+      this.session.onEvents((events) => this.onLive(events)),
+      this.cache.onChange(() => this.schedule()),
+      this.search.onChange(() => this.schedule()),
+      this.session.sessionId.subscribe((id) => {
+        if ((id ?? "") !== this.sessionKey) {
+          this.sessionKey = id ?? "";
+          this.reset();
+        }
+      }),
+      this.session.total.subscribe(() => this.schedule()),
+    );
+    const timer = setInterval(() => {
+      const r = this.rate.rate(performance.now());
+      const text = formatRate(r.messages, r.bytes);
+      if (text !== this.rateText.peek()) this.rateText.value = text;
+    }, 500);
+    this.stops.push(() => clearInterval(timer));
+    this.schedule();
+    return () => {
+      for (const s of this.stops) s();
+      this.stops = [];
+      if (this.frame) cancelAnimationFrame(this.frame);
+      if (this.countTimer) clearTimeout(this.countTimer);
+    };
+  }
+
+  get sessionId(): string | null {
+    return this.session.sessionId.peek();
+  }
+
+  /** The seq shown at row `index`, or undefined. */
+  seqAt(index: number): number | undefined {
+    if (this.search.active) return this.search.seqs[index];
+    return this.viewStart + index;
+  }
+
+  /** Rows the list has now (the unthrottled value). */
+  liveCount(): number {
+    if (this.search.active) return this.search.seqs.length;
+    return Math.max(0, this.session.total.peek() - this.viewStart);
+  }
+
+  setFilter(f: FilterState): void {
+    this.filter = f;
+    this.restartSearch();
+  }
+
+  /** "Clear messages": the view starts after what the log holds now. */
+  clearView(): void {
+    this.viewStart = this.session.total.peek();
+    this.expanded.clear();
+    this.selected.clear();
+    this.infoOpen = null;
+    this.restartSearch();
+    this.publish();
+  }
+
+  toggleExpanded(seq: number): void {
+    if (this.expanded.has(seq)) this.expanded.delete(seq);
+    else this.expanded.add(seq);
+    this.publish();
+  }
+
+  toggleSelected(seq: number, monoMs: number): void {
+    if (this.selected.has(seq)) this.selected.delete(seq);
+    else this.selected.set(seq, monoMs);
+    this.publish();
+  }
+
+  deselectAll(): void {
+    this.selected.clear();
+    this.publish();
+  }
+
+  toggleInfo(seq: number): void {
+    this.infoOpen = this.infoOpen === seq ? null : seq;
+    this.publish();
+  }
+
+  /** The whole event (fetched when the cached one was cut). */
+  async full(e: WsEvent): Promise<WsEvent> {
+    if (!isDataEvent(e) || !e.truncated) return e;
+    const id = this.sessionId;
+    if (!id) return e;
+    const page = await this.fetchEvents(e.seq, 1, null);
+    const whole = page.events.find((x) => x.seq === e.seq);
+    return whole ?? e;
+  }
+
+  /** MIME type and format of an event's body (cached per event). */
+  detect(e: WsEvent): Promise<Detected> {
+    if (!isDataEvent(e)) return Promise.resolve({ format: "text", mime: "—", size: 0 });
+    const key = `${this.sessionKey}:${e.seq}`;
+    let p = this.detected.get(key);
+    if (!p) {
+      const params = e.format === "binary" ? { base64: e.data } : { text: e.data };
+      p = this.rpc
+        .call<Detected>("wsdeck.format.detect", params)
+        .then((d) => ({ ...d, size: e.size }))
+        .catch(() => ({
+          format: e.format === "binary" ? ("binary" as const) : ("text" as const),
+          mime: e.format === "binary" ? "application/octet-stream" : "text/plain",
+          size: e.size,
+        }));
+      this.detected.set(key, p);
+      if (this.detected.size > DETECT_CACHE) {
+        const first = this.detected.keys().next().value;
+        if (first !== undefined) this.detected.delete(first);
+      }
+    }
+    return p;
+  }
+
+  private async fetchEvents(
+    from: number,
+    limit: number,
+    maxData: number | null,
+  ): Promise<EventsPage> {
+    const id = this.sessionId;
+    if (!id) throw new Error("No session");
+    const params: Record<string, unknown> = { id, from, limit };
+    if (maxData !== null && !this.noMaxData) params.maxData = maxData;
+    try {
+      return await this.rpc.call<EventsPage>("wsdeck.events", params);
+    } catch (err) {
+      // An older wsdeck without `maxData`: ask again without it.
+      if (err instanceof RpcError && "maxData" in params && /maxData/.test(err.message)) {
+        this.noMaxData = true;
+        delete params.maxData;
+        return this.rpc.call<EventsPage>("wsdeck.events", params);
+      }
+      throw err;
+    }
+  }
+
+  private onLive(events: WsEvent[]): void {
+    this.cache.ingest(events);
+    let messages = 0;
+    let bytes = 0;
+    for (const e of events) {
+      if (isDataEvent(e)) {
+        messages += 1;
+        bytes += e.size;
+      }
+    }
+    this.rate.add(messages, bytes, performance.now());
+    if (this.search.active) this.search.more();
+  }
+
+  private reset(): void {
+    this.viewStart = 0;
+    this.expanded.clear();
+    this.selected.clear();
+    this.infoOpen = null;
+    this.detected.clear();
+    this.noMaxData = false;
+    this.rate.reset();
+    this.rateText.value = formatRate(0, 0);
+    this.cache.clear();
+    this.restartSearch();
+    this.publish();
+  }
+
+  private restartSearch(): void {
+    const id = this.sessionId;
+    const p =
+      id && filterActive(this.filter) ? searchParams(this.filter, id, this.viewStart) : null;
+    if (!p && filterActive(this.filter)) {
+      // Filtered but no session yet: an empty, active result.
+      this.search.start(null);
+      this.searchWithoutSession = true;
+    } else {
+      this.searchWithoutSession = false;
+      this.search.start(p);
+    }
+    this.schedule();
+  }
+
+  /** True when a filter is set but there is no session to search. */
+  searchWithoutSession = false;
+
+  /** Redraw on the next frame; the row count follows at most every `count/4000` ms. */
+  schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const next = this.searchWithoutSession ? 0 : this.liveCount();
+    const now = performance.now();
+    // The virtualiser re-lays out every row when the count changes: above ~100k rows,
+    // publish the count a few times per second rather than every frame.
+    const minGap = Math.max(0, next / 4000);
+    if (next !== this.count && now - this.lastCountAt < minGap && next > this.count) {
+      if (!this.countTimer) {
+        this.countTimer = setTimeout(
+          () => {
+            this.countTimer = null;
+            this.schedule();
+          },
+          minGap - (now - this.lastCountAt),
+        );
+      }
+    } else if (next !== this.count) {
+      this.count = next;
+      this.lastCountAt = now;
+    }
+    this.tick.value += 1;
+  }
+
+  /** Redraw now (user actions). */
+  publish(): void {
+    this.count = this.searchWithoutSession ? 0 : this.liveCount();
+    this.lastCountAt = performance.now();
+    this.tick.value += 1;
+  }
+}

@@ -1,0 +1,3 @@
+export { MessagesPane } from "./MessagesPane";
+export { ConsolePanel } from "./ConsolePanel";
+export { ConnectionBadge } from "./ConnectionBadge";

@@ -1,0 +1,199 @@
+// The request: URL bar with Connect, then Message / Params / Headers / Protocols / Settings.
+
+import { useMemo } from "preact/hooks";
+import { Composer } from "../composer/Composer";
+import { CodeEditor } from "../editor/CodeEditor";
+import { ConnectionBadge } from "../log";
+import type { Rpc } from "../rpc";
+import type { Variable } from "../types";
+import { SUB_TABS, type RequestTab, type SubTab } from "./model";
+import { ProtocolsEditor } from "./ProtocolsEditor";
+import { RowsEditor } from "./RowsEditor";
+import { SettingsEditor } from "./SettingsEditor";
+import { handleTabKey } from "./tablist";
+
+export function RequestPane({
+  rpc,
+  tab,
+  variables,
+}: {
+  rpc: Rpc;
+  tab: RequestTab;
+  variables: Variable[];
+}) {
+  const state = tab.session.state.value;
+  const locked = tab.locked.value;
+  const error = tab.localError.value || tab.session.error.value;
+  const connect = () => void tab.connect(variables);
+  const prefix = `t${tab.id}`;
+  const errorId = `${prefix}-url-error`;
+  const urlAttrs = useMemo(
+    () => (error ? { "aria-describedby": errorId } : ({} as Record<string, string>)),
+    [error, errorId],
+  );
+
+  let button;
+  if (state === "connecting") {
+    button = (
+      <button
+        type="button"
+        class="primary secondary-look"
+        onClick={() => void tab.session.disconnect().catch(() => undefined)}
+      >
+        Cancel
+      </button>
+    );
+  } else if (state === "open" || state === "closing") {
+    button = (
+      <button
+        type="button"
+        class="primary secondary-look"
+        disabled={state === "closing"}
+        onClick={() =>
+          void tab.session
+            .disconnect()
+            .catch((e: unknown) => (tab.localError.value = String((e as Error).message ?? e)))
+        }
+      >
+        Disconnect
+      </button>
+    );
+  } else {
+    button = (
+      <button type="button" class="primary" onClick={connect}>
+        Connect
+      </button>
+    );
+  }
+
+  const sub = tab.subTab.value;
+  const counts: Partial<Record<SubTab, number>> = {
+    Params: tab.params.value.filter((r) => r.enabled && r.key).length,
+    Headers: tab.headers.value.filter((r) => r.enabled && r.key).length,
+    Protocols: tab.protocols.value.filter((p) => p.trim()).length,
+  };
+  const lockNote = locked ? (
+    <p class="lock-note" role="note">
+      Settings can't be changed while connected. Disconnect to change them.
+    </p>
+  ) : null;
+
+  return (
+    <section class="request" aria-label="Request">
+      <div class="url-bar">
+        <CodeEditor
+          value={tab.url.value}
+          onChange={(v) => tab.setUrl(v)}
+          ariaLabel="URL"
+          rpc={rpc}
+          variables={variables}
+          singleLine
+          onSubmit={() => {
+            if (!tab.locked.peek()) connect();
+          }}
+          placeholder="ws://localhost:8080 or wss://… — type {{ for variables"
+          className="url-field"
+          contentAttributes={urlAttrs}
+        />
+        {button}
+        <ConnectionBadge rpc={rpc} session={tab.session} />
+      </div>
+      <div role="alert" id={errorId} class="url-error">
+        {error}
+      </div>
+      <div class="subtabs" role="tablist" aria-label="Request details">
+        {SUB_TABS.map((name, i) => {
+          const selected = name === sub;
+          const count = counts[name];
+          return (
+            <button
+              type="button"
+              role="tab"
+              id={`${prefix}-sub-${name}`}
+              aria-selected={selected}
+              aria-controls={`${prefix}-panel-${name}`}
+              tabIndex={selected ? 0 : -1}
+              class="subtab"
+              key={name}
+              onClick={() => (tab.subTab.value = name)}
+              onKeyDown={(e) =>
+                handleTabKey(
+                  e,
+                  i,
+                  SUB_TABS.length,
+                  (j) => (tab.subTab.value = SUB_TABS[j] ?? "Message"),
+                )
+              }
+            >
+              {name}
+              {count ? (
+                <span class="count" aria-hidden="true">
+                  {count}
+                </span>
+              ) : null}
+            </button>
+          );
+        })}
+      </div>
+      {SUB_TABS.map((name) => (
+        <div
+          role="tabpanel"
+          id={`${prefix}-panel-${name}`}
+          aria-labelledby={`${prefix}-sub-${name}`}
+          hidden={name !== sub}
+          class="subpanel"
+          key={name}
+        >
+          {name === "Message" ? <Composer rpc={rpc} tab={tab} variables={variables} /> : null}
+          {name === "Params" && name === sub ? (
+            <>
+              {lockNote}
+              <RowsEditor
+                rows={tab.params.value}
+                onChange={(rows) => tab.setParams(rows)}
+                noun="Param"
+                keyWord="key"
+                keyPlaceholder="Key"
+                disabled={locked}
+              />
+            </>
+          ) : null}
+          {name === "Headers" && name === sub ? (
+            <>
+              {lockNote}
+              <RowsEditor
+                rows={tab.headers.value}
+                onChange={(rows) => (tab.headers.value = rows)}
+                noun="Header"
+                keyWord="name"
+                keyPlaceholder="e.g. Authorization"
+                disabled={locked}
+              />
+            </>
+          ) : null}
+          {name === "Protocols" && name === sub ? (
+            <>
+              {lockNote}
+              <ProtocolsEditor
+                protocols={tab.protocols.value}
+                onChange={(p) => (tab.protocols.value = p)}
+                disabled={locked}
+              />
+            </>
+          ) : null}
+          {name === "Settings" && name === sub ? (
+            <>
+              {lockNote}
+              <SettingsEditor
+                tabId={tab.id}
+                settings={tab.settings.value}
+                onChange={(s) => (tab.settings.value = s)}
+                disabled={locked}
+              />
+            </>
+          ) : null}
+        </div>
+      ))}
+    </section>
+  );
+}

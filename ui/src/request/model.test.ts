@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "./settings";
+import { buildOpenParams, normalizeUrl, requestName } from "./model";
+
+describe("request helpers", () => {
+  it("names tabs after host and path", () => {
+    expect(requestName("")).toBe("Untitled request");
+    expect(requestName("ws://127.0.0.1:9001/echo?x=1")).toBe("127.0.0.1:9001/echo");
+    expect(requestName("wss://example.com/")).toBe("example.com");
+    expect(requestName("{{host}}/chat")).toBe("{{host}}/chat");
+  });
+  it("adds ws:// when no scheme was typed", () => {
+    expect(normalizeUrl(" localhost:8080 ")).toBe("ws://localhost:8080");
+    expect(normalizeUrl("wss://a")).toBe("wss://a");
+    expect(normalizeUrl("{{url}}")).toBe("{{url}}");
+  });
+  it("builds wsdeck.open params", () => {
+    const r = buildOpenParams(
+      {
+        url: "ws://h/?a=1",
+        headers: [
+          { key: "X-A", value: "1", enabled: true },
+          { key: "X-B", value: "2", enabled: false },
+          { key: " ", value: "3", enabled: true },
+        ],
+        protocols: ["chat", " "],
+        settings: DEFAULT_SETTINGS,
+      },
+      [{ name: "v", value: "1" }],
+    );
+    expect(r.ok && r.params).toMatchObject({
+      url: "ws://h/?a=1",
+      headers: [["X-A", "1"]],
+      protocols: ["chat"],
+      variables: [{ name: "v", value: "1" }],
+    });
+    expect(
+      buildOpenParams({ url: "", headers: [], protocols: [], settings: DEFAULT_SETTINGS }, []),
+    ).toMatchObject({ ok: false });
+    expect(
+      buildOpenParams(
+        {
+          url: "ws://h",
+          headers: [],
+          protocols: [],
+          settings: { ...DEFAULT_SETTINGS, maxRedirects: "" },
+        },
+        [],
+      ),
+    ).toMatchObject({ ok: false, settings: true });
+  });
+});

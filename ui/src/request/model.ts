@@ -1,0 +1,134 @@
+// One request tab's editable state: URL and its params, headers, protocols, settings and
+// the composer, plus the live session. Signals so every view updates on its own.
+
+import { computed, signal } from "@preact/signals";
+import type { Rpc } from "../rpc";
+import { TabSession } from "../session";
+import type { OpenParams, Variable } from "../types";
+import { rowsFromUrl, urlFromRows, type KeyValueRow } from "./params";
+import { DEFAULT_SETTINGS, toSettingsParams, type SettingsForm } from "./settings";
+
+export type SubTab = "Message" | "Params" | "Headers" | "Protocols" | "Settings";
+export const SUB_TABS: SubTab[] = ["Message", "Params", "Headers", "Protocols", "Settings"];
+
+export type MessageFormat = "text" | "json" | "xml" | "html" | "binary";
+export type BinaryEncoding = "hex" | "base64";
+
+/** A tab's title: the URL without scheme and query, or "Untitled request". */
+export function requestName(url: string): string {
+  const trimmed = url.trim();
+  if (!trimmed) return "Untitled request";
+  const noScheme = trimmed.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const noQuery = noScheme.split(/[?#]/)[0] ?? "";
+  const name = noQuery.replace(/\/$/, "");
+  return name || "Untitled request";
+}
+
+/** The URL as sent: trimmed, `ws://` added when no scheme was typed. */
+export function normalizeUrl(url: string): string {
+  const trimmed = url.trim();
+  if (!trimmed) return "";
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || trimmed.startsWith("{{")) return trimmed;
+  return `ws://${trimmed}`;
+}
+
+export function pairs(rows: KeyValueRow[]): [string, string][] {
+  return rows.filter((r) => r.enabled && r.key.trim() !== "").map((r) => [r.key.trim(), r.value]);
+}
+
+/** The `wsdeck.open` params for a request, or a sentence saying what to fix first. */
+export function buildOpenParams(
+  input: {
+    url: string;
+    headers: KeyValueRow[];
+    protocols: string[];
+    settings: SettingsForm;
+  },
+  variables: Variable[],
+): { ok: true; params: OpenParams } | { ok: false; error: string; settings?: boolean } {
+  const url = normalizeUrl(input.url);
+  if (!url) return { ok: false, error: "Enter a WebSocket URL, such as ws://localhost:8080." };
+  const settings = toSettingsParams(input.settings);
+  if (!settings.ok) {
+    return {
+      ok: false,
+      settings: true,
+      error: "Some settings are not valid numbers; fix them in the Settings tab.",
+    };
+  }
+  return {
+    ok: true,
+    params: {
+      url,
+      headers: pairs(input.headers),
+      protocols: input.protocols.map((p) => p.trim()).filter((p) => p !== ""),
+      settings: settings.settings,
+      variables,
+    },
+  };
+}
+
+let nextTabId = 1;
+
+export class RequestTab {
+  readonly id = nextTabId++;
+  readonly session: TabSession;
+  readonly url = signal("");
+  readonly params = signal<KeyValueRow[]>([]);
+  readonly headers = signal<KeyValueRow[]>([]);
+  readonly protocols = signal<string[]>([]);
+  readonly settings = signal<SettingsForm>({ ...DEFAULT_SETTINGS });
+  readonly subTab = signal<SubTab>("Message");
+  /** A problem found before asking wsdeck (empty URL, bad settings). */
+  readonly localError = signal("");
+  readonly message = signal("");
+  readonly format = signal<MessageFormat>("text");
+  readonly encoding = signal<BinaryEncoding>("hex");
+  readonly controlPayload = signal("");
+  readonly name = computed(() => requestName(this.url.value));
+  /** Connecting, open or closing: the request's settings are locked. */
+  readonly locked = computed(() => {
+    const s = this.session.state.value;
+    return s === "connecting" || s === "open" || s === "closing";
+  });
+
+  constructor(rpc: Rpc) {
+    this.session = new TabSession(rpc);
+  }
+
+  /** The user edited the URL: the Params rows follow its query. */
+  setUrl(url: string): void {
+    this.url.value = url;
+    this.params.value = rowsFromUrl(url, this.params.peek());
+  }
+
+  /** The user edited the Params rows: the URL's query follows them. */
+  setParams(rows: KeyValueRow[]): void {
+    this.params.value = rows;
+    this.url.value = urlFromRows(this.url.peek(), rows);
+  }
+
+  async connect(variables: Variable[]): Promise<void> {
+    if (this.locked.peek()) return;
+    const built = buildOpenParams(
+      {
+        url: this.url.peek(),
+        headers: this.headers.peek(),
+        protocols: this.protocols.peek(),
+        settings: this.settings.peek(),
+      },
+      variables,
+    );
+    if (!built.ok) {
+      this.localError.value = built.error;
+      if (built.settings) this.subTab.value = "Settings";
+      return;
+    }
+    this.localError.value = "";
+    await this.session.connect(built.params);
+  }
+
+  dispose(): void {
+    this.session.dispose();
+  }
+}
