@@ -30,7 +30,8 @@ fn main() {
         writeln!(out, "    ({rel:?}, include_bytes!({abs:?})),").expect("write to String");
     }
     out.push_str("];\n");
-    let target = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it")).join("ui_assets.rs");
+    let target =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it")).join("ui_assets.rs");
     std::fs::write(&target, out).expect("write ui_assets.rs");
 }
 

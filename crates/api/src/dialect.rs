@@ -37,8 +37,8 @@ use wsdeck_engine::{
 };
 use wsdeck_format::binary::{decode_base64, decode_hex, encode_base64};
 use wsdeck_format::dynamic::SystemSource;
-use wsdeck_format::resolve::{ResolveError, Resolver};
 use wsdeck_format::environment::Variable;
+use wsdeck_format::resolve::{ResolveError, Resolver};
 use wsdeck_format::scope::Scopes;
 use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
 
@@ -963,7 +963,9 @@ fn data_fields(bytes: &[u8], is_text: bool, max: Option<usize>, out: &mut Value)
     match text {
         Some(t) => {
             out["format"] = json!("text");
-            let end = cut.map_or(t.len(), |m| (0..=m).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0));
+            let end = cut.map_or(t.len(), |m| {
+                (0..=m).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0)
+            });
             out["data"] = json!(&t[..end]);
         }
         None => {
@@ -976,7 +978,6 @@ fn data_fields(bytes: &[u8], is_text: bool, max: Option<usize>, out: &mut Value)
     }
     out["size"] = json!(bytes.len());
 }
-
 
 /// One event as JSON: `seq`, `time` (RFC 3339, UTC, milliseconds), `monoMs`, `type` and the
 /// fields of its kind.

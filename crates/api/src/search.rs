@@ -111,9 +111,7 @@ fn searchable(kind: &EventKind) -> Cow<'_, [u8]> {
             Payload::Text(t) => t.as_bytes(),
             Payload::Binary(b) => b,
         }),
-        EventKind::Ping { payload, .. } | EventKind::Pong { payload, .. } => {
-            Cow::Borrowed(payload)
-        }
+        EventKind::Ping { payload, .. } | EventKind::Pong { payload, .. } => Cow::Borrowed(payload),
         EventKind::Connecting { url, .. } => Cow::Borrowed(url.as_bytes()),
         EventKind::Redirect { from, to, .. } => Cow::Owned(format!("{from} {to}").into_bytes()),
         EventKind::Open(info) => Cow::Owned(
@@ -192,7 +190,10 @@ mod tests {
             panic!("not a params error: {e:?}");
         };
         assert_eq!(path, "text");
-        assert!(reason.starts_with("not a valid regular expression: "), "{reason}");
+        assert!(
+            reason.starts_with("not a valid regular expression: "),
+            "{reason}"
+        );
         assert!(!reason.contains('\n'), "{reason}");
     }
 }

@@ -576,7 +576,10 @@ async fn variables_resolve_in_the_request_and_in_sent_text() {
     assert_eq!(e["code"], -32602);
     assert_eq!(e["data"]["path"], "url");
     let reason = e["data"]["reason"].as_str().expect("reason");
-    assert!(reason.contains("nope") && reason.contains("nada"), "{reason}");
+    assert!(
+        reason.contains("nope") && reason.contains("nada"),
+        "{reason}"
+    );
     assert!(reason.contains("headers[0][1]"), "{reason}");
     let e = c
         .err(
@@ -648,7 +651,10 @@ async fn max_data_cuts_payloads_and_says_so() {
     assert_eq!(message["truncated"], true);
     assert_eq!(message["size"], "héllo wörld".len());
     let page = c
-        .ok("wsdeck.events", json!({"id": id, "from": message["seq"], "limit": 1}))
+        .ok(
+            "wsdeck.events",
+            json!({"id": id, "from": message["seq"], "limit": 1}),
+        )
         .await;
     assert_eq!(page["events"][0]["data"], "héllo wörld");
     assert!(page["events"][0].get("truncated").is_none());

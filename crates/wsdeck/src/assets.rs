@@ -63,7 +63,9 @@ fn serve(source: &AssetSource, path: &str) -> Response {
         other => other,
     };
     // Paths come from the build's own file list; refuse anything that could leave it.
-    if rel.split('/').any(|part| part.is_empty() || part == "." || part == "..")
+    if rel
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
         || rel.contains('\\')
     {
         return not_found();
@@ -89,7 +91,10 @@ fn serve(source: &AssetSource, path: &str) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
@@ -136,12 +141,17 @@ mod tests {
         let page = serve(&root, "/");
         assert_eq!(page.status(), StatusCode::OK);
         assert_eq!(page.headers()[header::CACHE_CONTROL], "no-cache");
-        assert!(page.headers()[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .expect("ascii")
-            .contains("connect-src 'self'"));
+        assert!(
+            page.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .expect("ascii")
+                .contains("connect-src 'self'")
+        );
         let js = serve(&root, "/assets/app.js");
-        assert_eq!(js.headers()[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
+        assert_eq!(
+            js.headers()[header::CONTENT_TYPE],
+            "text/javascript; charset=utf-8"
+        );
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

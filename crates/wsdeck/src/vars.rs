@@ -6,12 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
+use wsdeck_api::request_vars::{RequestField, resolve_request};
 use wsdeck_engine::RequestSpec;
 use wsdeck_format::dynamic::SystemSource;
 use wsdeck_format::environment::{
     EnvFileKind, Environment, Variable, parse_env_file, parse_var_arg,
 };
-use wsdeck_api::request_vars::{RequestField, resolve_request};
 use wsdeck_format::resolve::Resolver;
 use wsdeck_format::scope::Scopes;
 
