@@ -137,6 +137,7 @@ impl State {
             "wsdeck.ping" => self.control(params, true).await,
             "wsdeck.pong" => self.control(params, false).await,
             "wsdeck.close" => self.close(params).await,
+            "wsdeck.forget" => self.forget(params).await,
             "wsdeck.sessions" => self.list(params),
             "wsdeck.handshake" => self.handshake(params),
             "wsdeck.events" => self.events(params),
@@ -272,6 +273,23 @@ impl State {
             EngineError::CloseReasonTooLong(_) => bad_param("reason", e.to_string()),
             e => engine_error(&p.id)(e),
         })?;
+        Ok(Value::Null)
+    }
+
+    /// Drops a session from the caller's list (closing it first if it is not closed), so
+    /// a long-lived caller such as the UI does not keep every old log in memory.
+    async fn forget(&self, params: Option<Value>) -> Result<Value, ApiError> {
+        let p: IdParams = parse(params)?;
+        let entry = {
+            let mut table = lock(&self.sessions);
+            let index = table
+                .iter()
+                .position(|e| e.id == p.id)
+                .ok_or_else(|| not_found("session", &p.id))?;
+            table.remove(index)
+        };
+        // Unknown to the engine only if it already dropped the session: nothing to close.
+        let _ = self.engine.remove(entry.session.id()).await;
         Ok(Value::Null)
     }
 

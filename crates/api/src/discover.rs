@@ -16,6 +16,7 @@ pub const METHODS: &[&str] = &[
     "wsdeck.ping",
     "wsdeck.pong",
     "wsdeck.close",
+    "wsdeck.forget",
     "wsdeck.sessions",
     "wsdeck.handshake",
     "wsdeck.events",
@@ -170,6 +171,11 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
                 ),
                 p("reason", s(), false),
             ],
+            nothing(),
+        ),
+        "wsdeck.forget" => (
+            "Drop a session from the caller's list (closing it first): frees its log.",
+            vec![id()],
             nothing(),
         ),
         "wsdeck.sessions" => (

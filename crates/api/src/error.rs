@@ -45,6 +45,9 @@ pub enum ApiError {
     /// The request text is larger than the limit (-32005; upstream has no limit).
     #[error("Request limit exceeded.")]
     RequestTooLarge(usize),
+    /// A batch holds more requests than the limit (-32005; each one would run as a task).
+    #[error("Request limit exceeded.")]
+    BatchTooLarge(usize),
     /// `wsdeck.*` params failed validation at `path` (-32602); `data` is `{path, reason}`.
     #[error("Invalid params: at `{path}`: {reason}.")]
     BadParam {
@@ -98,7 +101,9 @@ impl ApiError {
             ApiError::Unauthorized => 4100,
             ApiError::Duplicate(_) | ApiError::NotFound(_) => -32603,
             ApiError::OpenFailed => -32002,
-            ApiError::TooManySockets(_) | ApiError::RequestTooLarge(_) => -32005,
+            ApiError::TooManySockets(_)
+            | ApiError::RequestTooLarge(_)
+            | ApiError::BatchTooLarge(_) => -32005,
             ApiError::BadParam { .. } => -32602,
             ApiError::NotFoundResource { .. } => -32001,
             ApiError::Engine { error, .. } => match error.class() {
@@ -124,6 +129,11 @@ impl ApiError {
                 "limit": "request_bytes",
                 "max": max,
                 "hint": format!("a request may be at most {max} bytes"),
+            })),
+            ApiError::BatchTooLarge(max) => Some(json!({
+                "limit": "batch",
+                "max": max,
+                "hint": format!("a batch may hold at most {max} requests; split it"),
             })),
             ApiError::BadParam { path, reason } => Some(json!({"path": path, "reason": reason})),
             ApiError::NotFoundResource { kind, id } => Some(json!({"kind": kind, "id": id})),

@@ -61,6 +61,8 @@ pub struct Limits {
     /// for one to finish beyond that, so a client that floods requests without reading the
     /// answers is slowed down by its transport instead of growing the process.
     pub max_in_flight: usize,
+    /// Requests one JSON-RPC batch may hold (each runs as its own task).
+    pub max_batch: usize,
 }
 
 impl Default for Limits {
@@ -70,6 +72,7 @@ impl Default for Limits {
             max_request_bytes: 1 << 20,
             outgoing_queue: 1024,
             max_in_flight: 64,
+            max_batch: 1000,
         }
     }
 }
@@ -197,6 +200,11 @@ impl Connection {
             Value::Array(items) => {
                 if items.is_empty() {
                     state.emit_now(error_response(Value::Null, &ApiError::InvalidRequest));
+                    return;
+                }
+                let max = state.snap.limits.max_batch;
+                if items.len() > max {
+                    state.emit_now(error_response(Value::Null, &ApiError::BatchTooLarge(max)));
                     return;
                 }
                 let parsed: Vec<Item> = items.into_iter().map(parse_item).collect();

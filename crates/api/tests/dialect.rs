@@ -744,3 +744,24 @@ async fn search_finds_matching_events_by_text_regex_and_kind() {
         .await;
     assert_eq!(e["data"]["path"], "kinds[0]");
 }
+
+#[tokio::test]
+async fn forget_closes_and_drops_a_session() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "local:test", true);
+    let id = c.open(&server.url("/echo")).await;
+    let kept = c.open(&server.url("/echo")).await;
+    c.ok("wsdeck.forget", json!({"id": id})).await;
+    let list = c.ok("wsdeck.sessions", json!({})).await;
+    let ids: Vec<&Value> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|s| &s["id"])
+        .collect();
+    assert_eq!(ids, vec![&json!(kept)]);
+    let e = c.err("wsdeck.events", json!({"id": id})).await;
+    assert_eq!(e["code"], -32001);
+    let e = c.err("wsdeck.forget", json!({"id": id})).await;
+    assert_eq!(e["data"], json!({"kind": "session", "id": id}));
+}

@@ -559,6 +559,7 @@ async fn limits() {
         Limits {
             max_sockets: 2,
             max_request_bytes: 200,
+            max_batch: 3,
             ..Limits::default()
         },
     );
@@ -577,6 +578,17 @@ async fn limits() {
     let r = c.raw(&big).await;
     assert_eq!(r["id"], Value::Null);
     assert_eq!(error(&r), (-32005, "Request limit exceeded.".to_owned()));
+
+    // Batches: three requests run, four are refused as a whole.
+    let call = |id: u32| format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"x"}}"#);
+    let three: Vec<String> = (1..=3).map(call).collect();
+    let r = c.raw(&format!("[{}]", three.join(","))).await;
+    assert_eq!(r.as_array().map(Vec::len), Some(3), "{r}");
+    let four: Vec<String> = (1..=4).map(call).collect();
+    let r = c.raw(&format!("[{}]", four.join(","))).await;
+    assert_eq!(error(&r), (-32005, "Request limit exceeded.".to_owned()));
+    assert_eq!(r["error"]["data"]["limit"], "batch");
+    assert_eq!(r["error"]["data"]["max"], 3);
 }
 
 #[tokio::test]
