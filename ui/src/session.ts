@@ -125,7 +125,7 @@ export class TabSession {
   /** Stops listening; call when the tab closes. */
   dispose(): void {
     const id = this.sessionId.peek();
-    if (id && this.busy.peek()) void this.rpc.call("wsdeck.close", { id }).catch(() => undefined);
+    if (id) void this.rpc.call("wsdeck.forget", { id }).catch(() => undefined);
     this.stopNotifications();
     this.stopGeneration();
     this.listeners.clear();
@@ -141,6 +141,9 @@ export class TabSession {
     const old = this.subscription;
     if (old) void this.rpc.call("wsdeck.unsubscribe", { subscription: old }).catch(() => undefined);
     this.subscription = null;
+    // wsdeck keeps a session's log until it is forgotten: free the previous one.
+    const oldId = this.sessionId.peek();
+    if (oldId) void this.rpc.call("wsdeck.forget", { id: oldId }).catch(() => undefined);
     this.window = [];
     batch(() => {
       this.sessionId.value = null;
