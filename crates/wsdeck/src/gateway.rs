@@ -89,7 +89,12 @@ struct Gateway {
     hosts: Vec<String>,
     origins: Vec<String>,
     permissions: BTreeSet<String>,
+    /// One permit per connected client: a runaway script cannot open sockets without end.
+    clients: Arc<tokio::sync::Semaphore>,
 }
+
+/// Clients (WebSockets on `/rpc`) connected at once, at most.
+pub(crate) const MAX_CLIENTS: usize = 64;
 
 /// How to set up a gateway: `wsdeck serve` and `wsdeck ui` fill it from their flags.
 #[derive(Debug)]
@@ -158,6 +163,7 @@ impl BoundGateway {
             hosts,
             origins,
             permissions: options.permissions,
+            clients: Arc::new(tokio::sync::Semaphore::new(MAX_CLIENTS)),
         });
         let shown = if options.bind.is_unspecified() {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
@@ -325,6 +331,14 @@ async fn rpc_endpoint(
         Ok(u) => u,
         Err(rejection) => return rejection.into_response(),
     };
+    let Ok(permit) = gw.clients.clone().try_acquire_owned() else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "too many clients: at most {MAX_CLIENTS} may be connected at once; close one first"
+            ),
+        );
+    };
     let caller = Caller {
         origin: origin
             .filter(|o| o.starts_with("npm:") || o.starts_with("local:"))
@@ -336,7 +350,10 @@ async fn rpc_endpoint(
     upgrade
         .max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| serve_socket(socket, api, caller, max))
+        .on_upgrade(move |socket| async move {
+            serve_socket(socket, api, caller, max).await;
+            drop(permit);
+        })
 }
 
 /// One WebSocket client: frames in, API texts out. A writer task drains the API's output

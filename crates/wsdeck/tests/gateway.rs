@@ -387,3 +387,38 @@ fn rss_kb(pid: u32) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_beyond_the_limit_are_refused_until_one_leaves() {
+    guarded(async {
+        let gw = Gateway::spawn();
+        let mut clients = Vec::new();
+        for _ in 0..64 {
+            clients.push(gw.client().await);
+        }
+        let good = format!("?token={}", gw.token);
+        let (status, body) = refusal(gw.open(&good, &[]).await);
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("at most 64"), "{body}");
+
+        // One leaves: its place is free again (the gateway notices the close).
+        let mut gone = clients.pop().expect("a client");
+        gone.close(None).await.expect("close");
+        while gone.next().await.is_some() {}
+        let deadline = std::time::Instant::now() + STEP;
+        loop {
+            match gw.open(&good, &[]).await {
+                Ok(mut ws) => {
+                    let got = call(&mut ws, 1, "snap_getWebSockets", json!({})).await;
+                    assert_eq!(got["result"], json!([]));
+                    break;
+                }
+                Err(e) => {
+                    assert!(std::time::Instant::now() < deadline, "still refused: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+    })
+    .await;
+}
