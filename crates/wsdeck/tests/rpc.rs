@@ -234,3 +234,95 @@ fn a_snap_manifest_grants_its_initial_permissions() {
     let rpc = Rpc::spawn(&["--manifest", manifest.to_str().expect("UTF-8 path")]);
     assert_eq!(rpc.finish().0, 2, "a broken manifest is a usage error");
 }
+
+// The engine's interop harness, shared; this file uses only part of it.
+#[allow(dead_code)]
+#[path = "../../engine/tests/peers/mod.rs"]
+mod peers;
+
+/// Both dialects over stdio against servers nobody here wrote (Node `ws`, Python
+/// `websockets`): the events a script sees do not depend on which server it talks to.
+#[test]
+fn both_dialects_against_foreign_servers() {
+    for kind in [peers::PeerKind::Node, peers::PeerKind::Python] {
+        let peer = peers::Peer::start(kind);
+        let name = kind.name();
+        let mut rpc = Rpc::spawn(&["--grant", "endowment:network-access"]);
+
+        // snap_*: open, text and binary round trips, the server's close code.
+        rpc.send(req(
+            1,
+            "snap_openWebSocket",
+            json!({"url": peer.url("/echo"), "protocols": ["chat"]}),
+        ));
+        let r = rpc.next();
+        let id = r["result"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: {r}"))
+            .to_owned();
+        assert_eq!(rpc.next()["params"]["event"]["type"], "open", "{name}");
+        rpc.send(req(
+            2,
+            "snap_sendWebSocketMessage",
+            json!({"id": id, "message": "héllo"}),
+        ));
+        rpc.send(req(
+            3,
+            "snap_sendWebSocketMessage",
+            json!({"id": id, "message": [0, 255, 7]}),
+        ));
+        let mut data = Vec::new();
+        while data.len() < 2 {
+            let v = rpc.next();
+            if v["method"] == "onWebSocketEvent" {
+                data.push(v["params"]["event"]["data"].clone());
+            }
+        }
+        assert_eq!(
+            data,
+            vec![
+                json!({"type": "text", "message": "héllo"}),
+                json!({"type": "binary", "message": [0, 255, 7]}),
+            ],
+            "{name}"
+        );
+
+        // wsdeck.*: the negotiated subprotocol, a close code chosen by the server.
+        rpc.send(req(
+            4,
+            "wsdeck.open",
+            json!({"url": peer.url("/close?code=4001&reason=bye"), "protocols": ["superchat"]}),
+        ));
+        let r = loop {
+            let v = rpc.next();
+            if v["id"] == 4 {
+                break v;
+            }
+        };
+        assert_eq!(
+            r["result"]["handshake"]["protocol"], "superchat",
+            "{name}: {r}"
+        );
+        let session = r["result"]["id"].as_str().expect("id").to_owned();
+        let closed = loop {
+            rpc.send(req(5, "wsdeck.events", json!({"id": session})));
+            let page = loop {
+                let v = rpc.next();
+                if v["id"] == 5 {
+                    break v;
+                }
+            };
+            let events = page["result"]["events"].as_array().expect("events").clone();
+            if let Some(e) = events.into_iter().find(|e| e["type"] == "closed") {
+                break e;
+            }
+            assert!(!rpc.left().is_zero(), "{name}: no closed event");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(closed["code"], 4001, "{name}: {closed}");
+        assert_eq!(closed["reason"], "bye", "{name}: {closed}");
+        assert_eq!(closed["initiator"], "remote", "{name}: {closed}");
+        let (code, _) = rpc.finish();
+        assert_eq!(code, 0, "{name}");
+    }
+}
