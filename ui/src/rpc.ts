@@ -61,6 +61,22 @@ export function takeToken(loc: Location = location, store: Storage = sessionStor
   return store.getItem(TOKEN_KEY) ?? "";
 }
 
+const TOKEN_REFUSED =
+  "wsdeck is running but does not accept this page's token: it was restarted with a new one. Open the address it printed (or start it with --keep-token FILE so pages survive restarts).";
+const NOT_RUNNING =
+  "wsdeck is not answering at this address; retrying… Start it again (wsdeck ui) and this page reconnects by itself if the port and token are the same.";
+
+/** Why an upgrade to `rpcUrl` failed, in words: token refused, or nothing listening. */
+async function diagnose(rpcUrl: string): Promise<string> {
+  const page = rpcUrl.replace(/^ws/, "http").replace(/\/rpc\?.*$/, "/");
+  try {
+    const r = await fetch(page, { cache: "no-store" });
+    return r.ok ? TOKEN_REFUSED : NOT_RUNNING;
+  } catch {
+    return NOT_RUNNING;
+  }
+}
+
 /** Backoff between reconnection attempts: 250 ms doubling to 5 s. */
 export function reconnectDelay(attempt: number): number {
   return Math.min(5000, 250 * 2 ** Math.max(0, attempt));
@@ -120,17 +136,22 @@ export function connectRpc(url: string): Rpc {
         dispatch(parsed as Record<string, unknown>);
       }
     };
-    ws.onclose = (ev) => {
+    ws.onclose = () => {
       socket = null;
       failAll("The connection to wsdeck was lost; the request was not completed.");
-      if (!opened && ev.code === 1006 && attempt === 0 && status.value === "connecting") {
-        // The very first attempt failed: most often a missing or stale token (401).
-        problem.value =
-          "Cannot reach wsdeck. If it was restarted, open the new address it printed (the token changes on every run).";
-      } else {
+      if (opened) {
         problem.value = "Lost the connection to wsdeck; reconnecting…";
+      } else {
+        // The upgrade failed. A browser does not say why, so ask the server for the page:
+        // if that works, wsdeck is up and refused the token (it restarted with a new one).
+        void diagnose(url).then((why) => {
+          if (socket === null || socket.readyState !== WebSocket.OPEN) {
+            problem.value = why;
+            if (why === TOKEN_REFUSED) status.value = "unauthorized";
+          }
+        });
       }
-      status.value = "reconnecting";
+      if (status.value !== "unauthorized") status.value = "reconnecting";
       const delay = reconnectDelay(attempt);
       attempt += 1;
       setTimeout(open, delay);
