@@ -45,6 +45,7 @@ use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
 use crate::error::{ApiError, class_name};
 use crate::request_vars::{param_path, resolve_request};
 use crate::search::{Filter, Kind};
+use crate::secrets::Secrets;
 use crate::snap::{NETWORK_ACCESS, Release, new_id};
 use crate::{Caller, Limits};
 
@@ -67,10 +68,12 @@ const SEARCH_CHUNK: usize = 4_096;
 /// How long a subscription's first notification waits for the `wsdeck.subscribe` response.
 const RELEASE_WAIT: Duration = Duration::from_secs(10);
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     id: String,
     session: Session,
+    /// Secret values its request was resolved with: hidden in what we show of it.
+    secrets: Secrets,
 }
 
 /// The permission to name local files in requests (TLS CA, client certificate and key).
@@ -154,25 +157,33 @@ impl State {
         (result, None)
     }
 
-    fn session(&self, id: &str) -> Result<Session, ApiError> {
+    fn entry(&self, id: &str) -> Result<Entry, ApiError> {
         lock(&self.sessions)
             .iter()
             .find(|e| e.id == id)
-            .map(|e| e.session.clone())
+            .cloned()
             .ok_or_else(|| not_found("session", id))
+    }
+
+    fn session(&self, id: &str) -> Result<Session, ApiError> {
+        self.entry(id).map(|e| e.session)
     }
 
     async fn open(&self, params: Option<Value>) -> Result<Value, ApiError> {
         let mut p: OpenParams = parse(params)?;
         let wait = p.wait.unwrap_or(true);
-        let variables = variables_of(std::mem::take(&mut p.variables));
+        let variables = p.variables.take().map(variables_of);
         let spec = p.into_spec();
-        let spec = if variables.is_empty() {
-            spec
-        } else {
-            let mut source = SystemSource::new();
-            let mut resolver = Resolver::new(Scopes::new().with_local(&variables), &mut source);
-            resolve_request(&spec, &mut resolver, param_path).map_err(resolve_error)?
+        let (spec, secrets) = match variables {
+            // Without `variables`, `{{` is sent as it is (a script's literal text).
+            None => (spec, Secrets::default()),
+            Some(variables) => {
+                let mut source = SystemSource::new();
+                let mut resolver = Resolver::new(Scopes::new().with_local(&variables), &mut source);
+                let spec =
+                    resolve_request(&spec, &mut resolver, param_path).map_err(resolve_error)?;
+                (spec, Secrets::of(&variables))
+            }
         };
         let tls = &spec.settings.tls;
         let reads_files =
@@ -204,6 +215,7 @@ impl State {
             table.push(Entry {
                 id: id.clone(),
                 session: session.clone(),
+                secrets: secrets.clone(),
             });
             (id, session)
         };
@@ -211,7 +223,11 @@ impl State {
             return Ok(json!({ "id": id }));
         }
         match session.wait_open().await {
-            Ok(info) => Ok(json!({"id": id, "handshake": handshake_json(&info)})),
+            Ok(info) => {
+                let mut handshake = handshake_json(&info);
+                secrets.hide_in(&mut handshake);
+                Ok(json!({"id": id, "handshake": handshake}))
+            }
             Err(error) => Err(ApiError::Engine {
                 error,
                 id: Some(id),
@@ -222,9 +238,9 @@ impl State {
     async fn send(&self, params: Option<Value>) -> Result<Value, ApiError> {
         let p: SendParams = parse(params)?;
         let payload = match (p.text, p.binary, p.hex) {
-            (Some(t), None, None) if p.variables.is_empty() => Payload::text(t),
+            (Some(t), None, None) if p.variables.is_none() => Payload::text(t),
             (Some(t), None, None) => {
-                let variables = variables_of(p.variables);
+                let variables = variables_of(p.variables.unwrap_or_default());
                 let mut source = SystemSource::new();
                 let mut resolver = Resolver::new(Scopes::new().with_local(&variables), &mut source);
                 let resolved = resolver.resolve("text", &t).map_err(resolve_error)?;
@@ -299,14 +315,16 @@ impl State {
             .iter()
             .map(|e| {
                 let info = e.session.info();
-                json!({
+                let mut row = json!({
                     "id": e.id,
                     "url": info.url,
                     "protocols": info.protocols,
                     "state": info.state.as_str(),
                     "negotiatedProtocol": info.negotiated_protocol,
                     "eventCount": info.event_count,
-                })
+                });
+                e.secrets.hide_in(&mut row);
+                row
             })
             .collect();
         Ok(Value::Array(rows))
@@ -314,10 +332,13 @@ impl State {
 
     fn handshake(&self, params: Option<Value>) -> Result<Value, ApiError> {
         let p: IdParams = parse(params)?;
-        let session = self.session(&p.id)?;
-        Ok(session
+        let entry = self.entry(&p.id)?;
+        let mut handshake = entry
+            .session
             .handshake()
-            .map_or(Value::Null, |info| handshake_json(&info)))
+            .map_or(Value::Null, |info| handshake_json(&info));
+        entry.secrets.hide_in(&mut handshake);
+        Ok(handshake)
     }
 
     fn events(&self, params: Option<Value>) -> Result<Value, ApiError> {
@@ -329,11 +350,22 @@ impl State {
                 format!("{limit} is more than the maximum of {MAX_EVENTS}"),
             ));
         }
-        let session = self.session(&p.id)?;
+        let entry = self.entry(&p.id)?;
         let mut out = Vec::new();
-        let outcome = session.log().read(p.from.unwrap_or(0), limit, &mut out);
+        let outcome = entry
+            .session
+            .log()
+            .read(p.from.unwrap_or(0), limit, &mut out);
+        let events: Vec<Value> = out
+            .iter()
+            .map(|e| {
+                let mut v = event_json(e, p.max_data);
+                entry.secrets.hide_in_event(&mut v);
+                v
+            })
+            .collect();
         Ok(json!({
-            "events": out.iter().map(|e| event_json(e, p.max_data)).collect::<Vec<_>>(),
+            "events": events,
             "nextSeq": outcome.next_seq,
             "missed": outcome.missed,
             "atEnd": outcome.at_end,
@@ -387,14 +419,15 @@ impl State {
 
     fn subscribe(&self, params: Option<Value>) -> Result<(Value, Release), ApiError> {
         let p: SubscribeParams = parse(params)?;
-        let session = self.session(&p.id)?;
+        let entry = self.entry(&p.id)?;
         let subscription = new_id();
         let (release, release_rx) = oneshot::channel();
         let task = tokio::spawn(pump(
             self.tx.clone(),
             subscription.clone(),
             p.id,
-            session,
+            entry.session,
+            entry.secrets,
             p.from.unwrap_or(0),
             p.max_data,
             release_rx,
@@ -459,6 +492,7 @@ async fn pump(
     subscription: String,
     id: String,
     session: Session,
+    secrets: Secrets,
     mut seq: u64,
     max_data: Option<usize>,
     release_rx: oneshot::Receiver<()>,
@@ -478,7 +512,11 @@ async fn pump(
                 "params": {
                     "subscription": subscription,
                     "id": id,
-                    "events": batch.iter().map(|e| event_json(e, max_data)).collect::<Vec<_>>(),
+                    "events": batch.iter().map(|e| {
+                        let mut v = event_json(e, max_data);
+                        secrets.hide_in_event(&mut v);
+                        v
+                    }).collect::<Vec<_>>(),
                     "missed": outcome.missed,
                     "atEnd": outcome.at_end,
                 },
@@ -573,9 +611,9 @@ struct OpenParams {
     protocols: Vec<String>,
     #[serde(default)]
     settings: SettingsParams,
-    /// `{{name}}` in url, params, headers and protocols, resolved before connecting.
-    #[serde(default)]
-    variables: Vec<VariableParam>,
+    /// `{{name}}` in url, params, headers and protocols, resolved before connecting
+    /// (only when given: without it, `{{` is literal text).
+    variables: Option<Vec<VariableParam>>,
     wait: Option<bool>,
 }
 
@@ -663,9 +701,8 @@ struct SendParams {
     text: Option<String>,
     binary: Option<String>,
     hex: Option<String>,
-    /// `{{name}}` in `text`, resolved before sending.
-    #[serde(default)]
-    variables: Vec<VariableParam>,
+    /// `{{name}}` in `text`, resolved before sending (only when given).
+    variables: Option<Vec<VariableParam>>,
 }
 
 #[derive(Debug, Deserialize)]

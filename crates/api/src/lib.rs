@@ -34,6 +34,7 @@ mod error;
 mod params;
 pub mod request_vars;
 mod search;
+mod secrets;
 mod snap;
 
 use std::collections::BTreeSet;

@@ -546,11 +546,18 @@ async fn variables_resolve_in_the_request_and_in_sent_text() {
         .await;
     let id = r["id"].as_str().expect("id").to_owned();
     assert_eq!(r["handshake"]["url"], server.url("/headers"));
+    // The secret went on the wire (the server echoes the headers it got) …
     let headers = c.wait_event(&id, is_in_message).await;
     assert!(
         headers["data"].as_str().expect("text").contains("s3cr3t"),
         "{headers}"
     );
+    // … but what the API shows of the request has it masked.
+    let shown = c.ok("wsdeck.handshake", json!({"id": id})).await;
+    let request = shown["request"]["headers"].to_string();
+    assert!(request.contains(r#"["X-Token","****"]"#), "{request}");
+    assert!(!shown.to_string().contains("s3cr3t"), "{shown}");
+    assert!(!r.to_string().contains("s3cr3t"), "{r}");
 
     c.ok(
         "wsdeck.send",
@@ -588,6 +595,19 @@ async fn variables_resolve_in_the_request_and_in_sent_text() {
         )
         .await;
     assert_eq!(e["data"]["path"], "text");
+    // An empty list still resolves (undefined names are errors, dynamic ones work) …
+    let e = c
+        .err(
+            "wsdeck.send",
+            json!({"id": id, "text": "{{missing}}", "variables": []}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "text");
+    // … and without `variables` the text is sent as it is.
+    c.ok("wsdeck.send", json!({"id": id, "text": "literal {{x}}"}))
+        .await;
+    c.wait_event(&id, |e| is_in_message(e) && e["data"] == "literal {{x}}")
+        .await;
 }
 
 #[tokio::test]
