@@ -423,13 +423,14 @@ impl State {
         let subscription = new_id();
         let (release, release_rx) = oneshot::channel();
         let task = tokio::spawn(pump(
-            self.tx.clone(),
-            subscription.clone(),
-            p.id,
-            entry.session,
-            entry.secrets,
+            Feed {
+                tx: self.tx.clone(),
+                subscription: subscription.clone(),
+                id: p.id,
+                entry,
+                max_data: p.max_data,
+            },
             p.from.unwrap_or(0),
-            p.max_data,
             release_rx,
         ));
         lock(&self.subscriptions).insert(subscription.clone(), task.abort_handle());
@@ -485,20 +486,29 @@ impl State {
     }
 }
 
-/// One subscription: reads the log from `seq` and writes coalesced `wsdeck.events`
-/// notifications until the log ends, the receiver is gone or the task is aborted.
-async fn pump(
+/// Where a subscription's notifications go and what they carry.
+struct Feed {
     tx: mpsc::Sender<String>,
     subscription: String,
+    /// The session's id as the caller knows it.
     id: String,
-    session: Session,
-    secrets: Secrets,
-    mut seq: u64,
+    entry: Entry,
     max_data: Option<usize>,
-    release_rx: oneshot::Receiver<()>,
-) {
+}
+
+/// One subscription: reads the log from `seq` and writes coalesced `wsdeck.events`
+/// notifications until the log ends, the receiver is gone or the task is aborted.
+async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
+    let Feed {
+        tx,
+        subscription,
+        id,
+        entry,
+        max_data,
+    } = feed;
     let _ = tokio::time::timeout(RELEASE_WAIT, release_rx).await;
-    let log = session.log().clone();
+    let log = entry.session.log().clone();
+    let secrets = entry.secrets;
     let mut batch = Vec::new();
     loop {
         batch.clear();

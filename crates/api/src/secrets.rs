@@ -33,14 +33,12 @@ impl Secrets {
             return;
         }
         match value {
-            Value::String(s) => {
-                if self.0.iter().any(|secret| s.contains(secret.as_str())) {
-                    let mut out = std::mem::take(s);
-                    for secret in self.0.iter() {
-                        out = out.replace(secret.as_str(), REDACTED);
-                    }
-                    *s = out;
+            Value::String(s) if self.0.iter().any(|secret| s.contains(secret.as_str())) => {
+                let mut out = std::mem::take(s);
+                for secret in self.0.iter() {
+                    out = out.replace(secret.as_str(), REDACTED);
                 }
+                *s = out;
             }
             Value::Array(items) => items.iter_mut().for_each(|v| self.hide_in(v)),
             Value::Object(map) => map.values_mut().for_each(|v| self.hide_in(v)),
