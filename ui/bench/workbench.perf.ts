@@ -66,7 +66,11 @@ async function instrument(page: Page): Promise<void> {
     w.__bench = { events, longTasks, frames, recordFrames: false };
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) events.push({ name: e.name, duration: e.duration });
-    }).observe({ type: "event", buffered: false, durationThreshold: 16 } as PerformanceObserverInit);
+    }).observe({
+      type: "event",
+      buffered: false,
+      durationThreshold: 16,
+    } as PerformanceObserverInit);
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) longTasks.push(e.duration);
     }).observe({ type: "longtask", buffered: false });
@@ -222,7 +226,11 @@ test("a 1M-message log: memory and jumping around", async () => {
   // Arrived when the shown rate has been 0 for a while after traffic.
   const rate = page.getByLabel("Message rate");
   await waitFor(async () => /[1-9]/.test(await rate.innerText()), "traffic", 20_000);
-  await waitFor(async () => /^\s*0 msg\/s/.test(await rate.innerText()), "the burst to end", 240_000);
+  await waitFor(
+    async () => /^\s*0 msg\/s/.test(await rate.innerText()),
+    "the burst to end",
+    240_000,
+  );
   const arrivedMs = performance.now() - t0;
   const heapAfter = await heapMb(cdp);
 
@@ -250,7 +258,11 @@ test("a 1M-message log: memory and jumping around", async () => {
   const heapScrolled = await heapMb(cdp);
   results.millionLog = {
     arrivedMs: Math.round(arrivedMs),
-    heapUsedMb: { before: heapBefore, afterArrival: heapAfter, afterJumpsAndScrolling: heapScrolled },
+    heapUsedMb: {
+      before: heapBefore,
+      afterArrival: heapAfter,
+      afterJumpsAndScrolling: heapScrolled,
+    },
     jumpToTopMs: topMs,
     jumpToMiddleMs: middleMs,
     scrolling: {

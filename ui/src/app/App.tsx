@@ -1,7 +1,7 @@
 // The workbench: header (name, link status, environment), request tabs, and per tab the
 // request pane, the messages pane and the console.
 
-import { signal } from "@preact/signals";
+import { effect, signal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
 import { EnvironmentBar } from "../env/Environments";
 import { EnvStore } from "../env/store";
@@ -11,8 +11,17 @@ import { RequestPane } from "../request/RequestPane";
 import { handleTabKey } from "../request/tablist";
 import type { Rpc } from "../rpc";
 import type { Variable } from "../types";
-import { parseFragment } from "./fragment";
+import { guessFormat, parseFragment } from "./fragment";
 import { LinkBanner } from "./LinkBanner";
+import { DRAFTS_KEY, deserializeWorkspace, serializeWorkspace } from "./persist";
+
+function sessionStore(): Storage | null {
+  try {
+    return typeof sessionStorage === "undefined" ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
 
 class Workbench {
   readonly tabs = signal<RequestTab[]>([]);
@@ -20,7 +29,32 @@ class Workbench {
   readonly env = new EnvStore();
 
   constructor(private readonly rpc: Rpc) {
-    this.newTab();
+    const store = sessionStore();
+    const saved = deserializeWorkspace(store?.getItem(DRAFTS_KEY) ?? null);
+    if (saved) {
+      for (const d of saved.drafts) this.newTab().restore(d);
+      this.activeId.value = this.tabs.peek()[saved.active]?.id ?? this.activeId.peek();
+    } else {
+      this.newTab();
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    effect(() => {
+      const text = serializeWorkspace({
+        drafts: this.tabs.value.map((t) => t.toDraft()),
+        active: Math.max(
+          0,
+          this.tabs.value.findIndex((t) => t.id === this.activeId.value),
+        ),
+      });
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        try {
+          store?.setItem(DRAFTS_KEY, text);
+        } catch {
+          // Storage full or blocked: the requests still work, they just won't survive a reload.
+        }
+      }, 300);
+    });
   }
 
   newTab(): RequestTab {
@@ -49,12 +83,21 @@ class Workbench {
     const request = parseFragment(location.hash);
     if (!request.url && request.message === null) return;
     history.replaceState(null, "", location.pathname + location.search);
-    const tab = this.tabs.peek()[0];
-    if (!tab) return;
-    if (request.url) tab.setUrl(request.url);
-    if (request.message !== null) tab.message.value = request.message;
+    let tab = this.tabs.peek()[0];
+    if (!tab || !tab.isBlank()) {
+      // Restored requests stay; the linked request opens first.
+      tab = this.newTab();
+      this.tabs.value = [tab, ...this.tabs.peek().filter((t) => t !== tab)];
+    }
+    this.activeId.value = tab.id;
+    const target = tab;
+    if (request.url) target.setUrl(request.url);
+    if (request.message !== null) {
+      target.message.value = request.message;
+      target.format.value = guessFormat(request.message);
+    }
     if (!request.connect) return;
-    const go = () => void tab.connect(this.env.variables.peek());
+    const go = () => void target.connect(this.env.variables.peek());
     if (this.rpc.status.peek() === "open") go();
     else {
       const stop = this.rpc.status.subscribe((s) => {
@@ -69,14 +112,24 @@ class Workbench {
 
 export function App({ rpc }: { rpc: Rpc }) {
   const bench = useMemo(() => new Workbench(rpc), [rpc]);
-  useEffect(() => bench.applyFragment(), [bench]);
+  useEffect(() => {
+    bench.applyFragment();
+    // A link opened in this same page (only the fragment changed): a new token needs a fresh
+    // start (it is read once, at load); a request is applied as on load.
+    const onHash = () => {
+      if (new URLSearchParams(location.hash.replace(/^#/, "")).has("token")) location.reload();
+      else bench.applyFragment();
+    };
+    addEventListener("hashchange", onHash);
+    return () => removeEventListener("hashchange", onHash);
+  }, [bench]);
 
   const tabs = bench.tabs.value;
   const activeId = bench.activeId.value;
   const variables: Variable[] = bench.env.variables.value;
 
   const focusTab = (id: number) =>
-    requestAnimationFrame(() => document.getElementById(`tab-${id}`)?.focus());
+    setTimeout(() => document.getElementById(`tab-${id}`)?.focus(), 0);
 
   return (
     <div class="app">
@@ -147,12 +200,7 @@ export function App({ rpc }: { rpc: Rpc }) {
           aria-label="New request"
           title="New request"
           onClick={() => {
-            const tab = bench.newTab();
-            requestAnimationFrame(() =>
-              document
-                .querySelector<HTMLElement>(`#tabpanel-${tab.id} [aria-label="URL"]`)
-                ?.focus(),
-            );
+            bench.newTab().focusUrl = true;
           }}
         >
           +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFragment } from "./fragment";
+import { guessFormat, parseFragment } from "./fragment";
 
 describe("parseFragment", () => {
   it("reads url, connect and message", () => {
@@ -13,5 +13,14 @@ describe("parseFragment", () => {
   it("does not connect without a URL", () => {
     expect(parseFragment("connect=1")).toEqual({ url: null, connect: false, message: null });
     expect(parseFragment("#url=ws://h/&connect=0").connect).toBe(false);
+  });
+});
+
+describe("guessFormat", () => {
+  it("recognises JSON, with variables too", () => {
+    expect(guessFormat('{"id": "{{$randomUUID}}", "n": {{n}}}')).toBe("json");
+    expect(guessFormat("[1, 2]")).toBe("json");
+    expect(guessFormat("hello")).toBe("text");
+    expect(guessFormat("{oops")).toBe("text");
   });
 });

@@ -1,3 +1,5 @@
+import { maskVariables } from "../composer/validate";
+
 // What the page's fragment asks for once `takeToken` removed the token:
 // `url=…` (open the first tab with it), `connect=1` (connect at once), `message=…`.
 
@@ -17,4 +19,16 @@ export function parseFragment(hash: string): FragmentRequest {
     connect: Boolean(url) && (connect === "1" || connect === "true"),
     message: message ?? null,
   };
+}
+
+/** JSON when the message parses as JSON once `{{variables}}` are filled in, else text. */
+export function guessFormat(message: string): "json" | "text" {
+  const trimmed = message.trim();
+  if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return "text";
+  try {
+    JSON.parse(maskVariables(trimmed));
+    return "json";
+  } catch {
+    return "text";
+  }
 }

@@ -6,12 +6,15 @@ import { json } from "@codemirror/lang-json";
 import { xml } from "@codemirror/lang-xml";
 import { linter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import type { Extension } from "@codemirror/state";
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { CodeEditor } from "../editor/CodeEditor";
+import { linePosition, undefinedVariables } from "../editor/variables";
 import type { BinaryEncoding, MessageFormat, RequestTab } from "../request/model";
-import { RpcError, type Rpc } from "../rpc";
+import { plainError } from "../request/plainError";
+import type { Rpc } from "../rpc";
 import { errorText } from "../session";
 import type { Diagnostic, Variable } from "../types";
+import { protectVariables } from "./jsonVars";
 import { maskVariables, problemSentence, toCmDiagnostics } from "./validate";
 
 const FORMATS: { value: MessageFormat; label: string }[] = [
@@ -31,12 +34,7 @@ function language(format: MessageFormat): Extension {
 
 /** A failed call as a sentence: for params errors, the reason without the JSON-RPC frame. */
 export function callProblem(e: unknown): string {
-  if (e instanceof RpcError && e.data && typeof e.data === "object") {
-    const reason = (e.data as { reason?: unknown }).reason;
-    if (typeof reason === "string" && reason)
-      return reason.charAt(0).toUpperCase() + reason.slice(1);
-  }
-  return errorText(e);
+  return plainError(errorText(e));
 }
 
 function validator(
@@ -94,7 +92,17 @@ export function Composer({
   const [closeCode, setCloseCode] = useState("1000");
   const [closeReason, setCloseReason] = useState("");
   const reportRef = useRef(setProblem);
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const closeCodeInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (closeOpen) closeCodeInput.current?.focus();
+  }, [closeOpen]);
   const p = `t${tab.id}`;
+  const state = tab.session.state.value;
+  useEffect(() => {
+    // A new connection state makes older complaints ("Connect first…") moot.
+    setActionError("");
+  }, [state]);
 
   const extensions = useMemo(
     () => [language(format), validator(rpc, format, encoding, (s) => reportRef.current(s))],
@@ -117,6 +125,14 @@ export function Composer({
     }
     const text = tab.message.peek();
     const f = tab.format.peek();
+    const missing = f === "binary" ? undefined : undefinedVariables(text, variables)[0];
+    if (missing) {
+      const { line, column } = linePosition(text, missing.from);
+      setActionError(
+        `Line ${line}, column ${column}: {{${missing.name}}} is not defined: add it to the active environment or to Globals. Nothing was sent.`,
+      );
+      return;
+    }
     void run(() =>
       f === "binary"
         ? tab.session.sendBinary(text, tab.encoding.peek())
@@ -126,11 +142,13 @@ export function Composer({
 
   const beautify = () =>
     void run(async () => {
+      const source = tab.message.peek();
+      const guarded = format === "json" ? protectVariables(source) : null;
       const r = await rpc.call<{ text: string }>("wsdeck.format.beautify", {
-        text: tab.message.peek(),
+        text: guarded ? guarded.text : source,
         format,
       });
-      tab.message.value = r.text;
+      tab.message.value = guarded ? guarded.restore(r.text) : r.text;
     });
 
   const canBeautify = format === "json" || format === "xml" || format === "html";
@@ -147,8 +165,9 @@ export function Composer({
         onChange={(v) => {
           tab.message.value = v;
           if (v.trim() === "") setProblem("");
+          if (actionError) setActionError("");
         }}
-        ariaLabel="Message"
+        ariaLabel="Message editor"
         rpc={rpc}
         variables={variables}
         onSubmit={send}
@@ -232,6 +251,7 @@ export function Composer({
           disabled={!open}
           aria-expanded={closeOpen && open}
           aria-controls={`${p}-close-form`}
+          ref={closeButton}
           onClick={() => setCloseOpen(!closeOpen)}
         >
           Close…
@@ -251,6 +271,13 @@ export function Composer({
           class="close-form"
           id={`${p}-close-form`}
           aria-label="Close the connection"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              setCloseOpen(false);
+              closeButton.current?.focus();
+            }
+          }}
           onSubmit={(e) => {
             e.preventDefault();
             if (closeCodeProblem) return;
@@ -263,6 +290,7 @@ export function Composer({
           <label>
             Close code
             <input
+              ref={closeCodeInput}
               type="number"
               min={1000}
               max={4999}

@@ -1,6 +1,6 @@
 import { Text } from "@codemirror/state";
 import { describe, expect, it } from "vitest";
-import { maskVariables, problemSentence, toCmDiagnostics } from "./validate";
+import { maskVariables, problemSentence, toCmDiagnostics, withoutPosition } from "./validate";
 
 describe("message validation helpers", () => {
   it("masks variables keeping positions", () => {
@@ -32,5 +32,13 @@ describe("message validation helpers", () => {
     ]);
     expect(d).toMatchObject({ from: 7, to: 7 });
     expect(problemSentence(doc, d)).toBe("Line 2, column 4: unexpected end");
+  });
+});
+
+describe("withoutPosition", () => {
+  it("drops the position wsdeck wrote into the sentence", () => {
+    expect(withoutPosition("`{` at line 1, column 1 (byte 0) is not a hex digit")).toBe(
+      "`{` is not a hex digit",
+    );
   });
 });

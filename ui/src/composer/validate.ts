@@ -28,6 +28,11 @@ export function lineColumn(doc: Text, pos: number): { line: number; column: numb
   return { line: line.number, column: [...line.text.slice(0, pos - line.from)].length + 1 };
 }
 
+/** Drops "at line 1, column 1 (byte 0)" from a message: the editor shows the place already. */
+export function withoutPosition(message: string): string {
+  return message.replace(/ at line \d+, column \d+ \(byte \d+\)/g, "");
+}
+
 /** wsdeck diagnostics of `checked` (same UTF-16 layout as the document) as CodeMirror's. */
 export function toCmDiagnostics(checked: string, doc: Text, errors: Diagnostic[]): CmDiagnostic[] {
   return errors.map((e) => {
@@ -38,7 +43,7 @@ export function toCmDiagnostics(checked: string, doc: Text, errors: Diagnostic[]
       from,
       to,
       severity: e.severity === "warning" ? "warning" : "error",
-      message: e.hint ? `${e.message} — ${e.hint}` : e.message,
+      message: withoutPosition(e.hint ? `${e.message} — ${e.hint}` : e.message),
     };
   });
 }

@@ -9,7 +9,7 @@ import {
 } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
-import { Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
+import { Annotation, Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
 import { EditorView, drawSelection, keymap, placeholder as placeholderExt } from "@codemirror/view";
 import { useEffect, useRef } from "preact/hooks";
 import type { Rpc } from "../rpc";
@@ -33,10 +33,15 @@ export interface CodeEditorProps {
   onSubmit?: () => void;
   extensions?: Extension;
   placeholder?: string;
+  /** Focus the editor once it is created. */
+  autoFocus?: boolean;
   className?: string;
   /** Extra attributes for the editable element (e.g. aria-describedby). */
   contentAttributes?: Record<string, string>;
 }
+
+/** Marks changes that come from the `value` prop, so they are not reported back as edits. */
+const external = Annotation.define<boolean>();
 
 const oneLine = EditorState.transactionFilter.of((tr) => {
   if (!tr.docChanged || tr.newDoc.lines <= 1) return tr;
@@ -52,6 +57,8 @@ export function CodeEditor(props: CodeEditorProps) {
   const dynamic = useRef(new Compartment());
   const vars = useRef(new Compartment());
   const attrs = useRef(new Compartment());
+  /** Texts this editor reported lately: when one comes back as `value`, it is an echo. */
+  const emitted = useRef<string[]>([]);
 
   const contentAttrs = () => ({
     "aria-label": props.ariaLabel,
@@ -95,12 +102,18 @@ export function CodeEditor(props: CodeEditorProps) {
           dynamic.current.of(props.extensions ?? []),
           attrs.current.of(EditorView.contentAttributes.of(contentAttrs())),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+            if (u.docChanged && !u.transactions.some((t) => t.annotation(external))) {
+              const text = u.state.doc.toString();
+              emitted.current.push(text);
+              if (emitted.current.length > 64) emitted.current.shift();
+              latest.current.onChange(text);
+            }
           }),
         ],
       }),
     });
     view.current = v;
+    if (props.autoFocus) v.focus();
     return () => {
       v.destroy();
       view.current = null;
@@ -110,8 +123,17 @@ export function CodeEditor(props: CodeEditorProps) {
 
   useEffect(() => {
     const v = view.current;
+    // Typing runs ahead of rendering: a value we reported ourselves is never pushed back.
+    const echo = emitted.current.lastIndexOf(props.value);
+    if (echo >= 0) {
+      emitted.current.splice(0, echo + 1);
+      return;
+    }
     if (v && v.state.doc.toString() !== props.value) {
-      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
+      v.dispatch({
+        changes: { from: 0, to: v.state.doc.length, insert: props.value },
+        annotations: external.of(true),
+      });
     }
   }, [props.value]);
 

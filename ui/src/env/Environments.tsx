@@ -1,6 +1,6 @@
 // The environment picker and the Environments dialog (add, rename, delete, edit variables).
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { GLOBALS_ID, type EnvStore, type Environment, type EnvVariable } from "./store";
 
 export function EnvironmentBar({ store }: { store: EnvStore }) {
@@ -29,7 +29,7 @@ export function EnvironmentBar({ store }: { store: EnvStore }) {
           store={store}
           onClose={() => {
             setOpen(false);
-            button.current?.focus();
+            requestAnimationFrame(() => button.current?.focus());
           }}
         />
       ) : null}
@@ -37,8 +37,14 @@ export function EnvironmentBar({ store }: { store: EnvStore }) {
   );
 }
 
-function EnvironmentsDialog({ store, onClose }: { store: EnvStore; onClose: () => void }) {
+function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
+  const { store } = props;
   const dialog = useRef<HTMLDialogElement>(null);
+  // Leave the modal state first: while it is modal, the rest of the page cannot take focus.
+  const onClose = () => {
+    if (dialog.current?.open) dialog.current.close();
+    props.onClose();
+  };
   const state = store.state.value;
   const [selected, setSelected] = useState<string>(state.activeId ?? GLOBALS_ID);
   const [shown, setShown] = useState<Set<number>>(new Set());
@@ -55,7 +61,7 @@ function EnvironmentsDialog({ store, onClose }: { store: EnvStore; onClose: () =
     }
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!focusTarget) return;
     dialog.current?.querySelector<HTMLElement>(`[data-focus="${focusTarget}"]`)?.focus();
     setFocusTarget(null);
@@ -190,7 +196,7 @@ function EnvironmentsDialog({ store, onClose }: { store: EnvStore; onClose: () =
                       value={v.value}
                       spellcheck={false}
                       autocomplete="off"
-                      placeholder={v.secret ? "Secret value" : "Value"}
+                      placeholder={v.secret ? "Secret value (not saved)" : "Value"}
                       onInput={(e) => editVar(i, { value: e.currentTarget.value })}
                     />
                     {v.secret ? (

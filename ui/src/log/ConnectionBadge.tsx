@@ -10,7 +10,16 @@ import "./log.css";
 let nextId = 0;
 
 export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) {
-  const [open, setOpen] = useState(false);
+  const [open, setOpenState] = useState(false);
+  const [alignRight, setAlignRight] = useState(false);
+  const setOpen = (v: boolean, el?: HTMLElement) => {
+    if (v && el) {
+      // Open towards the side with room.
+      const r = el.getBoundingClientRect();
+      setAlignRight(r.left > window.innerWidth / 2);
+    }
+    setOpenState(v);
+  };
   const [tipId] = useState(() => `conn-tip-${++nextId}`);
   const state = session.state.value;
   const text = stateLabel(state);
@@ -30,9 +39,9 @@ export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) 
       tabIndex={0}
       aria-label={`Connection status: ${text}`}
       aria-describedby={open ? tipId : undefined}
-      onMouseEnter={() => setOpen(true)}
+      onMouseEnter={(e) => setOpen(true, e.currentTarget)}
       onMouseLeave={() => setOpen(false)}
-      onFocus={() => setOpen(true)}
+      onFocus={(e) => setOpen(true, e.currentTarget)}
       onBlur={() => setOpen(false)}
       onKeyDown={(e) => {
         if (e.key === "Escape") setOpen(false);
@@ -41,7 +50,7 @@ export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) 
       <span class="log-dot" aria-hidden="true" />
       <span aria-hidden="true">{text}</span>
       {open && (
-        <div class="log-tooltip" role="tooltip" id={tipId}>
+        <div class={`log-tooltip${alignRight ? " is-right" : ""}`} role="tooltip" id={tipId}>
           <div class="log-tip-title">{text}</div>
           {state === "idle" && <p>Connect to see the handshake and timings.</p>}
           {h ? (

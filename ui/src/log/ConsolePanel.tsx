@@ -1,7 +1,7 @@
 // The console: the connection log of this tab in plain words, with handshake heads.
 
 import { useSignalEffect } from "@preact/signals";
-import { useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
 import type { TabSession } from "../session";
 import type { Handshake, WsEvent } from "../types";
@@ -24,6 +24,8 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
   const [expanded, setExpanded] = useState(false);
   const [blocks, setBlocks] = useState<Block[]>([]);
   const [, setTick] = useState(0);
+  const clearedError = useRef("");
+  const errorCleared = (e: string) => clearedError.current === e;
   const blocksRef = useRef<Block[]>([]);
   blocksRef.current = blocks;
 
@@ -50,7 +52,16 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
 
   const lines: { key: string; time: string; text: string; error: boolean; head?: boolean }[] = [];
   let errors = 0;
-  for (const b of blocks) {
+  blocks.forEach((b, n) => {
+    if (n > 0 && b.hidden < b.events.length) {
+      lines.push({
+        key: `${b.sessionId}-sep`,
+        time: "",
+        text: "— New connection —",
+        error: false,
+        head: true,
+      });
+    }
     for (let i = b.hidden; i < b.events.length; i++) {
       const e = b.events[i];
       if (!e) continue;
@@ -82,9 +93,32 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
         });
       }
     }
+  });
+
+  // A connect that failed before the session existed (or a lost link) has no event: show it.
+  const error = session.error.value;
+  const lastBlock = blocks[blocks.length - 1];
+  const lastErrorEvent = lastBlock
+    ? [...lastBlock.events].reverse().find((e) => e.type === "error")
+    : undefined;
+  if (
+    error &&
+    !(lastErrorEvent?.type === "error" && lastErrorEvent.message === error) &&
+    !errorCleared(error)
+  ) {
+    errors += 1;
+    lines.push({ key: `error-${error}`, time: "", text: `Error: ${error}`, error: true });
   }
 
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  useLayoutEffect(() => {
+    const el = bodyRef.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  });
+
   const clear = () => {
+    clearedError.current = error;
     setBlocks(
       blocks
         .slice(-1)
@@ -120,7 +154,18 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
         )}
       </div>
       {expanded && (
-        <div id="log-console-body" class="log-console-body" role="log" aria-label="Console log">
+        <div
+          id="log-console-body"
+          ref={bodyRef}
+          class="log-console-body"
+          role="log"
+          aria-label="Console log"
+          tabIndex={0}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            atBottom.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+          }}
+        >
           {lines.length === 0 ? (
             <div class="log-console-empty">Nothing logged yet.</div>
           ) : (

@@ -37,11 +37,15 @@ const FORMAT_NAMES: Record<ViewAs, string> = {
 export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent }) {
   const [e, setE] = useState<WsEvent>(event);
   const [loadError, setLoadError] = useState("");
-  const [viewAs, setViewAs] = useState<ViewAs | null>(null);
-  const [wrap, setWrap] = useState(true);
+  const saved = ctl.bodyPrefs.get(event.seq);
+  const [viewAs, setViewAs] = useState<ViewAs | null>(saved?.viewAs ?? null);
+  const [wrap, setWrap] = useState(saved?.wrap ?? true);
   const data = isDataEvent(e) ? e : null;
-  const [hex, setHex] = useState(data?.format === "binary");
-  const [query, setQuery] = useState("");
+  const [hex, setHex] = useState(saved?.hex ?? data?.format === "binary");
+  const [query, setQuery] = useState(saved?.query ?? "");
+  useEffect(() => {
+    ctl.bodyPrefs.set(event.seq, { viewAs, wrap, hex, query });
+  }, [ctl, event.seq, viewAs, wrap, hex, query]);
   const [current, setCurrent] = useState(0);
   const [pretty, setPretty] = useState<{ text: string; note: string } | null>(null);
   const [hexLines, setHexLines] = useState<HexdumpLine[] | null>(null);
@@ -98,7 +102,11 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
       .then((r) => live && setPretty({ text: r.text, note: "" }))
       .catch((err) => {
         if (!live) return;
-        const why = err instanceof RpcError ? err.message : String(err);
+        // "Invalid params: at `text`: invalid JSON at …" → "invalid JSON at …".
+        const why = (err instanceof RpcError ? err.message : String(err)).replace(
+          /^Invalid params: at `[^`]*`: /,
+          "",
+        );
         setPretty({ text: raw, note: `Not valid ${FORMAT_NAMES[viewAs]}: ${why}` });
       });
     return () => {

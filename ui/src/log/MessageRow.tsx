@@ -50,11 +50,22 @@ export function MessageRow({
     <div
       class={`log-row log-${dir.toLowerCase()} log-kind-${kind}${selected ? " is-selected" : ""}${expanded ? " is-expanded" : ""}${isError ? " is-error" : ""}`}
       tabIndex={0}
-      aria-label={`${dir} ${kind === "network" ? "event" : kind}, ${formatTime(e.time)}`}
+      aria-label={`${dir} ${kind === "network" ? "event" : kind} ${seq}, ${formatTime(e.time)}: ${previewText(e).slice(0, 80)}`}
       onKeyDown={(ev) => {
-        if (ev.key === "Enter" && ev.target === ev.currentTarget) {
+        if (ev.target !== ev.currentTarget) return;
+        if (ev.key === "Enter") {
           ev.preventDefault();
           ctl.toggleExpanded(seq);
+        } else if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+          // Move between rows (the neighbours are rendered: the list overscans).
+          const slot = ev.currentTarget.parentElement;
+          const next =
+            ev.key === "ArrowDown" ? slot?.nextElementSibling : slot?.previousElementSibling;
+          const row = next?.querySelector<HTMLElement>(".log-row");
+          if (row) {
+            ev.preventDefault();
+            row.focus();
+          }
         }
       }}
     >
@@ -87,8 +98,11 @@ export function MessageRow({
             aria-expanded={infoOpen}
             title="Message info"
             onClick={() => ctl.toggleInfo(seq)}
+            onKeyDown={(ev) => {
+              if (ev.key === "Escape" && infoOpen) ctl.toggleInfo(seq);
+            }}
           >
-            <span aria-hidden="true">ⓘ</span>
+            <InfoIcon />
           </button>
           <button
             type="button"
@@ -118,7 +132,17 @@ function InfoPopover({ ctl, event: e }: { ctl: LogController; event: WsEvent }) 
   }, [ctl, e]);
   const size = isDataEvent(e) ? e.size : null;
   return (
-    <div class="log-popover" role="dialog" aria-label={`Message ${e.seq} info`}>
+    <div
+      class="log-popover"
+      role="dialog"
+      aria-label={`Message ${e.seq} info`}
+      onKeyDown={(ev) => {
+        if (ev.key === "Escape") {
+          ev.stopPropagation();
+          ctl.toggleInfo(e.seq);
+        }
+      }}
+    >
       <dl class="log-kv">
         <dt>Time</dt>
         <dd>{formatDateTime(e.time)}</dd>
@@ -159,6 +183,17 @@ export function CopyIcon() {
       <path
         fill="currentColor"
         d="M5 1h8a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1h-1V3H5V2a1 1 0 0 1 1-1Zm-3 4h8a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H2a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Zm.5 1.5v7h7v-7h-7Z"
+      />
+    </svg>
+  );
+}
+
+function InfoIcon() {
+  return (
+    <svg width="12" height="12" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path
+        fill="currentColor"
+        d="M8 1a7 7 0 1 1 0 14A7 7 0 0 1 8 1Zm0 1.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11ZM7.25 7h1.5v4.5h-1.5V7Zm.75-2.75a.9.9 0 1 1 0 1.8.9.9 0 0 1 0-1.8Z"
       />
     </svg>
   );

@@ -119,7 +119,7 @@ export function MessagesPane({ rpc, session }: { rpc: Rpc; session: TabSession }
           {filtered && !search.error && (
             <span class="log-matches" aria-live="polite">
               {formatCount(ctl.count)} {ctl.count === 1 ? "match" : "matches"}
-              {search.scanning ? " (searching…)" : ""}
+              {search.scanning && !search.caughtUp ? " (searching…)" : ""}
             </span>
           )}
           {search.error && (
@@ -147,7 +147,7 @@ export function MessagesPane({ rpc, session }: { rpc: Rpc; session: TabSession }
 
 function RateText({ ctl }: { ctl: LogController }) {
   return (
-    <span class="log-rate" aria-label="Message rate" role="status">
+    <span class="log-rate" aria-label="Message rate" role="status" aria-live="off">
       {ctl.rateText.value}
     </span>
   );
@@ -167,10 +167,9 @@ function TrashIcon() {
 function LogList({ ctl }: { ctl: LogController }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [, rerender] = useState(0);
-  const following = useRef(true);
-  const [paused, setPaused] = useState(false);
+  const paused = ctl.paused.value;
   const lastTop = useRef(0);
-  const tick = ctl.tick.value;
+  void ctl.tick.value;
   const count = ctl.count;
 
   const virtualizer = useMemo(
@@ -195,21 +194,31 @@ function LogList({ ctl }: { ctl: LogController }) {
   });
 
   useEffect(() => virtualizer._didMount(), [virtualizer]);
+  useEffect(() => {
+    ctl.canScroll = () => {
+      const el = scrollRef.current;
+      return !!el && el.scrollHeight > el.clientHeight + 1;
+    };
+    return () => {
+      ctl.canScroll = () => false;
+    };
+  }, [ctl]);
   useLayoutEffect(() => {
     virtualizer._willUpdate();
   });
 
   const setFollow = (v: boolean) => {
-    following.current = v;
-    setPaused(!v);
+    ctl.setFollowing(v);
   };
 
   // Follow the newest row while at the bottom.
+  // Writing scrollTop past the end lands on the end; reading nothing here avoids a forced
+  // layout per frame (scrollToIndex measures the scroll height first).
+  const totalSize = virtualizer.getTotalSize();
   useLayoutEffect(() => {
-    if (following.current && count > 0) {
-      virtualizer.scrollToIndex(count - 1, { align: "end" });
-    }
-  }, [count, tick, virtualizer]);
+    const el = scrollRef.current;
+    if (ctl.following && count > 0 && el) el.scrollTop = totalSize + 1000;
+  }, [count, totalSize, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
   const seqs: number[] = [];
@@ -229,20 +238,23 @@ function LogList({ ctl }: { ctl: LogController }) {
     const top = el.scrollTop;
     const atBottom = top + el.clientHeight >= el.scrollHeight - 4;
     if (atBottom) {
-      if (!following.current) setFollow(true);
-    } else if (top < lastTop.current - 1 && following.current) {
+      // Ignore the late scroll event of an auto-scroll that happened just before a pause.
+      if (!ctl.following && performance.now() - ctl.pausedAt > 200) setFollow(true);
+    } else if (top < lastTop.current - 1 && ctl.following) {
       setFollow(false);
     }
     lastTop.current = top;
   };
 
   const userScrollsUp = (up: boolean) => {
-    if (up && following.current) setFollow(false);
+    const el = scrollRef.current;
+    if (up && ctl.following && el && el.scrollHeight > el.clientHeight + 1) setFollow(false);
   };
 
   const jump = () => {
     setFollow(true);
-    if (ctl.count > 0) virtualizer.scrollToIndex(ctl.count - 1, { align: "end" });
+    const el = scrollRef.current;
+    if (el) el.scrollTop = virtualizer.getTotalSize() + 1000;
     scrollRef.current?.focus();
   };
 
@@ -253,6 +265,7 @@ function LogList({ ctl }: { ctl: LogController }) {
         class="log-scroll"
         role="log"
         aria-label="Message log"
+        aria-live="off"
         tabIndex={-1}
         onScroll={onScroll}
         onWheel={(e) => userScrollsUp(e.deltaY < 0)}
@@ -267,7 +280,7 @@ function LogList({ ctl }: { ctl: LogController }) {
                 : "Connect to see messages here."}
           </div>
         ) : (
-          <div class="log-canvas" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          <div class="log-canvas" style={{ height: `${totalSize}px` }}>
             {items.map((it) => {
               const seq = ctl.seqAt(it.index);
               const slot: Slot = seq === undefined ? "loading" : ctl.cache.peek(seq);
@@ -276,7 +289,14 @@ function LogList({ ctl }: { ctl: LogController }) {
                   key={it.key}
                   data-index={it.index}
                   ref={(el) => {
-                    if (el) virtualizer.measureElement(el);
+                    // Collapsed rows have the fixed ROW_HEIGHT: measure only rows that are
+                    // or were expanded (their size is cached), so streaming costs no layout.
+                    if (
+                      el &&
+                      (ctl.expanded.has(seq ?? -1) || virtualizer.itemSizeCache.has(it.key))
+                    ) {
+                      virtualizer.measureElement(el);
+                    }
                   }}
                   class="log-row-slot"
                   style={{ transform: `translateY(${it.start}px)` }}
@@ -296,8 +316,10 @@ function LogList({ ctl }: { ctl: LogController }) {
         )}
       </div>
       {paused && count > 0 && (
-        <button type="button" class="log-jump" onClick={jump}>
-          Jump to latest ↓
+        <button type="button" class="log-jump" aria-label="Jump to latest" onClick={jump}>
+          Jump to latest
+          {count > ctl.pausedAtCount ? ` · ${formatCount(count - ctl.pausedAtCount)} new` : ""}{" "}
+          <span aria-hidden="true">↓</span>
         </button>
       )}
     </div>

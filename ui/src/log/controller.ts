@@ -11,6 +11,14 @@ import { PageCache } from "./pageCache";
 import { RateCounter } from "./rate";
 import { EMPTY_FILTER, SearchRunner, filterActive, searchParams, type FilterState } from "./search";
 
+/** What the user chose in an expanded body, kept while the row scrolls out of view. */
+export interface BodyPrefs {
+  viewAs: "text" | "html" | "json" | "xml" | null;
+  wrap: boolean;
+  hex: boolean | null;
+  query: string;
+}
+
 export interface Detected {
   format: "text" | "json" | "xml" | "html" | "binary";
   mime: string;
@@ -18,6 +26,8 @@ export interface Detected {
 }
 
 const DETECT_CACHE = 2000;
+const LIVE_HEAVY = 50;
+const LIVE_REDRAW_MS = 100;
 
 export class LogController {
   readonly cache: PageCache;
@@ -34,6 +44,10 @@ export class LogController {
   expanded = new Set<number>();
   selected = new Map<number, number>();
   infoOpen: number | null = null;
+  readonly bodyPrefs = new Map<number, BodyPrefs>();
+  /** The list follows the newest row; false once the user scrolled up. */
+  following = true;
+  readonly paused = signal(false);
   private rate = new RateCounter(1000);
   private detected = new Map<string, Promise<Detected>>();
   private sessionKey = "";
@@ -42,6 +56,11 @@ export class LogController {
   private lastCountAt = 0;
   private countTimer: ReturnType<typeof setTimeout> | null = null;
   private stops: (() => void)[] = [];
+  private ingesting = false;
+  /** Live events since the last redraw, and when that was. */
+  private liveSince = 0;
+  private lastTickAt = 0;
+  private liveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly rpc: Rpc,
@@ -56,7 +75,9 @@ export class LogController {
     this.sessionKey = this.session.sessionId.peek() ?? "";
     this.stops.push(
       this.session.onEvents((events) => this.onLive(events)),
-      this.cache.onChange(() => this.schedule()),
+      this.cache.onChange(() => {
+        if (!this.ingesting) this.schedule();
+      }),
       this.search.onChange(() => this.schedule()),
       this.session.sessionId.subscribe((id) => {
         if ((id ?? "") !== this.sessionKey) {
@@ -64,7 +85,6 @@ export class LogController {
           this.reset();
         }
       }),
-      this.session.total.subscribe(() => this.schedule()),
     );
     const timer = setInterval(() => {
       const r = this.rate.rate(performance.now());
@@ -78,6 +98,7 @@ export class LogController {
       this.stops = [];
       if (this.frame) cancelAnimationFrame(this.frame);
       if (this.countTimer) clearTimeout(this.countTimer);
+      if (this.liveTimer) clearTimeout(this.liveTimer);
     };
   }
 
@@ -113,9 +134,34 @@ export class LogController {
   }
 
   toggleExpanded(seq: number): void {
-    if (this.expanded.has(seq)) this.expanded.delete(seq);
-    else this.expanded.add(seq);
+    if (this.expanded.has(seq)) {
+      this.expanded.delete(seq);
+      this.bodyPrefs.delete(seq);
+    } else {
+      this.expanded.add(seq);
+      // Reading a message: stop following so it does not scroll away (unless it is the last).
+      if (this.count > 0 && this.seqAt(this.count - 1) !== seq && this.canScroll()) {
+        this.setFollowing(false);
+      }
+    }
     this.publish();
+  }
+
+  /** Set by the list: whether it has more rows than fit (else there is nothing to follow). */
+  canScroll: () => boolean = () => false;
+
+  /** Row count when following stopped (the "N new" of Jump to latest). */
+  pausedAtCount = 0;
+  /** When following stopped (scroll events of our own last auto-scroll come after it). */
+  pausedAt = 0;
+
+  setFollowing(v: boolean): void {
+    if (!v && this.following) {
+      this.pausedAtCount = this.count;
+      this.pausedAt = performance.now();
+    }
+    this.following = v;
+    if (this.paused.peek() === v) this.paused.value = !v;
   }
 
   toggleSelected(seq: number, monoMs: number): void {
@@ -191,7 +237,14 @@ export class LogController {
   }
 
   private onLive(events: WsEvent[]): void {
-    this.cache.ingest(events);
+    this.ingesting = true;
+    try {
+      this.cache.ingest(events);
+    } finally {
+      this.ingesting = false;
+    }
+    this.liveSince += events.length;
+    this.scheduleLive();
     let messages = 0;
     let bytes = 0;
     for (const e of events) {
@@ -207,8 +260,10 @@ export class LogController {
   private reset(): void {
     this.viewStart = 0;
     this.expanded.clear();
+    this.bodyPrefs.clear();
     this.selected.clear();
     this.infoOpen = null;
+    this.setFollowing(true);
     this.detected.clear();
     this.noMaxData = false;
     this.rate.reset();
@@ -245,7 +300,26 @@ export class LogController {
     });
   }
 
+  /**
+   * Live traffic redraws at most every LIVE_REDRAW_MS once it is heavy (more than a screen of
+   * rows between frames): nobody reads 20k rows a second, and the page stays responsive.
+   */
+  private scheduleLive(): void {
+    if (this.frame || this.liveTimer) return;
+    const gap = this.liveSince > LIVE_HEAVY ? LIVE_REDRAW_MS : 0;
+    const wait = this.lastTickAt + gap - performance.now();
+    if (wait <= 0) this.schedule();
+    else {
+      this.liveTimer = setTimeout(() => {
+        this.liveTimer = null;
+        this.schedule();
+      }, wait);
+    }
+  }
+
   private flush(): void {
+    this.lastTickAt = performance.now();
+    this.liveSince = 0;
     const next = this.searchWithoutSession ? 0 : this.liveCount();
     const now = performance.now();
     // The virtualiser re-lays out every row when the count changes: above ~100k rows,

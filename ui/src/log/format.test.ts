@@ -64,7 +64,7 @@ describe("preview text", () => {
     );
   });
   it("words connection events", () => {
-    const e: WsEvent = { ...base, type: "connecting", url: "ws://127.0.0.1:9001/echo", attempt: 1 };
+    const e: WsEvent = { ...base, type: "connecting", url: "ws://127.0.0.1:9001/echo", attempt: 0 };
     expect(previewText(e)).toBe("Connecting to ws://127.0.0.1:9001/echo (attempt 1)");
   });
 });
@@ -96,7 +96,7 @@ describe("rates and sizes", () => {
 
 describe("console wording", () => {
   it("words each event type", () => {
-    expect(consoleLine({ ...base, type: "connecting", url: "ws://a/", attempt: 1 })).toBe(
+    expect(consoleLine({ ...base, type: "connecting", url: "ws://a/", attempt: 0 })).toBe(
       "Connecting to ws://a/ (attempt 1)",
     );
     expect(

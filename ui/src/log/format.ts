@@ -168,7 +168,8 @@ function closeText(code: number | null, reason: string): string {
 export function consoleLine(e: WsEvent): string {
   switch (e.type) {
     case "connecting":
-      return `Connecting to ${e.url} (attempt ${e.attempt})`;
+      // The engine counts attempts from 0; people count from 1.
+      return `Connecting to ${e.url} (attempt ${e.attempt + 1})`;
     case "redirect":
       return `Redirected ${e.status} → ${e.to}${e.droppedHeaders.length ? ` (dropped headers: ${e.droppedHeaders.join(", ")})` : ""}`;
     case "open": {

@@ -119,10 +119,16 @@ export class PageCache {
   /** Adds live events (ascending seqs) to their pages. */
   ingest(events: WsEvent[]): void {
     if (events.length === 0) return;
+    let start = -1;
+    let pg: Page | undefined;
     for (const e of events) {
-      const start = this.pageStart(e.seq);
-      const pg = this.pageFor(start);
-      pg.events[e.seq - start] = e;
+      const s = this.pageStart(e.seq);
+      // Consecutive events share a page: look it up (and touch the LRU) once per page.
+      if (s !== start || !pg) {
+        start = s;
+        pg = this.pageFor(s);
+      }
+      pg.events[e.seq - s] = e;
     }
     this.evict();
     this.changed();

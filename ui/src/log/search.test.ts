@@ -44,6 +44,7 @@ describe("SearchRunner", () => {
     r.start({ id: "s", from: 0, text: "x" });
     await vi.waitFor(() => expect(r.scanning).toBe(false));
     expect(r.seqs).toEqual([1, 3, 150]);
+    expect(r.caughtUp).toBe(true);
     expect(calls.map((c) => c.from)).toEqual([0, 100]);
     r.more();
     await vi.waitFor(() => expect(r.seqs).toEqual([1, 3, 150, 210]));

@@ -59,6 +59,8 @@ export class SearchRunner {
   seqs: number[] = [];
   error = "";
   scanning = false;
+  /** True once the first scan reached the end of the log (later scans only add new events). */
+  caughtUp = false;
   version = 0;
   private params: SearchParams | null = null;
   private nextSeq = 0;
@@ -85,6 +87,7 @@ export class SearchRunner {
     this.error = "";
     this.pending = false;
     this.scanning = false;
+    this.caughtUp = false;
     this.nextSeq = params?.from ?? 0;
     if (params) void this.run(this.generation);
     this.changed();
@@ -113,6 +116,7 @@ export class SearchRunner {
           }
         }
         this.nextSeq = Math.max(this.nextSeq, res.nextSeq);
+        if (res.atEnd) this.caughtUp = true;
         this.changed();
         if (res.atEnd && !this.pending) break;
         if (res.atEnd) this.pending = false;

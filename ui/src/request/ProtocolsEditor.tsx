@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 
 export function ProtocolsEditor(props: {
   protocols: string[];
@@ -8,7 +8,7 @@ export function ProtocolsEditor(props: {
   const { protocols, onChange, disabled } = props;
   const box = useRef<HTMLDivElement>(null);
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!focusTarget || !box.current) return;
     box.current.querySelector<HTMLElement>(`[data-focus="${focusTarget}"]`)?.focus();
     setFocusTarget(null);

@@ -5,11 +5,13 @@ import { Composer } from "../composer/Composer";
 import { CodeEditor } from "../editor/CodeEditor";
 import { ConnectionBadge } from "../log";
 import type { Rpc } from "../rpc";
+import { errorText } from "../session";
 import type { Variable } from "../types";
 import { SUB_TABS, type RequestTab, type SubTab } from "./model";
 import { ProtocolsEditor } from "./ProtocolsEditor";
 import { RowsEditor } from "./RowsEditor";
 import { SettingsEditor } from "./SettingsEditor";
+import { plainError } from "./plainError";
 import { handleTabKey } from "./tablist";
 
 export function RequestPane({
@@ -23,7 +25,7 @@ export function RequestPane({
 }) {
   const state = tab.session.state.value;
   const locked = tab.locked.value;
-  const error = tab.localError.value || tab.session.error.value;
+  const error = plainError(tab.localError.value || tab.session.error.value);
   const connect = () => void tab.connect(variables);
   const prefix = `t${tab.id}`;
   const errorId = `${prefix}-url-error`;
@@ -48,12 +50,14 @@ export function RequestPane({
       <button
         type="button"
         class="primary secondary-look"
-        disabled={state === "closing"}
-        onClick={() =>
+        // Not `disabled` while closing: a disabled button drops the keyboard focus.
+        aria-disabled={state === "closing" ? "true" : undefined}
+        onClick={() => {
+          if (tab.session.state.peek() !== "open") return;
           void tab.session
             .disconnect()
-            .catch((e: unknown) => (tab.localError.value = String((e as Error).message ?? e)))
-        }
+            .catch((e: unknown) => (tab.localError.value = errorText(e)));
+        }}
       >
         Disconnect
       </button>
@@ -85,6 +89,7 @@ export function RequestPane({
           value={tab.url.value}
           onChange={(v) => tab.setUrl(v)}
           ariaLabel="URL"
+          autoFocus={tab.focusUrl}
           rpc={rpc}
           variables={variables}
           singleLine

@@ -1,6 +1,6 @@
 // Editable key/value rows (Params, Headers): each row has its own labelled controls.
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { KeyValueRow } from "./params";
 
 export interface RowsEditorProps {
@@ -26,7 +26,7 @@ export function RowsEditor({
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
   const lower = noun.toLowerCase();
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!focusTarget || !box.current) return;
     const el = box.current.querySelector<HTMLElement>(`[data-focus="${focusTarget}"]`);
     el?.focus();

@@ -9,9 +9,9 @@ export function SettingsEditor(props: {
   const { tabId, settings, onChange, disabled } = props;
   const set = (change: Partial<SettingsForm>) => onChange({ ...settings, ...change });
 
-  const number = (field: NumberField, help: string, extra?: { step?: string }) => {
+  const number = (field: NumberField, help: string, extra?: { step?: string; off?: boolean }) => {
     const id = `t${tabId}-${field}`;
-    const problem = numberProblem(field, settings[field]);
+    const problem = extra?.off ? "" : numberProblem(field, settings[field]);
     const rule = NUMBER_RULES[field];
     return (
       <div class="setting">
@@ -24,7 +24,7 @@ export function SettingsEditor(props: {
           max={rule.max}
           step={extra?.step ?? "1"}
           value={settings[field]}
-          disabled={disabled}
+          disabled={disabled || extra?.off}
           aria-invalid={problem ? "true" : undefined}
           aria-describedby={`${id}-help${problem ? ` ${id}-error` : ""}`}
           onInput={(e) => set({ [field]: e.currentTarget.value } as Partial<SettingsForm>)}
@@ -70,7 +70,9 @@ export function SettingsEditor(props: {
       {number("reconnectAttempts", "How often to reconnect after the connection drops (0: never).")}
       {number("reconnectIntervalMs", "Wait between reconnection attempts, in milliseconds.")}
       {check("followRedirects", "Follow redirects", "Follow 3xx answers to the handshake.")}
-      {number("maxRedirects", "How many redirects to follow at most.")}
+      {number("maxRedirects", "How many redirects to follow at most.", {
+        off: !settings.followRedirects,
+      })}
       {number("handshakeTimeoutMs", "Give up when the handshake takes longer than this.")}
       {number("maxMessageSizeMb", "Larger incoming messages close the connection (1009).", {
         step: "any",

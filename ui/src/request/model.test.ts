@@ -48,5 +48,19 @@ describe("request helpers", () => {
         [],
       ),
     ).toMatchObject({ ok: false, settings: true });
+    expect(
+      buildOpenParams(
+        {
+          url: "ws://{{host}}/",
+          headers: [{ key: "X", value: "{{tok}}", enabled: true }],
+          protocols: [],
+          settings: DEFAULT_SETTINGS,
+        },
+        [{ name: "host", value: "h" }],
+      ),
+    ).toEqual({
+      ok: false,
+      error: "{{tok}} in header 1 is not defined: add it to the active environment or to Globals.",
+    });
   });
 });

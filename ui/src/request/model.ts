@@ -4,6 +4,7 @@
 import { computed, signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
 import { TabSession } from "../session";
+import { undefinedVariables } from "../editor/variables";
 import type { OpenParams, Variable } from "../types";
 import { rowsFromUrl, urlFromRows, type KeyValueRow } from "./params";
 import { DEFAULT_SETTINGS, toSettingsParams, type SettingsForm } from "./settings";
@@ -48,6 +49,25 @@ export function buildOpenParams(
 ): { ok: true; params: OpenParams } | { ok: false; error: string; settings?: boolean } {
   const url = normalizeUrl(input.url);
   if (!url) return { ok: false, error: "Enter a WebSocket URL, such as ws://localhost:8080." };
+  const places: [string, string][] = [
+    ["the URL", input.url],
+    ...input.headers
+      .filter((h) => h.enabled)
+      .flatMap((h, i): [string, string][] => [
+        [`header ${i + 1}`, h.key],
+        [`header ${i + 1}`, h.value],
+      ]),
+    ...input.protocols.map((p, i): [string, string] => [`protocol ${i + 1}`, p]),
+  ];
+  for (const [where, text] of places) {
+    const missing = undefinedVariables(text, variables)[0];
+    if (missing) {
+      return {
+        ok: false,
+        error: `{{${missing.name}}} in ${where} is not defined: add it to the active environment or to Globals.`,
+      };
+    }
+  }
   const settings = toSettingsParams(input.settings);
   if (!settings.ok) {
     return {
@@ -85,6 +105,8 @@ export class RequestTab {
   readonly format = signal<MessageFormat>("text");
   readonly encoding = signal<BinaryEncoding>("hex");
   readonly controlPayload = signal("");
+  /** Put the cursor in the URL field when the tab's editor first appears. */
+  focusUrl = false;
   readonly name = computed(() => requestName(this.url.value));
   /** Connecting, open or closing: the request's settings are locked. */
   readonly locked = computed(() => {
@@ -126,6 +148,43 @@ export class RequestTab {
     }
     this.localError.value = "";
     await this.session.connect(built.params);
+  }
+
+  /** What a reload of the page restores. */
+  toDraft() {
+    return {
+      url: this.url.value,
+      params: this.params.value,
+      headers: this.headers.value,
+      protocols: this.protocols.value,
+      settings: this.settings.value,
+      message: this.message.value,
+      format: this.format.value,
+      encoding: this.encoding.value,
+      subTab: this.subTab.value,
+    };
+  }
+
+  restore(d: ReturnType<RequestTab["toDraft"]>): void {
+    this.url.value = d.url;
+    this.params.value = d.params;
+    this.headers.value = d.headers;
+    this.protocols.value = d.protocols;
+    this.settings.value = d.settings;
+    this.message.value = d.message;
+    this.format.value = d.format;
+    this.encoding.value = d.encoding;
+    this.subTab.value = d.subTab;
+  }
+
+  /** Nothing typed yet. */
+  isBlank(): boolean {
+    return (
+      this.url.peek() === "" &&
+      this.message.peek() === "" &&
+      this.headers.peek().length === 0 &&
+      this.protocols.peek().length === 0
+    );
   }
 
   dispose(): void {

@@ -22,6 +22,11 @@ describe("settings → API params", () => {
     expect(r.ok && r.settings.maxMessageSize).toBe(524288);
     expect(r.ok && r.settings.tls).toEqual({ verify: false });
   });
+  it("ignores the redirect maximum when redirects are not followed", () => {
+    const r = toSettingsParams({ ...DEFAULT_SETTINGS, followRedirects: false, maxRedirects: "x" });
+    expect(r.ok && r.settings.followRedirects).toBe(false);
+    expect(r.ok && "maxRedirects" in r.settings).toBe(false);
+  });
   it("rejects bad numbers with a sentence", () => {
     expect(numberProblem("reconnectAttempts", "")).toBe("Enter a number.");
     expect(numberProblem("reconnectAttempts", "abc")).toBe("Enter a number.");

@@ -71,6 +71,8 @@ export type SettingsErrors = Partial<Record<NumberField, string>>;
 export function settingsErrors(form: SettingsForm): SettingsErrors {
   const errors: SettingsErrors = {};
   for (const field of Object.keys(NUMBER_RULES) as NumberField[]) {
+    // Without following redirects, their maximum does not matter (the field is disabled).
+    if (field === "maxRedirects" && !form.followRedirects) continue;
     const problem = numberProblem(field, form[field]);
     if (problem) errors[field] = problem;
   }
@@ -89,7 +91,7 @@ export function toSettingsParams(
       reconnectAttempts: Number(form.reconnectAttempts),
       reconnectIntervalMs: Number(form.reconnectIntervalMs),
       followRedirects: form.followRedirects,
-      maxRedirects: Number(form.maxRedirects),
+      ...(form.followRedirects ? { maxRedirects: Number(form.maxRedirects) } : {}),
       handshakeTimeoutMs: Number(form.handshakeTimeoutMs),
       maxMessageSize: Math.round(Number(form.maxMessageSizeMb) * MB),
       autoPong: form.autoPong,
