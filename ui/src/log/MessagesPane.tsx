@@ -266,6 +266,7 @@ function LogList({ ctl }: { ctl: LogController }) {
         role="log"
         aria-label="Message log"
         aria-live="off"
+        data-count={count}
         tabIndex={-1}
         onScroll={onScroll}
         onWheel={(e) => userScrollsUp(e.deltaY < 0)}
