@@ -93,7 +93,10 @@ describe("compose", () => {
     await selectByLabel(format(page), "JSON");
     await fill(editor(page), '{"a":1,"b":[1,2],"c":{"d":"e"}}');
     await page.getByRole("button", { name: "Beautify", exact: true }).click();
-    await waitFor(async () => (await boxText(editor(page))).split("\n").length >= 5, "the JSON to be indented");
+    await waitFor(
+      async () => (await boxText(editor(page))).split("\n").length >= 5,
+      "the JSON to be indented",
+    );
     const text = await boxText(editor(page));
     expect(text).toMatch(/^\{\n\s+"a": 1,\n/);
     expect(text).toMatch(/\n\s+"d": "e"\n/);
@@ -107,11 +110,17 @@ describe("compose", () => {
     const bad = '{"a":1,\n"b":}';
     await fill(editor(page), bad);
     await page.getByRole("button", { name: "Beautify", exact: true }).click();
-    const where = /line\s*2\b.*col(umn)?\s*\d+/i;
-    await waitFor(async () => where.test(await page.locator("body").innerText()), "an error naming line 2 and a column");
+    // `"b":}` — the error is at the `}`: line 2, column 5.
+    const where = /line\s*2\b.*col(umn)?\s*5\b/i;
+    await waitFor(
+      async () => where.test(await page.locator("body").innerText()),
+      "an error naming line 2 and a column",
+    );
     expect(await boxText(editor(page))).toBe(bad);
     for (const t of await alertsText(page)) expect(t).not.toMatch(STACK_NOISE);
-    const errorText = (await page.locator("body").innerText()).split("\n").find((l) => where.test(l))!;
+    const errorText = (await page.locator("body").innerText())
+      .split("\n")
+      .find((l) => where.test(l))!;
     expect(errorText).not.toMatch(STACK_NOISE);
     await shot(page, "compose-beautify-error");
   });

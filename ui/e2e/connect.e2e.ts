@@ -5,11 +5,9 @@ import { describe, expect, it } from "vitest";
 import {
   STACK_NOISE,
   alertsText,
-  connectTo,
   disconnect,
   fill,
   freePort,
-  selectByLabel,
   shot,
   statusBadge,
   urlBox,
@@ -21,7 +19,8 @@ import type { Page } from "playwright-core";
 const env = useEnv("connect");
 
 async function openConsole(page: Page) {
-  const toggle = page.getByRole("button", { name: "Console", exact: true });
+  // "Console", followed by an error count when there are errors ("Console 3 errors").
+  const toggle = page.getByRole("button", { name: /^Console\b/ });
   if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
   return page.getByRole("region", { name: "Console", exact: true });
 }
@@ -34,7 +33,8 @@ describe("connect", () => {
   it("connects to the echo server by typing the URL and pressing Connect", async () => {
     const page = await env.fresh();
     await shot(page, "start-empty");
-    await statusBadge(page, "Disconnected").waitFor();
+    await page.getByLabel(/^Connection status: /).waitFor();
+    expect(await statusBadge(page, "Connected").count()).toBe(0);
     await fill(urlBox(page), `${env.echo.base}/echo`);
     await page.getByRole("button", { name: "Connect", exact: true }).click();
     await statusBadge(page, "Connected").waitFor();
@@ -62,10 +62,14 @@ describe("connect", () => {
 
   it("errors never show a stack trace (bad status, redirect loop, bad URL)", async () => {
     const page = await env.fresh();
-    const cases = [`${env.echo.base}/status?code=500`, `${env.echo.base}/redirect-loop`, "not a url at all"];
+    const cases = [
+      `${env.echo.base}/status?code=500`,
+      `${env.echo.base}/redirect-loop`,
+      "not a url at all",
+    ];
     for (const url of cases) {
       await fill(urlBox(page), url);
-      await page.getByRole("button", { name: "Connect", exact: true }).click();
+      await page.getByRole("button", { name: "Connect", exact: true }).click({ timeout: 20_000 });
       const alerts = await waitFor(async () => {
         const texts = (await alertsText(page)).filter((t) => t.trim());
         return texts.length ? texts : null;
@@ -74,7 +78,15 @@ describe("connect", () => {
         expect(t, `alert for ${url}`).not.toMatch(STACK_NOISE);
         expect(t.length, `alert for ${url} is short`).toBeLessThan(600);
       }
+      // The attempt is over: Connect comes back.
+      await page.getByRole("button", { name: "Connect", exact: true }).waitFor({ timeout: 20_000 });
+      await shot(page, `error-${url.replace(/[^a-z0-9]+/gi, "-").slice(-30)}`);
     }
+    // The console tells the same failures, in plain words as well.
+    const consoleText = await (await openConsole(page)).innerText();
+    expect(consoleText).toMatch(/500/);
+    // (A console line may start with the level label "Error: "; JS error names may not appear.)
+    expect(consoleText.replace(/^Error: /gm, "")).not.toMatch(STACK_NOISE);
     await shot(page, "error-status-500-and-co");
   });
 
@@ -119,14 +131,21 @@ describe("connect", () => {
     await openSettings(page);
     await fill(page.getByLabel("Reconnection attempts", { exact: true }), "2");
     await fill(page.getByLabel("Reconnection interval (ms)", { exact: true }), "200");
-    await connectTo(page, `${env.echo.base}/vanish`, "Connected").catch(() => undefined);
+    await fill(urlBox(page), `${env.echo.base}/vanish`);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
     const consoleRegion = await openConsole(page);
-    await waitFor(async () => /reconnect/i.test(await consoleRegion.innerText()), "a reconnecting line", 15_000);
-  });
-
-  it("the Message format select offers every format", async () => {
-    const page = await env.fresh();
-    const format = page.getByRole("combobox", { name: "Message format" });
-    for (const label of ["Text", "JSON", "XML", "HTML", "Binary"]) await selectByLabel(format, label);
+    await waitFor(
+      async () => /attempt 2 of 2/i.test(await consoleRegion.innerText()),
+      "the second reconnection attempt in the console",
+      15_000,
+    );
+    expect(await consoleRegion.innerText()).toMatch(/reconnect/i);
+    // Two attempts, then it gives up: never a third.
+    await new Promise((r) => setTimeout(r, 1000));
+    // (The first connection and two reconnections: "attempt 3" is the last connection attempt.)
+    const text = await consoleRegion.innerText();
+    expect(text).not.toMatch(/Reconnecting[^\n]*attempt 3/i);
+    expect(text).not.toMatch(/\(attempt 4\)/);
+    await shot(page, "console-reconnecting-vanish");
   });
 });

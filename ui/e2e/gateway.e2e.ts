@@ -1,0 +1,74 @@
+// wsdeck restarts under an open page (--keep-token, same --port): the page says it lost
+// the connection, then recovers by itself and works again.
+
+import type { Page } from "playwright-core";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  STACK_NOISE,
+  alertsText,
+  connectTo,
+  expectInLog,
+  freePort,
+  launchBrowser,
+  newPage,
+  send,
+  shot,
+  startEchoServer,
+  startWorkbench,
+  stopAll,
+  tempDir,
+  urlBox,
+  waitFor,
+  type Peer,
+} from "./harness";
+import type { Browser } from "playwright-core";
+
+const LOST = /lost|can(no|')t reach|unreachable|not running|disconnected from wsdeck|reconnecting/i;
+
+describe("gateway restart", () => {
+  let browser: Browser;
+  let echo: Peer;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    [browser, echo] = await Promise.all([launchBrowser(), startEchoServer()]);
+  });
+  afterAll(async () => {
+    if (page) await shot(page, "gateway-final");
+    await stopAll();
+  });
+
+  it("shows the lost link, recovers after wsdeck restarts, and works again", async () => {
+    const port = await freePort();
+    const keep = path.join(tempDir("wsdeck-e2e-token-"), "token");
+    const first = await startWorkbench({ port, keepToken: keep });
+    ({ page } = await newPage(browser));
+    await page.goto(first.url);
+    await urlBox(page).waitFor();
+    expect((await alertsText(page)).filter((t) => LOST.test(t))).toEqual([]);
+
+    await first.proc.kill();
+    const lost = await waitFor(
+      async () => (await alertsText(page!)).find((t) => LOST.test(t)),
+      "an alert that the link to wsdeck is lost",
+    );
+    expect(lost).not.toMatch(STACK_NOISE);
+    await shot(page, "gateway-lost");
+
+    const second = await startWorkbench({ port, keepToken: keep });
+    expect(second.token).toBe(first.token);
+    expect(second.port).toBe(port);
+    await waitFor(
+      async () => {
+        const texts = await alertsText(page!);
+        return !texts.some((t) => LOST.test(t)) || texts.some((t) => /reconnected|back/i.test(t));
+      },
+      "the lost-link alert to go away",
+      20_000,
+    );
+    await shot(page, "gateway-recovered");
+    await connectTo(page, `${echo.base}/echo`);
+    await send(page, "after gateway restart");
+    await expectInLog(page, "after gateway restart", 2);
+  });
+});
