@@ -47,19 +47,16 @@ export class TabSession {
   private listeners = new Set<EventsListener>();
   private window: { t: number; messages: number; bytes: number }[] = [];
   private stopNotifications: () => void;
-  private stopGeneration: () => void;
+  private stopLinkWatch: () => void;
 
   constructor(private readonly rpc: Rpc) {
     this.stopNotifications = rpc.on("wsdeck.events", (p) =>
       this.onNotification(p as EventsNotification),
     );
-    let seen = rpc.generation.peek();
-    this.stopGeneration = rpc.generation.subscribe((g) => {
-      if (g !== seen && this.sessionId.peek()) {
-        // The gateway connection was replaced: wsdeck closed our old session with it.
-        this.markLost();
-      }
-      seen = g;
+    // Sessions belong to the gateway connection: when it drops, wsdeck closes them, so the
+    // tab must not go on saying "Connected" while the page reconnects.
+    this.stopLinkWatch = rpc.status.subscribe((status) => {
+      if (status !== "open" && this.sessionId.peek()) this.markLost();
     });
   }
 
@@ -97,11 +94,22 @@ export class TabSession {
   async disconnect(code?: number, reason?: string): Promise<void> {
     const id = this.sessionId.peek();
     if (!id) return;
-    if (this.state.peek() === "open") this.state.value = "closing";
+    const before = this.state.peek();
+    if (before === "open") this.state.value = "closing";
     const params: Record<string, unknown> = { id };
     if (code !== undefined) params.code = code;
     if (reason) params.reason = reason;
-    await this.rpc.call("wsdeck.close", params);
+    try {
+      await this.rpc.call("wsdeck.close", params);
+    } catch (e) {
+      // Refused (an unsendable code, a reason too long…): nothing was sent, so the
+      // connection is as it was.
+      batch(() => {
+        if (this.state.peek() === "closing") this.state.value = before;
+        this.error.value = errorText(e);
+      });
+      throw e;
+    }
   }
 
   async sendText(text: string, variables: Variable[] = []): Promise<void> {
@@ -127,7 +135,7 @@ export class TabSession {
     const id = this.sessionId.peek();
     if (id) void this.rpc.call("wsdeck.forget", { id }).catch(() => undefined);
     this.stopNotifications();
-    this.stopGeneration();
+    this.stopLinkWatch();
     this.listeners.clear();
   }
 
@@ -159,7 +167,7 @@ export class TabSession {
   private markLost(): void {
     this.subscription = null;
     batch(() => {
-      if (this.state.peek() !== "closed") {
+      if (this.state.peek() !== "closed" && this.state.peek() !== "idle") {
         this.state.value = "closed";
         this.error.value =
           "The connection to wsdeck was lost, and this session with it. Connect again.";
