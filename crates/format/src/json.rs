@@ -182,6 +182,13 @@ fn convert_error(text: &str, error: &serde_json::Error) -> FormatError {
             .min(text.len())
     };
     let mut at = Position::locate(text, offset);
+    if message == "expected ident" {
+        // serde_json stops after the letters it read (`tru` of `tru}`): point at the word.
+        let start = text[..at.offset]
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .len();
+        at = Position::locate(text, start);
+    }
     let mut message = message;
     let found = text[at.offset..].chars().next();
     if matches!(found, Some('}' | ']')) {
@@ -195,10 +202,25 @@ fn convert_error(text: &str, error: &serde_json::Error) -> FormatError {
     }
     let hint = hint_for(&message, found, text, at.offset);
     FormatError::Json {
-        message,
+        message: in_words(message),
         at,
         hint: hint.map(str::to_owned),
     }
+}
+
+/// serde_json's terse parser wording ("expected ident", "EOF while parsing a list") in words
+/// a person reads without knowing the parser; other messages are already plain.
+fn in_words(message: String) -> String {
+    let plain = match message.as_str() {
+        "expected ident" => "not a JSON value",
+        "expected value" => "a value is missing or is not JSON",
+        "EOF while parsing a value" => "the text ends where a value should be",
+        "EOF while parsing an object" => "the text ends inside an object",
+        "EOF while parsing a list" => "the text ends inside an array",
+        "EOF while parsing a string" => "the text ends inside a string",
+        _ => return message,
+    };
+    plain.to_owned()
 }
 
 /// Byte offset of the start of 1-based `line`.
@@ -283,6 +305,20 @@ fn hint_for(message: &str, found: Option<char>, text: &str, offset: usize) -> Op
 mod tests {
     use super::*;
 
+    #[test]
+    fn parser_jargon_is_reworded_with_a_hint() {
+        let (message, at, hint) = json_error(r#"{"a": tru}"#);
+        assert_eq!(message, "not a JSON value");
+        assert_eq!(at.column, 7);
+        assert_eq!(
+            hint.as_deref(),
+            Some("strings need double quotes; literals are true, false and null")
+        );
+        let (message, _, hint) = json_error(r#"{"a": "x"#);
+        assert_eq!(message, "the text ends inside a string");
+        assert_eq!(hint.as_deref(), Some("close the string with `\"`"));
+    }
+
     fn json_error(text: &str) -> (String, Position, Option<String>) {
         match validate(text).unwrap_err() {
             FormatError::Json { message, at, hint } => (message, at, hint),
@@ -344,7 +380,7 @@ mod tests {
     fn column_counts_chars_not_bytes() {
         // "é" is two bytes; the bad `x` is the 8th char but the 9th byte on the line.
         let (message, at, _) = json_error(r#"["é", x]"#);
-        assert_eq!(message, "expected value");
+        assert_eq!(message, "a value is missing or is not JSON");
         assert_eq!(
             at,
             Position {
@@ -403,7 +439,7 @@ mod tests {
     #[test]
     fn eof_error_points_at_the_end() {
         let (message, at, _) = json_error("[1,\n 2");
-        assert_eq!(message, "EOF while parsing a list");
+        assert_eq!(message, "the text ends inside an array");
         assert_eq!(
             at,
             Position {
