@@ -15,6 +15,8 @@ import type { Rpc } from "../rpc";
 import { errorText } from "../session";
 import type { Diagnostic, Variable } from "../types";
 import { protectVariables } from "./jsonVars";
+import { convertBinary } from "./binary";
+import { closeCodeProblem, closeReasonProblem } from "./close";
 import { maskVariables, problemSentence, toCmDiagnostics } from "./validate";
 
 const FORMATS: { value: MessageFormat; label: string }[] = [
@@ -66,8 +68,10 @@ function validator(
         report("");
         return [];
       }
+      // Typed on meanwhile: this answer is about an older text (CodeMirror drops it too).
+      if (view.state.doc !== doc) return [];
       const diagnostics = toCmDiagnostics(checked, doc, errors);
-      report(problemSentence(doc, diagnostics[0]));
+      report(problemSentence(errors[0]));
       return diagnostics;
     },
     { delay: 300 },
@@ -152,14 +156,21 @@ export function Composer({
     });
 
   const canBeautify = format === "json" || format === "xml" || format === "html";
-  const closeCodeNum = Number(closeCode);
-  const closeCodeProblem =
-    closeCode.trim() === "" || !Number.isInteger(closeCodeNum)
-      ? "Enter a whole number, such as 1000."
-      : "";
+  const codeProblem = closeCodeProblem(closeCode);
+  const reasonProblem = closeReasonProblem(closeCode, closeReason);
+  const closeProblem = codeProblem || reasonProblem;
+
+  /** Ctrl/Cmd+Enter sends from any composer control; the editor handles its own keys. */
+  const onComposerKey = (e: KeyboardEvent) => {
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || e.defaultPrevented) return;
+    const target = e.target as Element | null;
+    if (target?.closest(".cm-editor, .close-form")) return;
+    e.preventDefault();
+    send();
+  };
 
   return (
-    <div class="composer">
+    <div class="composer" onKeyDown={onComposerKey}>
       <CodeEditor
         value={tab.message.value}
         onChange={(v) => {
@@ -191,6 +202,7 @@ export function Composer({
           value={format}
           onChange={(e) => {
             setProblem("");
+            setActionError("");
             tab.format.value = e.currentTarget.value as MessageFormat;
           }}
         >
@@ -205,8 +217,11 @@ export function Composer({
             aria-label="Binary encoding"
             value={encoding}
             onChange={(e) => {
+              const next = e.currentTarget.value as BinaryEncoding;
               setProblem("");
-              tab.encoding.value = e.currentTarget.value as BinaryEncoding;
+              setActionError("");
+              tab.message.value = convertBinary(tab.message.peek(), tab.encoding.peek(), next);
+              tab.encoding.value = next;
             }}
           >
             <option value="hex">Hex</option>
@@ -280,9 +295,10 @@ export function Composer({
           }}
           onSubmit={(e) => {
             e.preventDefault();
-            if (closeCodeProblem) return;
+            if (closeProblem) return;
             void run(async () => {
-              await tab.session.disconnect(closeCodeNum, closeReason);
+              const code = closeCode.trim() === "" ? undefined : Number(closeCode);
+              await tab.session.disconnect(code, closeReason);
               setCloseOpen(false);
             });
           }}
@@ -295,7 +311,8 @@ export function Composer({
               min={1000}
               max={4999}
               value={closeCode}
-              aria-invalid={closeCodeProblem ? "true" : undefined}
+              aria-invalid={codeProblem ? "true" : undefined}
+              aria-describedby={codeProblem ? `${p}-close-problem` : undefined}
               onInput={(e) => setCloseCode(e.currentTarget.value)}
             />
           </label>
@@ -304,15 +321,18 @@ export function Composer({
             <input
               type="text"
               value={closeReason}
-              maxLength={123}
               placeholder="Optional, up to 123 bytes"
+              aria-invalid={reasonProblem ? "true" : undefined}
+              aria-describedby={reasonProblem ? `${p}-close-problem` : undefined}
               onInput={(e) => setCloseReason(e.currentTarget.value)}
             />
           </label>
-          <button type="submit" disabled={Boolean(closeCodeProblem)}>
+          <button type="submit" disabled={Boolean(closeProblem)}>
             Close connection
           </button>
-          {closeCodeProblem ? <span class="field-error">{closeCodeProblem}</span> : null}
+          <span class="field-error" id={`${p}-close-problem`} aria-live="polite">
+            {closeProblem}
+          </span>
         </form>
       ) : null}
       <div role="alert" class="action-error">

@@ -28,9 +28,12 @@ export function lineColumn(doc: Text, pos: number): { line: number; column: numb
   return { line: line.number, column: [...line.text.slice(0, pos - line.from)].length + 1 };
 }
 
-/** Drops "at line 1, column 1 (byte 0)" from a message: the editor shows the place already. */
-export function withoutPosition(message: string): string {
-  return message.replace(/ at line \d+, column \d+ \(byte \d+\)/g, "");
+/**
+ * wsdeck's message, whole. Only a leading JSON-RPC frame ("Invalid params: at `text`: ") is
+ * dropped; the sentence itself is never edited.
+ */
+export function withoutFrame(message: string): string {
+  return message.replace(/^Invalid params: at `[^`]*`: /, "");
 }
 
 /** wsdeck diagnostics of `checked` (same UTF-16 layout as the document) as CodeMirror's. */
@@ -43,14 +46,15 @@ export function toCmDiagnostics(checked: string, doc: Text, errors: Diagnostic[]
       from,
       to,
       severity: e.severity === "warning" ? "warning" : "error",
-      message: withoutPosition(e.hint ? `${e.message} — ${e.hint}` : e.message),
+      message: withoutFrame(e.hint ? `${e.message} — ${e.hint}` : e.message),
     };
   });
 }
 
-/** The first problem as one sentence: "Line 1, column 7: trailing comma — remove the comma…". */
-export function problemSentence(doc: Text, d: CmDiagnostic | undefined): string {
+/** The first problem as one sentence: "Line 1, column 7: trailing comma — remove the comma…",
+ *  placed by wsdeck's own line and column. */
+export function problemSentence(d: Diagnostic | undefined): string {
   if (!d) return "";
-  const { line, column } = lineColumn(doc, d.from);
-  return `Line ${line}, column ${column}: ${d.message}`;
+  const message = withoutFrame(d.hint ? `${d.message} — ${d.hint}` : d.message);
+  return `Line ${d.line}, column ${d.column}: ${message}`;
 }

@@ -16,6 +16,7 @@ import type { Rpc } from "../rpc";
 import type { Variable } from "../types";
 import {
   variableCompletion,
+  variableHover,
   variableMarks,
   variableTheme,
   variablesFacet,
@@ -38,6 +39,8 @@ export interface CodeEditorProps {
   className?: string;
   /** Extra attributes for the editable element (e.g. aria-describedby). */
   contentAttributes?: Record<string, string>;
+  /** Shown and focusable, but no edits (a connected request's URL). */
+  readOnly?: boolean;
 }
 
 /** Marks changes that come from the `value` prop, so they are not reported back as edits. */
@@ -57,6 +60,7 @@ export function CodeEditor(props: CodeEditorProps) {
   const dynamic = useRef(new Compartment());
   const vars = useRef(new Compartment());
   const attrs = useRef(new Compartment());
+  const lock = useRef(new Compartment());
   /** Texts this editor reported lately: when one comes back as `value`, it is an echo. */
   const emitted = useRef<string[]>([]);
 
@@ -64,6 +68,7 @@ export function CodeEditor(props: CodeEditorProps) {
     "aria-label": props.ariaLabel,
     role: "textbox",
     "aria-multiline": props.singleLine ? "false" : "true",
+    ...(props.readOnly ? { "aria-readonly": "true" } : {}),
     ...(props.contentAttributes ?? {}),
   });
 
@@ -97,10 +102,12 @@ export function CodeEditor(props: CodeEditorProps) {
           keymap.of([...completionKeymap, ...historyKeymap, ...defaultKeymap]),
           props.placeholder ? placeholderExt(props.placeholder) : [],
           variableMarks,
+          variableHover,
           variableTheme,
           vars.current.of(variablesFacet.of(props.variables)),
           dynamic.current.of(props.extensions ?? []),
           attrs.current.of(EditorView.contentAttributes.of(contentAttrs())),
+          lock.current.of(EditorState.readOnly.of(Boolean(props.readOnly))),
           EditorView.updateListener.of((u) => {
             if (u.docChanged && !u.transactions.some((t) => t.annotation(external))) {
               const text = u.state.doc.toString();
@@ -147,6 +154,12 @@ export function CodeEditor(props: CodeEditorProps) {
     view.current?.dispatch({ effects: dynamic.current.reconfigure(props.extensions ?? []) });
   }, [props.extensions]);
 
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: lock.current.reconfigure(EditorState.readOnly.of(Boolean(props.readOnly))),
+    });
+  }, [props.readOnly]);
+
   const attrKey = JSON.stringify(contentAttrs());
   useEffect(() => {
     view.current?.dispatch({
@@ -157,7 +170,7 @@ export function CodeEditor(props: CodeEditorProps) {
   return (
     <div
       ref={host}
-      class={`code-editor ${props.singleLine ? "code-editor-line" : "code-editor-multi"} ${props.className ?? ""}`}
+      class={`code-editor ${props.singleLine ? "code-editor-line" : "code-editor-multi"}${props.readOnly ? " code-editor-readonly" : ""} ${props.className ?? ""}`}
     />
   );
 }

@@ -7,6 +7,7 @@ import {
   Decoration,
   EditorView,
   ViewPlugin,
+  hoverTooltip,
   type DecorationSet,
   type ViewUpdate,
 } from "@codemirror/view";
@@ -23,6 +24,35 @@ export const variablesFacet = Facet.define<Variable[], Variable[]>({
 /** Largest document that gets reference marks (beyond it, marking costs more than it helps). */
 const MARK_LIMIT = 512 * 1024;
 
+/** What hovering a reference tells: its value (secrets masked), or that it is not defined. */
+export function describeVariable(name: string, variables: Variable[]): string {
+  const v = variables.find((x) => x.name === name);
+  if (v) return `${name} = ${v.secret ? "****" : v.value}`;
+  if (isDynamic(name)) return `${name} is a dynamic variable: wsdeck generates it when sending`;
+  return `${name} is not defined in the active environment or globals`;
+}
+
+/** Hovering a `{{reference}}` shows `describeVariable` in a tooltip. */
+export const variableHover = hoverTooltip((view, pos) => {
+  const line = view.state.doc.lineAt(pos);
+  const span = findVariables(line.text).find(
+    (s) => line.from + s.from <= pos && pos <= line.from + s.to,
+  );
+  if (!span) return null;
+  const text = describeVariable(span.name, view.state.facet(variablesFacet));
+  return {
+    pos: line.from + span.from,
+    end: line.from + span.to,
+    above: true,
+    create: () => {
+      const dom = document.createElement("div");
+      dom.className = "cm-var-tooltip";
+      dom.textContent = text;
+      return { dom };
+    },
+  };
+});
+
 function buildMarks(state: EditorState): DecorationSet {
   const builder = new RangeSetBuilder<Decoration>();
   if (state.doc.length > MARK_LIMIT) return builder.finish();
@@ -31,24 +61,11 @@ function buildMarks(state: EditorState): DecorationSet {
     const v = known.get(span.name);
     let mark: Decoration;
     if (v) {
-      mark = Decoration.mark({
-        class: "cm-var cm-var-defined",
-        attributes: { title: `${span.name} = ${v.secret ? "****" : v.value}` },
-      });
+      mark = Decoration.mark({ class: "cm-var cm-var-defined" });
     } else if (isDynamic(span.name)) {
-      mark = Decoration.mark({
-        class: "cm-var cm-var-dynamic",
-        attributes: {
-          title: `${span.name} is a dynamic variable: wsdeck generates it when sending`,
-        },
-      });
+      mark = Decoration.mark({ class: "cm-var cm-var-dynamic" });
     } else {
-      mark = Decoration.mark({
-        class: "cm-var cm-var-undefined",
-        attributes: {
-          title: `${span.name} is not defined in the active environment or globals`,
-        },
-      });
+      mark = Decoration.mark({ class: "cm-var cm-var-undefined" });
     }
     builder.add(span.from, span.to, mark);
   }
@@ -117,4 +134,5 @@ export const variableTheme = EditorView.baseTheme({
     backgroundColor: "#fdecea",
     textDecoration: "underline wavy #b3261e",
   },
+  ".cm-var-tooltip": { padding: "2px 6px", fontSize: "12px", whiteSpace: "pre-wrap" },
 });

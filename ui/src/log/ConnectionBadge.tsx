@@ -4,19 +4,26 @@ import { useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
 import type { TabSession } from "../session";
 import type { WsEvent } from "../types";
-import { closeCodeName, stateLabel } from "./format";
+import { closeCodeName, describeConnection, stateLabel } from "./format";
 import "./log.css";
 
 let nextId = 0;
 
 export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) {
   const [open, setOpenState] = useState(false);
-  const [alignRight, setAlignRight] = useState(false);
+  const [pos, setPos] = useState<preact.JSX.CSSProperties>({});
   const setOpen = (v: boolean, el?: HTMLElement) => {
     if (v && el) {
-      // Open towards the side with room.
+      // Fixed to the viewport (the request pane scrolls and would clip it), below the badge,
+      // towards the side with room.
       const r = el.getBoundingClientRect();
-      setAlignRight(r.left > window.innerWidth / 2);
+      const right = r.left > window.innerWidth / 2;
+      setPos({
+        top: `${r.bottom + 6}px`,
+        left: right ? "auto" : `${r.left}px`,
+        right: right ? `${window.innerWidth - r.right}px` : "auto",
+        maxHeight: `${Math.max(120, window.innerHeight - r.bottom - 16)}px`,
+      });
     }
     setOpenState(v);
   };
@@ -27,11 +34,18 @@ export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) 
   const events = session.connectionEvents.value;
   let closed: Extract<WsEvent, { type: "closed" }> | undefined;
   let openEv: Extract<WsEvent, { type: "open" }> | undefined;
+  let closedOpened = false;
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     if (!closed && e?.type === "closed") closed = e;
-    if (!openEv && e?.type === "open") openEv = e;
+    if (!openEv && e?.type === "open") {
+      openEv = e;
+      if (closed && e.seq < closed.seq) closedOpened = true;
+    }
+    // Only an open after the last connection attempt counts.
+    if (closed && e?.type === "connecting" && e.seq < closed.seq) break;
   }
+  const outcome = closed && !closedOpened ? describeConnection(events).get(closed.seq) : undefined;
   const error = session.error.value;
   return (
     <span
@@ -39,6 +53,7 @@ export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) 
       tabIndex={0}
       aria-label={`Connection status: ${text}`}
       aria-describedby={open ? tipId : undefined}
+      title={`Connection status: ${text}`}
       onMouseEnter={(e) => setOpen(true, e.currentTarget)}
       onMouseLeave={() => setOpen(false)}
       onFocus={(e) => setOpen(true, e.currentTarget)}
@@ -50,7 +65,7 @@ export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) 
       <span class="log-dot" aria-hidden="true" />
       <span aria-hidden="true">{text}</span>
       {open && (
-        <div class={`log-tooltip${alignRight ? " is-right" : ""}`} role="tooltip" id={tipId}>
+        <div class="log-tooltip" style={pos} role="tooltip" id={tipId}>
           <div class="log-tip-title">{text}</div>
           {state === "idle" && <p>Connect to see the handshake and timings.</p>}
           {h ? (
@@ -94,7 +109,8 @@ export function ConnectionBadge({ session }: { rpc: Rpc; session: TabSession }) 
               </dl>
             )
           )}
-          {closed && (
+          {outcome && <p>{outcome.join(". ")}.</p>}
+          {closed && !outcome && (
             <dl class="log-kv">
               <dt>Close code</dt>
               <dd>

@@ -5,7 +5,7 @@ import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
 import type { TabSession } from "../session";
 import type { Handshake, WsEvent } from "../types";
-import { consoleLine, formatTime, openLine } from "./format";
+import { consoleLine, describeConnection, formatTime, openLine } from "./format";
 import "./log.css";
 
 interface Block {
@@ -62,17 +62,22 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
         head: true,
       });
     }
+    const described = describeConnection(b.events);
     for (let i = b.hidden; i < b.events.length; i++) {
       const e = b.events[i];
       if (!e) continue;
       const isErr = e.type === "error" || (e.type === "closed" && !e.clean);
       if (e.type === "error") errors += 1;
-      lines.push({
-        key: `${b.sessionId}-${e.seq}`,
-        time: formatTime(e.time),
-        text: e.type === "open" ? openLine(e, b.handshake) : consoleLine(e),
-        error: isErr,
-      });
+      const texts =
+        e.type === "open" ? [openLine(e, b.handshake)] : (described.get(e.seq) ?? [consoleLine(e)]);
+      texts.forEach((text, n) =>
+        lines.push({
+          key: `${b.sessionId}-${e.seq}${n ? `-${n}` : ""}`,
+          time: n ? "" : formatTime(e.time),
+          text,
+          error: isErr,
+        }),
+      );
       if (e.type === "open" && b.handshake && !b.handshakeHidden) {
         const h = b.handshake;
         const head = (title: string, start: string, headers: [string, string][]) =>

@@ -4,7 +4,15 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { RpcError } from "../rpc";
 import type { HexdumpLine, WsEvent } from "../types";
 import type { LogController } from "./controller";
-import { base64ToBytes, bytesToBase64, consoleLine, isDataEvent } from "./format";
+import {
+  base64ToBytes,
+  bytesToBase64,
+  consoleLine,
+  hexBytes,
+  isDataEvent,
+  jsonTokens,
+  type JsonToken,
+} from "./format";
 import { findAll } from "./search";
 import { CopyIcon } from "./MessageRow";
 
@@ -14,10 +22,17 @@ type ViewAs = "text" | "html" | "json" | "xml";
 const SHOW_MAX = 512 * 1024;
 const HEX_MAX = 64 * 1024;
 
-/** What "copy" puts on the clipboard: the text, base64 for binary, the line for events. */
+/** What "copy" puts on the clipboard: the text, hex bytes for binary, the line for events. */
 export function eventText(e: WsEvent): string {
   if (!isDataEvent(e)) return `${e.time} ${consoleLine(e)}`;
+  if (e.format === "binary") return hexBytes(base64ToBytes(e.data));
   return e.data;
+}
+
+/** What "Copy body" copies: the message body (binary as hex bytes "48 65 6c"), or the event. */
+export function copyBodyText(e: WsEvent): string {
+  if (!isDataEvent(e)) return bodyText(e);
+  return eventText(e);
 }
 
 /** The body as text (binary decoded as UTF-8, invalid bytes replaced). */
@@ -146,6 +161,9 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
     [hexLines],
   );
   const target = hex ? hexText : shownText;
+  // JSON is coloured (keys, strings, numbers, literals) when it parsed (or is an event).
+  const isJson = !hex && viewAs === "json" && (!data || (pretty !== null && !pretty.note));
+  const tokens = useMemo(() => (isJson ? jsonTokens(target) : []), [isJson, target]);
   const matches = useMemo(() => findAll(target, query), [target, query]);
   const cur = matches.length ? Math.min(current, matches.length - 1) : 0;
 
@@ -153,10 +171,10 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
     preRef.current?.querySelector("mark.is-current")?.scrollIntoView({ block: "nearest" });
   }, [cur, matches]);
 
-  const copyBody = async () => {
+  const copyBody = async (what: "body" | "hexdump") => {
     try {
-      await navigator.clipboard.writeText(hex ? hexText : eventText(e));
-      ctl.announce.value = `Copied the body of message ${e.seq}`;
+      await navigator.clipboard.writeText(what === "hexdump" ? hexText : copyBodyText(e));
+      ctl.announce.value = `Copied the ${what} of message ${e.seq}`;
     } catch (err) {
       ctl.announce.value = `Could not copy: ${err instanceof Error ? err.message : String(err)}`;
     }
@@ -202,10 +220,22 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
           class="log-btn"
           aria-label="Copy body"
           title="Copy body"
-          onClick={() => void copyBody()}
+          onClick={() => void copyBody("body")}
         >
           <CopyIcon /> Copy body
         </button>
+        {hex && data && (
+          <button
+            type="button"
+            class="log-btn"
+            aria-label="Copy hexdump"
+            title="Copy hexdump"
+            disabled={!hexLines}
+            onClick={() => void copyBody("hexdump")}
+          >
+            <CopyIcon /> Copy hexdump
+          </button>
+        )}
         <span class="log-body-search">
           <input
             type="search"
@@ -262,25 +292,52 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
         tabIndex={0}
         aria-label={`Body of message ${e.seq}`}
       >
-        {hex && !hexLines ? "…" : highlight(target, matches, cur)}
+        {hex && !hexLines ? "…" : highlight(target, matches, cur, tokens)}
       </pre>
     </div>
   );
 }
 
-function highlight(text: string, ranges: [number, number][], current: number) {
-  if (ranges.length === 0) return text;
+/** The text with search marks and JSON colours (tokens and marks may cross). */
+function highlight(text: string, ranges: [number, number][], current: number, tokens: JsonToken[]) {
+  if (ranges.length === 0 && tokens.length === 0) return text;
+  let t = 0;
+  // Coloured pieces of text[from, to).
+  const paint = (from: number, to: number) => {
+    const out: (string | preact.JSX.Element)[] = [];
+    let at = from;
+    while (t < tokens.length && (tokens[t]?.[1] ?? 0) <= from) t++;
+    let k = t;
+    while (k < tokens.length) {
+      const tok = tokens[k];
+      if (!tok || tok[0] >= to) break;
+      const s = Math.max(tok[0], from);
+      const e = Math.min(tok[1], to);
+      if (s > at) out.push(text.slice(at, s));
+      out.push(
+        <span key={`${s}`} class={`log-j-${tok[2]}`}>
+          {text.slice(s, e)}
+        </span>,
+      );
+      at = e;
+      if (tok[1] > to) break;
+      k++;
+    }
+    t = k;
+    if (at < to) out.push(text.slice(at, to));
+    return out;
+  };
   const out: (string | preact.JSX.Element)[] = [];
   let at = 0;
   ranges.forEach(([s, e], i) => {
-    if (s > at) out.push(text.slice(at, s));
+    if (s > at) out.push(...paint(at, s));
     out.push(
-      <mark key={i} class={i === current ? "is-current" : undefined}>
-        {text.slice(s, e)}
+      <mark key={`m${i}`} class={i === current ? "is-current" : undefined}>
+        {paint(s, e)}
       </mark>,
     );
     at = e;
   });
-  if (at < text.length) out.push(text.slice(at));
+  if (at < text.length) out.push(...paint(at, text.length));
   return out;
 }

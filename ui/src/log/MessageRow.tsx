@@ -1,6 +1,6 @@
 // One row of the message log (collapsed line; the body when expanded).
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { WsEvent } from "../types";
 import type { Detected, LogController } from "./controller";
 import {
@@ -24,17 +24,21 @@ export function MessageRow({
   expanded,
   selected,
   infoOpen,
+  connText = "",
 }: {
   ctl: LogController;
   event: WsEvent;
   expanded: boolean;
   selected: boolean;
   infoOpen: boolean;
+  /** A connection event's wording in the context of its session (else the event alone). */
+  connText?: string;
 }) {
   const seq = e.seq;
   const dir = directionLabel(e);
   const kind = isDataEvent(e) ? e.type : "network";
   const isError = e.type === "error" || (e.type === "closed" && !e.clean);
+  const preview = (!isDataEvent(e) && connText) || previewText(e);
 
   const copy = async () => {
     try {
@@ -50,7 +54,7 @@ export function MessageRow({
     <div
       class={`log-row log-${dir.toLowerCase()} log-kind-${kind}${selected ? " is-selected" : ""}${expanded ? " is-expanded" : ""}${isError ? " is-error" : ""}`}
       tabIndex={0}
-      aria-label={`${dir} ${kind === "network" ? "event" : kind} ${seq}, ${formatTime(e.time)}: ${previewText(e).slice(0, 80)}`}
+      aria-label={`${dir} ${kind === "network" ? "event" : kind} ${seq}, ${formatTime(e.time)}: ${preview.slice(0, 80)}`}
       onKeyDown={(ev) => {
         if (ev.target !== ev.currentTarget) return;
         if (ev.key === "Enter") {
@@ -69,7 +73,16 @@ export function MessageRow({
         }
       }}
     >
-      <div class="log-line">
+      <div
+        class="log-line"
+        onFocusIn={(ev) => {
+          // Ticking, opening info or copying: the row must not scroll away meanwhile.
+          if (ev.target !== ev.currentTarget) ctl.holdStill();
+        }}
+        onPointerDown={(ev) => {
+          if ((ev.target as HTMLElement).closest("input, button")) ctl.holdStill();
+        }}
+      >
         <input
           type="checkbox"
           class="log-select"
@@ -88,7 +101,7 @@ export function MessageRow({
         </button>
         <DirIcon label={dir} />
         {(e.type === "ping" || e.type === "pong") && <span class="log-tag">{e.type}</span>}
-        <span class="log-preview">{previewText(e)}</span>
+        <span class="log-preview">{preview}</span>
         <span class="log-time">{formatTime(e.time)}</span>
         <span class="log-actions">
           <button
@@ -131,9 +144,24 @@ function InfoPopover({ ctl, event: e }: { ctl: LogController; event: WsEvent }) 
     };
   }, [ctl, e]);
   const size = isDataEvent(e) ? e.size : null;
+  // Open upwards when there is no room below inside the log (the scroller clips it).
+  const ref = useRef<HTMLDivElement>(null);
+  const [up, setUp] = useState(false);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const box = el?.closest(".log-scroll");
+    if (!el || !box) return;
+    const r = el.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    const line = el.parentElement?.getBoundingClientRect();
+    const below = b.bottom - (line ? line.bottom : r.top);
+    const above = (line ? line.top : r.top) - b.top;
+    setUp(r.height > below && above > below);
+  }, [d]);
   return (
     <div
-      class="log-popover"
+      ref={ref}
+      class={`log-popover${up ? " is-up" : ""}`}
       role="dialog"
       aria-label={`Message ${e.seq} info`}
       onKeyDown={(ev) => {

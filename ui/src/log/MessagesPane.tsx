@@ -11,7 +11,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/ho
 import type { Rpc } from "../rpc";
 import type { TabSession } from "../session";
 import { LogController } from "./controller";
-import { formatCount, formatTimeDiff } from "./format";
+import { formatCount, friendlyError, isDataEvent, selectionText } from "./format";
 import { MessageRow } from "./MessageRow";
 import type { Slot } from "./pageCache";
 import { EMPTY_FILTER, type FilterState, type MessageType } from "./search";
@@ -114,7 +114,7 @@ export function MessagesPane({ rpc, session }: { rpc: Rpc; session: TabSession }
           <TrashIcon />
         </button>
       </div>
-      {(filtered || search.error || selected.length === 2) && (
+      {(filtered || search.error || selected.length > 0) && (
         <div class="log-subheader">
           {filtered && !search.error && (
             <span class="log-matches" aria-live="polite">
@@ -124,12 +124,12 @@ export function MessagesPane({ rpc, session }: { rpc: Rpc; session: TabSession }
           )}
           {search.error && (
             <span class="log-error" role="alert">
-              {search.error}
+              {friendlyError(search.error)}
             </span>
           )}
-          {selected.length === 2 && (
-            <span class="log-timediff">
-              Time between selected messages: {formatTimeDiff(selected[0] ?? 0, selected[1] ?? 0)}{" "}
+          {selected.length > 0 && (
+            <span class="log-timediff" aria-live="polite">
+              <span>{selectionText(selected)}</span>
               <button type="button" class="log-btn" onClick={() => ctl.deselectAll()}>
                 Deselect
               </button>
@@ -309,6 +309,9 @@ function LogList({ ctl }: { ctl: LogController }) {
                     expanded={seq !== undefined && ctl.expanded.has(seq)}
                     selected={seq !== undefined && ctl.selected.has(seq)}
                     infoOpen={seq !== undefined && ctl.infoOpen === seq}
+                    connText={
+                      typeof slot !== "string" && !isDataEvent(slot) ? ctl.connectionText(slot) : ""
+                    }
                   />
                 </div>
               );
@@ -335,6 +338,7 @@ const RowSwitch = memo(function RowSwitch({
   expanded,
   selected,
   infoOpen,
+  connText,
 }: {
   ctl: LogController;
   seq: number;
@@ -342,6 +346,8 @@ const RowSwitch = memo(function RowSwitch({
   expanded: boolean;
   selected: boolean;
   infoOpen: boolean;
+  /** A connection event's wording in context (it changes as later events arrive). */
+  connText: string;
 }) {
   if (typeof slot === "string") {
     return (
@@ -362,6 +368,7 @@ const RowSwitch = memo(function RowSwitch({
       expanded={expanded}
       selected={selected}
       infoOpen={infoOpen}
+      connText={connText}
     />
   );
 });

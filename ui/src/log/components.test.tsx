@@ -114,7 +114,8 @@ describe("ConnectionBadge and ConsolePanel", () => {
     expect(toggle?.textContent).toContain("1");
     await act(() => toggle?.click());
     const text = root.querySelector('[aria-label="Console log"]')?.textContent ?? "";
-    expect(text).toContain("Connecting to ws://127.0.0.1:9001/echo (attempt 1)");
+    expect(text).toContain("Connecting to ws://127.0.0.1:9001/echo");
+    expect(text).not.toContain("(attempt 1)");
     expect(text).toContain("Connected: HTTP/1.1 101 Switching Protocols, protocol chat");
     expect(text).toContain("Host: 127.0.0.1:9001");
     expect(text).toContain("Error: boom");
@@ -136,5 +137,66 @@ describe("ConnectionBadge and ConsolePanel", () => {
     expect(root.querySelector('[aria-label="Console log"]')?.textContent).toContain(
       "Nothing logged yet.",
     );
+  });
+
+  it("words a failed connect with reconnection attempts in plain words", async () => {
+    const { session, emit } = await setup();
+    await act(async () => {
+      await session.connect({ url: "ws://127.0.0.1:1/" });
+    });
+    const closed = (seq: number): WsEvent => ({
+      ...t(seq),
+      type: "closed",
+      code: null,
+      reason: "",
+      clean: false,
+      initiator: "remote",
+    });
+    await act(async () => {
+      emit([
+        { ...t(0), type: "connecting", url: "ws://127.0.0.1:1/", attempt: 0 },
+        { ...t(1), type: "error", message: "refused", class: "connect" },
+        closed(2),
+        { ...t(3), type: "reconnecting", attempt: 1, of: 2, delayMs: 1000 },
+        { ...t(4), type: "connecting", url: "ws://127.0.0.1:1/", attempt: 1 },
+        { ...t(5), type: "error", message: "refused", class: "connect" },
+        closed(6),
+        { ...t(7), type: "reconnecting", attempt: 2, of: 2, delayMs: 1000 },
+        { ...t(8), type: "connecting", url: "ws://127.0.0.1:1/", attempt: 2 },
+        { ...t(9), type: "error", message: "refused", class: "connect" },
+        closed(10),
+      ]);
+      await Promise.resolve();
+    });
+    const toggle = [...root.querySelectorAll("button")].find((b) =>
+      b.textContent?.includes("Console"),
+    );
+    await act(() => toggle?.click());
+    const lines = [...root.querySelectorAll(".log-console-text")].map((l) => l.textContent);
+    expect(lines).toEqual([
+      "Connecting to ws://127.0.0.1:1/",
+      "Error: refused",
+      "Could not connect",
+      "Reconnecting in 1,000 ms (attempt 1 of 2)",
+      "Connecting to ws://127.0.0.1:1/ (reconnection 1 of 2)",
+      "Error: refused",
+      "Could not connect",
+      "Reconnecting in 1,000 ms (attempt 2 of 2)",
+      "Connecting to ws://127.0.0.1:1/ (reconnection 2 of 2)",
+      "Error: refused",
+      "Gave up after 2 reconnection attempts",
+    ]);
+    expect(root.textContent).not.toContain("closed by the server");
+
+    // The badge tells the same, on hover, with a short title too.
+    const badge = root.querySelector<HTMLElement>(".log-badge");
+    expect(badge?.getAttribute("title")).toBe("Connection status: Disconnected");
+    await act(() => {
+      badge?.dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+      badge?.dispatchEvent(new MouseEvent("mouseenter"));
+    });
+    const tip = root.querySelector('[role="tooltip"]')?.textContent ?? "";
+    expect(tip).toContain("Gave up after 2 reconnection attempts");
+    expect(tip).not.toContain("the server");
   });
 });

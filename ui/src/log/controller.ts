@@ -6,7 +6,7 @@ import { signal } from "@preact/signals";
 import { RpcError, type Rpc } from "../rpc";
 import { LIVE_MAX_DATA, type TabSession } from "../session";
 import type { EventsPage, SearchResult, WsEvent } from "../types";
-import { formatRate, isDataEvent } from "./format";
+import { describeConnection, formatRate, isDataEvent } from "./format";
 import { PageCache } from "./pageCache";
 import { RateCounter } from "./rate";
 import { EMPTY_FILTER, SearchRunner, filterActive, searchParams, type FilterState } from "./search";
@@ -168,6 +168,23 @@ export class LogController {
     if (this.selected.has(seq)) this.selected.delete(seq);
     else this.selected.set(seq, monoMs);
     this.publish();
+  }
+
+  /** The user works with a row control (tick, info, copy): stop the list moving under them. */
+  holdStill(): void {
+    if (this.following && this.canScroll()) this.setFollowing(false);
+  }
+
+  private connDescribed: { events: readonly WsEvent[]; lines: Map<number, string[]> } | null = null;
+
+  /** A connection event's wording in the context of its session (rows of the log). */
+  connectionText(e: WsEvent): string {
+    const events = this.session.connectionEvents.peek();
+    if (this.connDescribed?.events !== events) {
+      this.connDescribed = { events, lines: describeConnection(events) };
+    }
+    const lines = this.connDescribed.lines.get(e.seq);
+    return lines ? lines.join(" · ") : "";
   }
 
   deselectAll(): void {

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { WsEvent } from "../types";
 import {
   consoleLine,
+  describeConnection,
   escapeControl,
+  friendlyError,
+  jsonTokens,
+  selectionText,
   formatBytes,
   formatRate,
   formatTime,
@@ -65,7 +69,7 @@ describe("preview text", () => {
   });
   it("words connection events", () => {
     const e: WsEvent = { ...base, type: "connecting", url: "ws://127.0.0.1:9001/echo", attempt: 0 };
-    expect(previewText(e)).toBe("Connecting to ws://127.0.0.1:9001/echo (attempt 1)");
+    expect(previewText(e)).toBe("Connecting to ws://127.0.0.1:9001/echo");
   });
 });
 
@@ -97,7 +101,7 @@ describe("rates and sizes", () => {
 describe("console wording", () => {
   it("words each event type", () => {
     expect(consoleLine({ ...base, type: "connecting", url: "ws://a/", attempt: 0 })).toBe(
-      "Connecting to ws://a/ (attempt 1)",
+      "Connecting to ws://a/",
     );
     expect(
       consoleLine({
@@ -150,5 +154,92 @@ describe("console wording", () => {
     expect(stateLabel("idle")).toBe("Not connected");
     expect(stateLabel("closing")).toBe("Disconnecting");
     expect(stateLabel("open")).toBe("Connected");
+  });
+});
+
+describe("selection bar", () => {
+  it("says what to do for every count", () => {
+    expect(selectionText([])).toBe("");
+    expect(selectionText([10])).toBe("Select one more message to see the time between them");
+    expect(selectionText([10, 260.5])).toBe("Time between selected messages: 250.5 ms");
+    expect(selectionText([300, 10])).toBe("Time between selected messages: 290 ms");
+    expect(selectionText([1, 2, 3, 4, 5])).toBe("5 messages selected: select exactly two");
+  });
+});
+
+describe("connection wording in context", () => {
+  const ev = (seq: number, e: Record<string, unknown>) =>
+    ({ seq, time: base.time, monoMs: seq, ...e }) as WsEvent;
+  const closed = (seq: number, initiator: "local" | "remote", code: number | null = null) =>
+    ev(seq, { type: "closed", code, reason: "", clean: false, initiator });
+  const open = (seq: number) =>
+    ev(seq, { type: "open", url: "ws://a/", protocol: null, extensions: [] });
+  const connecting = (seq: number, attempt = 0) =>
+    ev(seq, { type: "connecting", url: "ws://a/", attempt });
+
+  it("a close without an open is a failed connect", () => {
+    const d = describeConnection([
+      connecting(0),
+      ev(1, { type: "error", message: "HTTP 500", class: "handshake" }),
+      closed(2, "remote"),
+    ]);
+    expect(d.get(2)).toEqual(["Could not connect"]);
+  });
+  it("keeps 'closed by the server' for a close after an open", () => {
+    const d = describeConnection([connecting(0), open(1), closed(2, "remote", 1006)]);
+    expect(d.get(2)).toEqual(["Closed: 1006 abnormal, no close frame (closed by the server)"]);
+    const us = describeConnection([connecting(0), open(1), closed(2, "local", 1000)]);
+    expect(us.get(2)).toEqual(["Closed: 1000 normal closure (closed by us)"]);
+  });
+  it("numbers reconnections and says when it gave up", () => {
+    const d = describeConnection([
+      connecting(0),
+      open(1),
+      closed(2, "remote", 1011),
+      ev(3, { type: "reconnecting", attempt: 1, of: 1, delayMs: 200 }),
+      connecting(4, 1),
+      open(5),
+      closed(6, "remote", 1011),
+    ]);
+    expect(d.get(4)).toEqual(["Connecting to ws://a/ (reconnection 1 of 1)"]);
+    expect(d.get(2)).toEqual(["Closed: 1011 internal error (closed by the server)"]);
+    expect(d.get(6)).toEqual([
+      "Closed: 1011 internal error (closed by the server)",
+      "Gave up after 1 reconnection attempt",
+    ]);
+  });
+  it("a cancelled connect is ours", () => {
+    const d = describeConnection([connecting(0), closed(1, "local")]);
+    expect(d.get(1)).toEqual(["Cancelled before the connection was made"]);
+  });
+});
+
+describe("API errors for people", () => {
+  it("drops the parameter jargon and capitalises", () => {
+    expect(
+      friendlyError("Invalid params: at `text`: not a valid regular expression: unclosed group."),
+    ).toBe("Not a valid regular expression: unclosed group.");
+    expect(friendlyError("Invalid params: bad thing")).toBe("Bad thing");
+    expect(friendlyError("Already fine")).toBe("Already fine");
+  });
+});
+
+describe("JSON colouring", () => {
+  it("finds keys, strings, numbers and literals", () => {
+    const text = '{\n  "a": "x\\"y",\n  "n": -1.5e3,\n  "t": [true, null]\n}';
+    const kinds = jsonTokens(text).map(([s, e, k]) => `${k}:${text.slice(s, e)}`);
+    expect(kinds).toEqual([
+      'key:"a"',
+      'str:"x\\"y"',
+      'key:"n"',
+      "num:-1.5e3",
+      'key:"t"',
+      "lit:true",
+      "lit:null",
+    ]);
+  });
+  it("colours only the start of a large body", () => {
+    const text = `[${"1,".repeat(1000)}1]`;
+    expect(jsonTokens(text, 100).length).toBeLessThan(60);
   });
 });

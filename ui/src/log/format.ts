@@ -169,7 +169,9 @@ export function consoleLine(e: WsEvent): string {
   switch (e.type) {
     case "connecting":
       // The engine counts attempts from 0; people count from 1.
-      return `Connecting to ${e.url} (attempt ${e.attempt + 1})`;
+      return e.attempt > 0
+        ? `Connecting to ${e.url} (attempt ${e.attempt + 1})`
+        : `Connecting to ${e.url}`;
     case "redirect":
       return `Redirected ${e.status} → ${e.to}${e.droppedHeaders.length ? ` (dropped headers: ${e.droppedHeaders.join(", ")})` : ""}`;
     case "open": {
@@ -181,7 +183,7 @@ export function consoleLine(e: WsEvent): string {
     case "reconnecting":
       return `Reconnecting in ${formatCount(e.delayMs)} ms (attempt ${e.attempt} of ${e.of})`;
     case "closing":
-      return `Closing (code ${closeText(e.code, e.reason)}, ${e.direction === "out" ? "sent by us" : "sent by the server"})`;
+      return `Closing (${e.code === null ? "" : "code "}${closeText(e.code, e.reason)}, ${e.direction === "out" ? "sent by us" : "sent by the server"})`;
     case "closed":
       return `Closed: ${closeText(e.code, e.reason)} (${e.initiator === "local" ? "closed by us" : "closed by the server"})`;
     case "error":
@@ -218,4 +220,108 @@ export function stateLabel(s: TabState): string {
     case "closed":
       return "Disconnected";
   }
+}
+
+/**
+ * The wording of a session's connection events in context (what a line alone cannot tell):
+ * a `closed` without an `open` before it is a failed connect, not a close by the server; a
+ * `connecting` after `reconnecting` is reconnection K of N; giving up gets its own line.
+ * Returns, per event seq, the lines to show (usually one).
+ */
+export function describeConnection(events: readonly WsEvent[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  let opened = false;
+  let lastReconnect: { attempt: number; of: number } | null = null;
+  let pending: { attempt: number; of: number } | null = null;
+  // A `closed` followed by `reconnecting` is one failed try; the last `closed` is the end.
+  const retried = new Set<number>();
+  let next: WsEvent | undefined;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (!e) continue;
+    if (e.type === "closed" && next?.type === "reconnecting") retried.add(e.seq);
+    if (e.type !== "error") next = e;
+  }
+  for (const e of events) {
+    switch (e.type) {
+      case "reconnecting":
+        pending = { attempt: e.attempt, of: e.of };
+        lastReconnect = pending;
+        out.set(e.seq, [consoleLine(e)]);
+        break;
+      case "connecting":
+        opened = false;
+        out.set(e.seq, [
+          pending
+            ? `Connecting to ${e.url} (reconnection ${formatCount(pending.attempt)} of ${formatCount(pending.of)})`
+            : consoleLine(e),
+        ]);
+        pending = null;
+        break;
+      case "open":
+        opened = true;
+        out.set(e.seq, [consoleLine(e)]);
+        break;
+      case "closed": {
+        const r: { attempt: number; of: number } | null = lastReconnect;
+        const gaveUp = r
+          ? `Gave up after ${formatCount(r.attempt)} reconnection ${r.attempt === 1 ? "attempt" : "attempts"}`
+          : "";
+        const final = !retried.has(e.seq);
+        if (opened) {
+          const lines = [consoleLine(e)];
+          // Dropped after the last allowed reconnection: no more attempts follow.
+          if (final && r && e.initiator === "remote" && r.attempt >= r.of) lines.push(gaveUp);
+          out.set(e.seq, lines);
+        } else if (e.initiator === "local") {
+          out.set(e.seq, ["Cancelled before the connection was made"]);
+        } else {
+          out.set(e.seq, [(final && gaveUp) || "Could not connect"]);
+        }
+        opened = false;
+        break;
+      }
+      default:
+        out.set(e.seq, [consoleLine(e)]);
+    }
+  }
+  return out;
+}
+
+/** The text of the selection bar, or "" when nothing is selected. */
+export function selectionText(monoMs: readonly number[]): string {
+  if (monoMs.length === 0) return "";
+  if (monoMs.length === 1) return "Select one more message to see the time between them";
+  if (monoMs.length === 2)
+    return `Time between selected messages: ${formatTimeDiff(monoMs[0] ?? 0, monoMs[1] ?? 0)}`;
+  return `${formatCount(monoMs.length)} messages selected: select exactly two`;
+}
+
+/** An API error for people: "Invalid params: at `text`: not a …" → "Not a …". */
+export function friendlyError(message: string): string {
+  const m = message.replace(/^Invalid params: (at `[^`]*`: )?/, "").trim();
+  return m.charAt(0).toUpperCase() + m.slice(1);
+}
+
+export type JsonToken = [start: number, end: number, kind: "key" | "str" | "num" | "lit"];
+
+/** Keys, strings, numbers and literals of (beautified) JSON text, up to `max` characters. */
+export function jsonTokens(text: string, max = 200 * 1024): JsonToken[] {
+  const out: JsonToken[] = [];
+  const re = /"(?:[^"\\\n]|\\.)*"(\s*:)?|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\b(?:true|false|null)\b/g;
+  const src = text.length > max ? text.slice(0, max) : text;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(src))) {
+    const s = m.index;
+    const c = m[0].charAt(0);
+    if (c === '"') {
+      const strEnd = m[1] ? s + m[0].length - m[1].length : s + m[0].length;
+      out.push([s, strEnd, m[1] ? "key" : "str"]);
+    } else if (c === "-" || (c >= "0" && c <= "9")) {
+      out.push([s, s + m[0].length, "num"]);
+    } else {
+      out.push([s, s + m[0].length, "lit"]);
+    }
+  }
+  return out;
 }

@@ -29,10 +29,14 @@ export function RequestPane({
   const connect = () => void tab.connect(variables);
   const prefix = `t${tab.id}`;
   const errorId = `${prefix}-url-error`;
-  const urlAttrs = useMemo(
-    () => (error ? { "aria-describedby": errorId } : ({} as Record<string, string>)),
-    [error, errorId],
-  );
+  const lockId = `${prefix}-url-lock`;
+  const sub = tab.subTab.value;
+  // Params, Headers and Protocols show the same note themselves: it is not said twice.
+  const urlLockNote = locked && sub !== "Params" && sub !== "Headers" && sub !== "Protocols";
+  const urlAttrs = useMemo(() => {
+    const ids = [error ? errorId : "", urlLockNote ? lockId : ""].filter(Boolean).join(" ");
+    return ids ? { "aria-describedby": ids } : ({} as Record<string, string>);
+  }, [error, errorId, urlLockNote, lockId]);
 
   let button;
   if (state === "connecting") {
@@ -70,13 +74,19 @@ export function RequestPane({
     );
   }
 
-  const sub = tab.subTab.value;
   const counts: Partial<Record<SubTab, number>> = {
     Params: tab.params.value.filter((r) => r.enabled && r.key).length,
     Headers: tab.headers.value.filter((r) => r.enabled && r.key).length,
     Protocols: tab.protocols.value.filter((p) => p.trim()).length,
   };
+  const requestLock = "The request can't be changed while connected. Disconnect to change it.";
   const lockNote = locked ? (
+    <p class="lock-note" role="note">
+      {requestLock}
+    </p>
+  ) : null;
+  // The Settings tab keeps its own wording.
+  const settingsLockNote = locked ? (
     <p class="lock-note" role="note">
       Settings can't be changed while connected. Disconnect to change them.
     </p>
@@ -87,7 +97,10 @@ export function RequestPane({
       <div class="url-bar">
         <CodeEditor
           value={tab.url.value}
-          onChange={(v) => tab.setUrl(v)}
+          onChange={(v) => {
+            if (!tab.locked.peek()) tab.setUrl(v);
+          }}
+          readOnly={locked}
           ariaLabel="URL"
           autoFocus={tab.focusUrl}
           rpc={rpc}
@@ -103,6 +116,11 @@ export function RequestPane({
         {button}
         <ConnectionBadge rpc={rpc} session={tab.session} />
       </div>
+      {urlLockNote ? (
+        <p class="lock-note url-lock-note" id={lockId}>
+          {requestLock}
+        </p>
+      ) : null}
       <div role="alert" id={errorId} class="url-error">
         {error}
       </div>
@@ -188,7 +206,7 @@ export function RequestPane({
           ) : null}
           {name === "Settings" && name === sub ? (
             <>
-              {lockNote}
+              {settingsLockNote}
               <SettingsEditor
                 tabId={tab.id}
                 settings={tab.settings.value}

@@ -7,11 +7,20 @@ describe("request helpers", () => {
     expect(requestName("")).toBe("Untitled request");
     expect(requestName("ws://127.0.0.1:9001/echo?x=1")).toBe("127.0.0.1:9001/echo");
     expect(requestName("wss://example.com/")).toBe("example.com");
-    expect(requestName("{{host}}/chat")).toBe("{{host}}/chat");
+    expect(requestName("ws://{{host}}/chat")).toBe("{{host}}/chat");
   });
-  it("adds ws:// when no scheme was typed", () => {
-    expect(normalizeUrl(" localhost:8080 ")).toBe("ws://localhost:8080");
-    expect(normalizeUrl("wss://a")).toBe("wss://a");
+  it("titles a tab Untitled until the URL parses as ws:// or wss://", () => {
+    for (const url of ["{{", "x", "ws//x", "ws:/x", "ws://", "http://h/p", "{{host}}/chat"]) {
+      expect(requestName(url)).toBe("Untitled request");
+    }
+    expect(requestName("ws://{{")).toBe("Untitled request");
+    expect(requestName("ws://h/{{pa")).toBe("Untitled request");
+    expect(requestName("WSS://Example.com/a/b/")).toBe("Example.com/a/b");
+  });
+  it("sends the URL as typed", () => {
+    expect(normalizeUrl("ws//x")).toBe("ws//x");
+    expect(normalizeUrl(" localhost:8080 ")).toBe(" localhost:8080 ");
+    expect(normalizeUrl("  ")).toBe("");
     expect(normalizeUrl("{{url}}")).toBe("{{url}}");
   });
   it("builds wsdeck.open params", () => {

@@ -4,7 +4,7 @@
 import { computed, signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
 import { TabSession } from "../session";
-import { undefinedVariables } from "../editor/variables";
+import { findVariables, undefinedVariables } from "../editor/variables";
 import type { OpenParams, Variable } from "../types";
 import { rowsFromUrl, urlFromRows, type KeyValueRow } from "./params";
 import { DEFAULT_SETTINGS, toSettingsParams, type SettingsForm } from "./settings";
@@ -15,22 +15,38 @@ export const SUB_TABS: SubTab[] = ["Message", "Params", "Headers", "Protocols", 
 export type MessageFormat = "text" | "json" | "xml" | "html" | "binary";
 export type BinaryEncoding = "hex" | "base64";
 
-/** A tab's title: the URL without scheme and query, or "Untitled request". */
+const UNTITLED = "Untitled request";
+
+/**
+ * A tab's title: host and path when the URL parses as ws:// or wss://, else "Untitled
+ * request". `{{variables}}` in it are fine; a half-typed `{{` is not a title.
+ */
 export function requestName(url: string): string {
   const trimmed = url.trim();
-  if (!trimmed) return "Untitled request";
-  const noScheme = trimmed.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
-  const noQuery = noScheme.split(/[?#]/)[0] ?? "";
-  const name = noQuery.replace(/\/$/, "");
-  return name || "Untitled request";
+  const m = /^wss?:\/\/([^/?#\s]+)([^?#\s]*)(?:[?#]\S*)?$/i.exec(trimmed);
+  if (!m) return UNTITLED;
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    return UNTITLED;
+  }
+  if ((parsed.protocol !== "ws:" && parsed.protocol !== "wss:") || !parsed.host) return UNTITLED;
+  const name = `${m[1] ?? ""}${m[2] ?? ""}`.replace(/\/$/, "");
+  let rest = "";
+  let last = 0;
+  for (const span of findVariables(name)) {
+    rest += name.slice(last, span.from);
+    last = span.to;
+  }
+  rest += name.slice(last);
+  if (rest.includes("{") || rest.includes("}")) return UNTITLED;
+  return name || UNTITLED;
 }
 
-/** The URL as sent: trimmed, `ws://` added when no scheme was typed. */
+/** The URL as sent: exactly as typed (wsdeck explains what is wrong with it, if anything). */
 export function normalizeUrl(url: string): string {
-  const trimmed = url.trim();
-  if (!trimmed) return "";
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || trimmed.startsWith("{{")) return trimmed;
-  return `ws://${trimmed}`;
+  return url.trim() === "" ? "" : url;
 }
 
 export function pairs(rows: KeyValueRow[]): [string, string][] {

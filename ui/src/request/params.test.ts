@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseQuery, rowsFromUrl, splitUrl, urlFromRows, type KeyValueRow } from "./params";
+import {
+  decodeQueryPart,
+  encodeQueryPart,
+  parseQuery,
+  rowsFromUrl,
+  splitUrl,
+  urlFromRows,
+  type KeyValueRow,
+} from "./params";
 
 const on = (key: string, value: string): KeyValueRow => ({ key, value, enabled: true });
 const off = (key: string, value: string): KeyValueRow => ({ key, value, enabled: false });
@@ -43,5 +51,25 @@ describe("params ↔ URL", () => {
   it("round-trips", () => {
     const url = "wss://{{host}}/s?a=1&b=%20&c";
     expect(urlFromRows(url, rowsFromUrl(url, []))).toBe(url);
+  });
+  it("percent-encodes what would break the query, keeping {{variables}}", () => {
+    expect(urlFromRows("ws://h/p", [on("q", "a b&c=ü")])).toBe("ws://h/p?q=a%20b%26c%3Dü");
+    expect(encodeQueryPart("1+1#x 100%")).toBe("1%2B1%23x%20100%25");
+    expect(encodeQueryPart("{{a&b}}&{{tok}}")).toBe("{{a&b}}%26{{tok}}");
+    expect(encodeQueryPart("%41%26%zz")).toBe("%41%2526%25zz");
+    expect(decodeQueryPart("%41%2526%25zz%2b")).toBe("%41%26%zz+");
+  });
+  it("round-trips rows through the URL", () => {
+    const rows = [
+      on("q", "a b&c=ü"),
+      on("k=1&", "#frag+%"),
+      on("t", "{{token}}&{{ x }}"),
+      on("pre", "%41%26"),
+      on("flag", ""),
+    ];
+    const url = urlFromRows("wss://{{host}}/s#h", rows);
+    expect(splitUrl(url).hash).toBe("#h");
+    expect(rowsFromUrl(url, [])).toEqual(rows);
+    expect(parseQuery(splitUrl(url).query)).toHaveLength(rows.length);
   });
 });

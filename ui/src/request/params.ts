@@ -1,5 +1,10 @@
-// The Params tab and the URL's query, kept in step both ways. The query is kept as written
-// (no percent-encoding or decoding) so `{{variables}}` survive; wsdeck resolves them.
+// The Params tab and the URL's query, kept in step both ways. `{{variables}}` are never
+// touched (wsdeck resolves them). Rows hold the text as the user means it: characters that
+// would break the query (`&`, `=`, `#`, `+`, space, a `%` that is not an escape) are
+// percent-encoded when rows are written into the URL and decoded when it is read back;
+// other `%XX` escapes stay as typed, so pre-encoded values pass through unchanged.
+
+import { findVariables } from "../editor/variables";
 
 export interface KeyValueRow {
   key: string;
@@ -17,7 +22,52 @@ export function splitUrl(url: string): { base: string; query: string | null; has
   return { base: beforeHash.slice(0, q), query: beforeHash.slice(q + 1), hash };
 }
 
-/** The query's pairs, in order (`a` alone is `a` with an empty value). */
+/** The escapes this module writes, and reads back. */
+const SPECIAL: Record<string, string> = {
+  "%": "%25",
+  "&": "%26",
+  "=": "%3D",
+  "#": "%23",
+  "+": "%2B",
+  " ": "%20",
+};
+const DECODED: Record<string, string> = Object.fromEntries(
+  Object.entries(SPECIAL).map(([c, e]) => [e.slice(1), c]),
+);
+
+/** Applies `f` to the text outside `{{variable}}` references. */
+function outsideVariables(text: string, f: (part: string) => string): string {
+  let out = "";
+  let last = 0;
+  for (const span of findVariables(text)) {
+    out += f(text.slice(last, span.from)) + text.slice(span.from, span.to);
+    last = span.to;
+  }
+  return out + f(text.slice(last));
+}
+
+/**
+ * A key or value as written into the query. A `%` stays when it starts an escape this module
+ * does not read back (e.g. `%41`), else it becomes `%25`, so decoding gives the text back.
+ */
+export function encodeQueryPart(text: string): string {
+  return outsideVariables(text, (part) =>
+    part.replace(/%([0-9a-fA-F]{2})?|[&=#+ ]/g, (m, hex: string | undefined) => {
+      if (m[0] === "%" && hex !== undefined && !(hex.toUpperCase() in DECODED)) return m;
+      if (m[0] === "%") return "%25" + (hex ?? "");
+      return SPECIAL[m] ?? m;
+    }),
+  );
+}
+
+/** The inverse of `encodeQueryPart`: only the escapes it writes are decoded. */
+export function decodeQueryPart(text: string): string {
+  return outsideVariables(text, (part) =>
+    part.replace(/%([0-9a-fA-F]{2})/g, (m, hex: string) => DECODED[hex.toUpperCase()] ?? m),
+  );
+}
+
+/** The query's pairs, decoded, in order (`a` alone is `a` with an empty value). */
 export function parseQuery(query: string | null): { key: string; value: string }[] {
   if (query === null || query === "") return [];
   return query
@@ -26,8 +76,8 @@ export function parseQuery(query: string | null): { key: string; value: string }
     .map((part) => {
       const eq = part.indexOf("=");
       return eq < 0
-        ? { key: part, value: "" }
-        : { key: part.slice(0, eq), value: part.slice(eq + 1) };
+        ? { key: decodeQueryPart(part), value: "" }
+        : { key: decodeQueryPart(part.slice(0, eq)), value: decodeQueryPart(part.slice(eq + 1)) };
     });
 }
 
@@ -56,7 +106,11 @@ export function urlFromRows(url: string, rows: KeyValueRow[]): string {
   const { base, hash } = splitUrl(url);
   const query = rows
     .filter((r) => r.enabled && (r.key !== "" || r.value !== ""))
-    .map((r) => (r.value === "" ? r.key : `${r.key}=${r.value}`))
+    .map((r) =>
+      r.value === ""
+        ? encodeQueryPart(r.key)
+        : `${encodeQueryPart(r.key)}=${encodeQueryPart(r.value)}`,
+    )
     .join("&");
   return base + (query ? `?${query}` : "") + hash;
 }

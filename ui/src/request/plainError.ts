@@ -9,7 +9,9 @@ function fieldName(path: string): string {
   m = /^protocols\[(\d+)\]/.exec(path);
   if (m) return `protocol ${Number(m[1]) + 1}`;
   if (path.startsWith("settings")) return "the settings";
-  if (path === "text" || path === "binary") return "the message";
+  if (path === "text" || path === "binary" || path === "hex" || path === "base64") {
+    return "the message";
+  }
   if (path === "code") return "the close code";
   if (path === "reason") return "the close reason";
   if (path === "data") return "the control payload";
