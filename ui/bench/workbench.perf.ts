@@ -11,7 +11,7 @@
 //
 // Run: scripts/bench-ui (builds release wsdeck and the UI first), or with a built binary:
 //   cd ui && WSDECK_BIN=../target/release/wsdeck npm run bench
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, test } from "vitest";
 import type { CDPSession, Page } from "playwright-core";
@@ -47,6 +47,14 @@ function quantile(sorted: number[], q: number): number {
 function summary(values: number[]): { n: number; p50: number; p95: number; max: number } {
   const s = [...values].sort((a, b) => a - b);
   return { n: s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), max: quantile(s, 1) };
+}
+
+/** Resident memory of a process (the wsdeck server: it holds the session log). */
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  return Math.round(kb / 1024);
 }
 
 async function heapMb(cdp: CDPSession): Promise<number> {
@@ -261,6 +269,7 @@ test("a 1M-message log: memory and jumping around", async () => {
   await waitFor(async () => (await rows()) >= 1_000_000, "1M rows in the log", 240_000);
   const arrivedMs = performance.now() - t0;
   const heapAfter = await heapMb(cdp);
+  const wsdeckRssMb = rssMb(wb.proc.child.pid);
 
   const jump = async (where: "top" | "middle"): Promise<number> => {
     const t = performance.now();
@@ -299,6 +308,7 @@ test("a 1M-message log: memory and jumping around", async () => {
       afterArrival: heapAfter,
       afterJumpsAndScrolling: heapScrolled,
     },
+    wsdeckRssMb,
     jumpToTopMs: topMs,
     oldestDroppedByRetention: droppedAtTop,
     jumpToMiddleMs: middleMs,
