@@ -132,6 +132,23 @@ async function scrollFor(page: Page, ms: number): Promise<void> {
   });
 }
 
+/** `wsdeck ui --demo` with its page open (not connected) and instrumented, CDP metrics on. */
+async function instrumentedPage(): Promise<{
+  wb: Awaited<ReturnType<typeof startWorkbench>>;
+  echo: string;
+  page: Page;
+  cdp: CDPSession;
+}> {
+  const wb = await startWorkbench({ demo: true });
+  const browser = await launchBrowser();
+  const { page } = await newPage(browser);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  await page.goto(wb.url.replace(/&connect=1/, ""));
+  await instrument(page);
+  return { wb, echo: wb.demoEcho!, page, cdp };
+}
+
 async function connectTo(page: Page, url: string): Promise<void> {
   const box = urlBox(page);
   await box.click();
@@ -194,14 +211,7 @@ test("startup of wsdeck ui --demo", async () => {
 });
 
 test("20k messages/s of 200 bytes: typing and scrolling", async () => {
-  const wb = await startWorkbench({ demo: true });
-  const echo = wb.demoEcho!;
-  const browser = await launchBrowser();
-  const { page } = await newPage(browser);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Performance.enable");
-  await page.goto(wb.url.replace(/&connect=1/, ""));
-  await instrument(page);
+  const { wb, echo, page, cdp } = await instrumentedPage();
   await connectTo(page, `${echo}stream?rate=20000&size=200&count=400000`);
   await page.waitForTimeout(2000);
   await takeRecorded(page);
@@ -252,14 +262,7 @@ test("20k messages/s of 200 bytes: typing and scrolling", async () => {
 });
 
 test("a 1M-message log: memory and jumping around", async () => {
-  const wb = await startWorkbench({ demo: true });
-  const echo = wb.demoEcho!;
-  const browser = await launchBrowser();
-  const { page } = await newPage(browser);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Performance.enable");
-  await page.goto(wb.url.replace(/&connect=1/, ""));
-  await instrument(page);
+  const { wb, echo, page, cdp } = await instrumentedPage();
   const heapBefore = await heapMb(cdp);
   const t0 = performance.now();
   await connectTo(page, `${echo}burst?count=1000000&size=200`);

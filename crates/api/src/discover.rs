@@ -55,6 +55,10 @@ fn object(props: Value, required: &[&str]) -> Value {
 fn variables() -> Value {
     json!({"type": "array", "items": object(json!({"name": s(), "value": s(), "secret": boolean()}), &["name", "value"])})
 }
+/// `limit` of the paged methods (`wsdeck.events`, `wsdeck.search`).
+fn page_limit() -> Value {
+    json!({"type": "integer", "minimum": 0, "maximum": 10000})
+}
 fn text_format() -> Value {
     json!({"type": "string", "enum": ["json", "xml", "html"]})
 }
@@ -196,11 +200,7 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             vec![
                 id(),
                 p("from", int(), false),
-                p(
-                    "limit",
-                    json!({"type": "integer", "minimum": 0, "maximum": 10000}),
-                    false,
-                ),
+                p("limit", page_limit(), false),
                 p("maxData", int(), false),
             ],
             object(
@@ -213,11 +213,7 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             vec![
                 id(),
                 p("from", int(), false),
-                p(
-                    "limit",
-                    json!({"type": "integer", "minimum": 0, "maximum": 10000}),
-                    false,
-                ),
+                p("limit", page_limit(), false),
                 p("text", s(), false),
                 p("caseSensitive", boolean(), false),
                 p("regex", boolean(), false),
