@@ -43,6 +43,7 @@ use wsdeck_format::scope::Scopes;
 use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
 
 use crate::error::{ApiError, class_name};
+use crate::observer::{Observer, OpenedSession};
 use crate::request_vars::{param_path, resolve_request};
 use crate::search::{Filter, Kind};
 use crate::secrets::Secrets;
@@ -88,6 +89,7 @@ pub(crate) struct State {
     tx: mpsc::Sender<String>,
     sessions: Mutex<Vec<Entry>>,
     subscriptions: Mutex<HashMap<String, AbortHandle>>,
+    observer: Observer,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -100,6 +102,7 @@ impl State {
         limits: Limits,
         caller: Caller,
         tx: mpsc::Sender<String>,
+        observer: Observer,
     ) -> Self {
         State {
             engine,
@@ -108,6 +111,7 @@ impl State {
             tx,
             sessions: Mutex::new(Vec::new()),
             subscriptions: Mutex::new(HashMap::new()),
+            observer,
         }
     }
 
@@ -207,10 +211,22 @@ impl State {
             if live >= self.limits.max_sockets {
                 return Err(ApiError::TooManySockets(self.limits.max_sockets));
             }
+            let mut request = request_json(&spec);
             let session = self
                 .engine
                 .open(spec)
                 .map_err(|error| ApiError::Engine { error, id: None })?;
+            if let Some(observer) = &self.observer {
+                secrets.hide_in(&mut request);
+                observer.opened(
+                    &session,
+                    OpenedSession {
+                        caller: self.caller.origin.clone(),
+                        request,
+                        secrets: secrets.values().to_vec(),
+                    },
+                );
+            }
             let id = new_id();
             table.push(Entry {
                 id: id.clone(),
@@ -988,6 +1004,28 @@ fn direction(d: Direction) -> &'static str {
         Direction::In => "in",
         Direction::Out => "out",
     }
+}
+
+/// A request as the history keeps it (and the observer receives it): what was sent.
+pub(crate) fn request_json(spec: &RequestSpec) -> Value {
+    let s = &spec.settings;
+    json!({
+        "url": spec.url,
+        "params": spec.params,
+        "headers": spec.headers,
+        "protocols": spec.protocols,
+        "settings": {
+            "handshakeTimeoutMs": s.handshake_timeout_ms,
+            "followRedirects": s.follow_redirects,
+            "maxRedirects": s.max_redirects,
+            "reconnectAttempts": s.reconnect_attempts,
+            "reconnectIntervalMs": s.reconnect_interval_ms,
+            "maxMessageSize": s.max_message_size,
+            "autoPong": s.auto_pong,
+            "closeTimeoutMs": s.close_timeout_ms,
+            "tls": {"verify": s.tls.verify},
+        },
+    })
 }
 
 fn head_json(h: &HttpHead) -> Value {

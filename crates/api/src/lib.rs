@@ -31,6 +31,7 @@
 pub mod dialect;
 mod discover;
 mod error;
+mod observer;
 mod params;
 pub mod request_vars;
 mod search;
@@ -46,6 +47,7 @@ use wsdeck_engine::Engine;
 
 pub use discover::{METHODS, openrpc};
 pub use error::{ApiError, class_name};
+pub use observer::{OpenedSession, SessionObserver};
 pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
 
@@ -99,6 +101,7 @@ impl Caller {
 pub struct Api {
     engine: Engine,
     limits: Limits,
+    observer: observer::Observer,
 }
 
 impl Api {
@@ -109,16 +112,37 @@ impl Api {
 
     /// An API with these limits.
     pub fn with_limits(engine: Engine, limits: Limits) -> Self {
-        Api { engine, limits }
+        Api {
+            engine,
+            limits,
+            observer: None,
+        }
+    }
+
+    /// The same API, telling `observer` about every session it opens.
+    pub fn with_observer(mut self, observer: Arc<dyn SessionObserver>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Starts serving one client. The receiver yields every outgoing JSON text, one per
     /// item; it ends after the connection is dropped and its sockets have closed.
     pub fn attach(&self, caller: Caller) -> (Connection, mpsc::Receiver<String>) {
         let (tx, rx) = mpsc::channel(self.limits.outgoing_queue.max(1));
-        let dialect =
-            dialect::State::new(self.engine.clone(), self.limits, caller.clone(), tx.clone());
-        let state = snap::State::new(self.engine.clone(), self.limits, caller, tx);
+        let dialect = dialect::State::new(
+            self.engine.clone(),
+            self.limits,
+            caller.clone(),
+            tx.clone(),
+            self.observer.clone(),
+        );
+        let state = snap::State::new(
+            self.engine.clone(),
+            self.limits,
+            caller,
+            tx,
+            self.observer.clone(),
+        );
         (
             Connection {
                 state: Arc::new(Inner {

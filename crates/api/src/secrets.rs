@@ -27,6 +27,11 @@ impl Secrets {
         Secrets(values.into())
     }
 
+    /// The values, longest first.
+    pub(crate) fn values(&self) -> &[String] {
+        &self.0
+    }
+
     /// Replaces every secret in every string of `value` (keys too are left alone).
     pub(crate) fn hide_in(&self, value: &mut Value) {
         if self.0.is_empty() {

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot, watch};
 use wsdeck_engine::{Direction, Engine, EventKind, Payload, RequestSpec, Session};
 
+use crate::dialect::request_json;
 use crate::error::ApiError;
+use crate::observer::{Observer, OpenedSession};
 use crate::params::{self, Message};
 use crate::{Caller, Limits};
 
@@ -47,6 +49,7 @@ pub(crate) struct State {
     tx: mpsc::Sender<String>,
     /// In insertion order, which `snap_getWebSockets` reports.
     table: Mutex<Vec<Entry>>,
+    observer: Observer,
 }
 
 impl State {
@@ -55,6 +58,7 @@ impl State {
         limits: Limits,
         caller: Caller,
         tx: mpsc::Sender<String>,
+        observer: Observer,
     ) -> Self {
         State {
             engine,
@@ -62,6 +66,7 @@ impl State {
             caller,
             tx,
             table: Mutex::new(Vec::new()),
+            observer,
         }
     }
 
@@ -134,7 +139,18 @@ impl State {
             }
             let mut spec = RequestSpec::new(p.url.clone());
             spec.protocols = p.protocols.clone();
+            let request = request_json(&spec);
             let session = self.engine.open(spec).map_err(ApiError::Rejected)?;
+            if let Some(observer) = &self.observer {
+                observer.opened(
+                    &session,
+                    OpenedSession {
+                        caller: self.caller.origin.clone(),
+                        request,
+                        secrets: Vec::new(),
+                    },
+                );
+            }
             let id = new_id();
             table.push(Entry {
                 id: id.clone(),

@@ -785,3 +785,46 @@ async fn forget_closes_and_drops_a_session() {
     let e = c.err("wsdeck.forget", json!({"id": id})).await;
     assert_eq!(e["data"], json!({"kind": "session", "id": id}));
 }
+
+/// Collects what the API reports about the sessions it opens.
+#[derive(Debug, Default)]
+struct Seen(std::sync::Mutex<Vec<wsdeck_api::OpenedSession>>);
+
+impl wsdeck_api::SessionObserver for Seen {
+    fn opened(&self, _session: &wsdeck_engine::Session, opened: wsdeck_api::OpenedSession) {
+        self.0.lock().expect("lock").push(opened);
+    }
+}
+
+#[tokio::test]
+async fn an_observer_hears_of_every_session_with_secrets_masked() {
+    let (server, _) = setup().await;
+    let seen = std::sync::Arc::new(Seen::default());
+    let api = wsdeck_api::Api::new(wsdeck_engine::Engine::new()).with_observer(seen.clone());
+    let mut c = Client::new(&api, "npm:observed", true);
+    c.ok(
+        "wsdeck.open",
+        json!({
+            "url": server.url("/echo?k={{key}}"),
+            "headers": [["Authorization", "Bearer {{key}}"]],
+            "variables": [{"name": "key", "value": "s3cr3t", "secret": true}],
+        }),
+    )
+    .await;
+    c.ok(
+        "snap_openWebSocket",
+        json!({"url": server.url("/snap"), "protocols": ["chat"]}),
+    )
+    .await;
+    let seen = seen.0.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].caller, "npm:observed");
+    assert_eq!(seen[0].request["url"], server.url("/echo?k=****"));
+    assert_eq!(
+        seen[0].request["headers"],
+        json!([["Authorization", "Bearer ****"]])
+    );
+    assert_eq!(seen[0].secrets, vec!["s3cr3t".to_owned()]);
+    assert_eq!(seen[1].request["url"], server.url("/snap"));
+    assert_eq!(seen[1].request["protocols"], json!(["chat"]));
+}
