@@ -422,7 +422,7 @@ fn run_pipe(
 }
 
 /// Reads the session log from the start and prints it until the session is over.
-fn print_until_end(
+pub(crate) fn print_until_end(
     args: &ConnectArgs,
     session: &Session,
     rt: &Handle,

@@ -14,6 +14,7 @@ mod manifest;
 mod printer;
 mod redact;
 mod rpc;
+mod run;
 mod ui;
 mod units;
 mod vars;
@@ -51,6 +52,8 @@ enum Command {
     Serve(gateway::ServeArgs),
     /// Open the browser workbench: connect, compose, and read the message log (127.0.0.1).
     Ui(ui::UiArgs),
+    /// Run a saved request from the workspace: connect, send its saved messages, print answers.
+    Run(run::RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
                 exit::INTERNAL
             }
         },
+        Command::Run(args) => run::run(args, runtime.handle().clone()),
         Command::Ui(args) => match runtime.block_on(ui::run(args)) {
             Ok(()) => exit::OK,
             Err(e) => {
