@@ -217,14 +217,20 @@ export interface Workbench {
 const WORKBENCH_LINE = /^wsdeck workbench: (http:\/\/127\.0\.0\.1:(\d+)\/#(\S*))$/;
 
 export async function startWorkbench(
-  opts: { demo?: boolean; port?: number; keepToken?: string } = {},
+  opts: { demo?: boolean; port?: number; keepToken?: string; dataDir?: string } = {},
 ): Promise<Workbench> {
   const args = ["ui", "--port", String(opts.port ?? 0), "--no-open"];
   if (opts.demo) args.push("--demo");
   if (opts.keepToken) args.push("--keep-token", opts.keepToken);
   const assets = process.env.WSDECK_UI_ASSETS;
   if (assets) args.push("--assets", path.resolve(uiRoot, assets));
-  const { proc, match } = await spawnUntil(bin(), args, WORKBENCH_LINE);
+  // Saved requests and environments go to a fresh workspace and data folder of this test
+  // run, never to the user's own.
+  const data = opts.dataDir ?? tempDir("wsdeck-e2e-data-");
+  if (!args.includes("--workspace")) args.push("--workspace", path.join(data, "workspace"));
+  const { proc, match } = await spawnUntil(bin(), args, WORKBENCH_LINE, {
+    env: { WSDECK_DATA_DIR: data },
+  });
   const fragment = new URLSearchParams(match[3] ?? "");
   const wb: Workbench = {
     proc,

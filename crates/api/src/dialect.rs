@@ -563,7 +563,7 @@ async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
 // ---- params ----------------------------------------------------------------------------
 
 /// Deserializes params strictly; a missing or `null` params is an empty object.
-fn parse<T: DeserializeOwned>(params: Option<Value>) -> Result<T, ApiError> {
+pub(crate) fn parse<T: DeserializeOwned>(params: Option<Value>) -> Result<T, ApiError> {
     let value = match params {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v) => v,

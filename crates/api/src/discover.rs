@@ -29,7 +29,36 @@ pub const METHODS: &[&str] = &[
     "wsdeck.format.validate",
     "wsdeck.format.hexdump",
     "wsdeck.vars.complete",
+    "wsdeck.workspace.load",
+    "wsdeck.workspace.changes",
+    "wsdeck.requests.save",
+    "wsdeck.requests.rename",
+    "wsdeck.requests.duplicate",
+    "wsdeck.requests.move",
+    "wsdeck.requests.delete",
+    "wsdeck.collections.create",
+    "wsdeck.collections.delete",
+    "wsdeck.messages.add",
+    "wsdeck.messages.rename",
+    "wsdeck.messages.duplicate",
+    "wsdeck.messages.move",
+    "wsdeck.messages.delete",
+    "wsdeck.environments.save",
+    "wsdeck.environments.delete",
 ];
+
+/// Whether `method` is one of the workspace methods (`crate::workspace`).
+pub(crate) fn is_workspace_method(method: &str) -> bool {
+    [
+        "wsdeck.workspace.",
+        "wsdeck.requests.",
+        "wsdeck.collections.",
+        "wsdeck.messages.",
+        "wsdeck.environments.",
+    ]
+    .iter()
+    .any(|prefix| method.starts_with(prefix))
+}
 
 fn s() -> Value {
     json!({"type": "string"})
@@ -319,8 +348,127 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
                 &["replaceRange", "items"],
             ),
         ),
+        "wsdeck.workspace.load" => (
+            "The workspace: collections, requests, environments and files that did not load.",
+            vec![],
+            object(
+                json!({"root": s(), "collections": json!({"type": "object"}), "requests": {"type": "array", "items": ws_request()}, "environments": {"type": "array", "items": ws_environment()}, "problems": {"type": "array"}}),
+                &[
+                    "root",
+                    "collections",
+                    "requests",
+                    "environments",
+                    "problems",
+                ],
+            ),
+        ),
+        "wsdeck.workspace.changes" => (
+            "Workspace files changed on disk since this caller's last wsdeck.workspace.load.",
+            vec![],
+            object(json!({"paths": strings()}), &["paths"]),
+        ),
+        "wsdeck.requests.save" => (
+            "Save a request (new without id; revision guards against changes on disk).",
+            vec![
+                p("request", ws_request(), true),
+                p("force", boolean(), false),
+            ],
+            ws_request(),
+        ),
+        "wsdeck.requests.rename" => (
+            "Rename a saved request (and its file).",
+            vec![id(), p("name", s(), true)],
+            ws_request(),
+        ),
+        "wsdeck.requests.duplicate" => ("Copy a saved request.", vec![id()], ws_request()),
+        "wsdeck.requests.move" => (
+            "Move a saved request to another collection.",
+            vec![id(), p("collection", strings(), true)],
+            ws_request(),
+        ),
+        "wsdeck.requests.delete" => ("Delete a saved request.", vec![id()], nothing()),
+        "wsdeck.collections.create" => (
+            "Create a collection (a folder).",
+            vec![p("parent", strings(), false), p("name", s(), true)],
+            object(json!({"path": strings()}), &["path"]),
+        ),
+        "wsdeck.collections.delete" => (
+            "Delete a collection with everything in it.",
+            vec![p("path", strings(), true)],
+            nothing(),
+        ),
+        "wsdeck.messages.add" => (
+            "Add a saved message to a request.",
+            vec![id(), p("message", ws_message(), true)],
+            ws_request(),
+        ),
+        "wsdeck.messages.rename" => (
+            "Rename a saved message.",
+            vec![id(), p("index", int(), true), p("name", s(), true)],
+            ws_request(),
+        ),
+        "wsdeck.messages.duplicate" => (
+            "Copy a saved message (the copy follows it).",
+            vec![id(), p("index", int(), true)],
+            ws_request(),
+        ),
+        "wsdeck.messages.move" => (
+            "Move a saved message to another position.",
+            vec![id(), p("from", int(), true), p("to", int(), true)],
+            ws_request(),
+        ),
+        "wsdeck.messages.delete" => (
+            "Delete a saved message.",
+            vec![id(), p("index", int(), true)],
+            ws_request(),
+        ),
+        "wsdeck.environments.save" => (
+            "Save an environment (secret values outside the workspace).",
+            vec![
+                p("environment", ws_environment(), true),
+                p("force", boolean(), false),
+            ],
+            ws_environment(),
+        ),
+        "wsdeck.environments.delete" => (
+            "Delete an environment and its secret values.",
+            vec![p("slug", s(), true)],
+            nothing(),
+        ),
         _ => ("", vec![], json!({})),
     }
+}
+
+fn ws_message() -> Value {
+    object(
+        json!({"name": s(), "format": {"type": "string", "enum": ["text", "json", "xml", "html", "binary-hex", "binary-base64"]}, "body": s(), "delayMs": int()}),
+        &["name"],
+    )
+}
+
+fn ws_request() -> Value {
+    object(
+        json!({
+            "id": s(), "collection": strings(), "name": s(), "description": s(), "url": s(),
+            "protocols": strings(),
+            "params": {"type": "array", "items": object(json!({"key": s(), "value": s(), "enabled": boolean()}), &["key", "value", "enabled"])},
+            "headers": {"type": "array", "items": object(json!({"name": s(), "value": s(), "enabled": boolean()}), &["name", "value", "enabled"])},
+            "settings": {"type": "object"},
+            "messages": {"type": "array", "items": ws_message()},
+            "revision": {"type": ["string", "null"]},
+        }),
+        &["name", "url"],
+    )
+}
+
+fn ws_environment() -> Value {
+    object(
+        json!({
+            "slug": s(), "name": s(), "revision": {"type": ["string", "null"]},
+            "variables": {"type": "array", "items": object(json!({"name": s(), "value": s(), "enabled": boolean(), "secret": boolean()}), &["name"])},
+        }),
+        &["name"],
+    )
 }
 
 /// The OpenRPC 1.2 document `rpc.discover` answers: every method in [`METHODS`].

@@ -39,6 +39,23 @@ pub enum ApiError {
     /// The handshake failed or the socket closed before it opened (-32002).
     #[error("An error occurred while opening the WebSocket.")]
     OpenFailed,
+    /// A workspace file changed on disk since the caller loaded it (-32009).
+    #[error("Changed on disk.")]
+    ChangedOnDisk {
+        /// The file.
+        path: String,
+        /// What happened and what to do, in words.
+        reason: String,
+    },
+    /// Reading or writing a workspace file failed (-32603); the message says which file,
+    /// what happened and what to do.
+    #[error("{message}")]
+    File {
+        /// The worded error.
+        message: String,
+        /// The file or folder, when there is one.
+        path: Option<String>,
+    },
     /// The caller already holds the maximum number of sockets (-32005; upstream has no limit).
     #[error("Request limit exceeded.")]
     TooManySockets(usize),
@@ -99,7 +116,8 @@ impl ApiError {
             ApiError::MethodNotFound => -32601,
             ApiError::InvalidParams(_) | ApiError::Rejected(_) => -32602,
             ApiError::Unauthorized => 4100,
-            ApiError::Duplicate(_) | ApiError::NotFound(_) => -32603,
+            ApiError::Duplicate(_) | ApiError::NotFound(_) | ApiError::File { .. } => -32603,
+            ApiError::ChangedOnDisk { .. } => -32009,
             ApiError::OpenFailed => -32002,
             ApiError::TooManySockets(_)
             | ApiError::RequestTooLarge(_)
@@ -136,6 +154,11 @@ impl ApiError {
                 "hint": format!("a batch may hold at most {max} requests; split it"),
             })),
             ApiError::BadParam { path, reason } => Some(json!({"path": path, "reason": reason})),
+            ApiError::ChangedOnDisk { path, reason } => Some(json!({
+                "path": path,
+                "hint": reason,
+            })),
+            ApiError::File { path, .. } => path.as_ref().map(|p| json!({"path": p})),
             ApiError::NotFoundResource { kind, id } => Some(json!({"kind": kind, "id": id})),
             ApiError::Engine { error, id } => {
                 let mut data = json!({"class": class_name(error.class())});

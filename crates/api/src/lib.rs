@@ -37,6 +37,7 @@ pub mod request_vars;
 mod search;
 mod secrets;
 mod snap;
+mod workspace;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -50,6 +51,7 @@ pub use error::{ApiError, class_name};
 pub use observer::{OpenedSession, SessionObserver};
 pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
+pub use workspace::WORKSPACE;
 
 /// Limits that upstream does not have, so one client cannot exhaust the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +104,7 @@ pub struct Api {
     engine: Engine,
     limits: Limits,
     observer: observer::Observer,
+    workspace: Option<Arc<wsdeck_workspace::Workspace>>,
 }
 
 impl Api {
@@ -116,7 +119,14 @@ impl Api {
             engine,
             limits,
             observer: None,
+            workspace: None,
         }
+    }
+
+    /// The same API, serving this workspace's files to callers with [`WORKSPACE`].
+    pub fn with_workspace(mut self, workspace: wsdeck_workspace::Workspace) -> Self {
+        self.workspace = Some(Arc::new(workspace));
+        self
     }
 
     /// The same API, telling `observer` about every session it opens.
@@ -149,6 +159,10 @@ impl Api {
                     in_flight: Arc::new(tokio::sync::Semaphore::new(self.limits.max_in_flight)),
                     snap: Arc::new(state),
                     dialect: Arc::new(dialect),
+                    workspace: self
+                        .workspace
+                        .clone()
+                        .map(|w| Arc::new(workspace::State::new(w))),
                 }),
             },
             rx,
@@ -169,6 +183,7 @@ struct Inner {
     in_flight: Arc<tokio::sync::Semaphore>,
     snap: Arc<snap::State>,
     dialect: Arc<dialect::State>,
+    workspace: Option<Arc<workspace::State>>,
 }
 
 impl Inner {
@@ -279,6 +294,32 @@ impl Connection {
     }
 }
 
+/// A workspace method: permission, then the file work on a blocking thread.
+async fn workspace_call(
+    state: &Inner,
+    method: &str,
+    params: Option<Value>,
+) -> Result<Value, ApiError> {
+    if !state.snap.caller_has(WORKSPACE) {
+        return Err(ApiError::Unauthorized);
+    }
+    let Some(ws) = state.workspace.clone() else {
+        return Err(ApiError::File {
+            message: "this wsdeck serves no workspace (wsdeck ui does; for wsdeck serve and wsdeck rpc pass --workspace DIR)".into(),
+            path: None,
+        });
+    };
+    let method = method.to_owned();
+    tokio::task::spawn_blocking(move || ws.call(&method, params))
+        .await
+        .unwrap_or_else(|e| {
+            Err(ApiError::File {
+                message: format!("the workspace operation failed: {e}"),
+                path: None,
+            })
+        })
+}
+
 /// Routes a method by the one list [`METHODS`]: names not in it answer -32601.
 async fn dispatch(
     state: &Inner,
@@ -293,6 +334,9 @@ async fn dispatch(
     }
     if method.starts_with("snap_") {
         return state.snap.call(method, params).await;
+    }
+    if discover::is_workspace_method(method) {
+        return (workspace_call(state, method, params).await, None);
     }
     state.dialect.call(method, params).await
 }

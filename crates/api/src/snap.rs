@@ -70,6 +70,11 @@ impl State {
         }
     }
 
+    /// Whether this connection's caller was granted `permission`.
+    pub(crate) fn caller_has(&self, permission: &str) -> bool {
+        self.caller.permissions.contains(permission)
+    }
+
     fn table(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
         self.table.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -37,6 +37,34 @@ impl Revision {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// The revision as text (`LEN-HASH`), for front ends that hand it back when saving.
+    pub fn token(&self) -> String {
+        format!("{}-{:016x}", self.len, self.hash)
+    }
+
+    /// Reads [`Revision::token`]'s text back; `None` if it is not one.
+    pub fn from_token(text: &str) -> Option<Revision> {
+        let (len, hash) = text.split_once('-')?;
+        Some(Revision {
+            len: len.parse().ok()?,
+            hash: u64::from_str_radix(hash, 16).ok()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod revision_tests {
+    use super::Revision;
+
+    #[test]
+    fn tokens_round_trip_and_reject_other_text() {
+        let r = Revision::of(b"name = \"x\"\n");
+        assert_eq!(Revision::from_token(&r.token()), Some(r));
+        for bad in ["", "12", "x-1", "12-zz", "-1"] {
+            assert_eq!(Revision::from_token(bad), None, "{bad}");
+        }
+    }
 }
 
 /// FNV-1a, 64 bits: enough to tell versions of a small file apart (not a defence against an

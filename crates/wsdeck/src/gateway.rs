@@ -75,6 +75,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<std::path::PathBuf>,
 
+    /// Serve this workspace folder's saved requests to clients granted wsdeck:workspace.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
     /// Also write the token to this file (created with mode 0600).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
@@ -106,6 +110,8 @@ pub(crate) struct GatewayOptions {
     pub permissions: BTreeSet<String>,
     /// A token to use instead of a fresh random one (`wsdeck ui --keep-token`).
     pub token: Option<String>,
+    /// The workspace whose files callers with `wsdeck:workspace` may read and write.
+    pub workspace: Option<wsdeck_workspace::Workspace>,
 }
 
 /// A gateway bound to its port, not serving yet.
@@ -156,8 +162,12 @@ impl BoundGateway {
         ];
         origins.extend(options.allow_origin);
         let limits = Limits::default();
+        let mut api = Api::with_limits(Engine::new(), limits);
+        if let Some(workspace) = options.workspace {
+            api = api.with_workspace(workspace);
+        }
         let gateway = Arc::new(Gateway {
-            api: Api::with_limits(Engine::new(), limits),
+            api,
             limits,
             token,
             hosts,
@@ -219,6 +229,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         allow_origin: args.allow_origin,
         permissions,
         token: None,
+        workspace: match args.workspace {
+            Some(dir) => Some(crate::ui::open_workspace(Some(dir))?),
+            None => None,
+        },
     })
     .await?;
     if let Some(path) = &args.token_file {

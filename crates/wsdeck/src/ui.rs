@@ -41,6 +41,11 @@ pub struct UiArgs {
     #[arg(long, value_name = "DIR")]
     pub assets: Option<PathBuf>,
 
+    /// The workspace folder for saved requests and environments (default: a .wsdeck/ found
+    /// upward from here, else the one in wsdeck's data folder).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
     /// Keep the token in FILE (created with mode 0600 on first use) and reuse it on later
     /// runs, so an open page reconnects after wsdeck restarts on the same --port.
     #[arg(long, value_name = "FILE")]
@@ -69,6 +74,7 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
         Some(path) => Some(kept_token(path)?),
         None => None,
     };
+    let workspace = open_workspace(args.workspace.clone())?;
     let bound = BoundGateway::bind(GatewayOptions {
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
         port: args.port,
@@ -76,8 +82,12 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
         allow_origin: Vec::new(),
         // The page is the local user's own tool: it may open connections (but not read
         // local files: TLS file paths are a `wsdeck connect`/`wsdeck rpc --grant` matter).
-        permissions: BTreeSet::from([wsdeck_api::NETWORK_ACCESS.to_owned()]),
+        permissions: BTreeSet::from([
+            wsdeck_api::NETWORK_ACCESS.to_owned(),
+            wsdeck_api::WORKSPACE.to_owned(),
+        ]),
         token,
+        workspace: Some(workspace),
     })
     .await?;
 
@@ -120,6 +130,19 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
         server.shutdown().await;
     }
     served
+}
+
+/// The workspace the page edits: `--workspace DIR`, a `.wsdeck/` upward, or the data folder's.
+pub(crate) fn open_workspace(
+    explicit: Option<PathBuf>,
+) -> anyhow::Result<wsdeck_workspace::Workspace> {
+    let data_dir = wsdeck_workspace::default_data_dir().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no data folder for the workspace: set WSDECK_DATA_DIR, XDG_DATA_HOME or HOME"
+        )
+    })?;
+    let here = std::env::current_dir().context("no current folder")?;
+    wsdeck_workspace::Workspace::discover(&here, explicit, &data_dir).map_err(anyhow::Error::msg)
 }
 
 /// The token stored in `path`, or a new one written there (mode 0600).

@@ -28,6 +28,11 @@ impl Ui {
             .arg("ui")
             .args(["--no-open"])
             .args(args)
+            // Never the user's own data folder (the workspace lives there by default).
+            .env(
+                "WSDECK_DATA_DIR",
+                std::env::temp_dir().join("wsdeck-ui-tests-data"),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -248,6 +253,10 @@ fn keep_token_reuses_the_token_across_runs() {
 
     std::fs::write(&file, "not a token\n").expect("write");
     let out = Command::new(BIN)
+        .env(
+            "WSDECK_DATA_DIR",
+            std::env::temp_dir().join("wsdeck-ui-tests-data"),
+        )
         .args(["ui", "--no-open"])
         .args(args)
         .output()

@@ -1,0 +1,90 @@
+//! The one error type of the history crate.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong with the history. `Display` says what happened and, where
+/// possible, what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The directory that should hold the database could not be created.
+    #[error(
+        "could not create the history directory {path}: {source}; check its permissions or choose another location"
+    )]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// SQLite could not open the file at all.
+    #[error(
+        "could not open the history database {path}: {source}; check that the file is readable and writable"
+    )]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    /// The file exists but is something else (another SQLite database, or not SQLite at all).
+    #[error(
+        "history database {path} is not a wsdeck history ({reason}): move it away to start a new one"
+    )]
+    NotHistory { path: String, reason: String },
+    /// The file was written by a newer wsdeck whose schema this one does not know.
+    #[error(
+        "history database {path} has schema version {found}, newer than this wsdeck knows ({known}): update wsdeck, or move the file away to start a new one"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    /// The SQLite library lacks the full-text engine the history needs.
+    #[error(
+        "the SQLite library in this build has no FTS5 full-text search; rebuild wsdeck with rusqlite's `bundled` feature"
+    )]
+    NoFts5,
+    /// A statement failed.
+    #[error("history database {path}: {action} failed: {source}")]
+    Sqlite {
+        path: String,
+        action: &'static str,
+        source: rusqlite::Error,
+    },
+    /// A search string that FTS5 cannot parse.
+    #[error(
+        "search query {query:?} is not valid full-text syntax ({reason}); put words in double quotes to search for them literally"
+    )]
+    BadQuery { query: String, reason: String },
+    /// The session id is not in the database (never recorded, or pruned).
+    #[error(
+        "there is no session {0} in the history (it may have been pruned); list the sessions to see which exist"
+    )]
+    UnknownSession(i64),
+    /// The writer thread failed to commit a batch; the message is SQLite's.
+    #[error(
+        "the history recorder could not write a batch ({0}); check free disk space and the database file"
+    )]
+    Recorder(String),
+    /// The writer thread is gone (the history was closed).
+    #[error("the history recorder has stopped; reopen the history to record again")]
+    RecorderStopped,
+    /// Writing an export failed.
+    #[error("could not write the export: {0}")]
+    Write(#[source] std::io::Error),
+    /// Reading a HAR file failed.
+    #[error("could not read the HAR file: {0}")]
+    ReadHar(#[source] std::io::Error),
+    /// The HAR file is not JSON, or has no `log.entries` array.
+    #[error(
+        "not a HAR file: {0}; export it again from the browser's network panel (Save all as HAR)"
+    )]
+    NotHar(String),
+    /// One entry of a HAR file is malformed.
+    #[error("HAR entry {index}: {field} {problem}")]
+    HarEntry {
+        index: usize,
+        field: String,
+        problem: String,
+    },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = HistoryError> = std::result::Result<T, E>;

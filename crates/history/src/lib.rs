@@ -1,0 +1,311 @@
+//! wsdeck's history: every session recorded in an embedded SQLite database.
+//!
+//! A [`History`] is one database file (WAL, so a `kill -9` never corrupts it) with a
+//! dedicated writer thread. Front ends [`start_session`](History::start_session), then hand
+//! the session's events to [`record_log`] (or [`History::record`]); the writer commits one
+//! transaction per batch, so floods of messages are recorded in full. The same handle lists,
+//! pages, searches (FTS5), prunes and exports sessions (JSONL, HAR) and imports HAR files.
+//!
+//! Secrets: the caller passes the request already masked and the secret values in
+//! [`SessionMeta::secrets`]; they are replaced by `****` in the stored URL, request,
+//! handshake and connection-event details (never in message payloads), and the values of
+//! `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie` headers are never stored.
+
+mod error;
+mod export;
+mod query;
+mod row;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::SystemTime;
+
+use rusqlite::{Connection, params};
+use serde_json::Value;
+use wsdeck_engine::{Event, SessionLog};
+
+pub use error::{HistoryError, Result};
+pub use query::{Format, PruneReport, SearchHit, SessionFilter, SessionSummary, StoredEvent};
+pub use schema::SCHEMA_VERSION;
+pub use writer::{MAX_BATCH_EVENTS, QUEUE_EVENTS};
+
+use writer::{Flushed, Live, Msg, Queue, lock};
+
+/// The id of a recorded session (the `sessions` table's primary key; not the engine's id).
+pub type SessionRecordId = i64;
+
+/// What is known about a session when its recording starts.
+#[derive(Debug, Clone)]
+pub struct SessionMeta {
+    /// The URL as people may see it (secrets already masked by the caller, or listed below).
+    pub url: String,
+    /// The request (URL, headers, protocols, settings) as JSON, secrets already masked.
+    pub request_json: Option<Value>,
+    /// When the session started.
+    pub started_at: SystemTime,
+    /// Secret values to replace by `****` in the URL, request and handshake (not payloads).
+    pub secrets: Vec<String>,
+}
+
+/// A history database: cheap to clone, shared by every recorder and reader of the process.
+#[derive(Debug, Clone)]
+pub struct History {
+    shared: Arc<Shared>,
+}
+
+/// The name the brief gives the cloneable handle; a [`History`] is one.
+pub type HistoryHandle = History;
+
+#[derive(Debug)]
+struct Shared {
+    label: String,
+    path: Option<PathBuf>,
+    /// The writer thread's connection; also used for short writes (sessions, prune, import).
+    write: Arc<Mutex<Connection>>,
+    /// Queries; a second connection for files (WAL readers do not wait for the writer), the
+    /// same one in memory.
+    read: Arc<Mutex<Connection>>,
+    live: Live,
+    queue: Arc<Queue>,
+    writer_error: Arc<Mutex<Option<String>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The writer drains what was queued, commits it and ends.
+        self.queue.close();
+        if let Some(handle) = lock(&self.writer).take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+static MEMORY_DBS: AtomicU64 = AtomicU64::new(0);
+
+impl History {
+    /// Opens (or creates, with its parent directories) the history at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<History> {
+        let path = path.as_ref();
+        let label = path.display().to_string();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| HistoryError::CreateDir {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let open = || {
+            Connection::open(path).map_err(|source| HistoryError::Open {
+                path: label.clone(),
+                source,
+            })
+        };
+        let mut write = open()?;
+        schema::prepare(&mut write, &label)?;
+        let read = open()?;
+        read.busy_timeout(std::time::Duration::from_secs(5))
+            .and_then(|()| read.execute_batch("PRAGMA query_only = ON;"))
+            .map_err(|source| HistoryError::Open {
+                path: label.clone(),
+                source,
+            })?;
+        Ok(Self::start(label, Some(path.to_owned()), write, Some(read)))
+    }
+
+    /// A history that lives in memory only, for tests and `--no-history` runs.
+    pub fn open_in_memory() -> Result<History> {
+        let n = MEMORY_DBS.fetch_add(1, Ordering::Relaxed);
+        let label = format!(":memory: #{n}");
+        let mut conn = Connection::open_in_memory().map_err(|source| HistoryError::Open {
+            path: label.clone(),
+            source,
+        })?;
+        schema::prepare(&mut conn, &label)?;
+        Ok(Self::start(label, None, conn, None))
+    }
+
+    fn start(
+        label: String,
+        path: Option<PathBuf>,
+        write: Connection,
+        read: Option<Connection>,
+    ) -> History {
+        let write = Arc::new(Mutex::new(write));
+        let read = match read {
+            Some(r) => Arc::new(Mutex::new(r)),
+            None => write.clone(),
+        };
+        let queue = Arc::new(Queue::default());
+        let live: Live = Arc::default();
+        let writer_error = Arc::new(Mutex::new(None));
+        let handle = {
+            let (queue, conn, live, error) = (
+                queue.clone(),
+                write.clone(),
+                live.clone(),
+                writer_error.clone(),
+            );
+            std::thread::Builder::new()
+                .name("wsdeck-history-writer".into())
+                .spawn(move || writer::run(queue, conn, live, error))
+        };
+        let writer = match handle {
+            Ok(h) => Some(h),
+            Err(e) => {
+                // Without a thread nothing can be recorded; every record call will say so.
+                queue.close();
+                *lock(&writer_error) = Some(format!("could not start the writer thread: {e}"));
+                None
+            }
+        };
+        History {
+            shared: Arc::new(Shared {
+                label,
+                path,
+                write,
+                read,
+                live,
+                queue,
+                writer_error,
+                writer: Mutex::new(writer),
+            }),
+        }
+    }
+
+    /// The database file, `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.shared.path.as_deref()
+    }
+
+    pub(crate) fn sql(
+        &self,
+        action: &'static str,
+    ) -> impl Fn(rusqlite::Error) -> HistoryError + '_ {
+        move |source| HistoryError::Sqlite {
+            path: self.shared.label.clone(),
+            action,
+            source,
+        }
+    }
+
+    pub(crate) fn read_conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        lock(&self.shared.read)
+    }
+
+    pub(crate) fn write_conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        lock(&self.shared.write)
+    }
+
+    pub(crate) fn live_ids(&self) -> Vec<i64> {
+        lock(&self.shared.live).keys().copied().collect()
+    }
+
+    /// Creates the session's row; its events are recorded under the returned id.
+    pub fn start_session(&self, meta: SessionMeta) -> Result<SessionRecordId> {
+        let secrets: Vec<String> = meta.secrets.into_iter().filter(|s| !s.is_empty()).collect();
+        let url = row::mask_str(&meta.url, &secrets);
+        let request = meta.request_json.map(|mut v| {
+            row::mask_value(&mut v, &secrets);
+            v.to_string()
+        });
+        let id = {
+            let conn = self.write_conn();
+            conn.execute(
+                "INSERT INTO sessions (started_at, url, request) VALUES (?1, ?2, ?3)",
+                params![row::ms_since_epoch(meta.started_at), url, request],
+            )
+            .map_err(self.sql("recording a new session"))?;
+            conn.last_insert_rowid()
+        };
+        lock(&self.shared.live).insert(id, secrets);
+        Ok(id)
+    }
+
+    fn stopped(&self) -> HistoryError {
+        match lock(&self.shared.writer_error).clone() {
+            Some(e) => HistoryError::Recorder(e),
+            None => HistoryError::RecorderStopped,
+        }
+    }
+
+    /// Queues events of a session for the writer, blocking this thread while the queue is
+    /// full (use [`record_async`](Self::record_async) from async code).
+    pub fn record(&self, session: SessionRecordId, events: &[Event]) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let msg = Msg::Events {
+            session,
+            events: events.to_vec(),
+        };
+        if self.shared.queue.push(msg) {
+            Ok(())
+        } else {
+            Err(self.stopped())
+        }
+    }
+
+    /// Queues events without blocking the thread: waits for room in the queue instead.
+    pub async fn record_async(&self, session: SessionRecordId, events: Vec<Event>) -> Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        if self
+            .shared
+            .queue
+            .push_async(Msg::Events { session, events })
+            .await
+        {
+            Ok(())
+        } else {
+            Err(self.stopped())
+        }
+    }
+
+    /// Marks the session ended (its end time is its last event's) once its events are written.
+    pub fn end_session(&self, session: SessionRecordId) -> Result<()> {
+        if self.shared.queue.push(Msg::End { session }) {
+            Ok(())
+        } else {
+            Err(self.stopped())
+        }
+    }
+
+    /// Waits until everything queued before is committed; reports a failed commit. Blocks
+    /// the thread (from async code, call it on a blocking thread).
+    pub fn flush(&self) -> Result<()> {
+        let flushed = Arc::new(Flushed::default());
+        if !self.shared.queue.push(Msg::Flush(flushed.clone())) {
+            return Err(self.stopped());
+        }
+        flushed.wait().map_err(HistoryError::Recorder)
+    }
+}
+
+/// Records a session's log from seq 0 until it ends, in batches of up to 1,000 events. The
+/// log is bounded: events it dropped before they were read are missing from the history too
+/// (returned as the count of missed events). Ends the session's record at the end.
+pub async fn record_log(
+    history: History,
+    id: SessionRecordId,
+    log: Arc<SessionLog>,
+) -> Result<u64> {
+    let mut from = 0;
+    let mut missed = 0;
+    loop {
+        let mut batch = Vec::with_capacity(64);
+        let outcome = log.next_batch(from, 1000, &mut batch).await;
+        missed += outcome.missed;
+        from = outcome.next_seq;
+        history.record_async(id, batch).await?;
+        if outcome.at_end {
+            break;
+        }
+    }
+    history.end_session(id)?;
+    Ok(missed)
+}

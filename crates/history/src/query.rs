@@ -1,0 +1,320 @@
+//! Reading the history: sessions, pages of events, full-text search, retention.
+
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{OptionalExtension, Row as SqlRow, params};
+use serde_json::Value;
+use wsdeck_engine::Direction;
+
+use crate::error::{HistoryError, Result};
+use crate::row::ms_since_epoch;
+use crate::{History, SessionRecordId};
+
+/// Which sessions [`History::list_sessions`] returns, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    /// Most sessions returned; 0 means 100.
+    pub limit: usize,
+    /// Only sessions with a smaller id (the next page after the last one seen).
+    pub before_id: Option<SessionRecordId>,
+    /// Only sessions whose URL contains this text (case-insensitive).
+    pub url_contains: Option<String>,
+}
+
+/// One recorded session, as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionSummary {
+    /// The record's id, for `events`, exports and `prune` reports.
+    pub id: SessionRecordId,
+    /// Milliseconds since the Unix epoch.
+    pub started_at_ms: i64,
+    /// Milliseconds since the Unix epoch; `None` while recording, or if the recorder died.
+    pub ended_at_ms: Option<i64>,
+    /// The URL, secrets masked.
+    pub url: String,
+    /// The request as the caller gave it (masked).
+    pub request: Option<Value>,
+    /// The last handshake (see the `open` event's detail for its fields).
+    pub handshake: Option<Value>,
+    /// The code of the last `closed` event (`None`: never closed, or 1006).
+    pub close_code: Option<u16>,
+    /// The reason of the last `closed` event.
+    pub close_reason: Option<String>,
+    /// Events recorded.
+    pub event_count: u64,
+    /// Bytes of payloads and details stored: what retention by size counts.
+    pub bytes: u64,
+}
+
+/// Whether a payload is text (UTF-8) or binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Valid UTF-8 (always so for text messages).
+    Text,
+    /// Anything else.
+    Binary,
+}
+
+impl Format {
+    /// `"text"` or `"binary"`, as in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Binary => "binary",
+        }
+    }
+}
+
+/// One recorded event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Position in the session, from 0, without gaps.
+    pub seq: u64,
+    /// Wall-clock time, milliseconds since the Unix epoch.
+    pub time_ms: i64,
+    /// Monotonic time since the engine started, microseconds.
+    pub mono_us: i64,
+    /// The API's event type: `message`, `ping`, `pong`, `open`, `closing`, `closed`,
+    /// `connecting`, `redirect`, `error`, `reconnecting`.
+    pub kind: String,
+    /// For messages, pings, pongs and `closing`.
+    pub direction: Option<Direction>,
+    /// For messages, pings and pongs.
+    pub format: Option<Format>,
+    /// Payload size in bytes.
+    pub size: u64,
+    /// Message, ping or pong body (text as UTF-8); empty for connection events.
+    pub payload: Vec<u8>,
+    /// The fields of connection events, camelCase as in the API (`open`: the handshake).
+    pub detail: Option<Value>,
+}
+
+/// One full-text search match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The session the message belongs to.
+    pub session_id: SessionRecordId,
+    /// The message's event seq (for `events(session_id, seq, …)`).
+    pub seq: u64,
+    /// Text around the match, matched terms between `«` and `»`, cuts shown as `…`.
+    pub snippet: String,
+}
+
+/// What [`History::prune`] deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Deleted sessions, oldest first.
+    pub sessions: Vec<SessionRecordId>,
+    /// Their events.
+    pub events: u64,
+    /// Their bytes (as in [`SessionSummary::bytes`]).
+    pub bytes: u64,
+}
+
+const SESSION_COLUMNS: &str = "id, started_at, ended_at, url, request, handshake, close_code, close_reason, event_count, bytes";
+
+fn json_column(s: Option<String>) -> Option<Value> {
+    s.and_then(|s| serde_json::from_str(&s).ok())
+}
+
+fn session_of(r: &SqlRow<'_>) -> rusqlite::Result<SessionSummary> {
+    Ok(SessionSummary {
+        id: r.get(0)?,
+        started_at_ms: r.get(1)?,
+        ended_at_ms: r.get(2)?,
+        url: r.get(3)?,
+        request: json_column(r.get(4)?),
+        handshake: json_column(r.get(5)?),
+        close_code: r
+            .get::<_, Option<i64>>(6)?
+            .and_then(|c| u16::try_from(c).ok()),
+        close_reason: r.get(7)?,
+        event_count: r.get::<_, i64>(8)?.max(0) as u64,
+        bytes: r.get::<_, i64>(9)?.max(0) as u64,
+    })
+}
+
+pub(crate) fn event_of(r: &SqlRow<'_>) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
+        seq: r.get::<_, i64>(0)?.max(0) as u64,
+        time_ms: r.get(1)?,
+        mono_us: r.get(2)?,
+        kind: r.get(3)?,
+        direction: match r.get::<_, Option<String>>(4)?.as_deref() {
+            Some("in") => Some(Direction::In),
+            Some("out") => Some(Direction::Out),
+            _ => None,
+        },
+        format: match r.get::<_, Option<String>>(5)?.as_deref() {
+            Some("text") => Some(Format::Text),
+            Some("binary") => Some(Format::Binary),
+            _ => None,
+        },
+        size: r.get::<_, i64>(6)?.max(0) as u64,
+        payload: r.get::<_, Option<Vec<u8>>>(7)?.unwrap_or_default(),
+        detail: json_column(r.get(8)?),
+    })
+}
+
+pub(crate) const EVENT_QUERY: &str =
+    "SELECT seq, time, mono, kind, direction, format, size, payload, detail
+     FROM events WHERE session = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3";
+
+impl History {
+    /// Sessions, newest first.
+    pub fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<SessionSummary>> {
+        let limit = if filter.limit == 0 { 100 } else { filter.limit };
+        let conn = self.read_conn();
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions
+                 WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR instr(lower(url), lower(?2)) > 0)
+                 ORDER BY id DESC LIMIT ?3"
+            ))
+            .map_err(self.sql("listing sessions"))?;
+        stmt.query_map(
+            params![filter.before_id, filter.url_contains, limit as i64],
+            session_of,
+        )
+        .and_then(|rows| rows.collect())
+        .map_err(self.sql("listing sessions"))
+    }
+
+    /// One session.
+    pub fn session(&self, id: SessionRecordId) -> Result<SessionSummary> {
+        let conn = self.read_conn();
+        conn.query_row(
+            &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"),
+            [id],
+            session_of,
+        )
+        .optional()
+        .map_err(self.sql("reading a session"))?
+        .ok_or(HistoryError::UnknownSession(id))
+    }
+
+    /// Up to `limit` events of a session from `from_seq` on, in order.
+    pub fn events(
+        &self,
+        id: SessionRecordId,
+        from_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>> {
+        self.session(id)?;
+        let conn = self.read_conn();
+        let mut stmt = conn
+            .prepare_cached(EVENT_QUERY)
+            .map_err(self.sql("reading events"))?;
+        stmt.query_map(
+            params![
+                id,
+                i64::try_from(from_seq).unwrap_or(i64::MAX),
+                limit.min(i64::MAX as usize) as i64
+            ],
+            event_of,
+        )
+        .and_then(|rows| rows.collect())
+        .map_err(self.sql("reading events"))
+    }
+
+    /// Full-text search over the text messages of all sessions (FTS5 query syntax: words,
+    /// `"phrases"`, `prefix*`, `AND`/`OR`/`NOT`), best matches first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let conn = self.read_conn();
+        let run = || -> rusqlite::Result<Vec<SearchHit>> {
+            let mut stmt = conn.prepare_cached(
+                "SELECT e.session, e.seq, snippet(message_fts, 0, '«', '»', '…', 12)
+                 FROM message_fts JOIN events e ON e.rowid = message_fts.rowid
+                 WHERE message_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+            )?;
+            stmt.query_map(params![query, limit.min(i64::MAX as usize) as i64], |r| {
+                Ok(SearchHit {
+                    session_id: r.get(0)?,
+                    seq: r.get::<_, i64>(1)?.max(0) as u64,
+                    snippet: r.get(2)?,
+                })
+            })?
+            .collect()
+        };
+        run().map_err(|e| match &e {
+            // The statement is fixed, so a plain SQLITE_ERROR can only come from the query
+            // text (FTS5 reports "fts5: syntax error", "unterminated string", "no such
+            // column" for `a-b`, …); busy, I/O and corruption errors have their own codes.
+            rusqlite::Error::SqliteFailure(f, Some(msg)) if f.extended_code == 1 => {
+                HistoryError::BadQuery {
+                    query: query.to_owned(),
+                    reason: msg.clone(),
+                }
+            }
+            _ => HistoryError::Sqlite {
+                path: self.shared.label.clone(),
+                action: "searching",
+                source: e,
+            },
+        })
+    }
+
+    /// Deletes whole sessions, oldest first: those that ended (or started, if they never
+    /// ended) more than `older_than` ago, then as many more as needed to bring the total
+    /// recorded bytes under `max_bytes`. Sessions being recorded by this process are kept.
+    /// Freed pages are returned to the file system incrementally (no full `VACUUM`).
+    pub fn prune(
+        &self,
+        older_than: Option<Duration>,
+        max_bytes: Option<u64>,
+    ) -> Result<PruneReport> {
+        let live = self.live_ids();
+        let mut conn = self.write_conn();
+        let tx = conn.transaction().map_err(self.sql("pruning"))?;
+        let sessions: Vec<(i64, i64, u64, u64)> = {
+            let mut stmt = tx
+                .prepare("SELECT id, coalesce(ended_at, started_at), event_count, bytes FROM sessions ORDER BY id")
+                .map_err(self.sql("pruning"))?;
+            stmt.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)?.max(0) as u64,
+                    r.get::<_, i64>(3)?.max(0) as u64,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+            .map_err(self.sql("pruning"))?
+        };
+        let cutoff = older_than.map(|age| {
+            ms_since_epoch(SystemTime::now())
+                .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
+        });
+        let mut total: u64 = sessions.iter().map(|s| s.3).sum();
+        let mut report = PruneReport::default();
+        for &(id, last, events, bytes) in &sessions {
+            if live.contains(&id) {
+                continue;
+            }
+            let too_old = cutoff.is_some_and(|c| last < c);
+            let too_big = max_bytes.is_some_and(|m| total > m);
+            if !too_old && !too_big {
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO message_fts (message_fts, rowid, body)
+                 SELECT 'delete', rowid, CAST(payload AS TEXT) FROM events
+                 WHERE session = ?1 AND kind = 'message' AND format = 'text'",
+                [id],
+            )
+            .and_then(|_| tx.execute("DELETE FROM events WHERE session = ?1", [id]))
+            .and_then(|_| tx.execute("DELETE FROM sessions WHERE id = ?1", [id]))
+            .map_err(self.sql("pruning"))?;
+            total -= bytes;
+            report.sessions.push(id);
+            report.events += events;
+            report.bytes += bytes;
+        }
+        tx.commit().map_err(self.sql("pruning"))?;
+        if !report.sessions.is_empty() {
+            conn.execute_batch("PRAGMA incremental_vacuum;")
+                .map_err(self.sql("returning free pages"))?;
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,299 @@
+//! Engine events as database rows, and the JSON stored for handshakes and connection events.
+
+use std::borrow::Cow;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+use wsdeck_engine::{Direction, Event, EventKind, HandshakeInfo, HttpHead, Initiator, Payload};
+
+/// One row of the `events` table, borrowed from an event where it can be.
+#[derive(Debug, Clone)]
+pub(crate) struct Row<'a> {
+    pub seq: u64,
+    pub time_ms: i64,
+    pub mono_us: i64,
+    pub kind: &'static str,
+    pub direction: Option<&'static str>,
+    pub format: Option<&'static str>,
+    pub size: u64,
+    pub payload: Option<Cow<'a, [u8]>>,
+    pub detail: Option<Value>,
+}
+
+impl Row<'_> {
+    /// Whether the payload goes into the full-text index.
+    pub fn is_text_message(&self) -> bool {
+        self.kind == "message" && self.format == Some("text")
+    }
+
+    /// Bytes this row adds to the session's size (payload and detail).
+    pub fn stored_bytes(&self, detail_len: usize) -> u64 {
+        self.payload.as_ref().map_or(0, |p| p.len() as u64) + detail_len as u64
+    }
+}
+
+pub(crate) fn ms_since_epoch(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+pub(crate) fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn direction_str(d: Direction) -> &'static str {
+    match d {
+        Direction::In => "in",
+        Direction::Out => "out",
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn class_name(e: &wsdeck_engine::EngineError) -> &'static str {
+    use wsdeck_engine::ErrorClass::*;
+    match e.class() {
+        InvalidRequest => "invalid_request",
+        Connect => "connect",
+        HandshakeRefused => "handshake_refused",
+        Tls => "tls",
+        Protocol => "protocol",
+        Timeout => "timeout",
+        ConnectionLost => "connection_lost",
+        State => "state",
+    }
+}
+
+fn head_json(head: &HttpHead) -> Value {
+    json!({
+        "startLine": head.start_line,
+        "headers": head
+            .headers
+            .iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// The handshake as stored in `sessions.handshake` and in the `open` event's detail.
+pub(crate) fn handshake_json(h: &HandshakeInfo) -> Value {
+    json!({
+        "url": h.url,
+        "remoteAddr": h.remote_addr.to_string(),
+        "request": head_json(&h.request),
+        "response": head_json(&h.response),
+        "protocol": h.protocol,
+        "extensions": h.extensions,
+        "tls": h.tls,
+        "timings": {
+            "dnsMs": ms(h.timings.dns),
+            "connectMs": ms(h.timings.connect),
+            "tlsMs": ms(h.timings.tls),
+            "upgradeMs": ms(h.timings.upgrade),
+            "totalMs": ms(h.timings.total),
+        },
+    })
+}
+
+fn control<'a>(kind: &'static str, direction: Direction, payload: &'a [u8]) -> Row<'a> {
+    let format = if std::str::from_utf8(payload).is_ok() {
+        "text"
+    } else {
+        "binary"
+    };
+    Row {
+        seq: 0,
+        time_ms: 0,
+        mono_us: 0,
+        kind,
+        direction: Some(direction_str(direction)),
+        format: Some(format),
+        size: payload.len() as u64,
+        payload: Some(Cow::Borrowed(payload)),
+        detail: None,
+    }
+}
+
+fn connection(kind: &'static str, detail: Value) -> Row<'static> {
+    Row {
+        seq: 0,
+        time_ms: 0,
+        mono_us: 0,
+        kind,
+        direction: None,
+        format: None,
+        size: 0,
+        payload: None,
+        detail: Some(detail),
+    }
+}
+
+/// The row of one engine event; secrets are masked in the detail, never in payloads.
+pub(crate) fn row_of<'a>(event: &'a Event, secrets: &[String]) -> Row<'a> {
+    let mut row = match &event.kind {
+        EventKind::Message { direction, payload } => {
+            let (format, bytes): (&'static str, &[u8]) = match payload {
+                Payload::Text(t) => ("text", t.as_bytes()),
+                Payload::Binary(b) => ("binary", b),
+            };
+            Row {
+                seq: 0,
+                time_ms: 0,
+                mono_us: 0,
+                kind: "message",
+                direction: Some(direction_str(*direction)),
+                format: Some(format),
+                size: bytes.len() as u64,
+                payload: Some(Cow::Borrowed(bytes)),
+                detail: None,
+            }
+        }
+        EventKind::Ping { direction, payload } => control("ping", *direction, payload),
+        EventKind::Pong { direction, payload } => control("pong", *direction, payload),
+        EventKind::Connecting { url, attempt } => {
+            connection("connecting", json!({"url": url, "attempt": attempt}))
+        }
+        EventKind::Redirect {
+            status,
+            from,
+            to,
+            hop,
+            dropped_headers,
+        } => connection(
+            "redirect",
+            json!({"status": status, "from": from, "to": to, "hop": hop, "droppedHeaders": dropped_headers}),
+        ),
+        EventKind::Open(h) => connection("open", handshake_json(h)),
+        EventKind::Closing {
+            direction,
+            code,
+            reason,
+        } => {
+            let mut r = connection("closing", json!({"code": code, "reason": reason}));
+            r.direction = Some(direction_str(*direction));
+            r
+        }
+        EventKind::Closed {
+            code,
+            reason,
+            clean,
+            initiator,
+        } => connection(
+            "closed",
+            json!({
+                "code": code,
+                "reason": reason,
+                "clean": clean,
+                "initiator": match initiator { Initiator::Local => "local", Initiator::Remote => "remote" },
+            }),
+        ),
+        EventKind::Error(e) => connection(
+            "error",
+            json!({"message": e.to_string(), "class": class_name(e)}),
+        ),
+        EventKind::Reconnecting {
+            attempt,
+            of,
+            delay_ms,
+        } => connection(
+            "reconnecting",
+            json!({"attempt": attempt, "of": of, "delayMs": delay_ms}),
+        ),
+    };
+    if let Some(detail) = row.detail.as_mut() {
+        mask_value(detail, secrets);
+    }
+    row.seq = event.seq;
+    row.time_ms = ms_since_epoch(event.time);
+    row.mono_us = micros(event.mono);
+    row
+}
+
+/// Headers whose values are credentials: never stored, whatever the caller passed.
+const CREDENTIAL_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// Replaces every secret with `****` in all strings of `value`, and the values of
+/// credential headers (`{name, value}` objects) with `****` (keeping an auth scheme).
+pub(crate) fn mask_value(value: &mut Value, secrets: &[String]) {
+    match value {
+        Value::String(s) => {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                if s.contains(secret.as_str()) {
+                    *s = s.replace(secret.as_str(), "****");
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| mask_value(v, secrets)),
+        Value::Object(map) => {
+            let credential = map
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| CREDENTIAL_HEADERS.contains(&n.to_ascii_lowercase().as_str()));
+            if credential && let Some(Value::String(v)) = map.get_mut("value") {
+                *v = match v.split_once(' ') {
+                    Some((scheme, _)) if !scheme.contains('=') => format!("{scheme} ****"),
+                    _ => "****".to_owned(),
+                };
+            }
+            map.values_mut().for_each(|v| mask_value(v, secrets));
+        }
+        _ => {}
+    }
+}
+
+/// Masks secrets in a URL string.
+pub(crate) fn mask_str(s: &str, secrets: &[String]) -> String {
+    let mut v = Value::String(s.to_owned());
+    mask_value(&mut v, secrets);
+    match v {
+        Value::String(s) => s,
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secrets_and_credential_headers() {
+        let mut v = json!({
+            "url": "wss://x/?token=abc123",
+            "headers": [
+                {"name": "Authorization", "value": "Bearer abc123"},
+                {"name": "Cookie", "value": "sid=1"},
+                {"name": "X-Other", "value": "plain"},
+            ],
+        });
+        mask_value(&mut v, &["abc123".to_owned(), String::new()]);
+        assert_eq!(v["url"], "wss://x/?token=****");
+        assert_eq!(v["headers"][0]["value"], "Bearer ****");
+        assert_eq!(v["headers"][1]["value"], "****");
+        assert_eq!(v["headers"][2]["value"], "plain");
+    }
+
+    #[test]
+    fn binary_pings_are_binary() {
+        let e = Event {
+            seq: 3,
+            time: UNIX_EPOCH + Duration::from_millis(1500),
+            mono: Duration::from_micros(42),
+            kind: EventKind::Ping {
+                direction: Direction::In,
+                payload: wsdeck_engine::Bytes::from_static(&[0xff, 0x00]),
+            },
+        };
+        let r = row_of(&e, &[]);
+        assert_eq!((r.kind, r.format, r.size), ("ping", Some("binary"), 2));
+        assert_eq!((r.seq, r.time_ms, r.mono_us), (3, 1500, 42));
+    }
+}

@@ -1,0 +1,150 @@
+//! The database layout and its versions (`PRAGMA user_version`).
+
+use rusqlite::Connection;
+
+use crate::error::{HistoryError, Result};
+
+/// The schema version this code writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// `PRAGMA application_id`: "wsdh", marks the file as a wsdeck history.
+pub const APPLICATION_ID: i64 = 0x7773_6468;
+
+/// Version 1. Times are milliseconds since the Unix epoch, monotonic times microseconds.
+/// `events.payload` holds the message body (text as UTF-8), `events.detail` the JSON of
+/// connection events. `message_fts` indexes text message bodies, with `events` (through
+/// the `message_text` view) as its external content, so the text is stored once.
+/// Session ids are AUTOINCREMENT so that an id pruned away is never given to a new session.
+const SCHEMA_V1: &str = "
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    url TEXT NOT NULL,
+    request TEXT,
+    handshake TEXT,
+    close_code INTEGER,
+    close_reason TEXT,
+    event_count INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE events (
+    session INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    mono INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    direction TEXT,
+    format TEXT,
+    size INTEGER NOT NULL,
+    payload BLOB,
+    detail TEXT,
+    UNIQUE (session, seq)
+);
+CREATE VIEW message_text AS
+    SELECT rowid AS id, CAST(payload AS TEXT) AS body FROM events;
+CREATE VIRTUAL TABLE message_fts USING fts5(body, content='message_text', content_rowid='id');
+";
+
+/// Brings a freshly opened connection to the current schema, or says why it cannot.
+pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
+    let not_history = |e: rusqlite::Error| HistoryError::NotHistory {
+        path: label.to_owned(),
+        reason: e.to_string(),
+    };
+    // Must come before the first table exists; no effect on an existing database.
+    conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")
+        .map_err(not_history)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(not_history)?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(HistoryError::NotHistory {
+            path: label.to_owned(),
+            reason: format!("journal mode stays {mode:?} instead of WAL"),
+        });
+    }
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")
+        .map_err(not_history)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(not_history)?;
+
+    let fts5: bool = conn
+        .query_row("SELECT sqlite_compileoption_used('ENABLE_FTS5')", [], |r| {
+            r.get(0)
+        })
+        .map_err(not_history)?;
+    if !fts5 {
+        return Err(HistoryError::NoFts5);
+    }
+
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(not_history)?;
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(not_history)?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(not_history)?;
+
+    if tables == 0 && version == 0 {
+        let tx = conn.transaction().map_err(not_history)?;
+        tx.execute_batch(SCHEMA_V1)
+            .map_err(|e| HistoryError::Sqlite {
+                path: label.to_owned(),
+                action: "creating the schema",
+                source: e,
+            })?;
+        tx.execute_batch(&format!(
+            "PRAGMA user_version = {SCHEMA_VERSION}; PRAGMA application_id = {APPLICATION_ID};"
+        ))
+        .map_err(not_history)?;
+        tx.commit().map_err(not_history)?;
+        return Ok(());
+    }
+    if app_id != APPLICATION_ID {
+        return Err(HistoryError::NotHistory {
+            path: label.to_owned(),
+            reason: format!("it is an SQLite database of another application (id {app_id:#x})"),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(HistoryError::TooNew {
+            path: label.to_owned(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if version < 1 {
+        return Err(HistoryError::NotHistory {
+            path: label.to_owned(),
+            reason: format!("unknown schema version {version}"),
+        });
+    }
+    // Future migrations from older versions go here, each in its own transaction.
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_sqlite_has_fts5_and_the_schema_is_versioned() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let fts5: bool = conn
+            .query_row("SELECT sqlite_compileoption_used('ENABLE_FTS5')", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(fts5);
+        prepare(&mut conn, "test").unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        // Preparing again is a no-op on a current database.
+        prepare(&mut conn, "test").unwrap();
+    }
+}

@@ -1,0 +1,380 @@
+//! The writer thread: the one owner of writes, committing one transaction per batch.
+//!
+//! Recorders hand batches of events to a bounded queue; the writer takes everything queued
+//! (up to [`MAX_BATCH_EVENTS`]) and commits it at once, so the commit rate adapts to the
+//! load: under a flood each commit carries thousands of events, when quiet each event is
+//! committed as soon as it arrives. A `kill -9` loses at most what was queued or in the
+//! commit under way; WAL keeps the file consistent.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use rusqlite::{Connection, params};
+use wsdeck_engine::Event;
+
+use crate::row::{Row, row_of};
+
+/// Most events committed in one transaction.
+pub const MAX_BATCH_EVENTS: usize = 10_000;
+/// Most events waiting in the queue before recorders wait for the writer.
+pub const QUEUE_EVENTS: usize = 50_000;
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing held under these locks is left half-updated by a panic that matters.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Set once the batches before it are committed.
+#[derive(Debug, Default)]
+pub(crate) struct Flushed {
+    done: Mutex<Option<Result<(), String>>>,
+    cv: Condvar,
+}
+
+impl Flushed {
+    pub fn wait(&self) -> Result<(), String> {
+        let mut done = lock(&self.done);
+        loop {
+            if let Some(r) = done.take() {
+                return r;
+            }
+            done = self.cv.wait(done).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn set(&self, r: Result<(), String>) {
+        *lock(&self.done) = Some(r);
+        self.cv.notify_all();
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Msg {
+    Events { session: i64, events: Vec<Event> },
+    End { session: i64 },
+    Flush(Arc<Flushed>),
+}
+
+impl Msg {
+    fn weight(&self) -> usize {
+        match self {
+            Msg::Events { events, .. } => events.len(),
+            _ => 0,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct QState {
+    items: VecDeque<Msg>,
+    events: usize,
+    closed: bool,
+    wakers: Vec<Waker>,
+}
+
+/// A bounded queue usable from threads (blocking) and async tasks (waking).
+#[derive(Debug, Default)]
+pub(crate) struct Queue {
+    st: Mutex<QState>,
+    items: Condvar,
+    room: Condvar,
+}
+
+impl Queue {
+    /// Pushes if there is room; gives the message back when full. Err(None) when closed.
+    fn try_push(&self, msg: Msg, waker: Option<&Waker>) -> Result<(), Option<Msg>> {
+        let mut st = lock(&self.st);
+        if st.closed {
+            return Err(None);
+        }
+        let w = msg.weight();
+        if w > 0 && st.events > 0 && st.events + w > QUEUE_EVENTS {
+            if let Some(waker) = waker {
+                st.wakers.push(waker.clone());
+            }
+            return Err(Some(msg));
+        }
+        st.events += w;
+        st.items.push_back(msg);
+        self.items.notify_one();
+        Ok(())
+    }
+
+    /// Pushes, blocking the thread while the queue is full. False when closed.
+    pub fn push(&self, mut msg: Msg) -> bool {
+        loop {
+            match self.try_push(msg, None) {
+                Ok(()) => return true,
+                Err(None) => return false,
+                Err(Some(m)) => {
+                    msg = m;
+                    let st = lock(&self.st);
+                    if st.events > 0 && !st.closed {
+                        drop(self.room.wait(st).unwrap_or_else(|e| e.into_inner()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pushes, waiting (without blocking the thread) while the queue is full.
+    pub fn push_async(self: &Arc<Self>, msg: Msg) -> PushFuture {
+        PushFuture {
+            queue: self.clone(),
+            msg: Some(msg),
+        }
+    }
+
+    /// Takes queued messages (at least one, at most `MAX_BATCH_EVENTS` events unless one
+    /// message is larger); `None` once closed and drained.
+    fn pop_batch(&self, out: &mut Vec<Msg>) -> bool {
+        let mut st = lock(&self.st);
+        while st.items.is_empty() && !st.closed {
+            st = self.items.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        if st.items.is_empty() {
+            return false;
+        }
+        let mut taken = 0;
+        while let Some(front) = st.items.front() {
+            let w = front.weight();
+            if w > 0 && !out.is_empty() && taken + w > MAX_BATCH_EVENTS {
+                break;
+            }
+            taken += w;
+            if let Some(m) = st.items.pop_front() {
+                out.push(m);
+            }
+        }
+        st.events -= taken;
+        for w in st.wakers.drain(..) {
+            w.wake();
+        }
+        self.room.notify_all();
+        true
+    }
+
+    pub fn close(&self) {
+        let mut st = lock(&self.st);
+        st.closed = true;
+        for w in st.wakers.drain(..) {
+            w.wake();
+        }
+        self.items.notify_all();
+        self.room.notify_all();
+    }
+}
+
+/// The future of [`Queue::push_async`]: true once queued, false if the queue closed.
+#[derive(Debug)]
+pub(crate) struct PushFuture {
+    queue: Arc<Queue>,
+    msg: Option<Msg>,
+}
+
+impl Future for PushFuture {
+    type Output = bool;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
+        let Some(msg) = self.msg.take() else {
+            return Poll::Ready(false);
+        };
+        match self.queue.try_push(msg, Some(cx.waker())) {
+            Ok(()) => Poll::Ready(true),
+            Err(None) => Poll::Ready(false),
+            Err(Some(m)) => {
+                self.msg = Some(m);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Secrets of the sessions being recorded by this process, by session id. Sessions in it are
+/// also spared by `prune`.
+pub(crate) type Live = Arc<Mutex<HashMap<i64, Vec<String>>>>;
+
+/// The writer thread's loop: runs until the queue is closed and drained.
+pub(crate) fn run(
+    queue: Arc<Queue>,
+    conn: Arc<Mutex<Connection>>,
+    live: Live,
+    error: Arc<Mutex<Option<String>>>,
+) {
+    let mut batch = Vec::new();
+    while queue.pop_batch(&mut batch) {
+        let result = {
+            let mut conn = lock(&conn);
+            write_batch(&mut conn, &batch, &live)
+        };
+        if let Err(e) = result {
+            *lock(&error) = Some(e.to_string());
+        }
+        for msg in batch.drain(..) {
+            if let Msg::Flush(f) = msg {
+                // A flush reports any batch that failed since the previous flush.
+                f.set(lock(&error).take().map_or(Ok(()), Err));
+            }
+        }
+    }
+}
+
+/// Inserts rows of one session; returns (rows inserted, bytes) — replays are ignored.
+pub(crate) fn insert_rows<'a>(
+    tx: &rusqlite::Transaction<'_>,
+    session: i64,
+    rows: impl IntoIterator<Item = Row<'a>>,
+) -> rusqlite::Result<(u64, u64)> {
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO events (session, seq, time, mono, kind, direction, format, size, payload, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut fts = tx.prepare_cached("INSERT INTO message_fts (rowid, body) VALUES (?1, ?2)")?;
+    let mut handshake = tx.prepare_cached("UPDATE sessions SET handshake = ?2 WHERE id = ?1")?;
+    let mut closed = tx.prepare_cached(
+        "UPDATE sessions SET close_code = ?2, close_reason = ?3, ended_at = ?4 WHERE id = ?1",
+    )?;
+    let (mut count, mut bytes) = (0u64, 0u64);
+    for row in rows {
+        let detail = row.detail.as_ref().map(|d| d.to_string());
+        let n = insert.execute(params![
+            session,
+            row.seq as i64,
+            row.time_ms,
+            row.mono_us,
+            row.kind,
+            row.direction,
+            row.format,
+            row.size as i64,
+            row.payload.as_deref(),
+            detail,
+        ])?;
+        if n == 0 {
+            continue;
+        }
+        count += 1;
+        bytes += row.stored_bytes(detail.as_ref().map_or(0, String::len));
+        if row.is_text_message() {
+            let text = row
+                .payload
+                .as_deref()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            fts.execute(params![tx.last_insert_rowid(), text])?;
+        }
+        match row.kind {
+            "open" => {
+                handshake.execute(params![session, detail])?;
+            }
+            "closed" => {
+                let d = row.detail.as_ref();
+                closed.execute(params![
+                    session,
+                    d.and_then(|d| d["code"].as_i64()),
+                    d.and_then(|d| d["reason"].as_str()),
+                    row.time_ms,
+                ])?;
+            }
+            _ => {}
+        }
+    }
+    tx.prepare_cached(
+        "UPDATE sessions SET event_count = event_count + ?2, bytes = bytes + ?3 WHERE id = ?1",
+    )?
+    .execute(params![session, count as i64, bytes as i64])?;
+    Ok((count, bytes))
+}
+
+fn write_batch(conn: &mut Connection, batch: &[Msg], live: &Live) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    for msg in batch {
+        match msg {
+            Msg::Events { session, events } => {
+                let secrets = lock(live).get(session).cloned().unwrap_or_default();
+                insert_rows(&tx, *session, events.iter().map(|e| row_of(e, &secrets)))?;
+            }
+            Msg::End { session } => {
+                tx.execute(
+                    "UPDATE sessions SET ended_at = coalesce(
+                        (SELECT max(time) FROM events WHERE session = ?1), ended_at, started_at)
+                     WHERE id = ?1",
+                    params![session],
+                )?;
+                lock(live).remove(session);
+            }
+            Msg::Flush(_) => {}
+        }
+    }
+    tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::Wake;
+    use std::time::{Duration, UNIX_EPOCH};
+    use wsdeck_engine::{Direction, EventKind, Payload};
+
+    struct Flag(std::sync::atomic::AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    fn events(n: usize) -> Vec<Event> {
+        (0..n)
+            .map(|i| Event {
+                seq: i as u64,
+                time: UNIX_EPOCH,
+                mono: Duration::ZERO,
+                kind: EventKind::Message {
+                    direction: Direction::In,
+                    payload: Payload::text("x"),
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn async_push_waits_for_room_and_is_woken() {
+        let q = Arc::new(Queue::default());
+        assert!(q.push(Msg::Events {
+            session: 1,
+            events: events(QUEUE_EVENTS)
+        }));
+        let flag = Arc::new(Flag(Default::default()));
+        let waker = Waker::from(flag.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut fut = q.push_async(Msg::Events {
+            session: 1,
+            events: events(10),
+        });
+        assert!(
+            Pin::new(&mut fut).poll(&mut cx).is_pending(),
+            "queue is full"
+        );
+        // Zero-weight messages (end, flush) always get in.
+        assert!(q.push(Msg::End { session: 1 }));
+        let mut out = Vec::new();
+        assert!(q.pop_batch(&mut out));
+        assert_eq!(out.len(), 2);
+        assert!(
+            flag.0.load(std::sync::atomic::Ordering::SeqCst),
+            "popping wakes the sender"
+        );
+        assert!(Pin::new(&mut fut).poll(&mut cx) == Poll::Ready(true));
+        q.close();
+        out.clear();
+        assert!(
+            q.pop_batch(&mut out),
+            "what was queued is drained after close"
+        );
+        out.clear();
+        assert!(!q.pop_batch(&mut out));
+        assert!(!q.push(Msg::End { session: 1 }));
+    }
+}
