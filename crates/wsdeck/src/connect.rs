@@ -129,6 +129,14 @@ pub struct ConnectArgs {
     #[arg(short = 'b', long)]
     pub binary: bool,
 
+    /// Record this session in the history (see wsdeck history): every event, in full.
+    #[arg(long)]
+    pub record: bool,
+
+    /// The history database for --record (default: history.db in the data folder).
+    #[arg(long, value_name = "FILE", requires = "record")]
+    pub history: Option<PathBuf>,
+
     /// Print every event as one JSON object per line on stdout.
     #[arg(long)]
     pub jsonl: bool,
@@ -288,6 +296,7 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
             short.chars().count()
         );
     }
+    let secret_values: Vec<String> = secrets.iter().map(|s| (*s).to_owned()).collect();
     let redactor = Redactor::new(secrets).with_url_credentials(&spec.url);
     let view = Arc::new(View {
         pretty: args.pretty,
@@ -300,6 +309,19 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         args.send_format,
         args.binary,
     );
+    let recorder = if args.record {
+        match crate::history_cmd::open(args.history.clone()) {
+            Ok(history) => Some(crate::history_cmd::Recorder::new(history)),
+            Err(e) => {
+                eprintln!("wsdeck: --record: {e:#}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        None
+    };
+    // As printed: without URL credentials and secrets.
+    let url = view.redactor.redact(&spec.url).to_string();
     let engine = Engine::new();
     let session = match rt.block_on(async { engine.open(spec) }) {
         Ok(s) => s,
@@ -308,6 +330,10 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
             return exit::code_for(&e);
         }
     };
+    if let Some(recorder) = &recorder {
+        let _runtime = rt.enter();
+        recorder.record(&session, url, None, secret_values);
+    }
     // Ctrl-C closes politely; a second one exits at once.
     {
         let session = session.clone();

@@ -75,6 +75,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<std::path::PathBuf>,
 
+    /// Record every client's sessions in this history database (see wsdeck history).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
     /// Serve this workspace folder's saved requests to clients granted wsdeck:workspace.
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
@@ -112,6 +116,8 @@ pub(crate) struct GatewayOptions {
     pub token: Option<String>,
     /// The workspace whose files callers with `wsdeck:workspace` may read and write.
     pub workspace: Option<wsdeck_workspace::Workspace>,
+    /// Where every session opened through the API is recorded.
+    pub recorder: Option<crate::history_cmd::Recorder>,
 }
 
 /// A gateway bound to its port, not serving yet.
@@ -165,6 +171,9 @@ impl BoundGateway {
         let mut api = Api::with_limits(Engine::new(), limits);
         if let Some(workspace) = options.workspace {
             api = api.with_workspace(workspace);
+        }
+        if let Some(recorder) = options.recorder {
+            api = api.with_observer(Arc::new(recorder));
         }
         let gateway = Arc::new(Gateway {
             api,
@@ -231,6 +240,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         token: None,
         workspace: match args.workspace {
             Some(dir) => Some(crate::ui::open_workspace(Some(dir))?),
+            None => None,
+        },
+        recorder: match args.history {
+            Some(path) => Some(crate::history_cmd::Recorder::new(crate::history_cmd::open(
+                Some(path),
+            )?)),
             None => None,
         },
     })

@@ -8,6 +8,7 @@ mod connect;
 mod echo_server;
 mod exit;
 mod gateway;
+mod history_cmd;
 mod interactive;
 mod lines;
 mod manifest;
@@ -54,6 +55,8 @@ enum Command {
     Ui(ui::UiArgs),
     /// Run a saved request from the workspace: connect, send its saved messages, print answers.
     Run(run::RunArgs),
+    /// The recorded sessions: list, show, full-text search, export (JSON lines, HAR), import, prune.
+    History(history_cmd::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Run(args) => run::run(args, runtime.handle().clone()),
+        Command::History(args) => history_cmd::run(args),
         Command::Ui(args) => match runtime.block_on(ui::run(args)) {
             Ok(()) => exit::OK,
             Err(e) => {

@@ -46,6 +46,15 @@ pub struct UiArgs {
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
 
+    /// The history database every session is recorded in (default: history.db in the data
+    /// folder; see wsdeck history).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Do not record sessions in the history.
+    #[arg(long, conflicts_with = "history")]
+    pub no_history: bool,
+
     /// Keep the token in FILE (created with mode 0600 on first use) and reuse it on later
     /// runs, so an open page reconnects after wsdeck restarts on the same --port.
     #[arg(long, value_name = "FILE")]
@@ -88,6 +97,13 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
         ]),
         token,
         workspace: Some(workspace),
+        recorder: if args.no_history {
+            None
+        } else {
+            Some(crate::history_cmd::Recorder::new(crate::history_cmd::open(
+                args.history.clone(),
+            )?))
+        },
     })
     .await?;
 

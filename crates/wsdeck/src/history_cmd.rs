@@ -1,0 +1,258 @@
+//! The history in the binary: recording sessions (`Recorder`, the API's `SessionObserver`
+//! for `wsdeck ui`/`serve`, and `wsdeck connect --record`) into `wsdeck-history`, and
+//! `wsdeck history list|show|search|export|import|prune`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use wsdeck_engine::Session;
+use wsdeck_history::{History, SessionFilter, SessionMeta};
+
+/// Where the history lives: `<data folder>/history.db` unless `--history FILE`.
+pub fn default_path() -> anyhow::Result<PathBuf> {
+    let data = wsdeck_workspace::default_data_dir().ok_or_else(|| {
+        anyhow::anyhow!(
+            "no data folder for the history: set WSDECK_DATA_DIR, XDG_DATA_HOME or HOME"
+        )
+    })?;
+    Ok(data.join("history.db"))
+}
+
+/// Opens the history at `path` (or the default), with an error that names the file.
+pub fn open(path: Option<PathBuf>) -> anyhow::Result<History> {
+    let path = match path {
+        Some(p) => p,
+        None => default_path()?,
+    };
+    History::open(&path).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Records every session the API opens (the `wsdeck ui` page's, `wsdeck serve`'s clients').
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    history: History,
+}
+
+impl Recorder {
+    pub fn new(history: History) -> Self {
+        Recorder { history }
+    }
+
+    /// Records `session` from its first event until it ends, in a task of its own.
+    pub fn record(
+        &self,
+        session: &Session,
+        url: String,
+        request: Option<serde_json::Value>,
+        secrets: Vec<String>,
+    ) {
+        let history = self.history.clone();
+        let log = session.log().clone();
+        tokio::spawn(async move {
+            let meta = SessionMeta {
+                url,
+                request_json: request,
+                started_at: SystemTime::now(),
+                secrets,
+            };
+            let started = {
+                let history = history.clone();
+                tokio::task::spawn_blocking(move || history.start_session(meta)).await
+            };
+            match started {
+                Ok(Ok(id)) => {
+                    if let Err(e) = wsdeck_history::record_log(history, id, log).await {
+                        eprintln!("wsdeck: history: {e}");
+                    }
+                }
+                Ok(Err(e)) => eprintln!("wsdeck: history: {e}"),
+                Err(e) => eprintln!("wsdeck: history: {e}"),
+            }
+        });
+    }
+}
+
+impl wsdeck_api::SessionObserver for Recorder {
+    fn opened(&self, session: &Session, opened: wsdeck_api::OpenedSession) {
+        let url = opened.request["url"].as_str().unwrap_or("").to_owned();
+        self.record(session, url, Some(opened.request), opened.secrets);
+    }
+}
+
+/// Flags of `wsdeck history`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The history is <data folder>/history.db (WSDECK_DATA_DIR, $XDG_DATA_HOME/wsdeck or
+~/.local/share/wsdeck), written by wsdeck ui for every session and by wsdeck connect --record.
+Examples:
+  wsdeck history list
+  wsdeck history search 'error OR timeout'
+  wsdeck history export 12 --har > session.har
+  wsdeck history prune --older-than-days 30")]
+pub struct HistoryArgs {
+    /// The history database (default: history.db in the data folder).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub history: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: HistoryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// The recorded sessions, newest first.
+    List {
+        /// How many.
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+        /// Only sessions whose URL contains this text.
+        #[arg(long, value_name = "TEXT")]
+        url: Option<String>,
+    },
+    /// One session's events (as JSON lines, like wsdeck connect --jsonl).
+    Show {
+        /// The session id (from list).
+        id: i64,
+    },
+    /// Full-text search over every recorded text message (SQLite FTS5 syntax: words,
+    /// "phrases", AND, OR, NOT, prefix*).
+    Search {
+        query: String,
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Write sessions as JSON lines (one session) or as HAR 1.2 with _webSocketMessages.
+    Export {
+        /// Session ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// HAR instead of JSON lines (any number of sessions).
+        #[arg(long)]
+        har: bool,
+    },
+    /// Read a HAR file's WebSocket entries (Chrome's _webSocketMessages) as sessions.
+    Import { file: PathBuf },
+    /// Delete old sessions: by age, by total size, or both.
+    Prune {
+        #[arg(long, value_name = "DAYS")]
+        older_than_days: Option<u64>,
+        #[arg(long, value_name = "MIB")]
+        max_mib: Option<u64>,
+    },
+}
+
+/// Runs `wsdeck history …`; returns the exit code.
+pub fn run(args: HistoryArgs) -> u8 {
+    match run_inner(args) {
+        Ok(()) => crate::exit::OK,
+        Err(e) => {
+            eprintln!("wsdeck history: {e:#}");
+            crate::exit::USAGE
+        }
+    }
+}
+
+fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
+    let history = open(args.history)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.command {
+        HistoryCommand::List { limit, url } => {
+            let sessions = history
+                .list_sessions(&SessionFilter {
+                    limit,
+                    before_id: None,
+                    url_contains: url,
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if sessions.is_empty() {
+                writeln!(out, "no sessions recorded yet")?;
+            }
+            for s in sessions {
+                let started = chrono::DateTime::<chrono::Local>::from(
+                    SystemTime::UNIX_EPOCH + Duration::from_millis(s.started_at_ms.max(0) as u64),
+                );
+                let close = match (s.ended_at_ms, s.close_code) {
+                    (None, _) => "live or cut off".to_owned(),
+                    (Some(_), Some(code)) => format!("closed {code}"),
+                    (Some(_), None) => "closed".to_owned(),
+                };
+                writeln!(
+                    out,
+                    "{:>6}  {}  {:>7} events  {:>10} B  {:<16}  {}",
+                    s.id,
+                    started.format("%Y-%m-%d %H:%M:%S"),
+                    s.event_count,
+                    s.bytes,
+                    close,
+                    s.url
+                )?;
+            }
+        }
+        HistoryCommand::Show { id } => {
+            history
+                .export_jsonl(id, &mut out)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        HistoryCommand::Search { query, limit } => {
+            let hits = history
+                .search(&query, limit)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if hits.is_empty() {
+                writeln!(out, "no message matches {query:?}")?;
+            }
+            for h in hits {
+                writeln!(out, "{:>6}:{:<8} {}", h.session_id, h.seq, h.snippet)?;
+            }
+        }
+        HistoryCommand::Export { ids, har } => {
+            if har {
+                history
+                    .export_har(&ids, &mut out)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            } else {
+                for id in ids {
+                    history
+                        .export_jsonl(id, &mut out)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+            }
+        }
+        HistoryCommand::Import { file } => {
+            let mut reader = std::io::BufReader::new(
+                std::fs::File::open(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?,
+            );
+            let ids = history
+                .import_har(&mut reader)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            writeln!(out, "imported {} session(s): {:?}", ids.len(), ids)?;
+        }
+        HistoryCommand::Prune {
+            older_than_days,
+            max_mib,
+        } => {
+            if older_than_days.is_none() && max_mib.is_none() {
+                anyhow::bail!("say what to prune: --older-than-days DAYS and/or --max-mib MIB");
+            }
+            let report = history
+                .prune(
+                    older_than_days.map(|d| Duration::from_secs(d * 86_400)),
+                    max_mib.map(|m| m * 1024 * 1024),
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            writeln!(
+                out,
+                "deleted {} session(s), {} events, {} bytes",
+                report.sessions.len(),
+                report.events,
+                report.bytes
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
