@@ -45,6 +45,11 @@ pub const METHODS: &[&str] = &[
     "wsdeck.messages.delete",
     "wsdeck.environments.save",
     "wsdeck.environments.delete",
+    "wsdeck.history.list",
+    "wsdeck.history.session",
+    "wsdeck.history.events",
+    "wsdeck.history.search",
+    "wsdeck.history.export",
 ];
 
 /// Whether `method` is one of the workspace methods (`crate::workspace`).
@@ -435,8 +440,64 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             vec![p("slug", s(), true)],
             nothing(),
         ),
+        "wsdeck.history.list" => (
+            "Recorded sessions, newest first.",
+            vec![
+                p("limit", int(), false),
+                p("beforeId", int(), false),
+                p("url", s(), false),
+            ],
+            json!({"type": "array", "items": history_session()}),
+        ),
+        "wsdeck.history.session" => (
+            "One recorded session with its request and last handshake.",
+            vec![p("id", int(), true)],
+            history_session(),
+        ),
+        "wsdeck.history.events" => (
+            "A page of a recorded session's events (the live event shape).",
+            vec![
+                p("id", int(), true),
+                p("from", int(), false),
+                p("limit", page_limit(), false),
+                p("maxData", int(), false),
+            ],
+            object(
+                json!({"events": {"type": "array", "items": event()}, "nextSeq": int(), "missed": int(), "atEnd": boolean()}),
+                &["events", "nextSeq", "missed", "atEnd"],
+            ),
+        ),
+        "wsdeck.history.search" => (
+            "Full-text search (FTS5) over every recorded text message.",
+            vec![p("query", s(), true), p("limit", int(), false)],
+            json!({"type": "array", "items": object(json!({"session": int(), "seq": int(), "snippet": s()}), &["session", "seq", "snippet"])}),
+        ),
+        "wsdeck.history.export" => (
+            "Recorded sessions as JSON lines or HAR 1.2 (_webSocketMessages).",
+            vec![
+                p("ids", json!({"type": "array", "items": int()}), true),
+                p(
+                    "format",
+                    json!({"type": "string", "enum": ["jsonl", "har"]}),
+                    true,
+                ),
+            ],
+            object(json!({"text": s()}), &["text"]),
+        ),
         _ => ("", vec![], json!({})),
     }
+}
+
+fn history_session() -> Value {
+    object(
+        json!({
+            "id": int(), "startedAt": s(), "endedAt": {"type": ["string", "null"]}, "url": s(),
+            "request": {"type": ["object", "null"]}, "handshake": {"type": ["object", "null"]},
+            "closeCode": {"type": ["integer", "null"]}, "closeReason": {"type": ["string", "null"]},
+            "eventCount": int(), "bytes": int(),
+        }),
+        &["id", "startedAt", "url", "eventCount", "bytes"],
+    )
 }
 
 fn ws_message() -> Value {

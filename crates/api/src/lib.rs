@@ -31,6 +31,7 @@
 pub mod dialect;
 mod discover;
 mod error;
+mod history;
 mod observer;
 mod params;
 pub mod request_vars;
@@ -48,6 +49,7 @@ use wsdeck_engine::Engine;
 
 pub use discover::{METHODS, openrpc};
 pub use error::{ApiError, class_name};
+pub use history::HISTORY;
 pub use observer::{OpenedSession, SessionObserver};
 pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
@@ -105,6 +107,7 @@ pub struct Api {
     limits: Limits,
     observer: observer::Observer,
     workspace: Option<Arc<wsdeck_workspace::Workspace>>,
+    history: Option<wsdeck_history::History>,
 }
 
 impl Api {
@@ -120,7 +123,14 @@ impl Api {
             limits,
             observer: None,
             workspace: None,
+            history: None,
         }
+    }
+
+    /// The same API, letting callers with [`HISTORY`] read this history.
+    pub fn with_history(mut self, history: wsdeck_history::History) -> Self {
+        self.history = Some(history);
+        self
     }
 
     /// The same API, serving this workspace's files to callers with [`WORKSPACE`].
@@ -163,6 +173,7 @@ impl Api {
                         .workspace
                         .clone()
                         .map(|w| Arc::new(workspace::State::new(w))),
+                    history: self.history.clone(),
                 }),
             },
             rx,
@@ -184,6 +195,7 @@ struct Inner {
     snap: Arc<snap::State>,
     dialect: Arc<dialect::State>,
     workspace: Option<Arc<workspace::State>>,
+    history: Option<wsdeck_history::History>,
 }
 
 impl Inner {
@@ -320,6 +332,32 @@ async fn workspace_call(
         })
 }
 
+/// A history method: permission, then the SQLite reads on a blocking thread.
+async fn history_call(
+    state: &Inner,
+    method: &str,
+    params: Option<Value>,
+) -> Result<Value, ApiError> {
+    if !state.snap.caller_has(HISTORY) {
+        return Err(ApiError::Unauthorized);
+    }
+    let Some(h) = state.history.clone() else {
+        return Err(ApiError::File {
+            message: "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)".into(),
+            path: None,
+        });
+    };
+    let method = method.to_owned();
+    tokio::task::spawn_blocking(move || history::call(&h, &method, params))
+        .await
+        .unwrap_or_else(|e| {
+            Err(ApiError::File {
+                message: format!("the history operation failed: {e}"),
+                path: None,
+            })
+        })
+}
+
 /// Routes a method by the one list [`METHODS`]: names not in it answer -32601.
 async fn dispatch(
     state: &Inner,
@@ -337,6 +375,9 @@ async fn dispatch(
     }
     if discover::is_workspace_method(method) {
         return (workspace_call(state, method, params).await, None);
+    }
+    if method.starts_with("wsdeck.history.") {
+        return (history_call(state, method, params).await, None);
     }
     state.dialect.call(method, params).await
 }

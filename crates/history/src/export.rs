@@ -30,8 +30,9 @@ fn data_of(format: Option<Format>, payload: &[u8]) -> String {
     }
 }
 
-/// An event in the API's shape (docs/api.md), plus the full handshake for `open`.
-fn event_json(e: &StoredEvent) -> Value {
+/// An event in the API's shape (docs/api.md), plus the full handshake for `open`: the JSON
+/// lines export and the API's `wsdeck.history.events` share it.
+pub fn event_json(e: &StoredEvent) -> Value {
     let mut m = Map::new();
     m.insert("seq".into(), json!(e.seq));
     m.insert("time".into(), json!(rfc3339(e.time_ms)));
@@ -65,7 +66,8 @@ fn event_json(e: &StoredEvent) -> Value {
     Value::Object(m)
 }
 
-fn session_json(s: &SessionSummary) -> Value {
+/// A session summary as the JSON lines export's header line and `wsdeck.history.*` show it.
+pub fn session_json(s: &SessionSummary) -> Value {
     json!({
         "type": "session",
         "id": s.id,

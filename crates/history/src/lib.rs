@@ -29,6 +29,7 @@ use serde_json::Value;
 use wsdeck_engine::{Event, SessionLog};
 
 pub use error::{HistoryError, Result};
+pub use export::{event_json, session_json};
 pub use query::{Format, PruneReport, SearchHit, SessionFilter, SessionSummary, StoredEvent};
 pub use schema::SCHEMA_VERSION;
 pub use writer::{MAX_BATCH_EVENTS, QUEUE_EVENTS};

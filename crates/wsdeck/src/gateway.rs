@@ -173,7 +173,9 @@ impl BoundGateway {
             api = api.with_workspace(workspace);
         }
         if let Some(recorder) = options.recorder {
-            api = api.with_observer(Arc::new(recorder));
+            api = api
+                .with_history(recorder.history().clone())
+                .with_observer(Arc::new(recorder));
         }
         let gateway = Arc::new(Gateway {
             api,

@@ -41,6 +41,11 @@ impl Recorder {
         Recorder { history }
     }
 
+    /// The database it records into (also read by the API's `wsdeck.history.*`).
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
     /// Records `session` from its first event until it ends, in a task of its own.
     pub fn record(
         &self,

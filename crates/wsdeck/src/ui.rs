@@ -94,6 +94,7 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
         permissions: BTreeSet::from([
             wsdeck_api::NETWORK_ACCESS.to_owned(),
             wsdeck_api::WORKSPACE.to_owned(),
+            wsdeck_api::HISTORY.to_owned(),
         ]),
         token,
         workspace: Some(workspace),

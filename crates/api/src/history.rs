@@ -1,0 +1,171 @@
+//! The history methods (`wsdeck.history.*`): recorded sessions (`wsdeck-history`) listed,
+//! read page by page in the same event shape as live sessions, searched and exported — the
+//! UI's history view. They need the permission [`HISTORY`].
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use wsdeck_history::{History, HistoryError, SessionFilter, event_json, session_json};
+
+use crate::error::ApiError;
+
+/// The permission to read the recorded sessions through the API.
+pub const HISTORY: &str = "wsdeck:history";
+
+/// Most events one `wsdeck.history.events` page carries.
+const MAX_PAGE: usize = 10_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ListParams {
+    limit: Option<usize>,
+    before_id: Option<i64>,
+    url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdParams {
+    id: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct EventsParams {
+    id: i64,
+    from: Option<u64>,
+    limit: Option<usize>,
+    max_data: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchParams {
+    query: String,
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportParams {
+    ids: Vec<i64>,
+    format: ExportFormat,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ExportFormat {
+    Jsonl,
+    Har,
+}
+
+fn api_error(e: HistoryError, id: Option<i64>) -> ApiError {
+    match e {
+        HistoryError::UnknownSession(_) => ApiError::NotFoundResource {
+            kind: "recorded session",
+            id: id.map(|i| i.to_string()).unwrap_or_default(),
+        },
+        HistoryError::BadQuery { .. } => ApiError::BadParam {
+            path: "query".into(),
+            reason: e.to_string(),
+        },
+        other => ApiError::File {
+            message: other.to_string(),
+            path: None,
+        },
+    }
+}
+
+/// Cuts a text or base64 `data` of an event to `max` bytes (as `wsdeck.events` does).
+fn cut(mut event: Value, max: Option<usize>) -> Value {
+    let Some(max) = max else { return event };
+    if let Some(Value::String(data)) = event.get_mut("data")
+        && data.len() > max
+    {
+        let end = (0..=max)
+            .rev()
+            .find(|&i| data.is_char_boundary(i))
+            .unwrap_or(0);
+        data.truncate(end);
+        event["truncated"] = json!(true);
+    }
+    event
+}
+
+/// Runs one history method (SQLite reads: the caller runs it off the async threads).
+pub(crate) fn call(
+    history: &History,
+    method: &str,
+    params: Option<Value>,
+) -> Result<Value, ApiError> {
+    match method {
+        "wsdeck.history.list" => {
+            let p: ListParams = crate::dialect::parse(params)?;
+            let sessions = history
+                .list_sessions(&SessionFilter {
+                    limit: p.limit.unwrap_or(100).min(1000),
+                    before_id: p.before_id,
+                    url_contains: p.url,
+                })
+                .map_err(|e| api_error(e, None))?;
+            Ok(Value::Array(sessions.iter().map(session_json).collect()))
+        }
+        "wsdeck.history.session" => {
+            let p: IdParams = crate::dialect::parse(params)?;
+            let s = history
+                .session(p.id)
+                .map_err(|e| api_error(e, Some(p.id)))?;
+            Ok(session_json(&s))
+        }
+        "wsdeck.history.events" => {
+            let p: EventsParams = crate::dialect::parse(params)?;
+            let limit = p.limit.unwrap_or(1000);
+            if limit > MAX_PAGE {
+                return Err(ApiError::BadParam {
+                    path: "limit".into(),
+                    reason: format!("{limit} is more than the maximum of {MAX_PAGE}"),
+                });
+            }
+            let from = p.from.unwrap_or(0);
+            let events = history
+                .events(p.id, from, limit)
+                .map_err(|e| api_error(e, Some(p.id)))?;
+            let next = events.last().map_or(from, |e| e.seq + 1);
+            let at_end = events.len() < limit;
+            Ok(json!({
+                "events": events.iter().map(|e| cut(event_json(e), p.max_data)).collect::<Vec<_>>(),
+                "nextSeq": next,
+                "missed": 0,
+                "atEnd": at_end,
+            }))
+        }
+        "wsdeck.history.search" => {
+            let p: SearchParams = crate::dialect::parse(params)?;
+            let hits = history
+                .search(&p.query, p.limit.unwrap_or(100).min(1000))
+                .map_err(|e| api_error(e, None))?;
+            Ok(Value::Array(
+                hits.iter()
+                    .map(|h| json!({"session": h.session_id, "seq": h.seq, "snippet": h.snippet}))
+                    .collect(),
+            ))
+        }
+        "wsdeck.history.export" => {
+            let p: ExportParams = crate::dialect::parse(params)?;
+            let mut out = Vec::new();
+            match p.format {
+                ExportFormat::Har => history
+                    .export_har(&p.ids, &mut out)
+                    .map_err(|e| api_error(e, p.ids.first().copied()))?,
+                ExportFormat::Jsonl => {
+                    for id in &p.ids {
+                        history
+                            .export_jsonl(*id, &mut out)
+                            .map_err(|e| api_error(e, Some(*id)))?;
+                    }
+                }
+            }
+            Ok(json!({"text": String::from_utf8_lossy(&out)}))
+        }
+        _ => Err(ApiError::MethodNotFound),
+    }
+}

@@ -1,0 +1,112 @@
+//! The history methods over the API: sessions opened through the same API are recorded by
+//! an observer (as `wsdeck ui` does) and read back in the live event shape.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{Client, WAIT};
+use serde_json::{Value, json};
+use wsdeck_api::{Api, HISTORY, OpenedSession, SessionObserver};
+use wsdeck_echo::{EchoConfig, EchoServer};
+use wsdeck_engine::{Engine, Session};
+use wsdeck_history::{History, SessionMeta};
+
+/// Records like the binary's recorder.
+#[derive(Debug)]
+struct Rec(History);
+
+impl SessionObserver for Rec {
+    fn opened(&self, session: &Session, opened: OpenedSession) {
+        let history = self.0.clone();
+        let log = session.log().clone();
+        let id = history
+            .start_session(SessionMeta {
+                url: opened.request["url"].as_str().unwrap_or("").to_owned(),
+                request_json: Some(opened.request),
+                started_at: std::time::SystemTime::now(),
+                secrets: opened.secrets,
+            })
+            .expect("start");
+        tokio::spawn(wsdeck_history::record_log(history, id, log));
+    }
+}
+
+#[tokio::test]
+async fn recorded_sessions_read_back_like_live_ones() {
+    let server = EchoServer::start(EchoConfig::default())
+        .await
+        .expect("echo");
+    let history = History::open_in_memory().expect("history");
+    let api = Api::new(Engine::new())
+        .with_history(history.clone())
+        .with_observer(Arc::new(Rec(history)));
+    let mut c = Client::with_permissions(&api, "local:ui", &["endowment:network-access", HISTORY]);
+    let open = c
+        .ok("wsdeck.open", json!({"url": server.url("/echo")}))
+        .await;
+    let id = open["id"].as_str().expect("id").to_owned();
+    c.ok(
+        "wsdeck.send",
+        json!({"id": id, "text": "recorded words here"}),
+    )
+    .await;
+    c.ok("wsdeck.close", json!({"id": id})).await;
+
+    // Wait for the recorder to finish the session.
+    let deadline = Instant::now() + WAIT;
+    let session = loop {
+        let list = c.ok("wsdeck.history.list", json!({})).await;
+        if list[0]["endedAt"].is_string() {
+            break list[0].clone();
+        }
+        assert!(Instant::now() < deadline, "never ended: {list}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(session["url"], server.url("/echo"));
+    let rid = session["id"].clone();
+    let page = c
+        .ok("wsdeck.history.events", json!({"id": rid, "maxData": 8}))
+        .await;
+    let events = page["events"].as_array().expect("events");
+    let messages: Vec<&Value> = events.iter().filter(|e| e["type"] == "message").collect();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0]["data"], "recorded");
+    assert_eq!(messages[0]["truncated"], true);
+    assert_eq!(page["atEnd"], true);
+    assert_eq!(
+        events.last().map(|e| e["type"].clone()),
+        Some(json!("closed"))
+    );
+
+    let hits = c
+        .ok("wsdeck.history.search", json!({"query": "words"}))
+        .await;
+    assert_eq!(hits[0]["session"], rid);
+    let e = c
+        .err("wsdeck.history.search", json!({"query": "\"open"}))
+        .await;
+    assert_eq!(e["data"]["path"], "query");
+    let har = c
+        .ok(
+            "wsdeck.history.export",
+            json!({"ids": [rid], "format": "har"}),
+        )
+        .await;
+    let doc: Value = serde_json::from_str(har["text"].as_str().expect("text")).expect("HAR");
+    assert_eq!(
+        doc["log"]["entries"][0]["_webSocketMessages"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let e = c.err("wsdeck.history.session", json!({"id": 999})).await;
+    assert_eq!(e["code"], -32001);
+
+    let mut outsider = Client::new(&api, "local:other", true);
+    assert_eq!(
+        outsider.err("wsdeck.history.list", json!({})).await["code"],
+        4100
+    );
+}
