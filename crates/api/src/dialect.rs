@@ -63,9 +63,6 @@ pub const COALESCE: Duration = Duration::from_millis(50);
 /// Events one `wsdeck.search` call looks at, at most (it answers where to continue).
 pub const SEARCH_SCAN: usize = 200_000;
 
-/// Events read from the log at a time while searching.
-const SEARCH_CHUNK: usize = 4_096;
-
 /// How long a subscription's first notification waits for the `wsdeck.subscribe` response.
 const RELEASE_WAIT: Duration = Duration::from_secs(10);
 
@@ -405,32 +402,18 @@ impl State {
         )?;
         let session = self.session(&p.id)?;
         let log = session.log();
-        let mut seq = p.from.unwrap_or(0);
-        let mut seqs = Vec::new();
-        let mut scanned = 0;
-        let mut chunk = Vec::new();
-        let mut caught_up = false;
-        'scan: while scanned < SEARCH_SCAN {
-            chunk.clear();
-            let outcome = log.read(seq, SEARCH_CHUNK, &mut chunk);
-            // Events that retention dropped are skipped (`missed` in wsdeck.events).
-            seq = seq.max(outcome.next_seq - chunk.len() as u64);
-            for e in &chunk {
-                seq = e.seq + 1;
-                scanned += 1;
-                if filter.matches(e) {
-                    seqs.push(e.seq);
-                    if seqs.len() == limit {
-                        break 'scan;
-                    }
-                }
-            }
-            if chunk.len() < SEARCH_CHUNK {
-                caught_up = true;
-                break;
-            }
-        }
-        Ok(json!({"seqs": seqs, "nextSeq": seq, "atEnd": caught_up}))
+        crate::search::scan(
+            p.from.unwrap_or(0),
+            limit,
+            SEARCH_SCAN,
+            |from, max| {
+                let mut chunk = Vec::new();
+                log.read(from, max, &mut chunk);
+                Ok(chunk)
+            },
+            |e| e.seq,
+            |e| filter.matches(e),
+        )
     }
 
     fn subscribe(&self, params: Option<Value>) -> Result<(Value, Release), ApiError> {

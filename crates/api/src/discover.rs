@@ -49,6 +49,7 @@ pub const METHODS: &[&str] = &[
     "wsdeck.history.session",
     "wsdeck.history.events",
     "wsdeck.history.search",
+    "wsdeck.history.filter",
     "wsdeck.history.export",
 ];
 
@@ -471,6 +472,26 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             "Full-text search (FTS5) over every recorded text message.",
             vec![p("query", s(), true), p("limit", int(), false)],
             json!({"type": "array", "items": object(json!({"session": int(), "seq": int(), "snippet": s()}), &["session", "seq", "snippet"])}),
+        ),
+        "wsdeck.history.filter" => (
+            "Like wsdeck.search, over a recorded session.",
+            vec![
+                p("id", int(), true),
+                p("from", int(), false),
+                p("limit", page_limit(), false),
+                p("text", s(), false),
+                p("caseSensitive", boolean(), false),
+                p("regex", boolean(), false),
+                p(
+                    "kinds",
+                    json!({"type": "array", "items": {"type": "string", "enum": ["in", "out", "control", "connection"]}}),
+                    false,
+                ),
+            ],
+            object(
+                json!({"seqs": {"type": "array", "items": int()}, "nextSeq": int(), "atEnd": boolean()}),
+                &["seqs", "nextSeq", "atEnd"],
+            ),
         ),
         "wsdeck.history.export" => (
             "Recorded sessions as JSON lines or HAR 1.2 (_webSocketMessages).",

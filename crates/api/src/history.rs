@@ -4,7 +4,12 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wsdeck_history::{History, HistoryError, SessionFilter, event_json, session_json};
+use std::borrow::Cow;
+
+use wsdeck_engine::Direction;
+use wsdeck_history::{History, HistoryError, SessionFilter, StoredEvent, event_json, session_json};
+
+use crate::search::{Filter, Kind};
 
 use crate::error::ApiError;
 
@@ -42,6 +47,46 @@ struct EventsParams {
 struct SearchParams {
     query: String,
     limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FilterParams {
+    id: i64,
+    from: Option<u64>,
+    limit: Option<usize>,
+    text: Option<String>,
+    #[serde(default)]
+    case_sensitive: bool,
+    #[serde(default)]
+    regex: bool,
+    #[serde(default)]
+    kinds: Vec<Kind>,
+}
+
+/// A recorded event's kind for the filter (the same kinds as live events).
+fn kind_of(e: &StoredEvent) -> Kind {
+    match (e.kind.as_str(), e.direction) {
+        ("message", Some(Direction::In)) => Kind::In,
+        ("message", _) => Kind::Out,
+        ("ping" | "pong", _) => Kind::Control,
+        _ => Kind::Connection,
+    }
+}
+
+/// What a search looks at in a recorded event: the payload, or the connection event's
+/// details as text.
+fn searchable(e: &StoredEvent) -> Cow<'_, [u8]> {
+    match e.kind.as_str() {
+        "message" | "ping" | "pong" => Cow::Borrowed(&e.payload),
+        _ => Cow::Owned(
+            e.detail
+                .as_ref()
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into_bytes(),
+        ),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +193,34 @@ pub(crate) fn call(
                     .map(|h| json!({"session": h.session_id, "seq": h.seq, "snippet": h.snippet}))
                     .collect(),
             ))
+        }
+        "wsdeck.history.filter" => {
+            let p: FilterParams = crate::dialect::parse(params)?;
+            let limit = p.limit.unwrap_or(1000);
+            if limit > MAX_PAGE {
+                return Err(ApiError::BadParam {
+                    path: "limit".into(),
+                    reason: format!("{limit} is more than the maximum of {MAX_PAGE}"),
+                });
+            }
+            let filter = Filter::new(
+                p.text.as_deref().unwrap_or(""),
+                p.case_sensitive,
+                p.regex,
+                p.kinds,
+            )?;
+            crate::search::scan(
+                p.from.unwrap_or(0),
+                limit,
+                crate::dialect::SEARCH_SCAN,
+                |from, max| {
+                    history
+                        .events(p.id, from, max)
+                        .map_err(|e| api_error(e, Some(p.id)))
+                },
+                |e| e.seq,
+                |e| filter.matches_parts(kind_of(e), || searchable(e)),
+            )
         }
         "wsdeck.history.export" => {
             let p: ExportParams = crate::dialect::parse(params)?;

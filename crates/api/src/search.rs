@@ -65,14 +65,61 @@ impl Filter {
     }
 
     pub(crate) fn matches(&self, e: &Event) -> bool {
-        if !self.kinds.is_empty() && !self.kinds.contains(&kind_of(&e.kind)) {
+        self.matches_parts(kind_of(&e.kind), || searchable(&e.kind))
+    }
+
+    /// The same test for an event known by its kind and searchable bytes (a recorded one).
+    pub(crate) fn matches_parts<'b>(
+        &self,
+        kind: Kind,
+        bytes: impl FnOnce() -> Cow<'b, [u8]>,
+    ) -> bool {
+        if !self.kinds.is_empty() && !self.kinds.contains(&kind) {
             return false;
         }
         match &self.pattern {
             None => true,
-            Some(p) => p.is_match(&searchable(&e.kind)),
+            Some(p) => p.is_match(&bytes()),
         }
     }
+}
+
+/// Events read at a time while scanning.
+const CHUNK: usize = 4_096;
+
+/// Scans a log from `from` in chunks (`read(seq, CHUNK)` gives the events from `seq` on,
+/// skipping any that are gone) and answers `{seqs, nextSeq, atEnd}`: at most `limit`
+/// matches and `max_scan` events per call; `atEnd` once the newest event was looked at.
+pub(crate) fn scan<T>(
+    from: u64,
+    limit: usize,
+    max_scan: usize,
+    mut read: impl FnMut(u64, usize) -> Result<Vec<T>, ApiError>,
+    seq_of: impl Fn(&T) -> u64,
+    matches: impl Fn(&T) -> bool,
+) -> Result<serde_json::Value, ApiError> {
+    let mut seq = from;
+    let mut seqs = Vec::new();
+    let mut scanned = 0;
+    let mut caught_up = false;
+    'scan: while scanned < max_scan {
+        let chunk = read(seq, CHUNK)?;
+        for e in &chunk {
+            seq = seq_of(e) + 1;
+            scanned += 1;
+            if matches(e) {
+                seqs.push(seq - 1);
+                if seqs.len() == limit {
+                    break 'scan;
+                }
+            }
+        }
+        if chunk.len() < CHUNK {
+            caught_up = true;
+            break;
+        }
+    }
+    Ok(serde_json::json!({"seqs": seqs, "nextSeq": seq, "atEnd": caught_up}))
 }
 
 fn one_line(e: &regex::Error) -> String {

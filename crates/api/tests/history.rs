@@ -80,6 +80,18 @@ async fn recorded_sessions_read_back_like_live_ones() {
         Some(json!("closed"))
     );
 
+    let filtered = c
+        .ok(
+            "wsdeck.history.filter",
+            json!({"id": rid, "text": "RECORDED", "kinds": ["in"]}),
+        )
+        .await;
+    let echo_seq = events
+        .iter()
+        .find(|e| e["type"] == "message" && e["direction"] == "in")
+        .map(|e| e["seq"].clone());
+    assert_eq!(filtered["seqs"], json!([echo_seq]));
+    assert_eq!(filtered["atEnd"], true);
     let hits = c
         .ok("wsdeck.history.search", json!({"query": "words"}))
         .await;
