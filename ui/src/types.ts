@@ -167,3 +167,70 @@ export interface RpcErrorBody {
   message: string;
   data?: unknown;
 }
+
+// ---- The workspace (docs/api.md, "The workspace: saved requests, messages and environments")
+
+export type SavedMessageFormat = "text" | "json" | "xml" | "html" | "binary-hex" | "binary-base64";
+
+export interface SavedMessage {
+  name: string;
+  format: SavedMessageFormat;
+  body: string;
+  delayMs?: number;
+}
+
+export interface WsRequestSettings {
+  handshakeTimeoutMs?: number;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  reconnectAttempts?: number;
+  reconnectIntervalMs?: number;
+  maxMessageSize?: number;
+  autoPong?: boolean;
+  tlsVerify?: boolean;
+}
+
+export interface WsRequest {
+  /** Collection path plus the file's slug; absent for a request not saved yet. */
+  id?: string;
+  collection: string[];
+  name: string;
+  description: string;
+  url: string;
+  protocols: string[];
+  params: { key: string; value: string; enabled: boolean }[];
+  headers: { name: string; value: string; enabled: boolean }[];
+  settings: WsRequestSettings;
+  messages: SavedMessage[];
+  revision: string | null;
+}
+
+export interface WsCollection {
+  path: string[];
+  name: string;
+  description: string;
+  collections: WsCollection[];
+  requests: string[];
+}
+
+export interface WsEnvironment {
+  slug?: string;
+  name: string;
+  variables: { name: string; value: string; enabled: boolean; secret: boolean }[];
+  revision: string | null;
+}
+
+export interface WsProblem {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface WorkspaceLoad {
+  root: string;
+  collections: WsCollection;
+  requests: WsRequest[];
+  environments: WsEnvironment[];
+  problems: WsProblem[];
+}

@@ -5,6 +5,8 @@ import type { KeyValueRow } from "../request/params";
 import type { BinaryEncoding, MessageFormat, SubTab } from "../request/model";
 import { SUB_TABS } from "../request/model";
 import { DEFAULT_SETTINGS, type SettingsForm } from "../request/settings";
+import type { SavedInfo } from "../request/model";
+import type { SavedMessage } from "../types";
 
 export const DRAFTS_KEY = "wsdeck.requests";
 
@@ -18,6 +20,8 @@ export interface RequestDraft {
   format: MessageFormat;
   encoding: BinaryEncoding;
   subTab: SubTab;
+  saved?: SavedInfo | null;
+  savedMessages?: SavedMessage[];
 }
 
 export interface Workspace {
@@ -65,6 +69,27 @@ export function readDraft(v: unknown): RequestDraft | null {
     format,
     encoding: r.encoding === "base64" ? "base64" : "hex",
     subTab,
+    ...(r.saved ? { saved: readSaved(r.saved) } : {}),
+    ...(Array.isArray(r.savedMessages) && r.savedMessages.length > 0
+      ? { savedMessages: readMessages(r.savedMessages) }
+      : {}),
+  };
+}
+
+function readSaved(v: unknown): SavedInfo | null {
+  if (!v || typeof v !== "object") return null;
+  const r = v as Record<string, unknown>;
+  if (typeof r.id !== "string" || typeof r.name !== "string" || typeof r.baseline !== "string")
+    return null;
+  return {
+    id: r.id,
+    name: r.name,
+    baseline: r.baseline,
+    revision: typeof r.revision === "string" ? r.revision : null,
+    collection: Array.isArray(r.collection)
+      ? r.collection.filter((c): c is string => typeof c === "string")
+      : [],
+    description: typeof r.description === "string" ? r.description : "",
   };
 }
 
@@ -84,4 +109,15 @@ export function deserializeWorkspace(text: string | null): Workspace | null {
   } catch {
     return null;
   }
+}
+
+function readMessages(v: unknown[]): SavedMessage[] {
+  return v.filter(
+    (m): m is SavedMessage =>
+      Boolean(m) &&
+      typeof m === "object" &&
+      typeof (m as SavedMessage).name === "string" &&
+      typeof (m as SavedMessage).body === "string" &&
+      typeof (m as SavedMessage).format === "string",
+  );
 }

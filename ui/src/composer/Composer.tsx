@@ -13,7 +13,9 @@ import type { BinaryEncoding, MessageFormat, RequestTab } from "../request/model
 import { plainError } from "../request/plainError";
 import type { Rpc } from "../rpc";
 import { errorText } from "../session";
-import type { Diagnostic, Variable } from "../types";
+import type { Diagnostic, SavedMessage, Variable } from "../types";
+import type { WorkspaceStore } from "../sidebar/store";
+import { SavedMessages } from "./SavedMessages";
 import { protectVariables } from "./jsonVars";
 import { convertBinary } from "./binary";
 import { closeCodeProblem, closeReasonProblem } from "./close";
@@ -82,10 +84,12 @@ export function Composer({
   rpc,
   tab,
   variables,
+  workspace,
 }: {
   rpc: Rpc;
   tab: RequestTab;
   variables: Variable[];
+  workspace: WorkspaceStore;
 }) {
   const format = tab.format.value;
   const encoding = tab.encoding.value;
@@ -142,6 +146,27 @@ export function Composer({
         ? tab.session.sendBinary(text, tab.encoding.peek())
         : tab.session.sendText(text, variables),
     );
+  };
+
+  /** Sends a saved message as it is (with variables), whatever the composer holds. */
+  const sendSaved = (m: SavedMessage) => {
+    if (tab.session.state.peek() !== "open") {
+      setActionError("Connect first: messages can be sent only while connected.");
+      return;
+    }
+    if (m.format === "binary-hex" || m.format === "binary-base64") {
+      const enc = m.format === "binary-hex" ? "hex" : "base64";
+      void run(() => tab.session.sendBinary(m.body, enc));
+      return;
+    }
+    const missing = undefinedVariables(m.body, variables)[0];
+    if (missing) {
+      setActionError(
+        `{{${missing.name}}} in the saved message "${m.name}" is not defined: add it to the active environment or to Globals. Nothing was sent.`,
+      );
+      return;
+    }
+    void run(() => tab.session.sendText(m.body, variables));
   };
 
   const beautify = () =>
@@ -338,6 +363,9 @@ export function Composer({
       <div role="alert" class="action-error">
         {actionError}
       </div>
+      {workspace.status.value === "ready" ? (
+        <SavedMessages tab={tab} workspace={workspace} onSend={sendSaved} />
+      ) : null}
     </div>
   );
 }

@@ -161,10 +161,21 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
               </button>
             </div>
           )}
-          <p class="note">
-            Secret values are kept only until you close this page; everything else is saved in this
-            browser.
-          </p>
+          {store.mode.value === "local" ? (
+            <p class="note">
+              Secret values are kept only until you close this page; everything else is saved in
+              this browser.
+            </p>
+          ) : (
+            <p class="note">
+              Secret values are stored in wsdeck's data folder, not in the workspace files.
+            </p>
+          )}
+          {store.saveError.value ? (
+            <p class="field-error" role="alert">
+              {store.saveError.value}
+            </p>
+          ) : null}
           <div class="rows env-vars">
             {env.variables.length === 0 ? <p class="empty">No variables yet.</p> : null}
             {env.variables.length > 0 ? (
@@ -196,7 +207,13 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
                       value={v.value}
                       spellcheck={false}
                       autocomplete="off"
-                      placeholder={v.secret ? "Secret value (not saved)" : "Value"}
+                      placeholder={
+                        v.secret
+                          ? store.mode.value === "local"
+                            ? "Secret value (not saved)"
+                            : "Secret value"
+                          : "Value"
+                      }
                       onInput={(e) => editVar(i, { value: e.currentTarget.value })}
                     />
                     {v.secret ? (

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   EnvStore,
+  GLOBALS_ID,
+  stateFromWorkspace,
+  toWire,
   STORAGE_KEY,
   deserializeEnvState,
   effectiveVariables,
@@ -66,5 +69,51 @@ describe("environment persistence", () => {
     const reloaded = new EnvStore(localStorage);
     expect(reloaded.state.value.activeId).toBe(id);
     expect(reloaded.variables.value).toEqual([{ name: "key", value: "", secret: true }]);
+  });
+});
+
+describe("environments in the workspace", () => {
+  it("reads Globals and environments, keeping unsaved ones and the active slug", () => {
+    const unsaved = { id: "env-x", name: "New", variables: [] };
+    const s = stateFromWorkspace(
+      [
+        {
+          slug: "globals",
+          name: "Globals",
+          variables: [{ name: "g", value: "1", enabled: true, secret: false }],
+          revision: "a",
+        },
+        {
+          slug: "dev",
+          name: "Dev",
+          variables: [{ name: "t", value: "s", enabled: false, secret: true }],
+          revision: "b",
+        },
+      ],
+      "dev",
+      [unsaved],
+    );
+    expect(s.globals.id).toBe(GLOBALS_ID);
+    expect(s.globals.slug).toBe("globals");
+    expect(s.environments.map((e) => e.name)).toEqual(["Dev", "New"]);
+    expect(s.activeId).toBe("ws-dev");
+    // A disabled variable is not used.
+    expect(effectiveVariables(s)).toEqual([{ name: "g", value: "1" }]);
+  });
+
+  it("writes secret values too, and skips rows without a name", () => {
+    const wire = toWire({
+      id: GLOBALS_ID,
+      name: "whatever",
+      variables: [
+        { name: " tok ", value: "s3", secret: true },
+        { name: "", value: "x", secret: false },
+      ],
+    });
+    expect(wire).toEqual({
+      name: "Globals",
+      variables: [{ name: "tok", value: "s3", enabled: true, secret: true }],
+      revision: null,
+    });
   });
 });

@@ -1,19 +1,89 @@
 // Environments and globals: variables for `{{name}}` in URLs, params, headers and messages.
-// Saved in localStorage, except secret values, which live only in this page's memory.
+// Kept in the workspace (`wsdeck.environments.*`; wsdeck stores secret values in its data
+// folder). Where the workspace is not available, saved in localStorage, except secret
+// values, which live only in this page's memory.
 
 import { computed, signal } from "@preact/signals";
-import type { Variable } from "../types";
+import { RpcError, type Rpc } from "../rpc";
+import type { Variable, WsEnvironment } from "../types";
 
 export interface EnvVariable {
   name: string;
   value: string;
   secret: boolean;
+  enabled?: boolean;
 }
 
 export interface Environment {
   id: string;
   name: string;
   variables: EnvVariable[];
+  /** The workspace file's slug, once saved there. */
+  slug?: string;
+  revision?: string | null;
+}
+
+/** Where environments are kept: not known yet, this browser, or the workspace. */
+export type EnvMode = "pending" | "local" | "workspace";
+
+export const ACTIVE_KEY = "wsdeck.activeEnvironment";
+export const GLOBALS_SLUG = "globals";
+
+/** Workspace environments as the store's state (`globals` is the Globals environment). */
+export function stateFromWorkspace(
+  envs: WsEnvironment[],
+  activeSlug: string | null,
+  keep: Environment[] = [],
+  /** Ids the page already uses for these slugs (an open dialog keeps its selection). */
+  ids: Map<string, string> = new Map(),
+): EnvState {
+  const toEnv = (e: WsEnvironment): Environment => ({
+    id: e.slug === GLOBALS_SLUG ? GLOBALS_ID : (ids.get(e.slug ?? "") ?? `ws-${e.slug ?? ""}`),
+    name: e.slug === GLOBALS_SLUG ? "Globals" : e.name,
+    slug: e.slug,
+    revision: e.revision,
+    variables: e.variables.map((v) => ({
+      name: v.name,
+      value: v.value,
+      secret: v.secret,
+      enabled: v.enabled,
+    })),
+  });
+  const state = emptyState();
+  for (const e of envs) {
+    const env = toEnv(e);
+    if (env.id === GLOBALS_ID) state.globals = env;
+    else state.environments.push(env);
+  }
+  for (const k of keep) {
+    if (k.id === GLOBALS_ID) state.globals = k;
+    else {
+      const at = state.environments.findIndex((e) => e.id === k.id);
+      if (at >= 0) state.environments[at] = k;
+      else state.environments.push(k);
+    }
+  }
+  const active = state.environments.find((e) => e.slug !== undefined && e.slug === activeSlug);
+  state.activeId = active?.id ?? null;
+  return state;
+}
+
+/** The wire environment for a save (rows without a name are not written). */
+export function toWire(env: Environment): WsEnvironment {
+  const out: WsEnvironment = {
+    name: env.id === GLOBALS_ID ? "Globals" : env.name.trim() || "Unnamed environment",
+    variables: env.variables
+      .filter((v) => v.name.trim() !== "")
+      .map((v) => ({
+        name: v.name.trim(),
+        value: v.value,
+        enabled: v.enabled !== false,
+        secret: v.secret,
+      })),
+    revision: env.revision ?? null,
+  };
+  if (env.slug) out.slug = env.slug;
+  return out;
 }
 
 export interface EnvState {
@@ -97,6 +167,7 @@ export function effectiveVariables(state: EnvState): Variable[] {
   for (const env of active ? [state.globals, active] : [state.globals]) {
     for (const v of env.variables) {
       const name = v.name.trim();
+      if (v.enabled === false) continue;
       if (!name) continue;
       byName.set(
         name,
@@ -113,22 +184,160 @@ export function newId(): string {
   return `env-${Date.now().toString(36)}-${counter}`;
 }
 
+function allEnvs(s: EnvState): Environment[] {
+  return [s.globals, ...s.environments];
+}
+
 export class EnvStore {
   readonly state;
   readonly variables;
+  readonly mode;
+  /** The last failed save, in words ("" when none). */
+  readonly saveError = signal("");
+  private rpc: Rpc | null = null;
+  /** Called after each write to the workspace. */
+  onWrite: () => void = () => undefined;
+  /** Environments edited but not yet written to the workspace. */
+  private dirty = new Set<string>();
+  private timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private saving = new Set<string>();
+  private again = new Set<string>();
 
-  constructor(private readonly storage: Storage | null = safeLocalStorage()) {
-    this.state = signal<EnvState>(deserializeEnvState(storage?.getItem(STORAGE_KEY) ?? null));
+  /** `pending`: wait for the workspace (`useWorkspace`) or the fallback (`useLocal`). */
+  constructor(
+    private readonly storage: Storage | null = safeLocalStorage(),
+    pending = false,
+  ) {
+    this.mode = signal<EnvMode>(pending ? "pending" : "local");
+    this.state = signal<EnvState>(
+      pending ? emptyState() : deserializeEnvState(storage?.getItem(STORAGE_KEY) ?? null),
+    );
     this.variables = computed(() => effectiveVariables(this.state.value));
   }
 
+  /** The workspace is not available: environments live in this browser, as before. */
+  useLocal(): void {
+    if (this.mode.peek() === "local") return;
+    this.mode.value = "local";
+    if (this.dirty.size === 0) {
+      this.state.value = deserializeEnvState(this.storage?.getItem(STORAGE_KEY) ?? null);
+    } else this.writeLocal();
+    this.dirty.clear();
+  }
+
+  /** The workspace's environments (after each load); edits not saved yet are kept. */
+  useWorkspace(rpc: Rpc, envs: WsEnvironment[]): void {
+    this.rpc = rpc;
+    this.mode.value = "workspace";
+    const current = this.state.peek();
+    const keep = allEnvs(current).filter(
+      (e) => this.dirty.has(e.id) || this.saving.has(e.id) || (!e.slug && e.id !== GLOBALS_ID),
+    );
+    let activeSlug: string | null = null;
+    try {
+      activeSlug = this.storage?.getItem(ACTIVE_KEY) ?? null;
+    } catch {
+      activeSlug = null;
+    }
+    const ids = new Map<string, string>();
+    for (const e of current.environments) if (e.slug) ids.set(e.slug, e.id);
+    const next = stateFromWorkspace(envs, activeSlug, keep, ids);
+    if (current.activeId && next.environments.some((e) => e.id === current.activeId))
+      next.activeId = current.activeId;
+    this.state.value = next;
+    for (const id of this.dirty) this.schedule(id, 0);
+  }
+
   update(change: (state: EnvState) => EnvState): void {
-    this.state.value = change(this.state.peek());
+    const before = this.state.peek();
+    this.state.value = change(before);
+    const after = this.state.peek();
+    if (this.mode.peek() === "local") {
+      this.writeLocal();
+      return;
+    }
+    const old = new Map(allEnvs(before).map((e) => [e.id, e]));
+    for (const e of allEnvs(after)) {
+      if (old.get(e.id) === e) continue;
+      this.dirty.add(e.id);
+      if (this.mode.peek() === "workspace") this.schedule(e.id, 500);
+    }
+    if (after.activeId !== before.activeId) this.rememberActive();
+  }
+
+  private writeLocal(): void {
     try {
       this.storage?.setItem(STORAGE_KEY, serializeEnvState(this.state.peek()));
     } catch {
       // Storage full or blocked: the environments still work for this page.
     }
+  }
+
+  private rememberActive(): void {
+    const s = this.state.peek();
+    const slug = s.environments.find((e) => e.id === s.activeId)?.slug;
+    try {
+      if (slug) this.storage?.setItem(ACTIVE_KEY, slug);
+      else if (!s.activeId) this.storage?.removeItem(ACTIVE_KEY);
+    } catch {
+      // Not remembered: fine.
+    }
+  }
+
+  private schedule(id: string, delay: number): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.set(
+      id,
+      setTimeout(() => void this.saveNow(id), delay),
+    );
+  }
+
+  /** Writes one environment to the workspace (one save at a time per environment). */
+  private async saveNow(id: string, force = false): Promise<void> {
+    const rpc = this.rpc;
+    if (!rpc) return;
+    if (this.saving.has(id)) {
+      this.again.add(id);
+      return;
+    }
+    const env = allEnvs(this.state.peek()).find((e) => e.id === id);
+    if (!env) {
+      this.dirty.delete(id);
+      return;
+    }
+    this.saving.add(id);
+    this.dirty.delete(id);
+    try {
+      const saved = await rpc.call<WsEnvironment>("wsdeck.environments.save", {
+        environment: toWire(env),
+        ...(force ? { force: true } : {}),
+      });
+      const patch = (e: Environment) =>
+        e.id === id ? { ...e, slug: saved.slug, revision: saved.revision } : e;
+      const s = this.state.peek();
+      // Not through `update`: this is not an edit to save again.
+      this.state.value = {
+        ...s,
+        globals: patch(s.globals),
+        environments: s.environments.map(patch),
+      };
+      if (this.state.peek().activeId === id) this.rememberActive();
+      this.saveError.value = "";
+      this.onWrite();
+    } catch (e) {
+      if (e instanceof RpcError && e.code === -32009 && !force) {
+        // Changed on disk while being edited here: what is on screen is the newest intent.
+        this.saving.delete(id);
+        await this.saveNow(id, true);
+        this.saveError.value = `"${env.name}" had changed on disk; your edits were saved over it.`;
+        return;
+      }
+      this.dirty.add(id);
+      this.saveError.value = `Could not save "${env.name}": ${(e instanceof Error ? e.message : String(e)).replace(/^Invalid params: at `[^`]*`: /, "")}`;
+    } finally {
+      this.saving.delete(id);
+    }
+    if (this.again.delete(id)) await this.saveNow(id);
   }
 
   setActive(id: string | null): void {
@@ -145,6 +354,14 @@ export class EnvStore {
   }
 
   removeEnvironment(id: string): void {
+    const gone = this.state.peek().environments.find((e) => e.id === id);
+    clearTimeout(this.timers.get(id));
+    this.dirty.delete(id);
+    if (this.mode.peek() === "workspace" && gone?.slug && this.rpc) {
+      void this.rpc.call("wsdeck.environments.delete", { slug: gone.slug }).catch((e: unknown) => {
+        this.saveError.value = `Could not delete "${gone.name}": ${e instanceof Error ? e.message : String(e)}`;
+      });
+    }
     this.update((s) => ({
       ...s,
       environments: s.environments.filter((e) => e.id !== id),

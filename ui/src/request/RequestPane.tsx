@@ -7,6 +7,7 @@ import { ConnectionBadge } from "../log";
 import type { Rpc } from "../rpc";
 import { errorText } from "../session";
 import type { Variable } from "../types";
+import type { WorkspaceStore } from "../sidebar/store";
 import { SUB_TABS, type RequestTab, type SubTab } from "./model";
 import { ProtocolsEditor } from "./ProtocolsEditor";
 import { RowsEditor } from "./RowsEditor";
@@ -18,11 +19,16 @@ export function RequestPane({
   rpc,
   tab,
   variables,
+  workspace,
 }: {
   rpc: Rpc;
   tab: RequestTab;
   variables: Variable[];
+  workspace: WorkspaceStore;
 }) {
+  const saved = tab.saved.value;
+  const canSave = workspace.status.value === "ready";
+  const conflict = tab.conflict.value;
   const state = tab.session.state.value;
   const locked = tab.locked.value;
   const error = plainError(tab.localError.value || tab.session.error.value);
@@ -115,7 +121,54 @@ export function RequestPane({
         />
         {button}
         <ConnectionBadge rpc={rpc} session={tab.session} />
+        {canSave ? (
+          <>
+            <button
+              type="button"
+              title="Save (Ctrl/Cmd+S)"
+              onClick={() => void workspace.saveTab(tab)}
+            >
+              Save
+            </button>
+            {saved ? (
+              <button type="button" onClick={() => void workspace.saveTab(tab, { asNew: true })}>
+                Save as…
+              </button>
+            ) : null}
+          </>
+        ) : null}
       </div>
+      {conflict ? (
+        <div class="conflict" role="alert">
+          <span>{conflict}</span>
+          <button
+            type="button"
+            class="small"
+            onClick={() => void workspace.saveTab(tab, { force: true })}
+          >
+            Overwrite
+          </button>
+          <button
+            type="button"
+            class="small"
+            onClick={() => {
+              const id = tab.saved.peek()?.id;
+              if (!id) return;
+              if (tab.locked.peek()) {
+                tab.conflict.value = "Disconnect first to reload the request from disk.";
+                return;
+              }
+              void workspace.fetch(id).then((r) => {
+                if (r) tab.loadSaved(r);
+                else
+                  tab.conflict.value = "That request is no longer on disk; Save creates it again.";
+              });
+            }}
+          >
+            Reload from disk
+          </button>
+        </div>
+      ) : null}
       {urlLockNote ? (
         <p class="lock-note url-lock-note" id={lockId}>
           {requestLock}
@@ -167,7 +220,9 @@ export function RequestPane({
           class="subpanel"
           key={name}
         >
-          {name === "Message" ? <Composer rpc={rpc} tab={tab} variables={variables} /> : null}
+          {name === "Message" ? (
+            <Composer rpc={rpc} tab={tab} variables={variables} workspace={workspace} />
+          ) : null}
           {name === "Params" && name === sub ? (
             <>
               {lockNote}

@@ -5,7 +5,8 @@ import { computed, signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
 import { TabSession } from "../session";
 import { findVariables, undefinedVariables } from "../editor/variables";
-import type { OpenParams, Variable } from "../types";
+import type { OpenParams, SavedMessage, Variable, WsRequest } from "../types";
+import { fieldsFromRequest, fingerprint, type RequestFields } from "../sidebar/convert";
 import { rowsFromUrl, urlFromRows, type KeyValueRow } from "./params";
 import { DEFAULT_SETTINGS, toSettingsParams, type SettingsForm } from "./settings";
 
@@ -104,6 +105,16 @@ export function buildOpenParams(
   };
 }
 
+export interface SavedInfo {
+  id: string;
+  revision: string | null;
+  name: string;
+  collection: string[];
+  description: string;
+  /** `fingerprint` of the fields as saved: differs once the tab has unsaved changes. */
+  baseline: string;
+}
+
 let nextTabId = 1;
 
 export class RequestTab {
@@ -121,9 +132,21 @@ export class RequestTab {
   readonly format = signal<MessageFormat>("text");
   readonly encoding = signal<BinaryEncoding>("hex");
   readonly controlPayload = signal("");
+  /** The collection the Save dialog suggests for a new request. */
+  suggestedCollection: string[] = [];
   /** Put the cursor in the URL field when the tab's editor first appears. */
   focusUrl = false;
-  readonly name = computed(() => requestName(this.url.value));
+  /** The saved request this tab edits (null: not saved yet). */
+  readonly saved = signal<SavedInfo | null>(null);
+  /** The saved request's messages (the "Saved messages" list). */
+  readonly savedMessages = signal<SavedMessage[]>([]);
+  /** Set when a save found the file changed on disk: what to say, and the choices. */
+  readonly conflict = signal("");
+  readonly name = computed(() => this.saved.value?.name ?? requestName(this.url.value));
+  readonly unsaved = computed(() => {
+    const s = this.saved.value;
+    return s !== null && fingerprint(this.fields()) !== s.baseline;
+  });
   /** Connecting, open or closing: the request's settings are locked. */
   readonly locked = computed(() => {
     const s = this.session.state.value;
@@ -166,6 +189,42 @@ export class RequestTab {
     await this.session.connect(built.params);
   }
 
+  /** The request fields as they are now (reads signals: tracked in computeds). */
+  fields(): RequestFields {
+    return {
+      url: this.url.value,
+      params: this.params.value,
+      headers: this.headers.value,
+      protocols: this.protocols.value,
+      settings: this.settings.value,
+    };
+  }
+
+  /** Loads a saved request into the tab (its fields, messages, identity and revision). */
+  loadSaved(r: WsRequest): void {
+    const f = fieldsFromRequest(r);
+    this.url.value = f.url;
+    this.params.value = f.params;
+    this.headers.value = f.headers;
+    this.protocols.value = f.protocols;
+    this.settings.value = f.settings;
+    this.markSaved(r);
+  }
+
+  /** The file now holds `r`: identity, revision, messages; the tab's edits stay. */
+  markSaved(r: WsRequest): void {
+    this.savedMessages.value = r.messages;
+    this.conflict.value = "";
+    this.saved.value = {
+      id: r.id ?? "",
+      revision: r.revision,
+      name: r.name,
+      collection: r.collection,
+      description: r.description,
+      baseline: fingerprint(fieldsFromRequest(r)),
+    };
+  }
+
   /** What a reload of the page restores. */
   toDraft() {
     return {
@@ -178,10 +237,17 @@ export class RequestTab {
       format: this.format.value,
       encoding: this.encoding.value,
       subTab: this.subTab.value,
+      saved: this.saved.value,
+      savedMessages: this.savedMessages.value,
     };
   }
 
-  restore(d: ReturnType<RequestTab["toDraft"]>): void {
+  restore(
+    d: Omit<ReturnType<RequestTab["toDraft"]>, "saved" | "savedMessages"> & {
+      saved?: SavedInfo | null;
+      savedMessages?: SavedMessage[];
+    },
+  ): void {
     this.url.value = d.url;
     this.params.value = d.params;
     this.headers.value = d.headers;
@@ -191,6 +257,8 @@ export class RequestTab {
     this.format.value = d.format;
     this.encoding.value = d.encoding;
     this.subTab.value = d.subTab;
+    this.saved.value = d.saved ?? null;
+    this.savedMessages.value = d.savedMessages ?? [];
   }
 
   /** Nothing typed yet. */

@@ -1,0 +1,103 @@
+import { signal } from "@preact/signals";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Rpc } from "../rpc";
+import { RpcError } from "../rpc";
+import type { WsEnvironment } from "../types";
+import { EnvStore, GLOBALS_ID } from "./store";
+
+function fakeRpc(answer: (method: string, params: Record<string, unknown>) => unknown) {
+  const calls: { method: string; params: Record<string, unknown> }[] = [];
+  const rpc: Rpc = {
+    call: <T>(method: string, params?: unknown) => {
+      const p = (params ?? {}) as Record<string, unknown>;
+      calls.push({ method, params: p });
+      try {
+        return Promise.resolve(answer(method, p) as T);
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    },
+    batch: () => Promise.resolve([]),
+    on: () => () => undefined,
+    status: signal("open"),
+    generation: signal(1),
+    problem: signal(""),
+  };
+  return { rpc, calls };
+}
+
+const memory = (): Storage => {
+  const m = new Map<string, string>();
+  return {
+    get length() {
+      return m.size;
+    },
+    clear: () => m.clear(),
+    getItem: (k) => m.get(k) ?? null,
+    key: (i) => [...m.keys()][i] ?? null,
+    removeItem: (k) => void m.delete(k),
+    setItem: (k, v) => void m.set(k, v),
+  };
+};
+
+describe("EnvStore with the workspace", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("creates Globals on first save, then saves in place with the revision", async () => {
+    let n = 0;
+    const { rpc, calls } = fakeRpc((method, p) => {
+      if (method !== "wsdeck.environments.save") return null;
+      const env = p.environment as WsEnvironment;
+      n += 1;
+      return { ...env, slug: env.slug ?? "globals", revision: `r${n}` };
+    });
+    const store = new EnvStore(memory(), true);
+    store.useWorkspace(rpc, []);
+    store.updateEnvironment(GLOBALS_ID, (e) => ({
+      ...e,
+      variables: [{ name: "tok", value: "s3", secret: true }],
+    }));
+    await vi.advanceTimersByTimeAsync(600);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.params.environment).toEqual({
+      name: "Globals",
+      variables: [{ name: "tok", value: "s3", enabled: true, secret: true }],
+      revision: null,
+    });
+    expect(store.state.peek().globals.slug).toBe("globals");
+    store.updateEnvironment(GLOBALS_ID, (e) => ({ ...e, variables: [] }));
+    await vi.advanceTimersByTimeAsync(600);
+    expect(calls[1]?.params.environment).toMatchObject({ slug: "globals", revision: "r1" });
+  });
+
+  it("keeps edits made before the workspace answered, and saves them", async () => {
+    const { rpc, calls } = fakeRpc((_m, p) => ({
+      ...(p.environment as WsEnvironment),
+      slug: "dev",
+      revision: "r",
+    }));
+    const store = new EnvStore(memory(), true);
+    const id = store.addEnvironment("Dev");
+    store.useWorkspace(rpc, []);
+    expect(store.state.peek().environments.map((e) => e.id)).toEqual([id]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls.map((c) => c.method)).toEqual(["wsdeck.environments.save"]);
+    // A later load keeps the id the page uses (an open dialog keeps its selection).
+    store.useWorkspace(rpc, [{ slug: "dev", name: "Dev", variables: [], revision: "r" }]);
+    expect(store.state.peek().environments.map((e) => e.id)).toEqual([id]);
+  });
+
+  it("a file changed on disk is saved over with force (the edit on screen wins)", async () => {
+    const { rpc, calls } = fakeRpc((_m, p) => {
+      if (!p.force) throw new RpcError({ code: -32009, message: "Changed on disk." });
+      return { ...(p.environment as WsEnvironment), revision: "r2" };
+    });
+    const store = new EnvStore(memory(), true);
+    store.useWorkspace(rpc, [{ slug: "dev", name: "Dev", variables: [], revision: "r1" }]);
+    store.updateEnvironment("ws-dev", (e) => ({ ...e, name: "Dev 2" }));
+    await vi.advanceTimersByTimeAsync(600);
+    expect(calls.map((c) => Boolean(c.params.force))).toEqual([false, true]);
+    expect(store.saveError.peek()).toMatch(/changed on disk/);
+  });
+});

@@ -1,0 +1,215 @@
+// The workspace's small dialogs: "Save request" (name + collection), confirm, and a name prompt.
+
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { collectionPaths } from "./convert";
+import type { WorkspaceStore } from "./store";
+
+function Modal(props: {
+  title: string;
+  id: string;
+  onCancel: () => void;
+  children: ComponentChildren;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const back = useRef<Element | null>(null);
+  useEffect(() => {
+    back.current = document.activeElement;
+    const d = ref.current;
+    if (d && !d.open) {
+      if (typeof d.showModal === "function") d.showModal();
+      else d.setAttribute("open", "");
+    }
+    d?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+    return () => {
+      const el = back.current;
+      if (el instanceof HTMLElement && el.isConnected) requestAnimationFrame(() => el.focus());
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="ws-dialog"
+      aria-labelledby={props.id}
+      onCancel={(e) => {
+        e.preventDefault();
+        props.onCancel();
+      }}
+    >
+      <h2 id={props.id}>{props.title}</h2>
+      {props.children}
+    </dialog>
+  );
+}
+
+export function WorkspaceDialogs({ store }: { store: WorkspaceStore }) {
+  const save = store.saveAsk.value;
+  const confirm = store.confirmAsk.value;
+  const prompt = store.promptAsk.value;
+  return (
+    <>
+      {save ? <SaveDialog store={store} key="save" /> : null}
+      {confirm ? (
+        <Modal
+          title={confirm.title}
+          id="ws-confirm-title"
+          onCancel={() => {
+            store.confirmAsk.value = null;
+            confirm.resolve(false);
+          }}
+        >
+          <p>{confirm.text}</p>
+          <div class="dialog-buttons">
+            <button
+              type="button"
+              data-autofocus
+              onClick={() => {
+                store.confirmAsk.value = null;
+                confirm.resolve(false);
+              }}
+            >
+              Cancel
+            </button>
+            <button
+              type="button"
+              class="danger"
+              onClick={() => {
+                store.confirmAsk.value = null;
+                confirm.resolve(true);
+              }}
+            >
+              {confirm.confirm}
+            </button>
+          </div>
+        </Modal>
+      ) : null}
+      {prompt ? <PromptDialog store={store} key="prompt" /> : null}
+    </>
+  );
+}
+
+function PromptDialog({ store }: { store: WorkspaceStore }) {
+  const ask = store.promptAsk.peek();
+  const [value, setValue] = useState(ask?.value ?? "");
+  if (!ask) return null;
+  const done = (v: string | null) => {
+    store.promptAsk.value = null;
+    ask.resolve(v);
+  };
+  return (
+    <Modal title={ask.title} id="ws-prompt-title" onCancel={() => done(null)}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (value.trim()) done(value.trim());
+        }}
+      >
+        <label class="field">
+          {ask.label}
+          <input
+            type="text"
+            data-autofocus
+            value={value}
+            onInput={(e) => setValue(e.currentTarget.value)}
+          />
+        </label>
+        <div class="dialog-buttons">
+          <button type="button" onClick={() => done(null)}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={!value.trim()}>
+            {ask.confirm}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function SaveDialog({ store }: { store: WorkspaceStore }) {
+  const ask = store.saveAsk.peek();
+  const [name, setName] = useState(ask?.name ?? "");
+  const [collection, setCollection] = useState((ask?.collection ?? []).join("/"));
+  const [newCollection, setNewCollection] = useState("");
+  const [problem, setProblem] = useState("");
+  if (!ask) return null;
+  const paths = collectionPaths(store.root.value);
+  const done = (answer: { name: string; collection: string[] } | null) => {
+    store.saveAsk.value = null;
+    ask.resolve(answer);
+  };
+  const create = async () => {
+    const n = newCollection.trim();
+    if (!n) return;
+    const path = await store.createCollection([], n);
+    if (path) {
+      setCollection(path.join("/"));
+      setNewCollection("");
+      setProblem("");
+    } else setProblem(store.error.peek());
+  };
+  return (
+    <Modal title={ask.title} id="ws-save-title" onCancel={() => done(null)}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!name.trim()) {
+            setProblem("Give the request a name.");
+            return;
+          }
+          const path = paths.find((p) => p.path.join("/") === collection)?.path ?? [];
+          done({ name: name.trim(), collection: path });
+        }}
+      >
+        <label class="field">
+          Request name
+          <input
+            type="text"
+            data-autofocus
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          Collection
+          <select value={collection} onChange={(e) => setCollection(e.currentTarget.value)}>
+            {paths.map((p) => (
+              <option value={p.path.join("/")} key={p.path.join("/")}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div class="new-collection">
+          <input
+            type="text"
+            aria-label="New collection"
+            placeholder="New collection name"
+            value={newCollection}
+            onInput={(e) => setNewCollection(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") {
+                e.preventDefault();
+                void create();
+              }
+            }}
+          />
+          <button type="button" disabled={!newCollection.trim()} onClick={() => void create()}>
+            New collection
+          </button>
+        </div>
+        <p class="field-error" role="alert">
+          {problem}
+        </p>
+        <div class="dialog-buttons">
+          <button type="button" onClick={() => done(null)}>
+            Cancel
+          </button>
+          <button type="submit" class="primary">
+            Save
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
