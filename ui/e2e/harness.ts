@@ -211,6 +211,8 @@ export interface Workbench {
   token: string;
   /** With --demo: the demo echo server's base, e.g. `ws://127.0.0.1:PORT/`. */
   demoEcho?: string;
+  /** This run's data folder (history.db, secrets); the workspace is `workspace/` in it. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -237,6 +239,7 @@ export async function startWorkbench(
     url: match[1]!,
     port: Number(match[2]),
     token: fragment.get("token") ?? "",
+    dataDir: data,
     stop: () => proc.stop(),
   };
   if (!wb.token) throw new Error(`no token in ${wb.url}`);

@@ -1,0 +1,71 @@
+// Saved requests, saved messages and the workspace's files: what the sidebar writes is on
+// disk as TOML, survives a reload of the page, and is sent again from the saved message.
+
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { editor, expectInLog, fill, shot, useEnv, waitFor } from "./harness";
+
+const env = useEnv("workspace");
+
+describe("the workspace", () => {
+  it("saves a request with a saved message to a file and sends it again after a reload", async () => {
+    const page = await env.connected();
+    const requestFile = path.join(
+      env.wb.dataDir,
+      "workspace",
+      "collections",
+      "e2e",
+      "echo-it.wsdeck.toml",
+    );
+
+    // Save the request (Ctrl+S on a new request asks for a name and a collection).
+    await page.keyboard.press("ControlOrMeta+s");
+    const dialog = page.getByRole("dialog", { name: "Save request" });
+    await dialog.waitFor();
+    await fill(dialog.getByRole("textbox", { name: "Request name" }), "Echo it");
+    await fill(dialog.getByRole("textbox", { name: "New collection" }), "e2e");
+    await dialog.getByRole("button", { name: "New collection", exact: true }).click();
+    await dialog.getByRole("button", { name: "Save", exact: true }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await waitFor(() => existsSync(requestFile), `the request file ${requestFile}`);
+    const text = readFileSync(requestFile, "utf8");
+    expect(text).toContain('name = "Echo it"');
+    expect(text).toContain(`url = "${env.echo.base}/echo"`);
+
+    // A saved message, named in a prompt.
+    await fill(editor(page), "saved and sent again");
+    await page.getByRole("button", { name: "Save message", exact: true }).click();
+    const prompt = page
+      .getByRole("dialog")
+      .filter({ has: page.getByRole("textbox", { name: "Message name" }) });
+    await fill(prompt.getByRole("textbox", { name: "Message name" }), "again");
+    await prompt
+      .getByRole("button", { name: /^(save|ok)$/i })
+      .first()
+      .click();
+    await waitFor(
+      () => readFileSync(requestFile, "utf8").includes('body = "saved and sent again"'),
+      "the saved message in the file",
+    );
+
+    // A fresh page: the request is in the tree; open it and send its saved message.
+    const again = await env.fresh();
+    const tree = again.getByRole("tree", { name: "Collections" });
+    // Collections start collapsed, as in Postman: open "e2e" first.
+    await tree.getByRole("treeitem", { name: /^e2e/ }).first().click();
+    await tree
+      .getByRole("treeitem", { name: /Echo it/ })
+      .first()
+      .waitFor();
+    await tree
+      .getByRole("treeitem", { name: /Echo it/ })
+      .first()
+      .dblclick();
+    await again.getByRole("button", { name: "Connect", exact: true }).click();
+    await again.getByLabel("Connection status: Connected", { exact: true }).waitFor();
+    await again.getByRole("button", { name: "Send again", exact: true }).click();
+    await expectInLog(again, "saved and sent again", 2);
+    await shot(again, "workspace-saved-request");
+  });
+});
