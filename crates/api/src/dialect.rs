@@ -33,7 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 use wsdeck_engine::{
     Bytes, Direction, Engine, EngineError, Event, EventKind, HandshakeInfo, HttpHead, Initiator,
-    Payload, RequestSpec, Session, SessionState,
+    Payload, RequestSpec, Session, SessionState, SettingsPatch,
 };
 use wsdeck_format::binary::{decode_base64, decode_hex, encode_base64};
 use wsdeck_format::dynamic::SystemSource;
@@ -45,7 +45,7 @@ use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
 use crate::error::{ApiError, class_name};
 use crate::observer::{Observer, OpenedSession};
 use crate::request_vars::{param_path, resolve_request};
-use crate::search::{Filter, Kind};
+use crate::search::ScanParams;
 use crate::secrets::Secrets;
 use crate::snap::{NETWORK_ACCESS, Release, new_id};
 use crate::{Caller, Limits};
@@ -386,20 +386,9 @@ impl State {
     }
 
     fn search(&self, params: Option<Value>) -> Result<Value, ApiError> {
-        let p: SearchParams = parse(params)?;
-        let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
-        if limit > MAX_EVENTS {
-            return Err(bad_param(
-                "limit",
-                format!("{limit} is more than the maximum of {MAX_EVENTS}"),
-            ));
-        }
-        let filter = Filter::new(
-            p.text.as_deref().unwrap_or(""),
-            p.case_sensitive,
-            p.regex,
-            p.kinds,
-        )?;
+        let p: ScanParams<String> = parse(params)?;
+        let limit = p.limit(MAX_EVENTS)?;
+        let filter = p.filter()?;
         let session = self.session(&p.id)?;
         let log = session.log();
         crate::search::scan(
@@ -657,34 +646,18 @@ impl OpenParams {
         spec.protocols = self.protocols;
         let s = self.settings;
         let out = &mut spec.settings;
-        if let Some(v) = s.handshake_timeout_ms {
-            out.handshake_timeout_ms = v;
-        }
-        if let Some(v) = s.follow_redirects {
-            out.follow_redirects = v;
-        }
-        if let Some(v) = s.max_redirects {
-            out.max_redirects = v;
-        }
-        if let Some(v) = s.reconnect_attempts {
-            out.reconnect_attempts = v;
-        }
-        if let Some(v) = s.reconnect_interval_ms {
-            out.reconnect_interval_ms = v;
-        }
-        if let Some(v) = s.max_message_size {
-            out.max_message_size = v;
-        }
-        if let Some(v) = s.auto_pong {
-            out.auto_pong = v;
-        }
-        if let Some(v) = s.close_timeout_ms {
-            out.close_timeout_ms = v;
-        }
+        out.apply(&SettingsPatch {
+            handshake_timeout_ms: s.handshake_timeout_ms,
+            follow_redirects: s.follow_redirects,
+            max_redirects: s.max_redirects,
+            reconnect_attempts: s.reconnect_attempts,
+            reconnect_interval_ms: s.reconnect_interval_ms,
+            max_message_size: s.max_message_size,
+            auto_pong: s.auto_pong,
+            close_timeout_ms: s.close_timeout_ms,
+            tls_verify: s.tls.as_ref().and_then(|t| t.verify),
+        });
         if let Some(tls) = s.tls {
-            if let Some(v) = tls.verify {
-                out.tls.verify = v;
-            }
             out.tls.ca_file = tls.ca_file.map(Into::into);
             out.tls.client_cert = tls.client_cert.map(Into::into);
             out.tls.client_key = tls.client_key.map(Into::into);
@@ -746,21 +719,6 @@ struct SubscribeParams {
     id: String,
     from: Option<u64>,
     max_data: Option<usize>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SearchParams {
-    id: String,
-    from: Option<u64>,
-    limit: Option<usize>,
-    text: Option<String>,
-    #[serde(default)]
-    case_sensitive: bool,
-    #[serde(default)]
-    regex: bool,
-    #[serde(default)]
-    kinds: Vec<Kind>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use wsdeck_engine::Direction;
 use wsdeck_history::{History, HistoryError, SessionFilter, StoredEvent, event_json, session_json};
 
-use crate::search::{Filter, Kind};
+use crate::search::{Kind, ScanParams};
 
 use crate::error::ApiError;
 
@@ -47,21 +47,6 @@ struct EventsParams {
 struct SearchParams {
     query: String,
     limit: Option<usize>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct FilterParams {
-    id: i64,
-    from: Option<u64>,
-    limit: Option<usize>,
-    text: Option<String>,
-    #[serde(default)]
-    case_sensitive: bool,
-    #[serde(default)]
-    regex: bool,
-    #[serde(default)]
-    kinds: Vec<Kind>,
 }
 
 /// A recorded event's kind for the filter (the same kinds as live events).
@@ -195,20 +180,9 @@ pub(crate) fn call(
             ))
         }
         "wsdeck.history.filter" => {
-            let p: FilterParams = crate::dialect::parse(params)?;
-            let limit = p.limit.unwrap_or(1000);
-            if limit > MAX_PAGE {
-                return Err(ApiError::BadParam {
-                    path: "limit".into(),
-                    reason: format!("{limit} is more than the maximum of {MAX_PAGE}"),
-                });
-            }
-            let filter = Filter::new(
-                p.text.as_deref().unwrap_or(""),
-                p.case_sensitive,
-                p.regex,
-                p.kinds,
-            )?;
+            let p: ScanParams<i64> = crate::dialect::parse(params)?;
+            let limit = p.limit(MAX_PAGE)?;
+            let filter = p.filter()?;
             crate::search::scan(
                 p.from.unwrap_or(0),
                 limit,

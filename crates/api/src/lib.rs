@@ -306,53 +306,31 @@ impl Connection {
     }
 }
 
-/// A workspace method: permission, then the file work on a blocking thread.
-async fn workspace_call(
-    state: &Inner,
+/// A method served off the async threads (file or SQLite work): the permission first, then
+/// the service if this API has one, else a worded error saying how to get one.
+async fn blocking_call<S: Send + Sync + 'static>(
+    granted: bool,
+    service: Option<S>,
+    missing: &str,
+    run: fn(&S, &str, Option<Value>) -> Result<Value, ApiError>,
     method: &str,
     params: Option<Value>,
 ) -> Result<Value, ApiError> {
-    if !state.snap.caller_has(WORKSPACE) {
+    if !granted {
         return Err(ApiError::Unauthorized);
     }
-    let Some(ws) = state.workspace.clone() else {
+    let Some(service) = service else {
         return Err(ApiError::File {
-            message: "this wsdeck serves no workspace (wsdeck ui does; for wsdeck serve and wsdeck rpc pass --workspace DIR)".into(),
+            message: missing.to_owned(),
             path: None,
         });
     };
-    let method = method.to_owned();
-    tokio::task::spawn_blocking(move || ws.call(&method, params))
+    let name = method.to_owned();
+    tokio::task::spawn_blocking(move || run(&service, &name, params))
         .await
         .unwrap_or_else(|e| {
             Err(ApiError::File {
-                message: format!("the workspace operation failed: {e}"),
-                path: None,
-            })
-        })
-}
-
-/// A history method: permission, then the SQLite reads on a blocking thread.
-async fn history_call(
-    state: &Inner,
-    method: &str,
-    params: Option<Value>,
-) -> Result<Value, ApiError> {
-    if !state.snap.caller_has(HISTORY) {
-        return Err(ApiError::Unauthorized);
-    }
-    let Some(h) = state.history.clone() else {
-        return Err(ApiError::File {
-            message: "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)".into(),
-            path: None,
-        });
-    };
-    let method = method.to_owned();
-    tokio::task::spawn_blocking(move || history::call(&h, &method, params))
-        .await
-        .unwrap_or_else(|e| {
-            Err(ApiError::File {
-                message: format!("the history operation failed: {e}"),
+                message: format!("{method} failed: {e}"),
                 path: None,
             })
         })
@@ -374,10 +352,26 @@ async fn dispatch(
         return state.snap.call(method, params).await;
     }
     if discover::is_workspace_method(method) {
-        return (workspace_call(state, method, params).await, None);
+        let answer = blocking_call(
+            state.snap.caller_has(WORKSPACE),
+            state.workspace.clone(),
+            "this wsdeck serves no workspace (wsdeck ui does; for wsdeck serve pass --workspace DIR)",
+            |ws: &Arc<workspace::State>, m, p| ws.call(m, p),
+            method,
+            params,
+        );
+        return (answer.await, None);
     }
     if method.starts_with("wsdeck.history.") {
-        return (history_call(state, method, params).await, None);
+        let answer = blocking_call(
+            state.snap.caller_has(HISTORY),
+            state.history.clone(),
+            "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
+            history::call,
+            method,
+            params,
+        );
+        return (answer.await, None);
     }
     state.dialect.call(method, params).await
 }

@@ -84,6 +84,47 @@ impl Filter {
     }
 }
 
+/// The params of `wsdeck.search` and `wsdeck.history.filter`: a session id (a string for
+/// live sessions, a number for recorded ones) and the filter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct ScanParams<I> {
+    pub(crate) id: I,
+    pub(crate) from: Option<u64>,
+    pub(crate) limit: Option<usize>,
+    pub(crate) text: Option<String>,
+    #[serde(default)]
+    pub(crate) case_sensitive: bool,
+    #[serde(default)]
+    pub(crate) regex: bool,
+    #[serde(default)]
+    pub(crate) kinds: Vec<Kind>,
+}
+
+impl<I> ScanParams<I> {
+    /// The filter these params describe (a bad regex is a params error at `text`).
+    pub(crate) fn filter(&self) -> Result<Filter, ApiError> {
+        Filter::new(
+            self.text.as_deref().unwrap_or(""),
+            self.case_sensitive,
+            self.regex,
+            self.kinds.clone(),
+        )
+    }
+
+    /// `limit`, checked against `max` (default 1000).
+    pub(crate) fn limit(&self, max: usize) -> Result<usize, ApiError> {
+        let limit = self.limit.unwrap_or(1000);
+        if limit > max {
+            return Err(ApiError::BadParam {
+                path: "limit".into(),
+                reason: format!("{limit} is more than the maximum of {max}"),
+            });
+        }
+        Ok(limit)
+    }
+}
+
 /// Events read at a time while scanning.
 const CHUNK: usize = 4_096;
 

@@ -81,6 +81,41 @@ impl Default for Settings {
     }
 }
 
+/// Settings a front end overrides (the rest keep their defaults): what a saved request, an
+/// API call or a UI form says, applied by [`Settings::apply`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsPatch {
+    pub handshake_timeout_ms: Option<u64>,
+    pub follow_redirects: Option<bool>,
+    pub max_redirects: Option<u32>,
+    pub reconnect_attempts: Option<u32>,
+    pub reconnect_interval_ms: Option<u64>,
+    pub max_message_size: Option<u64>,
+    pub auto_pong: Option<bool>,
+    pub close_timeout_ms: Option<u64>,
+    pub tls_verify: Option<bool>,
+}
+
+impl Settings {
+    /// Overrides every setting the patch names.
+    pub fn apply(&mut self, patch: &SettingsPatch) {
+        fn set<T: Copy>(target: &mut T, value: Option<T>) {
+            if let Some(v) = value {
+                *target = v;
+            }
+        }
+        set(&mut self.handshake_timeout_ms, patch.handshake_timeout_ms);
+        set(&mut self.follow_redirects, patch.follow_redirects);
+        set(&mut self.max_redirects, patch.max_redirects);
+        set(&mut self.reconnect_attempts, patch.reconnect_attempts);
+        set(&mut self.reconnect_interval_ms, patch.reconnect_interval_ms);
+        set(&mut self.max_message_size, patch.max_message_size);
+        set(&mut self.auto_pong, patch.auto_pong);
+        set(&mut self.close_timeout_ms, patch.close_timeout_ms);
+        set(&mut self.tls.verify, patch.tls_verify);
+    }
+}
+
 /// TLS options. Verification is on unless `verify` is explicitly turned off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsSettings {
@@ -121,5 +156,24 @@ impl Default for Retention {
             max_events: 1_000_000,
             max_bytes: 256 * 1024 * 1024,
         }
+    }
+}
+
+#[cfg(test)]
+mod patch_tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_overrides_only_what_it_names() {
+        let mut s = Settings::default();
+        s.apply(&SettingsPatch {
+            handshake_timeout_ms: Some(5),
+            tls_verify: Some(false),
+            ..SettingsPatch::default()
+        });
+        assert_eq!(s.handshake_timeout_ms, 5);
+        assert!(!s.tls.verify);
+        assert_eq!(s.max_redirects, Settings::default().max_redirects);
+        assert_eq!(s.auto_pong, Settings::default().auto_pong);
     }
 }

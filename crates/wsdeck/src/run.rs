@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser};
 use tokio::runtime::Handle;
-use wsdeck_engine::{Engine, RequestSpec};
+use wsdeck_engine::{Engine, RequestSpec, SettingsPatch};
 use wsdeck_format::environment::{Environment as VarEnvironment, Variable, parse_var_arg};
 use wsdeck_workspace::{
     MessageFormat, RequestDoc, RequestId, Workspace, WorkspaceError, default_data_dir,
@@ -174,31 +174,17 @@ fn spec_of(doc: &RequestDoc) -> RequestSpec {
         .collect();
     spec.protocols = doc.protocols.clone();
     let s = &doc.settings;
-    let out = &mut spec.settings;
-    if let Some(v) = s.handshake_timeout_ms {
-        out.handshake_timeout_ms = v;
-    }
-    if let Some(v) = s.follow_redirects {
-        out.follow_redirects = v;
-    }
-    if let Some(v) = s.max_redirects {
-        out.max_redirects = v;
-    }
-    if let Some(v) = s.reconnect_attempts {
-        out.reconnect_attempts = v;
-    }
-    if let Some(v) = s.reconnect_interval_ms {
-        out.reconnect_interval_ms = v;
-    }
-    if let Some(v) = s.max_message_size {
-        out.max_message_size = v;
-    }
-    if let Some(v) = s.auto_pong {
-        out.auto_pong = v;
-    }
-    if let Some(v) = s.tls_verify {
-        out.tls.verify = v;
-    }
+    spec.settings.apply(&SettingsPatch {
+        handshake_timeout_ms: s.handshake_timeout_ms,
+        follow_redirects: s.follow_redirects,
+        max_redirects: s.max_redirects,
+        reconnect_attempts: s.reconnect_attempts,
+        reconnect_interval_ms: s.reconnect_interval_ms,
+        max_message_size: s.max_message_size,
+        auto_pong: s.auto_pong,
+        close_timeout_ms: None,
+        tls_verify: s.tls_verify,
+    });
     spec
 }
 
