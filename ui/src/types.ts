@@ -234,3 +234,35 @@ export interface WorkspaceLoad {
   environments: WsEnvironment[];
   problems: WsProblem[];
 }
+
+// ---- The history (docs/api.md, "The history: recorded sessions (wsdeck.history.*)")
+
+/** The request of a recorded session, as sent (secret values masked). */
+export interface RecordedRequest {
+  url?: string;
+  params?: [string, string][];
+  headers?: [string, string][];
+  protocols?: string[];
+  settings?: SettingsParams;
+}
+
+export interface HistorySession {
+  id: number;
+  startedAt: string;
+  /** Null while live, or if the recording was cut off. */
+  endedAt: string | null;
+  url: string;
+  request: RecordedRequest | null;
+  handshake: Handshake | null;
+  closeCode: number | null;
+  closeReason: string | null;
+  eventCount: number;
+  bytes: number;
+}
+
+export interface HistoryHit {
+  session: number;
+  seq: number;
+  /** The match between `«` and `»`. */
+  snippet: string;
+}

@@ -5,12 +5,25 @@ import { effect, signal } from "@preact/signals";
 import { useEffect, useMemo } from "preact/hooks";
 import { EnvironmentBar } from "../env/Environments";
 import { EnvStore } from "../env/store";
+import { fieldsFromRecorded, historyError } from "../history/convert";
+import { HistoryView } from "../history/HistoryView";
+import { HistoryStore } from "../history/store";
+import { HistoryTab, isHistoryTab } from "../history/tab";
 import { ConsolePanel, MessagesPane } from "../log";
+import type { LogController } from "../log/controller";
+import { isDataEvent } from "../log/format";
 import { RequestTab } from "../request/model";
 import { RequestPane } from "../request/RequestPane";
 import { handleTabKey } from "../request/tablist";
 import type { Rpc } from "../rpc";
-import type { Variable, WorkspaceLoad, WsRequest } from "../types";
+import type {
+  SavedMessage,
+  SavedMessageFormat,
+  Variable,
+  WorkspaceLoad,
+  WsEvent,
+  WsRequest,
+} from "../types";
 import { WorkspaceDialogs } from "../sidebar/Dialogs";
 import { Sidebar, type SidebarActions } from "../sidebar/Sidebar";
 import { WorkspaceStore } from "../sidebar/store";
@@ -26,8 +39,12 @@ function sessionStore(): Storage | null {
   }
 }
 
+/** A tab: a request (editable, live) or a recorded session (read-only). */
+export type Tab = RequestTab | HistoryTab;
+
 class Workbench {
-  readonly tabs = signal<RequestTab[]>([]);
+  readonly tabs = signal<Tab[]>([]);
+  readonly history: HistoryStore;
   readonly activeId = signal<number>(0);
   readonly env = new EnvStore(undefined, true);
   readonly workspace: WorkspaceStore;
@@ -35,6 +52,7 @@ class Workbench {
 
   constructor(private readonly rpc: Rpc) {
     this.workspace = new WorkspaceStore(rpc);
+    this.history = new HistoryStore(rpc);
     this.workspace.onLoad = (w) => this.afterLoad(w);
     this.workspace.onUnavailable = () => this.env.useLocal();
     this.env.onWrite = () => this.workspace.quietReload();
@@ -58,16 +76,30 @@ class Workbench {
       pending = null;
     };
     effect(() => {
+      // Recorded sessions are not drafts: they are not restored after a reload.
+      const requests = this.tabs.value.filter((t): t is RequestTab => !isHistoryTab(t));
       const text = serializeWorkspace({
-        drafts: this.tabs.value.map((t) => t.toDraft()),
+        drafts: requests.map((t) => t.toDraft()),
         active: Math.max(
           0,
-          this.tabs.value.findIndex((t) => t.id === this.activeId.value),
+          requests.findIndex((t) => t.id === this.activeId.value),
         ),
       });
       clearTimeout(timer);
       pending = text;
       timer = setTimeout(write, 300);
+    });
+    // The history lists a session once it is over: refresh when a tab's session closes.
+    const states = new Map<number, string>();
+    effect(() => {
+      let closed = false;
+      for (const t of this.requestTabs(true)) {
+        const state = t.session.state.value;
+        const key = `${t.session.sessionId.value ?? ""}:${state}`;
+        if (states.get(t.id) !== key && state === "closed") closed = true;
+        states.set(t.id, key);
+      }
+      if (closed) this.history.refreshSoon();
     });
     // A reload right after an edit still finds it.
     addEventListener("pagehide", () => {
@@ -76,16 +108,95 @@ class Workbench {
     });
   }
 
+  /** The request tabs (not the recorded sessions); `track` reads the signal. */
+  requestTabs(track = false): RequestTab[] {
+    const tabs = track ? this.tabs.value : this.tabs.peek();
+    return tabs.filter((t): t is RequestTab => !isHistoryTab(t));
+  }
+
+  /** Opens recorded session `id` read-only (or shows its tab), at message `seq` if given. */
+  async openHistory(id: number, seq?: number): Promise<void> {
+    const open = this.tabs.peek().find((t) => isHistoryTab(t) && t.recordId === id);
+    if (open && isHistoryTab(open)) {
+      this.activeId.value = open.id;
+      if (seq !== undefined) open.session.show(seq);
+      return;
+    }
+    try {
+      const summary = await this.history.session(id);
+      const tab = new HistoryTab(this.rpc, summary);
+      this.tabs.value = [...this.tabs.peek(), tab];
+      this.activeId.value = tab.id;
+      if (seq !== undefined) tab.session.show(seq);
+    } catch (e) {
+      this.history.error.value = `Could not open session ${id}: ${historyError(e)}`;
+    }
+  }
+
+  /** A new request tab filled in from a recorded session's request. */
+  openAsRequest(h: HistoryTab): void {
+    const info = h.session.info.peek();
+    if (!info) return;
+    const f = fieldsFromRecorded(info.request, info.url);
+    const tab = new RequestTab(this.rpc);
+    tab.setUrl(f.url);
+    if (f.params.length > 0) tab.setParams([...tab.params.peek(), ...f.params]);
+    tab.headers.value = f.headers;
+    tab.protocols.value = f.protocols;
+    tab.settings.value = f.settings;
+    this.tabs.value = [...this.tabs.peek(), tab];
+    this.activeId.value = tab.id;
+    setTimeout(() => document.getElementById(`tab-${tab.id}`)?.focus(), 0);
+  }
+
+  /** "Save to request": adds a logged message to the tab's saved request. */
+  async saveEvent(tab: RequestTab, e: WsEvent, ctl: LogController): Promise<string> {
+    const saved = tab.saved.peek();
+    if (!saved) return "Save the request first (Ctrl+S).";
+    if (!isDataEvent(e)) return "";
+    const whole = await ctl.full(e);
+    if (!isDataEvent(whole)) return "";
+    if (whole.truncated) {
+      return "Could not read the whole message (wsdeck no longer keeps it), so it was not saved.";
+    }
+    let format: SavedMessageFormat = "text";
+    if (whole.format === "binary") format = "binary-base64";
+    else {
+      try {
+        const d = await this.rpc.call<{ format: string }>("wsdeck.format.detect", {
+          text: whole.data,
+        });
+        if (d.format === "json" || d.format === "xml" || d.format === "html") format = d.format;
+      } catch {
+        // Saved as text: still the same body.
+      }
+    }
+    const name = await this.workspace.askName(
+      `Save message ${e.seq} to ${saved.name}`,
+      "Message name",
+      `Message ${tab.savedMessages.peek().length + 1}`,
+    );
+    if (!name) return "";
+    const message: SavedMessage = { name, format, body: whole.data };
+    const ok = await this.workspace.message(tab, "add", { message }, [
+      ...tab.savedMessages.peek(),
+      message,
+    ]);
+    return ok
+      ? `Saved as "${name}" in ${tab.saved.peek()?.name ?? saved.name}.`
+      : `Could not save the message: ${this.workspace.error.peek() || "wsdeck refused it."}`;
+  }
+
   /** Opens a saved request in a tab (or shows the tab that already has it). */
   openRequest(id: string): void {
-    const open = this.tabs.peek().find((t) => t.saved.peek()?.id === id);
+    const open = this.requestTabs().find((t) => t.saved.peek()?.id === id);
     if (open) {
       this.activeId.value = open.id;
       return;
     }
     const r = this.workspace.requests.peek().find((x) => x.id === id);
     if (!r) return;
-    const active = this.tabs.peek().find((t) => t.id === this.activeId.peek());
+    const active = this.activeTab;
     // An empty, unsaved tab is reused rather than left behind.
     const tab =
       active && active.isBlank() && !active.saved.peek() && active.session.state.peek() === "idle"
@@ -106,7 +217,7 @@ class Workbench {
   private afterLoad(w: WorkspaceLoad): void {
     this.env.useWorkspace(this.rpc, w.environments ?? []);
     const byId = new Map<string, WsRequest>((w.requests ?? []).map((r) => [r.id ?? "", r]));
-    for (const tab of this.tabs.peek()) {
+    for (const tab of this.requestTabs()) {
       const saved = tab.saved.peek();
       if (!saved) continue;
       const r = byId.get(saved.id);
@@ -121,7 +232,7 @@ class Workbench {
   /** Tabs of renamed requests follow the new id and name. */
   renamed(oldId: string, newId: string): void {
     const r = this.workspace.requests.peek().find((x) => x.id === newId);
-    for (const tab of this.tabs.peek()) {
+    for (const tab of this.requestTabs()) {
       const saved = tab.saved.peek();
       if (saved?.id === oldId && r) {
         const edited = tab.unsaved.peek() ? tab.fields() : null;
@@ -139,7 +250,7 @@ class Workbench {
 
   /** Tabs of deleted requests stay open as unsaved requests (nothing typed is lost). */
   deleted(ids: string[]): void {
-    for (const tab of this.tabs.peek()) {
+    for (const tab of this.requestTabs()) {
       const saved = tab.saved.peek();
       if (saved && ids.includes(saved.id)) {
         tab.saved.value = null;
@@ -148,8 +259,9 @@ class Workbench {
     }
   }
 
+  /** The active request tab (undefined when a recorded session is shown). */
   get activeTab(): RequestTab | undefined {
-    return this.tabs.peek().find((t) => t.id === this.activeId.peek());
+    return this.requestTabs().find((t) => t.id === this.activeId.peek());
   }
 
   newTab(): RequestTab {
@@ -162,7 +274,7 @@ class Workbench {
   /** Closes a tab; one with unsaved changes asks first. */
   async closeTabAsking(id: number): Promise<void> {
     const tab = this.tabs.peek().find((t) => t.id === id);
-    if (tab?.unsaved.peek()) {
+    if (tab && !isHistoryTab(tab) && tab.unsaved.peek()) {
       const name = tab.name.peek();
       const yes = await this.workspace.askConfirm(
         `Close ${name}?`,
@@ -193,7 +305,8 @@ class Workbench {
     const request = parseFragment(location.hash);
     if (!request.url && request.message === null) return;
     history.replaceState(null, "", location.pathname + location.search);
-    let tab = this.tabs.peek()[0];
+    const first = this.tabs.peek()[0];
+    let tab = first && !isHistoryTab(first) ? first : undefined;
     if (!tab || !tab.isBlank()) {
       // Restored requests stay; the linked request opens first.
       tab = this.newTab();
@@ -220,6 +333,18 @@ class Workbench {
   }
 }
 
+const saveHandlers = new WeakMap<RequestTab, (e: WsEvent, ctl: LogController) => Promise<string>>();
+
+/** One stable "Save to request" handler per tab (the log's rows are memoised). */
+function saveHandler(bench: Workbench, tab: RequestTab) {
+  let h = saveHandlers.get(tab);
+  if (!h) {
+    h = (e, ctl) => bench.saveEvent(tab, e, ctl);
+    saveHandlers.set(tab, h);
+  }
+  return h;
+}
+
 const SIDEBAR_KEY = "wsdeck.sidebarHidden";
 
 function readSidebarHidden(): boolean {
@@ -234,7 +359,10 @@ function useWorkspace(bench: Workbench, rpc: Rpc) {
   useEffect(() => {
     // Load once the link is up (and again after wsdeck restarts: the files may have changed).
     const stop = rpc.status.subscribe((s) => {
-      if (s === "open") void bench.workspace.load();
+      if (s === "open") {
+        void bench.workspace.load();
+        void bench.history.refresh();
+      }
     });
     const poll = setInterval(() => {
       if (document.visibilityState === "visible") void bench.workspace.pollChanges();
@@ -268,6 +396,10 @@ export function App({ rpc }: { rpc: Rpc }) {
     }),
     [bench],
   );
+  const historyActions = useMemo(
+    () => ({ open: (id: number, seq?: number) => void bench.openHistory(id, seq) }),
+    [bench],
+  );
   const sidebarHidden = bench.sidebarHidden.value;
   useEffect(() => {
     bench.applyFragment();
@@ -284,6 +416,9 @@ export function App({ rpc }: { rpc: Rpc }) {
   const tabs = bench.tabs.value;
   const activeId = bench.activeId.value;
   const variables: Variable[] = bench.env.variables.value;
+  const activeTab = tabs.find((t) => t.id === activeId);
+  const activeRequest = activeTab && !isHistoryTab(activeTab) ? activeTab : undefined;
+  const activeHistory = activeTab && isHistoryTab(activeTab) ? activeTab : undefined;
 
   const focusTab = (id: number) =>
     setTimeout(() => document.getElementById(`tab-${id}`)?.focus(), 0);
@@ -318,7 +453,10 @@ export function App({ rpc }: { rpc: Rpc }) {
           store={bench.workspace}
           actions={actions}
           hidden={sidebarHidden}
-          reveal={tabs.find((t) => t.id === activeId)?.saved.value?.id ?? null}
+          reveal={activeRequest?.saved.value?.id ?? null}
+          history={bench.history}
+          historyActions={historyActions}
+          historyOpenId={activeHistory ? activeHistory.recordId : null}
         />
         <div class="main-column">
           <div class="tabbar">
@@ -327,7 +465,7 @@ export function App({ rpc }: { rpc: Rpc }) {
                 const selected = tab.id === activeId;
                 const name = tab.name.value;
                 const state = tab.session.state.value;
-                const unsaved = tab.unsaved.value;
+                const unsaved = isHistoryTab(tab) ? false : tab.unsaved.value;
                 return (
                   <div
                     class={`tab-item${selected ? " selected" : ""}`}
@@ -406,14 +544,24 @@ export function App({ rpc }: { rpc: Rpc }) {
                 class="tabpanel"
                 key={tab.id}
               >
-                <RequestPane
-                  rpc={rpc}
-                  tab={tab}
-                  variables={variables}
-                  workspace={bench.workspace}
-                />
-                <MessagesPane rpc={rpc} session={tab.session} />
-                <ConsolePanel rpc={rpc} session={tab.session} />
+                {isHistoryTab(tab) ? (
+                  <HistoryView rpc={rpc} tab={tab} openAsRequest={(h) => bench.openAsRequest(h)} />
+                ) : (
+                  <>
+                    <RequestPane
+                      rpc={rpc}
+                      tab={tab}
+                      variables={variables}
+                      workspace={bench.workspace}
+                    />
+                    <MessagesPane
+                      rpc={rpc}
+                      session={tab.session}
+                      onSaveMessage={saveHandler(bench, tab)}
+                    />
+                    <ConsolePanel rpc={rpc} session={tab.session} />
+                  </>
+                )}
               </div>
             ))}
           </main>

@@ -3,13 +3,13 @@
 import { useSignalEffect } from "@preact/signals";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
-import type { TabSession } from "../session";
+import type { LogSource } from "./source";
 import type { Handshake, WsEvent } from "../types";
 import { consoleLine, describeConnection, formatTime, openLine } from "./format";
 import "./log.css";
 
 interface Block {
-  sessionId: string;
+  sessionId: string | number;
   events: WsEvent[];
   handshake: Handshake | null;
   /** Events before this index were cleared. */
@@ -20,7 +20,7 @@ interface Block {
 /** At most this many earlier sessions stay in the console. */
 const MAX_BLOCKS = 20;
 
-export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
+export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
   const [expanded, setExpanded] = useState(false);
   const [blocks, setBlocks] = useState<Block[]>([]);
   const [, setTick] = useState(0);
@@ -33,7 +33,7 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: TabSession }) {
     const id = session.sessionId.value;
     const events = session.connectionEvents.value;
     const handshake = session.handshake.value;
-    if (!id) return;
+    if (id === null || id === "") return;
     const prev = blocksRef.current;
     const last = prev[prev.length - 1];
     if (last && last.sessionId === id) {

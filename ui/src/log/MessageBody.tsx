@@ -62,6 +62,25 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
     ctl.bodyPrefs.set(event.seq, { viewAs, wrap, hex, query });
   }, [ctl, event.seq, viewAs, wrap, hex, query]);
   const [current, setCurrent] = useState(0);
+  const [saveNote, setSaveNote] = useState<{ text: string; error: boolean } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const save = ctl.saveMessage;
+  const saveToRequest = async () => {
+    if (!save) return;
+    setSaving(true);
+    setSaveNote(null);
+    try {
+      const text = await save(event, ctl);
+      setSaveNote(text ? { text, error: !text.startsWith("Saved") } : null);
+    } catch (err) {
+      setSaveNote({
+        text: `Could not save the message: ${err instanceof Error ? err.message : String(err)}`,
+        error: true,
+      });
+    } finally {
+      setSaving(false);
+    }
+  };
   const [pretty, setPretty] = useState<{ text: string; note: string } | null>(null);
   const [hexLines, setHexLines] = useState<HexdumpLine[] | null>(null);
   const preRef = useRef<HTMLPreElement>(null);
@@ -224,6 +243,25 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
         >
           <CopyIcon /> Copy body
         </button>
+        {save && e.type === "message" && (
+          <button
+            type="button"
+            class="log-btn"
+            title="Add this message to the saved messages of the tab's request"
+            disabled={saving}
+            onClick={() => void saveToRequest()}
+          >
+            Save to request
+          </button>
+        )}
+        {saveNote && (
+          <span
+            class={saveNote.error ? "log-error" : "log-save-note"}
+            role={saveNote.error ? "alert" : "status"}
+          >
+            {saveNote.text}
+          </span>
+        )}
         {hex && data && (
           <button
             type="button"

@@ -9,8 +9,8 @@ import {
 import { memo } from "preact/compat";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
-import type { TabSession } from "../session";
-import { LogController } from "./controller";
+import { LogController, type SaveMessage } from "./controller";
+import type { LogSource } from "./source";
 import { formatCount, friendlyError, isDataEvent, selectionText } from "./format";
 import { MessageRow } from "./MessageRow";
 import type { Slot } from "./pageCache";
@@ -19,8 +19,18 @@ import "./log.css";
 
 const ROW_HEIGHT = 26;
 
-export function MessagesPane({ rpc, session }: { rpc: Rpc; session: TabSession }) {
+export function MessagesPane({
+  rpc,
+  session,
+  onSaveMessage,
+}: {
+  rpc: Rpc;
+  session: LogSource;
+  /** "Save to request" in an opened message (absent: no such button). */
+  onSaveMessage?: SaveMessage;
+}) {
   const ctl = useMemo(() => new LogController(rpc, session), [rpc, session]);
+  ctl.saveMessage = onSaveMessage ?? null;
   useEffect(() => ctl.attach(), [ctl]);
   const [shown, setShown] = useState(true);
   const [filter, setFilter] = useState<FilterState>(EMPTY_FILTER);
@@ -194,6 +204,26 @@ function LogList({ ctl }: { ctl: LogController }) {
   });
 
   useEffect(() => virtualizer._didMount(), [virtualizer]);
+  // A history search hit: scroll to its row, then put the focus on it.
+  useLayoutEffect(() => {
+    const seq = ctl.pendingReveal;
+    if (seq === null) return;
+    const index = ctl.indexOf(seq);
+    if (index === null) return;
+    ctl.pendingReveal = null;
+    virtualizer.scrollToIndex(index, { align: "start" });
+    let tries = 0;
+    const focus = () => {
+      const row = scrollRef.current?.querySelector<HTMLElement>(
+        `[data-seq="${seq}"] .log-row, .log-row[data-seq="${seq}"]`,
+      );
+      if (row) {
+        row.scrollIntoView({ block: "nearest" });
+        row.focus({ preventScroll: true });
+      } else if (tries++ < 20) requestAnimationFrame(focus);
+    };
+    requestAnimationFrame(focus);
+  });
   useEffect(() => {
     ctl.canScroll = () => {
       const el = scrollRef.current;
@@ -289,6 +319,7 @@ function LogList({ ctl }: { ctl: LogController }) {
                 <div
                   key={it.key}
                   data-index={it.index}
+                  data-seq={seq}
                   ref={(el) => {
                     // Collapsed rows have the fixed ROW_HEIGHT: measure only rows that are
                     // or were expanded (their size is cached), so streaming costs no layout.

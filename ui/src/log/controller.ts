@@ -4,11 +4,12 @@
 
 import { signal } from "@preact/signals";
 import { RpcError, type Rpc } from "../rpc";
-import { LIVE_MAX_DATA, type TabSession } from "../session";
+import { LIVE_MAX_DATA } from "../session";
 import type { EventsPage, SearchResult, WsEvent } from "../types";
 import { describeConnection, formatRate, isDataEvent } from "./format";
 import { PageCache } from "./pageCache";
 import { RateCounter } from "./rate";
+import { indexOfSeq, logMethods, type LogSource } from "./source";
 import { EMPTY_FILTER, SearchRunner, filterActive, searchParams, type FilterState } from "./search";
 
 /** What the user chose in an expanded body, kept while the row scrolls out of view. */
@@ -24,6 +25,9 @@ export interface Detected {
   mime: string;
   size: number;
 }
+
+/** Saves an event into the tab's request; answers what to tell the user. */
+export type SaveMessage = (event: WsEvent, ctl: LogController) => Promise<string>;
 
 const DETECT_CACHE = 2000;
 const LIVE_HEAVY = 50;
@@ -64,15 +68,52 @@ export class LogController {
 
   constructor(
     readonly rpc: Rpc,
-    readonly session: TabSession,
+    readonly session: LogSource,
   ) {
     this.cache = new PageCache((from, limit) => this.fetchEvents(from, limit, LIVE_MAX_DATA));
-    this.search = new SearchRunner((p) => this.rpc.call<SearchResult>("wsdeck.search", p));
+    this.search = new SearchRunner((p) =>
+      this.rpc.call<SearchResult>(logMethods(this.session).filter, p),
+    );
+  }
+
+  /** "Save to request" of an opened message, when the tab offers it. */
+  saveMessage: SaveMessage | null = null;
+
+  /** A message the list should scroll to and open (set by `reveal`, taken by the list). */
+  pendingReveal: number | null = null;
+
+  /** The row index showing `seq` now, or null. */
+  indexOf(seq: number): number | null {
+    return indexOfSeq(
+      seq,
+      this.search.active ? this.search.seqs : null,
+      this.viewStart,
+      this.liveCount(),
+    );
+  }
+
+  /** A recorded session: nothing arrives, the list opens at the top. */
+  get recorded(): boolean {
+    return logMethods(this.session).events !== "wsdeck.events";
+  }
+
+  /** Scrolls to message `seq` and opens it (a history search hit). */
+  revealSeq(seq: number): void {
+    this.setFollowing(false);
+    if (this.recorded) this.pausedAtCount = Number.MAX_SAFE_INTEGER;
+    this.pendingReveal = seq;
+    if (!this.expanded.has(seq)) this.expanded.add(seq);
+    this.publish();
   }
 
   /** Starts listening; returns the function that stops. */
   attach(): () => void {
-    this.sessionKey = this.session.sessionId.peek() ?? "";
+    this.sessionKey = String(this.session.sessionId.peek() ?? "");
+    // A recorded session opens at its first message (nothing arrives to follow).
+    if (this.recorded) {
+      this.setFollowing(false);
+      this.pausedAtCount = Number.MAX_SAFE_INTEGER;
+    }
     this.stops.push(
       this.session.onEvents((events) => this.onLive(events)),
       this.cache.onChange(() => {
@@ -80,8 +121,8 @@ export class LogController {
       }),
       this.search.onChange(() => this.schedule()),
       this.session.sessionId.subscribe((id) => {
-        if ((id ?? "") !== this.sessionKey) {
-          this.sessionKey = id ?? "";
+        if (String(id ?? "") !== this.sessionKey) {
+          this.sessionKey = String(id ?? "");
           this.reset();
         }
       }),
@@ -92,6 +133,14 @@ export class LogController {
       if (text !== this.rateText.peek()) this.rateText.value = text;
     }, 500);
     this.stops.push(() => clearInterval(timer));
+    const reveal = this.session.reveal;
+    if (reveal) {
+      this.stops.push(
+        reveal.subscribe((r) => {
+          if (r) this.revealSeq(r.seq);
+        }),
+      );
+    }
     this.schedule();
     return () => {
       for (const s of this.stops) s();
@@ -102,7 +151,7 @@ export class LogController {
     };
   }
 
-  get sessionId(): string | null {
+  get sessionId(): string | number | null {
     return this.session.sessionId.peek();
   }
 
@@ -201,7 +250,7 @@ export class LogController {
   async full(e: WsEvent): Promise<WsEvent> {
     if (!isDataEvent(e) || !e.truncated) return e;
     const id = this.sessionId;
-    if (!id) return e;
+    if (id === null || id === "") return e;
     const page = await this.fetchEvents(e.seq, 1, null);
     const whole = page.events.find((x) => x.seq === e.seq);
     return whole ?? e;
@@ -237,17 +286,17 @@ export class LogController {
     maxData: number | null,
   ): Promise<EventsPage> {
     const id = this.sessionId;
-    if (!id) throw new Error("No session");
+    if (id === null || id === "") throw new Error("No session");
     const params: Record<string, unknown> = { id, from, limit };
     if (maxData !== null && !this.noMaxData) params.maxData = maxData;
     try {
-      return await this.rpc.call<EventsPage>("wsdeck.events", params);
+      return await this.rpc.call<EventsPage>(logMethods(this.session).events, params);
     } catch (err) {
       // An older wsdeck without `maxData`: ask again without it.
       if (err instanceof RpcError && "maxData" in params && /maxData/.test(err.message)) {
         this.noMaxData = true;
         delete params.maxData;
-        return this.rpc.call<EventsPage>("wsdeck.events", params);
+        return this.rpc.call<EventsPage>(logMethods(this.session).events, params);
       }
       throw err;
     }
@@ -293,7 +342,9 @@ export class LogController {
   private restartSearch(): void {
     const id = this.sessionId;
     const p =
-      id && filterActive(this.filter) ? searchParams(this.filter, id, this.viewStart) : null;
+      id !== null && id !== "" && filterActive(this.filter)
+        ? searchParams(this.filter, id, this.viewStart)
+        : null;
     if (!p && filterActive(this.filter)) {
       // Filtered but no session yet: an empty, active result.
       this.search.start(null);

@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import type { SearchParams, SearchResult } from "../types";
-import { EMPTY_FILTER, SearchRunner, filterActive, findAll, searchParams } from "./search";
+import type { SearchResult } from "../types";
+import {
+  EMPTY_FILTER,
+  SearchRunner,
+  type LogSearchParams,
+  filterActive,
+  findAll,
+  searchParams,
+} from "./search";
 
 describe("filter → search params", () => {
   it("is inactive with no text and all types", () => {
@@ -36,7 +43,7 @@ describe("SearchRunner", () => {
       { seqs: [150], nextSeq: 200, atEnd: true },
       { seqs: [210], nextSeq: 220, atEnd: true },
     ];
-    const calls: SearchParams[] = [];
+    const calls: LogSearchParams[] = [];
     const r = new SearchRunner((p) => {
       calls.push(p);
       return Promise.resolve(answers.shift() as SearchResult);

@@ -3,6 +3,9 @@
 
 import type { SearchParams, SearchResult } from "../types";
 
+/** `wsdeck.search` params whose `id` is a live session's (string) or a recorded one's (number). */
+export type LogSearchParams = Omit<SearchParams, "id"> & { id: string | number };
+
 export type MessageType = "all" | "in" | "out" | "control";
 
 export interface FilterState {
@@ -34,12 +37,12 @@ const KINDS: Record<MessageType, SearchParams["kinds"]> = {
 /** The `wsdeck.search` params of a filter, or null when nothing is filtered. */
 export function searchParams(
   f: FilterState,
-  id: string,
+  id: string | number,
   from: number,
   limit = 10000,
-): SearchParams | null {
+): LogSearchParams | null {
   if (!filterActive(f)) return null;
-  const p: SearchParams = { id, from, limit, kinds: KINDS[f.type] };
+  const p: LogSearchParams = { id, from, limit, kinds: KINDS[f.type] };
   if (f.text !== "") {
     p.text = f.text;
     p.caseSensitive = f.caseSensitive;
@@ -48,7 +51,7 @@ export function searchParams(
   return p;
 }
 
-export type SearchCall = (params: SearchParams) => Promise<SearchResult>;
+export type SearchCall = (params: LogSearchParams) => Promise<SearchResult>;
 
 /**
  * Runs a search to the end of the log, then continues from where it stopped whenever
@@ -62,7 +65,7 @@ export class SearchRunner {
   /** True once the first scan reached the end of the log (later scans only add new events). */
   caughtUp = false;
   version = 0;
-  private params: SearchParams | null = null;
+  private params: LogSearchParams | null = null;
   private nextSeq = 0;
   private generation = 0;
   private pending = false;
@@ -80,7 +83,7 @@ export class SearchRunner {
   }
 
   /** Starts a new scan (null params: no filter, clears the results). */
-  start(params: SearchParams | null): void {
+  start(params: LogSearchParams | null): void {
     this.generation += 1;
     this.params = params;
     this.seqs = [];

@@ -2,6 +2,8 @@
 // not parse, a filter, and actions on the selected item.
 
 import { useEffect, useRef, useState } from "preact/hooks";
+import { HistoryPanel, type HistoryActions } from "../history/HistoryPanel";
+import type { HistoryStore } from "../history/store";
 import { buildTree, collectionKey, type TreeNode } from "./convert";
 import type { WorkspaceStore } from "./store";
 
@@ -18,10 +20,18 @@ export function Sidebar({
   actions,
   hidden,
   reveal,
+  history,
+  historyActions,
+  historyOpenId = null,
 }: {
   store: WorkspaceStore;
   actions: SidebarActions;
   hidden: boolean;
+  /** The "History" section (absent: not shown). */
+  history?: HistoryStore;
+  historyActions?: HistoryActions;
+  /** The recorded session the active tab shows. */
+  historyOpenId?: number | null;
   /** The saved request of the active tab: its collections open and it is selected. */
   reveal: string | null;
 }) {
@@ -292,6 +302,9 @@ export function Sidebar({
             </section>
           ) : null}
         </>
+      ) : null}
+      {history && historyActions ? (
+        <HistoryPanel store={history} actions={historyActions} openId={historyOpenId} />
       ) : null}
     </nav>
   );

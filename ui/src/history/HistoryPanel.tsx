@@ -1,0 +1,144 @@
+// The sidebar's "History" section: recorded sessions newest first, a full-text search whose
+// hits open the session at the message, and a refresh button.
+
+import { useEffect, useState } from "preact/hooks";
+import { hostPath, localTime, sessionDetails, sessionLabel, snippetParts } from "./convert";
+import type { HistoryStore } from "./store";
+import "./history.css";
+
+export interface HistoryActions {
+  /** Opens recorded session `id` (at message `seq` when given). */
+  open: (id: number, seq?: number) => void;
+}
+
+export function HistoryPanel({
+  store,
+  actions,
+  openId,
+}: {
+  store: HistoryStore;
+  actions: HistoryActions;
+  /** The recorded session the active tab shows. */
+  openId: number | null;
+}) {
+  const [query, setQuery] = useState("");
+  useEffect(() => {
+    const t = setTimeout(() => void store.search(query), 300);
+    return () => clearTimeout(t);
+  }, [store, query]);
+
+  const status = store.status.value;
+  const sessions = store.sessions.value;
+  const hits = store.hits.value;
+  const searchError = store.searchError.value;
+  const now = new Date();
+
+  return (
+    <section class="history" aria-labelledby="history-title">
+      <div class="sidebar-head">
+        <h2 class="sidebar-title" id="history-title">
+          History
+        </h2>
+        <button type="button" class="small" onClick={() => void store.refresh()}>
+          Refresh history
+        </button>
+      </div>
+      {status === "unavailable" ? (
+        <p class="sidebar-note" role="note">
+          {store.error.value || "The history is not available here."}
+        </p>
+      ) : (
+        <>
+          <input
+            type="search"
+            class="sidebar-filter"
+            aria-label="Search history"
+            placeholder="Search history"
+            title='Words, "phrases", AND / OR / NOT, prefix*'
+            value={query}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") {
+                e.preventDefault();
+                void store.search(query);
+              } else if (e.key === "Escape") setQuery("");
+            }}
+          />
+          {searchError ? (
+            <p class="sidebar-error" role="alert">
+              {searchError}
+            </p>
+          ) : null}
+          {hits !== null && query.trim() !== "" ? (
+            <>
+              <p class="history-count" role="status">
+                {hits.length === 0
+                  ? "Nothing in the history matches."
+                  : `${hits.length} ${hits.length === 1 ? "match" : "matches"}${hits.length >= 50 ? " (the first 50)" : ""}`}
+              </p>
+              {hits.length > 0 ? (
+                <ul class="history-list" aria-label="History search results">
+                  {hits.map((h) => (
+                    <li key={`${h.session}-${h.seq}`}>
+                      <button
+                        type="button"
+                        class="history-item history-hit"
+                        aria-label={`Session ${h.session}, message ${h.seq}: ${h.snippet.replace(/[«»]/g, "")}`}
+                        onClick={() => actions.open(h.session, h.seq)}
+                      >
+                        <span class="history-meta">
+                          Session {h.session} · #{h.seq}
+                        </span>
+                        <span class="history-snippet">
+                          {snippetParts(h.snippet).map((p, i) =>
+                            p.mark ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>,
+                          )}
+                        </span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </>
+          ) : null}
+          {status === "loading" ? <p class="empty">Loading the history…</p> : null}
+          {status === "ready" && sessions.length === 0 ? (
+            <p class="empty">No recorded sessions yet. Sessions you connect are recorded.</p>
+          ) : null}
+          {sessions.length > 0 ? (
+            <ul class="history-list" aria-label="Recorded sessions">
+              {sessions.map((s) => (
+                <li key={s.id}>
+                  <button
+                    type="button"
+                    class={`history-item${openId === s.id ? " current" : ""}`}
+                    aria-label={sessionLabel(s, now)}
+                    aria-current={openId === s.id ? "true" : undefined}
+                    title={s.url}
+                    onClick={() => actions.open(s.id)}
+                  >
+                    <span class="history-line">
+                      <span class="history-time">{localTime(s.startedAt, now)}</span>
+                      <span class="history-url">{hostPath(s.url)}</span>
+                    </span>
+                    <span class="history-meta">{sessionDetails(s)}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {store.more.value ? (
+            <button type="button" class="add-button" onClick={() => void store.loadOlder()}>
+              Show older sessions
+            </button>
+          ) : null}
+          {store.error.value ? (
+            <p class="sidebar-error" role="alert">
+              {store.error.value}
+            </p>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}

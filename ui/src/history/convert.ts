@@ -1,0 +1,118 @@
+// Pure helpers of the history: how a recorded session is named and described, search
+// snippets as marked parts, a recorded request as a tab's fields, errors in plain words.
+
+import { RpcError } from "../rpc";
+import { DEFAULT_SETTINGS } from "../request/settings";
+import { settingsFromWire, type RequestFields } from "../sidebar/convert";
+import type { HistorySession, RecordedRequest, WsRequestSettings } from "../types";
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** Local `14:02:11`, with the date in front when it is not `now`'s day. */
+export function localTime(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const sameDay =
+    d.getFullYear() === now.getFullYear() &&
+    d.getMonth() === now.getMonth() &&
+    d.getDate() === now.getDate();
+  return sameDay ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+}
+
+/** `127.0.0.1:9/echo` of `ws://127.0.0.1:9/echo?x=1` (the URL itself if it does not parse). */
+export function hostPath(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^?#]*)/i.exec(url.trim());
+  if (!m) return url;
+  return `${m[1] ?? ""}${(m[2] ?? "").replace(/\/$/, "")}` || url;
+}
+
+/** The accessible name of a history item: `Session 12, ws://127.0.0.1:9/echo, 14:02:11`. */
+export function sessionLabel(s: HistorySession, now?: Date): string {
+  return `Session ${s.id}, ${s.url}, ${localTime(s.startedAt, now)}`;
+}
+
+/** `14 events · closed 1000`, `1 event · still open`, `3 events · no close code`. */
+export function sessionDetails(s: HistorySession): string {
+  const events = `${s.eventCount.toLocaleString("en-US")} ${s.eventCount === 1 ? "event" : "events"}`;
+  const close =
+    s.closeCode !== null
+      ? `closed ${s.closeCode}`
+      : s.endedAt === null
+        ? "not closed"
+        : "no close code";
+  return `${events} · ${close}`;
+}
+
+export interface SnippetPart {
+  text: string;
+  mark: boolean;
+}
+
+/** A search snippet with its matches between `«` and `»` as parts (marks never nest). */
+export function snippetParts(snippet: string): SnippetPart[] {
+  const parts: SnippetPart[] = [];
+  let mark = false;
+  let text = "";
+  const flush = () => {
+    if (text) parts.push({ text, mark });
+    text = "";
+  };
+  for (const ch of snippet) {
+    if (ch === "«" && !mark) {
+      flush();
+      mark = true;
+    } else if (ch === "»" && mark) {
+      flush();
+      mark = false;
+    } else text += ch;
+  }
+  flush();
+  return parts;
+}
+
+/** A recorded request as a new tab's fields (what "Open as new request" fills in). */
+export function fieldsFromRecorded(
+  req: RecordedRequest | null,
+  fallbackUrl: string,
+): RequestFields {
+  const r = req ?? {};
+  const s = r.settings ?? {};
+  const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+  const wire: WsRequestSettings = {
+    handshakeTimeoutMs: opt(s.handshakeTimeoutMs),
+    followRedirects: opt(s.followRedirects),
+    maxRedirects: opt(s.maxRedirects),
+    reconnectAttempts: opt(s.reconnectAttempts),
+    reconnectIntervalMs: opt(s.reconnectIntervalMs),
+    maxMessageSize: opt(s.maxMessageSize),
+    autoPong: opt(s.autoPong),
+    tlsVerify: opt(s.tls?.verify),
+  };
+  const settings = req?.settings ? settingsFromWire(wire) : { ...DEFAULT_SETTINGS };
+  return {
+    url: r.url ?? fallbackUrl,
+    params: (r.params ?? []).map(([key, value]) => ({ key, value, enabled: true })),
+    headers: (r.headers ?? []).map(([key, value]) => ({ key, value, enabled: true })),
+    protocols: [...(r.protocols ?? [])],
+    settings,
+  };
+}
+
+/** A history error as a sentence. */
+export function historyError(e: unknown): string {
+  if (e instanceof RpcError) {
+    if (e.code === 4100) return "The history is not available here (it needs wsdeck ui).";
+    if (e.code === -32601) return "This wsdeck has no history.";
+    if (e.code === -32001) return "That recorded session no longer exists.";
+    if (e.code === -32602) return `That search is not valid: ${e.message.replace(/\.$/, "")}.`;
+    return e.message;
+  }
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** A file name for an exported session: `wsdeck-session-12.har`. */
+export function exportFileName(id: number, format: "har" | "jsonl"): string {
+  return `wsdeck-session-${id}.${format}`;
+}

@@ -1,0 +1,104 @@
+// The sidebar's history: recorded sessions newest first, and full-text search over them.
+
+import { signal } from "@preact/signals";
+import type { Rpc } from "../rpc";
+import type { HistoryHit, HistorySession } from "../types";
+import { historyError } from "./convert";
+
+export const PAGE = 50;
+
+export class HistoryStore {
+  readonly sessions = signal<HistorySession[]>([]);
+  readonly status = signal<"loading" | "ready" | "unavailable">("loading");
+  readonly error = signal("");
+  /** True when older sessions may follow the listed ones. */
+  readonly more = signal(false);
+  readonly hits = signal<HistoryHit[] | null>(null);
+  readonly searchError = signal("");
+  readonly searching = signal(false);
+  private searchGen = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly rpc: Pick<Rpc, "call">) {}
+
+  /** Lists the newest sessions again. */
+  async refresh(): Promise<void> {
+    try {
+      const list = await this.rpc.call<HistorySession[]>("wsdeck.history.list", { limit: PAGE });
+      this.sessions.value = list;
+      this.more.value = list.length >= PAGE;
+      this.status.value = "ready";
+      this.error.value = "";
+    } catch (e) {
+      const text = historyError(e);
+      if (/not available|no history/.test(text)) this.status.value = "unavailable";
+      this.error.value = `Could not list the history: ${text}`;
+    }
+  }
+
+  /** Refreshes soon (several sessions closing at once ask once). */
+  refreshSoon(delay = 400): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  /** Appends the next older page. */
+  async loadOlder(): Promise<void> {
+    const list = this.sessions.peek();
+    const last = list[list.length - 1];
+    if (!last) return;
+    try {
+      const older = await this.rpc.call<HistorySession[]>("wsdeck.history.list", {
+        limit: PAGE,
+        beforeId: last.id,
+      });
+      this.sessions.value = [...list, ...older.filter((s) => s.id < last.id)];
+      this.more.value = older.length >= PAGE;
+    } catch (e) {
+      this.error.value = `Could not list older sessions: ${historyError(e)}`;
+    }
+  }
+
+  /** Full-text search (FTS5 syntax); an empty query clears the results. */
+  async search(query: string): Promise<void> {
+    const gen = ++this.searchGen;
+    if (query.trim() === "") {
+      this.hits.value = null;
+      this.searchError.value = "";
+      this.searching.value = false;
+      return;
+    }
+    this.searching.value = true;
+    try {
+      const hits = await this.rpc.call<HistoryHit[]>("wsdeck.history.search", {
+        query,
+        limit: 50,
+      });
+      if (gen !== this.searchGen) return;
+      this.hits.value = hits;
+      this.searchError.value = "";
+    } catch (e) {
+      if (gen !== this.searchGen) return;
+      this.hits.value = null;
+      this.searchError.value = historyError(e);
+    } finally {
+      if (gen === this.searchGen) this.searching.value = false;
+    }
+  }
+
+  /** A session's summary (from the list, else asked for). */
+  async session(id: number): Promise<HistorySession> {
+    const known = this.sessions.peek().find((s) => s.id === id);
+    if (known) return known;
+    return this.rpc.call<HistorySession>("wsdeck.history.session", { id });
+  }
+
+  /** The export of one session as text. */
+  async exportText(id: number, format: "har" | "jsonl"): Promise<string> {
+    const r = await this.rpc.call<{ text: string }>("wsdeck.history.export", {
+      ids: [id],
+      format,
+    });
+    return r.text;
+  }
+}
