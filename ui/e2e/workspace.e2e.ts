@@ -69,3 +69,34 @@ describe("the workspace", () => {
     await shot(again, "workspace-saved-request");
   });
 });
+
+describe("the history", () => {
+  it("lists a finished session, opens it read-only with its messages, and finds a message", async () => {
+    // Its own path (the echo server echoes on any path), to tell it from other tests' sessions.
+    const page = await env.connected(`${env.echo.base}/history-e2e`);
+    await fill(editor(page), "remember this line");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await expectInLog(page, "remember this line", 2);
+    await page.getByRole("button", { name: "Disconnect", exact: true }).click();
+    await page.getByLabel("Connection status: Disconnected", { exact: true }).waitFor();
+
+    const sessions = page.getByRole("list", { name: "Recorded sessions" });
+    const item = sessions.getByRole("button", {
+      name: new RegExp(`^Session \\d+, ${env.echo.base}/history-e2e`),
+    });
+    await waitFor(async () => (await item.count()) > 0, "the session in the history", 10_000);
+    await item.first().click();
+    await page
+      .getByRole("tab", { name: /^History: / })
+      .first()
+      .waitFor();
+    await expectInLog(page, "remember this line", 2);
+    // Read-only: no composer in a history tab.
+    expect(await page.getByRole("button", { name: "Send", exact: true }).count()).toBe(0);
+
+    await fill(page.getByRole("searchbox", { name: "Search history" }), "remember");
+    const hits = page.getByRole("list", { name: "History search results" });
+    await waitFor(async () => /remember/.test(await hits.innerText()), "a search hit", 10_000);
+    await shot(page, "history-session");
+  });
+});
