@@ -22,6 +22,9 @@ use crate::units::{parse_header, parse_key_value, parse_size};
 use crate::vars::Variables;
 
 /// The long description of `wsdeck connect --help`.
+/// How long `--record` waits at exit for the history to be committed.
+const RECORD_FLUSH: Duration = Duration::from_secs(10);
+
 pub const LONG_ABOUT: &str = "Connect to a WebSocket server.
 
 On a terminal it is interactive: type a line to send it; /ping, /pong, /close, /binary, /format and \
@@ -330,10 +333,10 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
             return exit::code_for(&e);
         }
     };
-    if let Some(recorder) = &recorder {
+    let recording = recorder.as_ref().map(|recorder| {
         let _runtime = rt.enter();
-        recorder.record(&session, url, None, secret_values);
-    }
+        recorder.record(&session, url, None, secret_values)
+    });
     // Ctrl-C closes politely; a second one exits at once.
     {
         let session = session.clone();
@@ -368,7 +371,18 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     } else {
         run_pipe(&args, &session, &rt, view, composer)
     };
-    code.unwrap_or_else(|| final_code(&session))
+    let code = code.unwrap_or_else(|| final_code(&session));
+    if let Some(recording) = recording {
+        // Everything the session did is in the history before the process ends.
+        let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
+        let waited = rt.block_on(async { tokio::time::timeout(RECORD_FLUSH, recording).await });
+        if waited.is_err() {
+            eprintln!(
+                "wsdeck: --record: the history was still being written after {RECORD_FLUSH:?}; the last events may be missing"
+            );
+        }
+    }
+    code
 }
 
 /// The exit code once the session is over.

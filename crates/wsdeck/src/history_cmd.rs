@@ -46,14 +46,15 @@ impl Recorder {
         &self.history
     }
 
-    /// Records `session` from its first event until it ends, in a task of its own.
+    /// Records `session` from its first event until it ends, in a task of its own; the task
+    /// ends once everything is committed (a process about to exit waits for it).
     pub fn record(
         &self,
         session: &Session,
         url: String,
         request: Option<serde_json::Value>,
         secrets: Vec<String>,
-    ) {
+    ) -> tokio::task::JoinHandle<()> {
         let history = self.history.clone();
         let log = session.log().clone();
         tokio::spawn(async move {
@@ -69,21 +70,26 @@ impl Recorder {
             };
             match started {
                 Ok(Ok(id)) => {
-                    if let Err(e) = wsdeck_history::record_log(history, id, log).await {
+                    if let Err(e) = wsdeck_history::record_log(history.clone(), id, log).await {
+                        eprintln!("wsdeck: history: {e}");
+                    }
+                    let flushed = tokio::task::spawn_blocking(move || history.flush()).await;
+                    if let Ok(Err(e)) = flushed {
                         eprintln!("wsdeck: history: {e}");
                     }
                 }
                 Ok(Err(e)) => eprintln!("wsdeck: history: {e}"),
                 Err(e) => eprintln!("wsdeck: history: {e}"),
             }
-        });
+        })
     }
 }
 
 impl wsdeck_api::SessionObserver for Recorder {
     fn opened(&self, session: &Session, opened: wsdeck_api::OpenedSession) {
         let url = opened.request["url"].as_str().unwrap_or("").to_owned();
-        self.record(session, url, Some(opened.request), opened.secrets);
+        // Runs as long as the session; `wsdeck ui` and `serve` end with Ctrl-C.
+        drop(self.record(session, url, Some(opened.request), opened.secrets));
     }
 }
 
