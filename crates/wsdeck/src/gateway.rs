@@ -1,5 +1,5 @@
-//! `wsdeck serve`: the JSON-RPC API (`wsdeck-api`) over WebSocket, on an axum server bound
-//! to loopback. Later the same server also serves the UI.
+//! The JSON-RPC API (`wsdeck-api`) over WebSocket on an axum server bound to loopback:
+//! `wsdeck serve`, and `wsdeck ui`, which adds the page's routes to the same server.
 //!
 //! `GET /rpc` upgrades only when, in this order:
 //! 1. the `Host` header is `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT` (DNS-rebinding
