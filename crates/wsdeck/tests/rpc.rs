@@ -261,17 +261,26 @@ fn both_dialects_against_foreign_servers() {
             .unwrap_or_else(|| panic!("{name}: {r}"))
             .to_owned();
         assert_eq!(rpc.next()["params"]["event"]["type"], "open", "{name}");
-        rpc.send(req(
-            2,
-            "snap_sendWebSocketMessage",
-            json!({"id": id, "message": "héllo"}),
-        ));
-        rpc.send(req(
-            3,
-            "snap_sendWebSocketMessage",
-            json!({"id": id, "message": [0, 255, 7]}),
-        ));
+        // Requests run concurrently (JSON-RPC gives no order between them): wait for the
+        // first send's answer before the second, so the frames go out in this order.
         let mut data = Vec::new();
+        let sends = [json!("héllo"), json!([0, 255, 7])];
+        for (i, message) in sends.into_iter().enumerate() {
+            let request_id = 2 + i as u64;
+            rpc.send(req(
+                request_id,
+                "snap_sendWebSocketMessage",
+                json!({"id": id, "message": message}),
+            ));
+            loop {
+                let v = rpc.next();
+                if v["method"] == "onWebSocketEvent" {
+                    data.push(v["params"]["event"]["data"].clone());
+                } else if v["id"] == request_id {
+                    break;
+                }
+            }
+        }
         while data.len() < 2 {
             let v = rpc.next();
             if v["method"] == "onWebSocketEvent" {
