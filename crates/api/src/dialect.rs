@@ -32,8 +32,8 @@ use serde_json::{Map, Value, json};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 use wsdeck_engine::{
-    Bytes, Direction, Engine, EngineError, Event, EventKind, HandshakeInfo, HttpHead, Initiator,
-    Payload, RequestSpec, Session, SessionState, SettingsPatch,
+    Bytes, Direction, Engine, EngineError, Event, EventKind, Initiator, Payload, RequestSpec,
+    Session, SessionState, SettingsPatch,
 };
 use wsdeck_format::binary::{decode_base64, decode_hex, encode_base64};
 use wsdeck_format::dynamic::SystemSource;
@@ -42,13 +42,15 @@ use wsdeck_format::resolve::{ResolveError, Resolver};
 use wsdeck_format::scope::Scopes;
 use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
 
-use crate::error::{ApiError, class_name};
+use crate::error::ApiError;
 use crate::observer::{Observer, OpenedSession};
 use crate::request_vars::{param_path, resolve_request};
 use crate::search::ScanParams;
 use crate::secrets::Secrets;
 use crate::snap::{NETWORK_ACCESS, Release, new_id};
 use crate::{Caller, Limits};
+/// One handshake shape for live and recorded sessions (headers as `[name, value]` pairs).
+pub(crate) use wsdeck_history::handshake_json;
 
 /// Most events one `wsdeck.events` page or one `wsdeck.events` notification carries.
 pub const MAX_EVENTS: usize = 10_000;
@@ -969,31 +971,6 @@ pub(crate) fn request_json(spec: &RequestSpec) -> Value {
     })
 }
 
-fn head_json(h: &HttpHead) -> Value {
-    json!({"startLine": h.start_line, "headers": h.headers})
-}
-
-/// The handshake details (`wsdeck.handshake`, `wsdeck.open`).
-pub(crate) fn handshake_json(info: &HandshakeInfo) -> Value {
-    let t = &info.timings;
-    json!({
-        "url": info.url,
-        "remoteAddr": info.remote_addr.to_string(),
-        "request": head_json(&info.request),
-        "response": head_json(&info.response),
-        "protocol": info.protocol,
-        "extensions": info.extensions,
-        "tls": info.tls,
-        "timings": {
-            "dnsMs": ms(t.dns),
-            "connectMs": ms(t.connect),
-            "tlsMs": ms(t.tls),
-            "upgradeMs": ms(t.upgrade),
-            "totalMs": ms(t.total),
-        },
-    })
-}
-
 /// `format` and `data` of a payload: text as is, anything else as base64; with `max`,
 /// `data` holds at most that many bytes of it (text cut at a character boundary) and
 /// `truncated: true` says so. `size` is always the whole payload's.
@@ -1107,7 +1084,7 @@ pub(crate) fn event_json(e: &Event, max_data: Option<usize>) -> Value {
         EventKind::Error(err) => {
             v["type"] = json!("error");
             v["message"] = json!(err.to_string());
-            v["class"] = json!(class_name(err.class()));
+            v["class"] = json!(err.class().name());
         }
         EventKind::Reconnecting {
             attempt,

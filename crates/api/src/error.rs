@@ -93,20 +93,6 @@ pub enum ApiError {
     },
 }
 
-/// The wire name of an engine error class (`data.class` of [`ApiError::Engine`]).
-pub fn class_name(class: ErrorClass) -> &'static str {
-    match class {
-        ErrorClass::InvalidRequest => "invalid_request",
-        ErrorClass::Connect => "connect",
-        ErrorClass::HandshakeRefused => "handshake_refused",
-        ErrorClass::Tls => "tls",
-        ErrorClass::Protocol => "protocol",
-        ErrorClass::Timeout => "timeout",
-        ErrorClass::ConnectionLost => "connection_lost",
-        ErrorClass::State => "state",
-    }
-}
-
 impl ApiError {
     /// The JSON-RPC error code.
     pub fn code(&self) -> i64 {
@@ -161,7 +147,7 @@ impl ApiError {
             ApiError::File { path, .. } => path.as_ref().map(|p| json!({"path": p})),
             ApiError::NotFoundResource { kind, id } => Some(json!({"kind": kind, "id": id})),
             ApiError::Engine { error, id } => {
-                let mut data = json!({"class": class_name(error.class())});
+                let mut data = json!({"class": error.class().name()});
                 if let Some(id) = id {
                     data["id"] = json!(id);
                 }

@@ -48,7 +48,7 @@ use tokio::sync::mpsc;
 use wsdeck_engine::Engine;
 
 pub use discover::{METHODS, openrpc};
-pub use error::{ApiError, class_name};
+pub use error::ApiError;
 pub use history::HISTORY;
 pub use observer::{OpenedSession, SessionObserver};
 pub use params::{Message, OpenParams, to_uint8};

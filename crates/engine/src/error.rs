@@ -29,6 +29,22 @@ pub enum ErrorClass {
     State,
 }
 
+impl ErrorClass {
+    /// The class's stable name (`handshake_refused`, …): what the API and the history show.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorClass::InvalidRequest => "invalid_request",
+            ErrorClass::Connect => "connect",
+            ErrorClass::HandshakeRefused => "handshake_refused",
+            ErrorClass::Tls => "tls",
+            ErrorClass::Protocol => "protocol",
+            ErrorClass::Timeout => "timeout",
+            ErrorClass::ConnectionLost => "connection_lost",
+            ErrorClass::State => "state",
+        }
+    }
+}
+
 /// A failure while opening, using or closing a session.
 ///
 /// It is `Clone` because the same error is both recorded in the session log as an event and

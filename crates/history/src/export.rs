@@ -93,7 +93,7 @@ fn har_headers(head: &Value) -> Vec<Value> {
         .as_array()
         .map(|hs| {
             hs.iter()
-                .map(|h| json!({"name": h["name"], "value": h["value"]}))
+                .map(|h| json!({"name": h[0], "value": h[1]}))
                 .collect()
         })
         .unwrap_or_default()
@@ -334,7 +334,7 @@ fn har_head(index: usize, field: &str, v: &Value, start_line: String) -> Result<
             .iter()
             .enumerate()
             .map(|(i, h)| match (h["name"].as_str(), h["value"].as_str()) {
-                (Some(n), Some(v)) => Ok(json!({"name": n, "value": v})),
+                (Some(n), Some(v)) => Ok(json!([n, v])),
                 _ => Err(bad(
                     index,
                     &format!("{field}.headers[{i}]"),
@@ -349,10 +349,9 @@ fn har_head(index: usize, field: &str, v: &Value, start_line: String) -> Result<
 
 fn header<'v>(head: &'v Value, name: &str) -> Option<&'v str> {
     head["headers"].as_array()?.iter().find_map(|h| {
-        h["name"]
-            .as_str()
+        h[0].as_str()
             .filter(|n| n.eq_ignore_ascii_case(name))
-            .and(h["value"].as_str())
+            .and(h[1].as_str())
     })
 }
 

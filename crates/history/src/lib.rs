@@ -31,6 +31,7 @@ use wsdeck_engine::{Event, SessionLog};
 pub use error::{HistoryError, Result};
 pub use export::{event_json, session_json};
 pub use query::{Format, PruneReport, SearchHit, SessionFilter, SessionSummary, StoredEvent};
+pub use row::handshake_json;
 pub use schema::SCHEMA_VERSION;
 pub use writer::{MAX_BATCH_EVENTS, QUEUE_EVENTS};
 

@@ -54,33 +54,21 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn class_name(e: &wsdeck_engine::EngineError) -> &'static str {
-    use wsdeck_engine::ErrorClass::*;
-    match e.class() {
-        InvalidRequest => "invalid_request",
-        Connect => "connect",
-        HandshakeRefused => "handshake_refused",
-        Tls => "tls",
-        Protocol => "protocol",
-        Timeout => "timeout",
-        ConnectionLost => "connection_lost",
-        State => "state",
-    }
-}
-
 fn head_json(head: &HttpHead) -> Value {
     json!({
         "startLine": head.start_line,
         "headers": head
             .headers
             .iter()
-            .map(|(n, v)| json!({"name": n, "value": v}))
+            .map(|(n, v)| json!([n, v]))
             .collect::<Vec<_>>(),
     })
 }
 
-/// The handshake as stored in `sessions.handshake` and in the `open` event's detail.
-pub(crate) fn handshake_json(h: &HandshakeInfo) -> Value {
+/// The handshake as stored in `sessions.handshake` and in the `open` event's detail, and as
+/// the API shows a live one (`wsdeck.open`, `wsdeck.handshake`): one shape, headers as
+/// `[name, value]` pairs.
+pub fn handshake_json(h: &HandshakeInfo) -> Value {
     json!({
         "url": h.url,
         "remoteAddr": h.remote_addr.to_string(),
@@ -193,7 +181,7 @@ pub(crate) fn row_of<'a>(event: &'a Event, secrets: &[String]) -> Row<'a> {
         ),
         EventKind::Error(e) => connection(
             "error",
-            json!({"message": e.to_string(), "class": class_name(e)}),
+            json!({"message": e.to_string(), "class": e.class().name()}),
         ),
         EventKind::Reconnecting {
             attempt,
@@ -222,7 +210,8 @@ const CREDENTIAL_HEADERS: [&str; 4] = [
 ];
 
 /// Replaces every secret with `****` in all strings of `value`, and the values of
-/// credential headers (`{name, value}` objects) with `****` (keeping an auth scheme).
+/// credential headers (`[name, value]` pairs, the request's and the handshake's shape) with
+/// `****` (keeping an auth scheme).
 pub(crate) fn mask_value(value: &mut Value, secrets: &[String]) {
     match value {
         Value::String(s) => {
@@ -232,20 +221,18 @@ pub(crate) fn mask_value(value: &mut Value, secrets: &[String]) {
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| mask_value(v, secrets)),
-        Value::Object(map) => {
-            let credential = map
-                .get("name")
-                .and_then(Value::as_str)
-                .is_some_and(|n| CREDENTIAL_HEADERS.contains(&n.to_ascii_lowercase().as_str()));
-            if credential && let Some(Value::String(v)) = map.get_mut("value") {
+        Value::Array(items) => {
+            if let [Value::String(name), Value::String(v)] = items.as_mut_slice()
+                && CREDENTIAL_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+            {
                 *v = match v.split_once(' ') {
                     Some((scheme, _)) if !scheme.contains('=') => format!("{scheme} ****"),
                     _ => "****".to_owned(),
                 };
             }
-            map.values_mut().for_each(|v| mask_value(v, secrets));
+            items.iter_mut().for_each(|v| mask_value(v, secrets));
         }
+        Value::Object(map) => map.values_mut().for_each(|v| mask_value(v, secrets)),
         _ => {}
     }
 }
@@ -269,16 +256,16 @@ mod tests {
         let mut v = json!({
             "url": "wss://x/?token=abc123",
             "headers": [
-                {"name": "Authorization", "value": "Bearer abc123"},
-                {"name": "Cookie", "value": "sid=1"},
-                {"name": "X-Other", "value": "plain"},
+                ["Authorization", "Bearer abc123"],
+                ["Cookie", "sid=1"],
+                ["X-Other", "plain"],
             ],
         });
         mask_value(&mut v, &["abc123".to_owned(), String::new()]);
         assert_eq!(v["url"], "wss://x/?token=****");
-        assert_eq!(v["headers"][0]["value"], "Bearer ****");
-        assert_eq!(v["headers"][1]["value"], "****");
-        assert_eq!(v["headers"][2]["value"], "plain");
+        assert_eq!(v["headers"][0][1], "Bearer ****");
+        assert_eq!(v["headers"][1][1], "****");
+        assert_eq!(v["headers"][2][1], "plain");
     }
 
     #[test]

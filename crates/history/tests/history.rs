@@ -26,7 +26,7 @@ fn round_trip_record_list_events() {
     assert_eq!(hs["protocol"], "chat");
     let text = hs.to_string();
     assert!(!text.contains("s3cret"), "secrets masked: {text}");
-    assert_eq!(hs["request"]["headers"][1]["value"], "Bearer ****");
+    assert_eq!(hs["request"]["headers"][1][1], "Bearer ****");
     assert!(!s.request.unwrap().to_string().contains("s3cret"));
 
     let events = h.events(a, 0, 1000).unwrap();

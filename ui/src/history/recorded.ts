@@ -64,18 +64,12 @@ export async function loadConnectionEvents(
   return events;
 }
 
-/** Header pairs as `[name, value]`, from tuples or `{name, value}` objects (the record's). */
+/** Header pairs `[name, value]` from recorded JSON (anything else in the list is skipped). */
 export function headerPairs(list: unknown): [string, string][] {
   if (!Array.isArray(list)) return [];
-  const out: [string, string][] = [];
-  for (const h of list as unknown[]) {
-    if (Array.isArray(h)) out.push([String(h[0] ?? ""), String(h[1] ?? "")]);
-    else if (h && typeof h === "object") {
-      const o = h as { name?: unknown; value?: unknown };
-      out.push([String(o.name ?? ""), String(o.value ?? "")]);
-    }
-  }
-  return out;
+  return (list as unknown[])
+    .filter((h): h is unknown[] => Array.isArray(h))
+    .map((h) => [String(h[0] ?? ""), String(h[1] ?? "")]);
 }
 
 /** A recorded handshake in the live shape (its heads' headers as pairs). */
