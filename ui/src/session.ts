@@ -3,9 +3,9 @@
 // The request pane calls `connect`/`disconnect`/`send…`; the messages pane and console read
 // `state`, `total`, `connectionEvents` and listen with `onEvents`. The full event log stays
 // in wsdeck (bounded by its retention); this object keeps only what every view needs at
-// once (connection events, counters), so a million messages cost the page almost nothing.
+// once (connection events, the log's length), so a million messages cost the page almost nothing.
 
-import { batch, computed, signal } from "@preact/signals";
+import { batch, signal } from "@preact/signals";
 import { RpcError, type Rpc } from "./rpc";
 import type {
   EventsNotification,
@@ -39,13 +39,9 @@ export class TabSession {
   readonly connectionEvents = signal<WsEvent[]>([]);
   /** The last error worded for people ("" when none). */
   readonly error = signal("");
-  /** Messages and bytes per second over the last second, in and out together. */
-  readonly rate = signal({ messages: 0, bytes: 0 });
-  readonly busy = computed(() => this.state.value === "connecting" || this.state.value === "open");
 
   private subscription: string | null = null;
   private listeners = new Set<EventsListener>();
-  private window: { t: number; messages: number; bytes: number }[] = [];
   private stopNotifications: () => void;
   private stopLinkWatch: () => void;
 
@@ -152,7 +148,6 @@ export class TabSession {
     // wsdeck keeps a session's log until it is forgotten: free the previous one.
     const oldId = this.sessionId.peek();
     if (oldId) void this.rpc.call("wsdeck.forget", { id: oldId }).catch(() => undefined);
-    this.window = [];
     batch(() => {
       this.sessionId.value = null;
       this.state.value = "idle";
@@ -160,7 +155,6 @@ export class TabSession {
       this.total.value = 0;
       this.connectionEvents.value = [];
       this.error.value = "";
-      this.rate.value = { messages: 0, bytes: 0 };
     });
   }
 
@@ -178,30 +172,15 @@ export class TabSession {
   private onNotification(n: EventsNotification): void {
     if (n.subscription !== this.subscription && n.id !== this.sessionId.peek()) return;
     if (n.id !== this.sessionId.peek()) return;
-    const conn: WsEvent[] = [];
-    let messages = 0;
-    let bytes = 0;
-    let last: WsEvent | undefined;
-    for (const e of n.events) {
-      last = e;
-      if (e.type === "message" || e.type === "ping" || e.type === "pong") {
-        messages += 1;
-        bytes += e.size;
-      } else conn.push(e);
-    }
-    const now = performance.now();
-    this.window.push({ t: now, messages, bytes });
-    while (this.window.length > 0 && now - (this.window[0]?.t ?? now) > 1000) this.window.shift();
+    // Per batch: only the connection events and the length; the messages pane counts rates.
+    const conn = n.events.filter(isConnectionEvent);
+    const last = n.events[n.events.length - 1];
     batch(() => {
       if (last) this.total.value = last.seq + 1;
       if (conn.length > 0) {
         this.connectionEvents.value = [...this.connectionEvents.peek(), ...conn];
         for (const e of conn) this.apply(e);
       }
-      this.rate.value = this.window.reduce(
-        (acc, w) => ({ messages: acc.messages + w.messages, bytes: acc.bytes + w.bytes }),
-        { messages: 0, bytes: 0 },
-      );
     });
     for (const l of this.listeners) l(n.events, n.missed);
     if (n.atEnd) this.subscription = null;

@@ -8,7 +8,6 @@ import { linter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import type { Extension } from "@codemirror/state";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { CodeEditor } from "../editor/CodeEditor";
-import { linePosition, undefinedVariables } from "../editor/variables";
 import type { BinaryEncoding, MessageFormat, RequestTab } from "../request/model";
 import { plainError } from "../request/plainError";
 import type { Rpc } from "../rpc";
@@ -133,14 +132,6 @@ export function Composer({
     }
     const text = tab.message.peek();
     const f = tab.format.peek();
-    const missing = f === "binary" ? undefined : undefinedVariables(text, variables)[0];
-    if (missing) {
-      const { line, column } = linePosition(text, missing.from);
-      setActionError(
-        `Line ${line}, column ${column}: {{${missing.name}}} is not defined: add it to the active environment or to Globals. Nothing was sent.`,
-      );
-      return;
-    }
     void run(() =>
       f === "binary"
         ? tab.session.sendBinary(text, tab.encoding.peek())
@@ -157,13 +148,6 @@ export function Composer({
     if (m.format === "binary-hex" || m.format === "binary-base64") {
       const enc = m.format === "binary-hex" ? "hex" : "base64";
       void run(() => tab.session.sendBinary(m.body, enc));
-      return;
-    }
-    const missing = undefinedVariables(m.body, variables)[0];
-    if (missing) {
-      setActionError(
-        `{{${missing.name}}} in the saved message "${m.name}" is not defined: add it to the active environment or to Globals. Nothing was sent.`,
-      );
       return;
     }
     void run(() => tab.session.sendText(m.body, variables));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findVariables, isDynamic, linePosition, undefinedVariables } from "./variables";
+import { findVariables, isDynamic } from "./variables";
 
 describe("findVariables", () => {
   it("finds references with their spans", () => {
@@ -26,16 +26,5 @@ describe("findVariables", () => {
   it("knows dynamic variables", () => {
     expect(isDynamic("$randomUUID")).toBe(true);
     expect(isDynamic("host")).toBe(false);
-  });
-});
-
-describe("undefinedVariables", () => {
-  it("lists references that nothing defines", () => {
-    const spans = undefinedVariables("{{a}} {{b}} {{$guid}} \\{{c}}", [{ name: "a" }]);
-    expect(spans.map((s) => s.name)).toEqual(["b"]);
-  });
-  it("locates them for people", () => {
-    expect(linePosition("ab\ncé{{x}}", 5)).toEqual({ line: 2, column: 3 });
-    expect(linePosition("😀{{x}}", 2)).toEqual({ line: 1, column: 2 });
   });
 });

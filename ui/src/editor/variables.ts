@@ -53,19 +53,3 @@ export function findVariables(text: string): VariableSpan[] {
 export function isDynamic(name: string): boolean {
   return name.startsWith("$");
 }
-
-/** References in `text` to names that are neither defined nor dynamic. */
-export function undefinedVariables(text: string, defined: { name: string }[]): VariableSpan[] {
-  const names = new Set(defined.map((v) => v.name));
-  return findVariables(text).filter((s) => !names.has(s.name) && !isDynamic(s.name));
-}
-
-/** 1-based line and column (in characters) of UTF-16 index `pos`. */
-export function linePosition(text: string, pos: number): { line: number; column: number } {
-  const before = text.slice(0, pos);
-  const lineStart = before.lastIndexOf("\n") + 1;
-  return {
-    line: before.split("\n").length,
-    column: [...before.slice(lineStart)].length + 1,
-  };
-}

@@ -4,7 +4,7 @@
 import { computed, signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
 import { TabSession } from "../session";
-import { findVariables, undefinedVariables } from "../editor/variables";
+import { findVariables } from "../editor/variables";
 import type { OpenParams, SavedMessage, Variable, WsRequest } from "../types";
 import { fieldsFromRequest, fingerprint, type RequestFields } from "../sidebar/convert";
 import { rowsFromUrl, urlFromRows, type KeyValueRow } from "./params";
@@ -66,25 +66,6 @@ export function buildOpenParams(
 ): { ok: true; params: OpenParams } | { ok: false; error: string; settings?: boolean } {
   const url = normalizeUrl(input.url);
   if (!url) return { ok: false, error: "Enter a WebSocket URL, such as ws://localhost:8080." };
-  const places: [string, string][] = [
-    ["the URL", input.url],
-    ...input.headers
-      .filter((h) => h.enabled)
-      .flatMap((h, i): [string, string][] => [
-        [`header ${i + 1}`, h.key],
-        [`header ${i + 1}`, h.value],
-      ]),
-    ...input.protocols.map((p, i): [string, string] => [`protocol ${i + 1}`, p]),
-  ];
-  for (const [where, text] of places) {
-    const missing = undefinedVariables(text, variables)[0];
-    if (missing) {
-      return {
-        ok: false,
-        error: `{{${missing.name}}} in ${where} is not defined: add it to the active environment or to Globals.`,
-      };
-    }
-  }
   const settings = toSettingsParams(input.settings);
   if (!settings.ok) {
     return {
