@@ -28,7 +28,6 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -37,8 +36,13 @@ use base64::Engine as _;
 use clap::Args;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{self, Message};
 use wsdeck_api::{Api, ApiError, Caller, Limits};
 use wsdeck_engine::Engine;
+
+mod server_socket;
 
 /// Flags of `wsdeck serve`.
 #[derive(Debug, Args)]
@@ -320,7 +324,7 @@ async fn rpc_endpoint(
     State(gw): State<Arc<Gateway>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    request: axum::extract::Request,
 ) -> Response {
     if let Some(origin) = headers.get(header::ORIGIN) {
         let ok = origin
@@ -358,9 +362,9 @@ async fn rpc_endpoint(
     if !bool::from(token.as_bytes().ct_eq(gw.token.as_bytes())) {
         return refuse(StatusCode::UNAUTHORIZED, "unauthorized: wrong token");
     }
-    let upgrade = match upgrade {
-        Ok(u) => u,
-        Err(rejection) => return rejection.into_response(),
+    let (response, pending) = match server_socket::accept(request) {
+        Ok(accepted) => accepted,
+        Err(problem) => return refuse(StatusCode::BAD_REQUEST, &problem),
     };
     let Ok(permit) = gw.clients.clone().try_acquire_owned() else {
         return refuse(
@@ -378,19 +382,24 @@ async fn rpc_endpoint(
     };
     let max = gw.limits.max_request_bytes;
     let api = gw.api.clone();
-    upgrade
-        .max_message_size(max)
-        .max_frame_size(max)
-        .on_upgrade(move |socket| async move {
+    tokio::spawn(async move {
+        if let Some(socket) = pending.socket(max).await {
             serve_socket(socket, api, caller, max).await;
-            drop(permit);
-        })
+        }
+        drop(permit);
+    });
+    response
 }
 
 /// One WebSocket client: frames in, API texts out. A writer task drains the API's output
 /// while this loop reads frames; `Connection::handle` waits while the caller has
 /// `max_in_flight` requests running, and meanwhile no frames are read.
-async fn serve_socket(socket: WebSocket, api: Api, caller: Caller, max_request: usize) {
+async fn serve_socket(
+    socket: server_socket::ServerSocket,
+    api: Api,
+    caller: Caller,
+    max_request: usize,
+) {
     use futures_util::{SinkExt as _, StreamExt as _};
     let (conn, mut rx) = api.attach(caller);
     let (mut sink, mut frames) = socket.split();
@@ -414,7 +423,9 @@ async fn serve_socket(socket: WebSocket, api: Api, caller: Caller, max_request: 
                 break;
             }
         }
+        sink
     });
+    let mut refused_oversize = false;
     while let Some(frame) = frames.next().await {
         match frame {
             Ok(Message::Text(text)) => conn.handle(text.as_str()).await,
@@ -427,25 +438,34 @@ async fn serve_socket(socket: WebSocket, api: Api, caller: Caller, max_request: 
                     break;
                 }
             }
-            Ok(Message::Ping(_) | Message::Pong(_)) => {}
+            Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
             Ok(Message::Close(_)) => break,
-            Err(e) => {
-                if is_too_big(&e) {
-                    let frame = CloseFrame {
-                        code: close_code::SIZE,
-                        reason: format!("frame larger than {max_request} bytes").into(),
-                    };
-                    let _ = local_tx.send(Message::Close(Some(frame))).await;
-                }
+            Err(tungstenite::Error::Capacity(_)) => {
+                let frame = CloseFrame {
+                    code: CloseCode::Size,
+                    reason: format!("frame larger than {max_request} bytes").into(),
+                };
+                refused_oversize = local_tx.send(Message::Close(Some(frame))).await.is_ok();
                 break;
             }
+            Err(_) => break,
         }
     }
     // Detach: the API closes this caller's sockets in the background; the writer ends when
     // the API's output ends.
     drop(conn);
     drop(local_tx);
-    let _ = writer.await;
+    let Ok(sink) = writer.await else { return };
+    let Ok(mut socket) = frames.reunite(sink) else {
+        return;
+    };
+    if refused_oversize {
+        // The client may still be writing the frame we refused.
+        server_socket::linger(socket.get_mut()).await;
+    } else {
+        // Sends the reply to the client's close frame, or our own close.
+        let _ = socket.close(None).await;
+    }
 }
 
 /// The answer to a binary frame: JSON-RPC texts come as text frames.
@@ -453,12 +473,6 @@ fn binary_error() -> String {
     let mut error = ApiError::InvalidRequest.to_json();
     error["data"] = json!({"hint": "send JSON-RPC requests as text frames, not binary frames"});
     json!({"jsonrpc": "2.0", "id": null, "error": error}).to_string()
-}
-
-/// Whether a read error is the size limit (tungstenite's capacity error; axum hides its type).
-fn is_too_big(e: &axum::Error) -> bool {
-    let text = e.to_string();
-    text.contains("Space limit exceeded") || text.contains("too long")
 }
 
 #[cfg(test)]

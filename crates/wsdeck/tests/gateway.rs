@@ -125,6 +125,20 @@ fn refusal(result: Result<Ws, WsError>) -> (u16, String) {
     }
 }
 
+/// The whole answer to `GET path` without any WebSocket headers.
+async fn plain_get(port: u16, path: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
 async fn send(ws: &mut Ws, v: Value) {
     ws.send(Message::text(v.to_string())).await.expect("send");
 }
@@ -242,6 +256,11 @@ async fn refusals_are_401_and_403_without_echoing_the_token() {
         assert_eq!(status, 403, "{body}");
         assert!(body.contains("Host"), "{body}");
 
+        // A plain GET with the right token is not a handshake: 400, saying so.
+        let plain = plain_get(port, &format!("/rpc{good}")).await;
+        assert!(plain.starts_with("HTTP/1.1 400"), "{plain}");
+        assert!(plain.contains("not a WebSocket handshake"), "{plain}");
+
         // Accepted: the bearer header, the gateway's own origin, localhost as Host.
         let bearer = format!("Bearer {}", gw.token);
         let own = format!("http://127.0.0.1:{port}");
@@ -315,9 +334,12 @@ async fn binary_and_oversized_frames() {
         assert_eq!(v["error"]["code"], -32600, "{v}");
         assert_eq!(v["id"], Value::Null);
 
-        ws.send(Message::text("x".repeat((1 << 20) + 1)))
+        // Far more than socket buffers hold: the gateway refuses the frame after its header
+        // and must keep reading the rest, or the client's write fails with a reset instead
+        // of the client reading why.
+        ws.send(Message::text("x".repeat(8 << 20)))
             .await
-            .expect("send");
+            .expect("the whole oversize frame is written");
         let frame = tokio::time::timeout(STEP, ws.next())
             .await
             .expect("a frame in time");
