@@ -25,6 +25,7 @@ use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -39,6 +40,8 @@ use subtle::ConstantTimeEq as _;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use wsdeck_api::{Api, ApiError, Caller, Limits};
 use wsdeck_engine::Engine;
 
@@ -103,7 +106,17 @@ struct Gateway {
     permissions: BTreeSet<String>,
     /// One permit per connected client: a runaway script cannot open sockets without end.
     clients: Arc<tokio::sync::Semaphore>,
+    /// Cancelled at Ctrl-C: every client's loop closes its sockets and its WebSocket.
+    stopping: CancellationToken,
+    /// The clients' loops, waited for before the process exits.
+    client_tasks: TaskTracker,
+    /// Records the sessions; waited for after the clients, so no recorded tail is lost.
+    recorder: Option<crate::history_cmd::Recorder>,
 }
+
+/// How long stopping waits for the clients' sockets to close, then for the history to
+/// commit what they recorded.
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// Clients (WebSockets on `/rpc`) connected at once, at most.
 pub(crate) const MAX_CLIENTS: usize = 64;
@@ -176,10 +189,10 @@ impl BoundGateway {
         if let Some(workspace) = options.workspace {
             api = api.with_workspace(workspace);
         }
-        if let Some(recorder) = options.recorder {
+        if let Some(recorder) = &options.recorder {
             api = api
                 .with_history(recorder.history().clone())
-                .with_observer(Arc::new(recorder));
+                .with_observer(Arc::new(recorder.clone()));
         }
         let gateway = Arc::new(Gateway {
             api,
@@ -189,6 +202,9 @@ impl BoundGateway {
             origins,
             permissions: options.permissions,
             clients: Arc::new(tokio::sync::Semaphore::new(MAX_CLIENTS)),
+            stopping: CancellationToken::new(),
+            client_tasks: TaskTracker::new(),
+            recorder: options.recorder,
         });
         let shown = if options.bind.is_unspecified() {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
@@ -209,21 +225,49 @@ impl BoundGateway {
 
     /// Serves `/rpc` plus `extra` routes (the UI's pages) until Ctrl-C. Every route, `extra`
     /// included, answers only requests whose `Host` names this gateway.
+    ///
+    /// At Ctrl-C the clients' sockets are closed (close frames, not dropped connections),
+    /// each client's WebSocket gets close 1001, and the history commits every event those
+    /// sessions recorded, before this returns (each wait bounded by [`STOP_WAIT`]).
     pub(crate) async fn serve(self, extra: Router) -> anyhow::Result<()> {
         let gateway = self.gateway.clone();
+        let host_check = self.gateway.clone();
         let app = Router::new()
             .route("/rpc", get(rpc_endpoint))
             .with_state(self.gateway)
             .merge(extra)
             .layer(axum::middleware::from_fn(move |request, next| {
-                check_host(gateway.clone(), request, next)
+                check_host(host_check.clone(), request, next)
             }));
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(async {
+        let stopping = gateway.stopping.clone();
+        // Answers and events are small frames written one by one: without TCP_NODELAY,
+        // Nagle's algorithm holds each behind the previous one's ACK.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
                 let _ = tokio::signal::ctrl_c().await;
+                stopping.cancel();
             })
             .await
-            .context("serving")
+            .context("serving");
+        gateway.stopping.cancel();
+        gateway.client_tasks.close();
+        if tokio::time::timeout(STOP_WAIT, gateway.client_tasks.wait())
+            .await
+            .is_err()
+        {
+            eprintln!(
+                "wsdeck: {} clients' sockets did not close within {}s",
+                gateway.client_tasks.len(),
+                STOP_WAIT.as_secs()
+            );
+        }
+        if let Some(recorder) = &gateway.recorder {
+            recorder.finish(STOP_WAIT).await;
+        }
+        served
     }
 }
 
@@ -382,9 +426,10 @@ async fn rpc_endpoint(
     };
     let max = gw.limits.max_request_bytes;
     let api = gw.api.clone();
-    tokio::spawn(async move {
+    let stopping = gw.stopping.clone();
+    gw.client_tasks.spawn(async move {
         if let Some(socket) = pending.socket(max).await {
-            serve_socket(socket, api, caller, max).await;
+            serve_socket(socket, api, caller, max, stopping).await;
         }
         drop(permit);
     });
@@ -399,6 +444,7 @@ async fn serve_socket(
     api: Api,
     caller: Caller,
     max_request: usize,
+    stopping: CancellationToken,
 ) {
     use futures_util::{SinkExt as _, StreamExt as _};
     let (conn, mut rx) = api.attach(caller);
@@ -426,7 +472,20 @@ async fn serve_socket(
         sink
     });
     let mut refused_oversize = false;
-    while let Some(frame) = frames.next().await {
+    loop {
+        let frame = tokio::select! {
+            frame = frames.next() => frame,
+            () = stopping.cancelled() => {
+                conn.close_all(STOP_WAIT).await;
+                let frame = CloseFrame {
+                    code: CloseCode::Away,
+                    reason: "wsdeck is shutting down".into(),
+                };
+                let _ = local_tx.send(Message::Close(Some(frame))).await;
+                break;
+            }
+        };
+        let Some(frame) = frame else { break };
         match frame {
             Ok(Message::Text(text)) => conn.handle(text.as_str()).await,
             Ok(Message::Binary(_)) => {

@@ -34,11 +34,29 @@ pub fn open(path: Option<PathBuf>) -> anyhow::Result<History> {
 #[derive(Debug, Clone)]
 pub struct Recorder {
     history: History,
+    /// The recording tasks, so that a process about to exit can wait for them.
+    tasks: tokio_util::task::TaskTracker,
 }
 
 impl Recorder {
     pub fn new(history: History) -> Self {
-        Recorder { history }
+        Recorder {
+            history,
+            tasks: tokio_util::task::TaskTracker::new(),
+        }
+    }
+
+    /// Waits (at most `wait`) until every session being recorded has ended and is
+    /// committed; call it after closing the sessions. Says so when some did not finish.
+    pub async fn finish(&self, wait: Duration) {
+        self.tasks.close();
+        if tokio::time::timeout(wait, self.tasks.wait()).await.is_err() {
+            eprintln!(
+                "wsdeck: history: {} sessions were still being recorded after {}s; their last events may be missing",
+                self.tasks.len(),
+                wait.as_secs()
+            );
+        }
     }
 
     /// The database it records into (also read by the API's `wsdeck.history.*`).
@@ -57,7 +75,7 @@ impl Recorder {
     ) -> tokio::task::JoinHandle<()> {
         let history = self.history.clone();
         let log = session.log().clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             let meta = SessionMeta {
                 url,
                 request_json: request,

@@ -32,6 +32,10 @@ struct Gateway {
 
 impl Gateway {
     fn spawn() -> Gateway {
+        Gateway::spawn_with(&[])
+    }
+
+    fn spawn_with(extra: &[&str]) -> Gateway {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -40,6 +44,7 @@ impl Gateway {
                 "--grant",
                 "endowment:network-access",
             ])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -441,6 +446,120 @@ async fn clients_beyond_the_limit_are_refused_until_one_leaves() {
                 }
             }
         }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_closes_every_socket_and_the_history_keeps_all_it_saw() {
+    guarded(async {
+        const N: usize = 300;
+        let echo = EchoServer::start(EchoConfig::default())
+            .await
+            .expect("echo");
+        let dir = std::env::temp_dir().join(format!("wsdeck-gw-stop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let db = dir.join("history.db");
+        let mut gw = Gateway::spawn_with(&["--history", db.to_str().expect("utf-8")]);
+        let mut ws = gw.client().await;
+        let open = call(
+            &mut ws,
+            1,
+            "snap_openWebSocket",
+            json!({"url": echo.url("/echo")}),
+        )
+        .await;
+        let id = open["result"].as_str().expect("socket id").to_owned();
+        // Every send is answered before the next (answers and echoes interleave).
+        for i in 0..N {
+            let sent = call(
+                &mut ws,
+                10 + i as u64,
+                "snap_sendWebSocketMessage",
+                json!({"id": id, "message": format!("m{i}")}),
+            )
+            .await;
+            assert_eq!(sent["result"], Value::Null, "{sent}");
+        }
+
+        // Ctrl-C right away: echoes may still be on their way.
+        let pid = gw.child.id().to_string();
+        let killed = Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        // The client hears the socket close, then the gateway's own close 1001.
+        let mut socket_closed = false;
+        let away = loop {
+            let frame = tokio::time::timeout(STEP, ws.next())
+                .await
+                .expect("a frame in time");
+            match frame {
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(&t).expect("json");
+                    if v["params"]["event"]["type"] == "close" {
+                        socket_closed = true;
+                    }
+                }
+                Some(Ok(Message::Close(c))) => break c,
+                other => panic!("expected texts then a close frame, got {other:?}"),
+            }
+        };
+        assert!(socket_closed, "no close event for the open socket");
+        assert_eq!(away.map(|c| c.code), Some(CloseCode::Away));
+        let status = {
+            let deadline = std::time::Instant::now() + STEP;
+            loop {
+                if let Some(status) = gw.child.try_wait().expect("try_wait") {
+                    break status;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "wsdeck serve did not exit"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        assert!(status.success(), "{status:?}");
+
+        let shown = Command::new(BIN)
+            .args(["history", "show", "1", "--history"])
+            .arg(&db)
+            .output()
+            .expect("wsdeck history show");
+        assert!(
+            shown.status.success(),
+            "{}",
+            String::from_utf8_lossy(&shown.stderr)
+        );
+        let events: Vec<Value> = String::from_utf8_lossy(&shown.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        let messages = |direction: &str| {
+            events
+                .iter()
+                .filter(|e| e["type"] == "message" && e["direction"] == direction)
+                .count()
+        };
+        assert_eq!(messages("out"), N, "every sent message is recorded");
+        assert_eq!(messages("in"), N, "every echo that came back is recorded");
+        let last = events.last().expect("events");
+        assert_eq!(
+            last["type"], "closed",
+            "the socket's close is recorded: {last}"
+        );
+        assert_eq!(last["clean"], true, "closed with a close handshake: {last}");
+        assert_eq!(events[0]["type"], "session");
+        assert!(
+            events[0]["endedAt"].is_string(),
+            "the session is marked ended: {}",
+            events[0]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        echo.shutdown().await;
     })
     .await;
 }
