@@ -51,6 +51,9 @@ pub const METHODS: &[&str] = &[
     "wsdeck.history.search",
     "wsdeck.history.filter",
     "wsdeck.history.export",
+    "wsdeck.history.delete",
+    "wsdeck.history.retention",
+    "wsdeck.history.setRetention",
 ];
 
 /// Whether `method` is one of the workspace methods (`crate::workspace`).
@@ -505,8 +508,58 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             ],
             object(json!({"text": s()}), &["text"]),
         ),
+        "wsdeck.history.delete" => (
+            "Delete recorded sessions, all or none (not one being recorded).",
+            vec![p("ids", json!({"type": "array", "items": int()}), true)],
+            prune_report(),
+        ),
+        "wsdeck.history.retention" => (
+            "The history's retention settings and its size.",
+            vec![],
+            retention(),
+        ),
+        "wsdeck.history.setRetention" => (
+            "Store retention settings (null: no limit) and apply them now; they are applied again as sessions are recorded.",
+            vec![
+                p(
+                    "maxAgeDays",
+                    json!({"type": ["integer", "null"], "minimum": 0}),
+                    true,
+                ),
+                p(
+                    "maxMib",
+                    json!({"type": ["integer", "null"], "minimum": 1}),
+                    true,
+                ),
+            ],
+            {
+                let mut r = retention();
+                r["properties"]["pruned"] = prune_report();
+                r
+            },
+        ),
         _ => ("", vec![], json!({})),
     }
+}
+
+fn prune_report() -> Value {
+    object(
+        json!({"sessions": {"type": "array", "items": int()}, "events": int(), "bytes": int()}),
+        &["sessions", "events", "bytes"],
+    )
+}
+
+fn retention() -> Value {
+    object(
+        json!({
+            "maxAgeDays": {"type": ["integer", "null"]},
+            "maxMib": {"type": ["integer", "null"]},
+            "sessions": int(),
+            "events": int(),
+            "bytes": int(),
+        }),
+        &["maxAgeDays", "maxMib", "sessions", "events", "bytes"],
+    )
 }
 
 fn history_session() -> Value {

@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 use std::borrow::Cow;
 
 use wsdeck_engine::Direction;
-use wsdeck_history::{History, HistoryError, SessionFilter, StoredEvent, event_json, session_json};
+use wsdeck_history::{
+    History, HistoryError, HistorySize, PruneReport, Retention, SessionFilter, StoredEvent,
+    event_json, session_json,
+};
 
 use crate::search::{Kind, ScanParams};
 
@@ -76,6 +79,39 @@ fn searchable(e: &StoredEvent) -> Cow<'_, [u8]> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Empty {}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteParams {
+    ids: Vec<i64>,
+}
+
+/// `null` is "no limit"; both keys are required so that a forgotten one is not a surprise.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RetentionParams {
+    max_age_days: Option<u32>,
+    max_mib: Option<u64>,
+}
+
+/// Retention as the API shows it (sizes in MiB, as people set them), with the history's size.
+fn retention_json(r: Retention, size: HistorySize) -> Value {
+    json!({
+        "maxAgeDays": r.max_age_days,
+        "maxMib": r.max_bytes.map(|b| b >> 20),
+        "sessions": size.sessions,
+        "events": size.events,
+        "bytes": size.bytes,
+    })
+}
+
+fn report_json(r: &PruneReport) -> Value {
+    json!({"sessions": r.sessions, "events": r.events, "bytes": r.bytes})
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ExportParams {
     ids: Vec<i64>,
     format: ExportFormat,
@@ -96,6 +132,10 @@ fn api_error(e: HistoryError, id: Option<i64>) -> ApiError {
         },
         HistoryError::BadQuery { .. } => ApiError::BadParam {
             path: "query".into(),
+            reason: e.to_string(),
+        },
+        HistoryError::SessionLive(_) => ApiError::BadParam {
+            path: "ids".into(),
             reason: e.to_string(),
         },
         other => ApiError::File {
@@ -212,6 +252,41 @@ pub(crate) fn call(
                 }
             }
             Ok(json!({"text": String::from_utf8_lossy(&out)}))
+        }
+        "wsdeck.history.delete" => {
+            let p: DeleteParams = crate::dialect::parse(params)?;
+            let report = history.delete_sessions(&p.ids).map_err(|e| match e {
+                HistoryError::UnknownSession(id) => api_error(e, Some(id)),
+                other => api_error(other, None),
+            })?;
+            Ok(report_json(&report))
+        }
+        "wsdeck.history.retention" => {
+            crate::dialect::parse::<Empty>(params)?;
+            let r = history.retention().map_err(|e| api_error(e, None))?;
+            let size = history.size().map_err(|e| api_error(e, None))?;
+            Ok(retention_json(r, size))
+        }
+        "wsdeck.history.setRetention" => {
+            let p: RetentionParams = crate::dialect::parse(params)?;
+            if p.max_mib == Some(0) {
+                return Err(ApiError::BadParam {
+                    path: "maxMib".into(),
+                    reason:
+                        "0 MiB would delete every session; give at least 1, or null for no limit"
+                            .into(),
+                });
+            }
+            let r = Retention {
+                max_age_days: p.max_age_days,
+                max_bytes: p.max_mib.map(|m| m.saturating_mul(1 << 20)),
+            };
+            history.set_retention(r).map_err(|e| api_error(e, None))?;
+            let pruned = history.apply_retention().map_err(|e| api_error(e, None))?;
+            let size = history.size().map_err(|e| api_error(e, None))?;
+            let mut out = retention_json(r, size);
+            out["pruned"] = report_json(&pruned);
+            Ok(out)
         }
         _ => Err(ApiError::MethodNotFound),
     }

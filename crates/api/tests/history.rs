@@ -116,6 +116,56 @@ async fn recorded_sessions_read_back_like_live_ones() {
     let e = c.err("wsdeck.history.session", json!({"id": 999})).await;
     assert_eq!(e["code"], -32001);
 
+    // Retention: none by default; stored, applied at once; 0 MiB is refused.
+    let kept = c.ok("wsdeck.history.retention", json!({})).await;
+    assert_eq!(kept["maxAgeDays"], Value::Null);
+    assert_eq!(kept["maxMib"], Value::Null);
+    assert_eq!(kept["sessions"], 1);
+    assert!(kept["bytes"].as_u64().is_some_and(|b| b > 0), "{kept}");
+    let e = c
+        .err(
+            "wsdeck.history.setRetention",
+            json!({"maxAgeDays": null, "maxMib": 0}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "maxMib", "{e}");
+    let set = c
+        .ok(
+            "wsdeck.history.setRetention",
+            json!({"maxAgeDays": 30, "maxMib": 1024}),
+        )
+        .await;
+    assert_eq!(set["maxAgeDays"], 30);
+    assert_eq!(set["maxMib"], 1024);
+    assert_eq!(
+        set["pruned"]["sessions"],
+        json!([]),
+        "a fresh session is kept"
+    );
+    assert_eq!(
+        c.ok("wsdeck.history.retention", json!({})).await["maxMib"],
+        1024
+    );
+
+    // Deleting: all or none; an unknown id names itself.
+    let e = c
+        .err("wsdeck.history.delete", json!({"ids": [rid, 999]}))
+        .await;
+    assert_eq!(e["code"], -32001, "{e}");
+    let deleted = c.ok("wsdeck.history.delete", json!({"ids": [rid]})).await;
+    assert_eq!(deleted["sessions"], json!([rid]));
+    assert_eq!(
+        deleted["events"], session["eventCount"],
+        "{deleted} vs {session}"
+    );
+    assert_eq!(c.ok("wsdeck.history.list", json!({})).await, json!([]));
+    assert_eq!(
+        c.ok("wsdeck.history.search", json!({"query": "words"}))
+            .await,
+        json!([]),
+        "the full-text index forgets deleted messages"
+    );
+
     let mut outsider = Client::new(&api, "local:other", true);
     assert_eq!(
         outsider.err("wsdeck.history.list", json!({})).await["code"],

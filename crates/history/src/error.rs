@@ -58,6 +58,9 @@ pub enum HistoryError {
         "there is no session {0} in the history (it may have been pruned); list the sessions to see which exist"
     )]
     UnknownSession(i64),
+    /// The session is still being recorded by this process, so it cannot be deleted.
+    #[error("session {0} is still being recorded; close its connection first, then delete it")]
+    SessionLive(i64),
     /// The writer thread failed to commit a batch; the message is SQLite's.
     #[error(
         "the history recorder could not write a batch ({0}); check free disk space and the database file"

@@ -4,7 +4,7 @@
 //! dedicated writer thread. Front ends [`start_session`](History::start_session), then hand
 //! the session's events to [`record_log`] (or [`History::record`]); the writer commits one
 //! transaction per batch, so floods of messages are recorded in full. The same handle lists,
-//! pages, searches (FTS5), prunes and exports sessions (JSONL, HAR) and imports HAR files.
+//! pages, searches (FTS5), deletes and prunes (also by stored retention settings) and exports sessions (JSONL, HAR) and imports HAR files.
 //!
 //! Secrets: the caller passes the request already masked and the secret values in
 //! [`SessionMeta::secrets`]; they are replaced by `****` in the stored URL, request,
@@ -14,6 +14,7 @@
 mod error;
 mod export;
 mod query;
+mod retention;
 mod row;
 mod schema;
 mod writer;
@@ -30,7 +31,8 @@ use wsdeck_engine::{Event, SessionLog};
 
 pub use error::{HistoryError, Result};
 pub use export::{event_json, session_json};
-pub use query::{Format, PruneReport, SearchHit, SessionFilter, SessionSummary, StoredEvent};
+pub use query::{Format, SearchHit, SessionFilter, SessionSummary, StoredEvent};
+pub use retention::{HistorySize, PruneReport, Retention};
 pub use row::handshake_json;
 pub use schema::SCHEMA_VERSION;
 pub use writer::{MAX_BATCH_EVENTS, QUEUE_EVENTS};

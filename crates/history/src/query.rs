@@ -1,13 +1,10 @@
-//! Reading the history: sessions, pages of events, full-text search, retention.
-
-use std::time::{Duration, SystemTime};
+//! Reading the history: sessions, pages of events, full-text search.
 
 use rusqlite::{OptionalExtension, Row as SqlRow, params};
 use serde_json::Value;
 use wsdeck_engine::Direction;
 
 use crate::error::{HistoryError, Result};
-use crate::row::ms_since_epoch;
 use crate::{History, SessionRecordId};
 
 /// Which sessions [`History::list_sessions`] returns, newest first.
@@ -98,17 +95,6 @@ pub struct SearchHit {
     pub seq: u64,
     /// Text around the match, matched terms between `«` and `»`, cuts shown as `…`.
     pub snippet: String,
-}
-
-/// What [`History::prune`] deleted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PruneReport {
-    /// Deleted sessions, oldest first.
-    pub sessions: Vec<SessionRecordId>,
-    /// Their events.
-    pub events: u64,
-    /// Their bytes (as in [`SessionSummary::bytes`]).
-    pub bytes: u64,
 }
 
 const SESSION_COLUMNS: &str = "id, started_at, ended_at, url, request, handshake, close_code, close_reason, event_count, bytes";
@@ -252,69 +238,5 @@ impl History {
                 source: e,
             },
         })
-    }
-
-    /// Deletes whole sessions, oldest first: those that ended (or started, if they never
-    /// ended) more than `older_than` ago, then as many more as needed to bring the total
-    /// recorded bytes under `max_bytes`. Sessions being recorded by this process are kept.
-    /// Freed pages are returned to the file system incrementally (no full `VACUUM`).
-    pub fn prune(
-        &self,
-        older_than: Option<Duration>,
-        max_bytes: Option<u64>,
-    ) -> Result<PruneReport> {
-        let live = self.live_ids();
-        let mut conn = self.write_conn();
-        let tx = conn.transaction().map_err(self.sql("pruning"))?;
-        let sessions: Vec<(i64, i64, u64, u64)> = {
-            let mut stmt = tx
-                .prepare("SELECT id, coalesce(ended_at, started_at), event_count, bytes FROM sessions ORDER BY id")
-                .map_err(self.sql("pruning"))?;
-            stmt.query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, i64>(2)?.max(0) as u64,
-                    r.get::<_, i64>(3)?.max(0) as u64,
-                ))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
-            .map_err(self.sql("pruning"))?
-        };
-        let cutoff = older_than.map(|age| {
-            ms_since_epoch(SystemTime::now())
-                .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
-        });
-        let mut total: u64 = sessions.iter().map(|s| s.3).sum();
-        let mut report = PruneReport::default();
-        for &(id, last, events, bytes) in &sessions {
-            if live.contains(&id) {
-                continue;
-            }
-            let too_old = cutoff.is_some_and(|c| last < c);
-            let too_big = max_bytes.is_some_and(|m| total > m);
-            if !too_old && !too_big {
-                continue;
-            }
-            tx.execute(
-                "INSERT INTO message_fts (message_fts, rowid, body)
-                 SELECT 'delete', rowid, CAST(payload AS TEXT) FROM events
-                 WHERE session = ?1 AND kind = 'message' AND format = 'text'",
-                [id],
-            )
-            .and_then(|_| tx.execute("DELETE FROM events WHERE session = ?1", [id]))
-            .and_then(|_| tx.execute("DELETE FROM sessions WHERE id = ?1", [id]))
-            .map_err(self.sql("pruning"))?;
-            total -= bytes;
-            report.sessions.push(id);
-            report.events += events;
-            report.bytes += bytes;
-        }
-        tx.commit().map_err(self.sql("pruning"))?;
-        if !report.sessions.is_empty() {
-            conn.execute_batch("PRAGMA incremental_vacuum;")
-                .map_err(self.sql("returning free pages"))?;
-        }
-        Ok(report)
     }
 }

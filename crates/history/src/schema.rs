@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use crate::error::{HistoryError, Result};
 
 /// The schema version this code writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `PRAGMA application_id`: "wsdh", marks the file as a wsdeck history.
 pub const APPLICATION_ID: i64 = 0x7773_6468;
@@ -44,6 +44,14 @@ CREATE TABLE events (
 CREATE VIEW message_text AS
     SELECT rowid AS id, CAST(payload AS TEXT) AS body FROM events;
 CREATE VIRTUAL TABLE message_fts USING fts5(body, content='message_text', content_rowid='id');
+";
+
+/// Version 2 adds the history's own settings (retention), one JSON value per key.
+const SCHEMA_V2: &str = "
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 ";
 
 /// Brings a freshly opened connection to the current schema, or says why it cannot.
@@ -91,6 +99,7 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
     if tables == 0 && version == 0 {
         let tx = conn.transaction().map_err(not_history)?;
         tx.execute_batch(SCHEMA_V1)
+            .and_then(|()| tx.execute_batch(SCHEMA_V2))
             .map_err(|e| HistoryError::Sqlite {
                 path: label.to_owned(),
                 action: "creating the schema",
@@ -122,7 +131,17 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
             reason: format!("unknown schema version {version}"),
         });
     }
-    // Future migrations from older versions go here, each in its own transaction.
+    if version < 2 {
+        let tx = conn.transaction().map_err(not_history)?;
+        tx.execute_batch(SCHEMA_V2)
+            .and_then(|()| tx.execute_batch("PRAGMA user_version = 2;"))
+            .map_err(|e| HistoryError::Sqlite {
+                path: label.to_owned(),
+                action: "upgrading the schema to version 2",
+                source: e,
+            })?;
+        tx.commit().map_err(not_history)?;
+    }
     Ok(())
 }
 
@@ -146,5 +165,31 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
         // Preparing again is a no-op on a current database.
         prepare(&mut conn, "test").unwrap();
+    }
+
+    #[test]
+    fn a_version_1_database_is_upgraded_in_place() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 1; PRAGMA application_id = {APPLICATION_ID};"
+        ))
+        .unwrap();
+        conn.execute(
+            "INSERT INTO sessions (started_at, url) VALUES (1, 'ws://127.0.0.1/')",
+            [],
+        )
+        .unwrap();
+        prepare(&mut conn, "test").unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
+        let kept: i64 = conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 1, "the sessions recorded before the upgrade stay");
+        conn.execute("INSERT INTO settings VALUES ('k', '1')", [])
+            .unwrap();
     }
 }

@@ -314,7 +314,12 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     );
     let recorder = if args.record {
         match crate::history_cmd::open(args.history.clone()) {
-            Ok(history) => Some(crate::history_cmd::Recorder::new(history)),
+            Ok(history) => {
+                let recorder = crate::history_cmd::Recorder::new(history);
+                let _runtime = rt.enter();
+                recorder.keep_retention();
+                Some(recorder)
+            }
             Err(e) => {
                 eprintln!("wsdeck: --record: {e:#}");
                 return exit::USAGE;

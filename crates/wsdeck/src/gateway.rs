@@ -239,6 +239,9 @@ impl BoundGateway {
             .layer(axum::middleware::from_fn(move |request, next| {
                 check_host(host_check.clone(), request, next)
             }));
+        if let Some(recorder) = &gateway.recorder {
+            recorder.keep_retention();
+        }
         let stopping = gateway.stopping.clone();
         // Answers and events are small frames written one by one: without TCP_NODELAY,
         // Nagle's algorithm holds each behind the previous one's ACK.

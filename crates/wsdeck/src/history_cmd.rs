@@ -46,6 +46,24 @@ impl Recorder {
         }
     }
 
+    /// Applies the history's retention settings now and every [`RETENTION_EVERY`] for as
+    /// long as the process runs (the first pass right away, off the async threads).
+    pub fn keep_retention(&self) {
+        let history = self.history.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(RETENTION_EVERY);
+            loop {
+                every.tick().await;
+                let history = history.clone();
+                match tokio::task::spawn_blocking(move || history.apply_retention()).await {
+                    Ok(Err(e)) => eprintln!("wsdeck: history: applying retention: {e}"),
+                    Ok(Ok(_)) => {}
+                    Err(_) => break,
+                }
+            }
+        });
+    }
+
     /// Waits (at most `wait`) until every session being recorded has ended and is
     /// committed; call it after closing the sessions. Says so when some did not finish.
     pub async fn finish(&self, wait: Duration) {
@@ -164,13 +182,59 @@ pub enum HistoryCommand {
     },
     /// Read a HAR file's WebSocket entries (Chrome's _webSocketMessages) as sessions.
     Import { file: PathBuf },
-    /// Delete old sessions: by age, by total size, or both.
+    /// Delete old sessions once: by age, by total size, or both.
     Prune {
         #[arg(long, value_name = "DAYS")]
         older_than_days: Option<u64>,
         #[arg(long, value_name = "MIB")]
         max_mib: Option<u64>,
     },
+    /// Delete sessions by id (all or none; not one being recorded).
+    Delete {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Show, or set, how much history is kept. Stored in the history database; applied now
+    /// and whenever wsdeck ui, serve or connect --record start recording, and every 10
+    /// minutes while they run.
+    #[command(after_help = "\
+Examples:
+  wsdeck history retention                          show the settings and the size
+  wsdeck history retention --max-age-days 30        keep a month
+  wsdeck history retention --max-mib 2048 --max-age-days off")]
+    Retention {
+        /// Delete sessions that ended more than DAYS ago; `off` for no age limit.
+        #[arg(long, value_name = "DAYS|off", value_parser = parse_limit)]
+        max_age_days: Option<Limit>,
+        /// Delete the oldest sessions while all together hold more than MIB; `off` for none.
+        #[arg(long, value_name = "MIB|off", value_parser = parse_limit)]
+        max_mib: Option<Limit>,
+    },
+}
+
+/// A retention limit given on the command line: a number, or `off`.
+#[derive(Debug, Clone, Copy)]
+pub enum Limit {
+    Off,
+    At(u64),
+}
+
+fn parse_limit(text: &str) -> Result<Limit, String> {
+    match text {
+        "off" | "none" => Ok(Limit::Off),
+        n => match n.parse::<u64>() {
+            Ok(0) => Err("0 would delete every session; give at least 1, or off".into()),
+            Ok(n) => Ok(Limit::At(n)),
+            Err(_) => Err(format!("{n:?} is not a whole number or off")),
+        },
+    }
+}
+
+/// How often a long-running recorder applies the retention settings again.
+const RETENTION_EVERY: Duration = Duration::from_secs(600);
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
 }
 
 /// Runs `wsdeck history …`; returns the exit code.
@@ -279,6 +343,63 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                 report.sessions.len(),
                 report.events,
                 report.bytes
+            )?;
+        }
+        HistoryCommand::Delete { ids } => {
+            let report = history
+                .delete_sessions(&ids)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            writeln!(
+                out,
+                "deleted {} session(s), {} events, {} bytes",
+                report.sessions.len(),
+                report.events,
+                report.bytes
+            )?;
+        }
+        HistoryCommand::Retention {
+            max_age_days,
+            max_mib,
+        } => {
+            let mut retention = history.retention().map_err(|e| anyhow::anyhow!("{e}"))?;
+            if max_age_days.is_some() || max_mib.is_some() {
+                if let Some(limit) = max_age_days {
+                    retention.max_age_days = match limit {
+                        Limit::Off => None,
+                        Limit::At(d) => Some(u32::try_from(d).unwrap_or(u32::MAX)),
+                    };
+                }
+                if let Some(limit) = max_mib {
+                    retention.max_bytes = match limit {
+                        Limit::Off => None,
+                        Limit::At(m) => Some(m.saturating_mul(1 << 20)),
+                    };
+                }
+                history
+                    .set_retention(retention)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let report = history
+                    .apply_retention()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                writeln!(
+                    out,
+                    "applied: deleted {} session(s), {}",
+                    report.sessions.len(),
+                    mib(report.bytes)
+                )?;
+            }
+            let size = history.size().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let age = retention
+                .max_age_days
+                .map_or("no age limit".to_owned(), |d| format!("{d} days"));
+            let most = retention.max_bytes.map_or("no size limit".to_owned(), mib);
+            writeln!(out, "keeps: {age}, {most}")?;
+            writeln!(
+                out,
+                "holds: {} session(s), {} events, {}",
+                size.sessions,
+                size.events,
+                mib(size.bytes)
             )?;
         }
     }

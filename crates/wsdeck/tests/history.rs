@@ -120,6 +120,39 @@ fn recorded_sessions_are_listed_searched_exported_and_imported() {
     let refused = history(&db, &["import", bad.to_str().expect("utf-8")]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("bad.har"));
+
+    // Retention: none until set; a bad limit is refused; set, it is applied and shown.
+    let shown = stdout(&history(&db, &["retention"]));
+    assert!(
+        shown.contains("keeps: no age limit, no size limit"),
+        "{shown}"
+    );
+    assert!(shown.contains("holds: 2 session(s)"), "{shown}");
+    let zero = history(&db, &["retention", "--max-mib", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&zero.stderr).contains("at least 1"),
+        "{}",
+        String::from_utf8_lossy(&zero.stderr)
+    );
+    let set = stdout(&history(&db, &["retention", "--max-age-days", "30"]));
+    assert!(set.contains("applied: deleted 0 session(s)"), "{set}");
+    assert!(set.contains("keeps: 30 days, no size limit"), "{set}");
+    let off = stdout(&history(&db, &["retention", "--max-age-days", "off"]));
+    assert!(off.contains("keeps: no age limit"), "{off}");
+
+    // Delete: all or none.
+    let missing = history(&db, &["delete", &id, "999"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no session 999"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+    assert_eq!(stdout(&history(&db, &["list"])).lines().count(), 2);
+    let deleted = stdout(&history(&db, &["delete", &id]));
+    assert!(deleted.contains("deleted 1 session(s)"), "{deleted}");
+    assert_eq!(stdout(&history(&db, &["list"])).lines().count(), 1);
 }
 
 #[test]
