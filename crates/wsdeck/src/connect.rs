@@ -22,9 +22,6 @@ use crate::units::{parse_header, parse_key_value, parse_size};
 use crate::vars::Variables;
 
 /// The long description of `wsdeck connect --help`.
-/// How long `--record` waits at exit for the history to be committed.
-const RECORD_FLUSH: Duration = Duration::from_secs(10);
-
 pub const LONG_ABOUT: &str = "Connect to a WebSocket server.
 
 On a terminal it is interactive: type a line to send it; /ping, /pong, /close, /binary, /format and \
@@ -313,13 +310,8 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         args.binary,
     );
     let recorder = if args.record {
-        match crate::history_cmd::open(args.history.clone()) {
-            Ok(history) => {
-                let recorder = crate::history_cmd::Recorder::new(history);
-                let _runtime = rt.enter();
-                recorder.keep_retention();
-                Some(recorder)
-            }
+        match crate::history_cmd::recorder_for(args.history.clone(), &rt) {
+            Ok(recorder) => Some(recorder),
             Err(e) => {
                 eprintln!("wsdeck: --record: {e:#}");
                 return exit::USAGE;
@@ -328,8 +320,7 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     } else {
         None
     };
-    // As printed: without URL credentials and secrets.
-    let url = view.redactor.redact(&spec.url).to_string();
+    let url = crate::history_cmd::recorded_url(&spec, &view.redactor);
     let engine = Engine::new();
     let session = match rt.block_on(async { engine.open(spec) }) {
         Ok(s) => s,
@@ -338,10 +329,10 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
             return exit::code_for(&e);
         }
     };
-    let recording = recorder.as_ref().map(|recorder| {
+    if let Some(recorder) = &recorder {
         let _runtime = rt.enter();
-        recorder.record(&session, url, None, secret_values)
-    });
+        drop(recorder.record(&session, url, None, secret_values));
+    }
     // Ctrl-C closes politely; a second one exits at once.
     {
         let session = session.clone();
@@ -377,15 +368,10 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         run_pipe(&args, &session, &rt, view, composer)
     };
     let code = code.unwrap_or_else(|| final_code(&session));
-    if let Some(recording) = recording {
+    if let Some(recorder) = recorder {
         // Everything the session did is in the history before the process ends.
         let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
-        let waited = rt.block_on(async { tokio::time::timeout(RECORD_FLUSH, recording).await });
-        if waited.is_err() {
-            eprintln!(
-                "wsdeck: --record: the history was still being written after {RECORD_FLUSH:?}; the last events may be missing"
-            );
-        }
+        rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
     }
     code
 }

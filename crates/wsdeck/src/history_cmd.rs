@@ -30,6 +30,38 @@ pub fn open(path: Option<PathBuf>) -> anyhow::Result<History> {
     History::open(&path).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// How long a command that records waits at exit for the history to be committed.
+pub const RECORD_FLUSH: Duration = Duration::from_secs(10);
+
+/// The recorder of `--record` (`wsdeck connect`, `wsdeck run`), opened before connecting so
+/// that a bad history file stops the command early; it applies the retention settings too.
+pub fn recorder_for(
+    path: Option<PathBuf>,
+    rt: &tokio::runtime::Handle,
+) -> anyhow::Result<Recorder> {
+    let recorder = Recorder::new(open(path)?);
+    let _runtime = rt.enter();
+    recorder.keep_retention();
+    Ok(recorder)
+}
+
+/// The URL a session is recorded (and listed) under: the request's URL with its query
+/// params appended, as it is connected to, with secrets and URL credentials masked.
+pub fn recorded_url(
+    spec: &wsdeck_engine::RequestSpec,
+    redactor: &crate::redact::Redactor,
+) -> String {
+    let mut shown = spec.url.clone();
+    if !spec.params.is_empty()
+        && let Ok(mut url) = url::Url::parse(&spec.url)
+    {
+        url.query_pairs_mut()
+            .extend_pairs(spec.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        shown = url.to_string();
+    }
+    redactor.redact(&shown).into_owned()
+}
+
 /// Records every session the API opens (the `wsdeck ui` page's, `wsdeck serve`'s clients').
 #[derive(Debug, Clone)]
 pub struct Recorder {

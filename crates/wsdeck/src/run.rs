@@ -58,6 +58,14 @@ pub struct RunArgs {
     /// Also report connection events on stderr.
     #[arg(short = 'v', long)]
     pub verbose: bool,
+
+    /// Record this session in the history (see wsdeck history), secrets masked.
+    #[arg(long)]
+    pub record: bool,
+
+    /// The history database for --record (default: history.db in the data folder).
+    #[arg(long, value_name = "FILE", requires = "record")]
+    pub history: Option<PathBuf>,
 }
 
 /// Runs a saved request; returns the exit code.
@@ -228,6 +236,11 @@ fn connect_and_send(
         }
     };
     let variables = Arc::new(variables);
+    let secret_values: Vec<String> = variables
+        .secret_values()
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     let redactor = Redactor::new(variables.secret_values()).with_url_credentials(&spec.url);
     let printer = Printer {
         style: if args.jsonl {
@@ -242,6 +255,18 @@ fn connect_and_send(
             redactor,
         }),
     };
+    let recorder = if args.record {
+        match crate::history_cmd::recorder_for(args.history.clone(), rt) {
+            Ok(recorder) => Some(recorder),
+            Err(e) => {
+                eprintln!("wsdeck run: --record: {e:#}");
+                return exit::USAGE;
+            }
+        }
+    } else {
+        None
+    };
+    let url = crate::history_cmd::recorded_url(&spec, &printer.view.redactor);
     let engine = Engine::new();
     let session = match rt.block_on(async { engine.open(spec) }) {
         Ok(s) => s,
@@ -253,6 +278,10 @@ fn connect_and_send(
             return exit::code_for(&e);
         }
     };
+    if let Some(recorder) = &recorder {
+        let _runtime = rt.enter();
+        drop(recorder.record(&session, url, None, secret_values));
+    }
     let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
     {
         let session = session.clone();
@@ -303,6 +332,11 @@ fn connect_and_send(
     }
     let code =
         print_until_end(&flags, &session, rt, printer).unwrap_or_else(|| final_code(&session));
+    if let Some(recorder) = recorder {
+        // Everything the session did is in the history before the process ends.
+        let _ = rt.block_on(session.close(Some(1000), ""));
+        rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
+    }
     if code == exit::OK && refused.load(std::sync::atomic::Ordering::Acquire) > 0 {
         return exit::USAGE;
     }

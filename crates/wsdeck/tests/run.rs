@@ -178,3 +178,57 @@ fn unknown_requests_and_undefined_variables_are_usage_errors() {
         "{stderr}"
     );
 }
+
+#[test]
+fn record_puts_the_run_in_the_history_without_its_credentials() {
+    let echo = Echo::start();
+    let dirs = Dirs::new("record");
+    let url = echo.url("/echo").replace("ws://", "ws://ada:s3cretpw@");
+    dirs.write(
+        "collections/demo/hello.wsdeck.toml",
+        &request_file(&url, MESSAGES),
+    );
+    let db = dirs.root.join("data/runs.db");
+    let out = dirs.run(&[
+        "demo/hello",
+        "--var",
+        "name=Ada",
+        "--var",
+        "room=lobby",
+        "--wait",
+        "300",
+        "--record",
+        "--history",
+        db.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = Command::new(BIN)
+        .args(["history", "show", "1", "--history"])
+        .arg(&db)
+        .output()
+        .expect("wsdeck history show");
+    let lines = text(&shown.stdout);
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    let events: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let echoed: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|v| v["type"] == "message" && v["direction"] == "in")
+        .collect();
+    assert_eq!(echoed.len(), 3, "{lines}");
+    assert_eq!(echoed[0]["data"], "hi Ada");
+    assert!(events[0]["endedAt"].is_string(), "{}", events[0]);
+    assert!(
+        events[0]["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("room=lobby")),
+        "{}",
+        events[0]
+    );
+    assert!(
+        !lines.contains("s3cretpw"),
+        "the URL's password is recorded: {lines}"
+    );
+}
