@@ -171,6 +171,11 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
               Secret values are stored in wsdeck's data folder, not in the workspace files.
             </p>
           )}
+          {store.notice.value ? (
+            <p class="note" role="status">
+              {store.notice.value}
+            </p>
+          ) : null}
           {store.saveError.value ? (
             <p class="field-error" role="alert">
               {store.saveError.value}

@@ -1,7 +1,8 @@
 // Environments and globals: variables for `{{name}}` in URLs, params, headers and messages.
 // Kept in the workspace (`wsdeck.environments.*`; wsdeck stores secret values in its data
 // folder). Where the workspace is not available, saved in localStorage, except secret
-// values, which live only in this page's memory.
+// values, which live only in this page's memory. Environments an older page kept in this
+// browser move into the workspace the first time it is available (`adoptLocal`).
 
 import { computed, signal } from "@preact/signals";
 import { RpcError, type Rpc } from "../rpc";
@@ -194,6 +195,11 @@ export class EnvStore {
   readonly mode;
   /** The last failed save, in words ("" when none). */
   readonly saveError = signal("");
+  /** What moving this browser's environments into the workspace did ("" when nothing). */
+  readonly notice = signal("");
+  /** Environments moved from this browser whose first save to the workspace is pending. */
+  private adopting = new Set<string>();
+  private adopted = false;
   private rpc: Rpc | null = null;
   /** Called after each write to the workspace. */
   onWrite: () => void = () => undefined;
@@ -245,7 +251,76 @@ export class EnvStore {
     if (current.activeId && next.environments.some((e) => e.id === current.activeId))
       next.activeId = current.activeId;
     this.state.value = next;
+    if (!this.adopted) {
+      this.adopted = true;
+      this.adoptLocal();
+    }
     for (const id of this.dirty) this.schedule(id, 0);
+  }
+
+  /**
+   * Moves what this browser kept (before environments lived in the workspace) into it:
+   * environments whose name the workspace does not have, and Globals variables it lacks.
+   * The browser's copy is removed once every one of them is saved; nothing is overwritten.
+   */
+  private adoptLocal(): void {
+    let text: string | null = null;
+    try {
+      text = this.storage?.getItem(STORAGE_KEY) ?? null;
+    } catch {
+      return;
+    }
+    if (text === null) return;
+    const local = deserializeEnvState(text);
+    const s = this.state.peek();
+    const taken = new Set(s.environments.map((e) => e.name.trim().toLowerCase()));
+    const moved = local.environments.filter((e) => !taken.has(e.name.trim().toLowerCase()));
+    const haveGlobal = new Set(s.globals.variables.map((v) => v.name));
+    const newGlobals = local.globals.variables.filter((v) => v.name && !haveGlobal.has(v.name));
+    if (moved.length === 0 && newGlobals.length === 0) {
+      this.forgetLocal();
+      return;
+    }
+    const fresh = moved.map((e) => ({ ...e, id: newId(), slug: undefined, revision: null }));
+    const next: EnvState = {
+      ...s,
+      environments: [...s.environments, ...fresh],
+      globals:
+        newGlobals.length > 0
+          ? { ...s.globals, variables: [...s.globals.variables, ...newGlobals] }
+          : s.globals,
+    };
+    const wasActive = local.environments.findIndex((e) => e.id === local.activeId);
+    if (!s.activeId && wasActive >= 0) {
+      const index = moved.indexOf(local.environments[wasActive] as Environment);
+      if (index >= 0) next.activeId = fresh[index]?.id ?? null;
+    }
+    this.state.value = next;
+    for (const e of fresh) {
+      this.dirty.add(e.id);
+      this.adopting.add(e.id);
+    }
+    if (newGlobals.length > 0) {
+      this.dirty.add(GLOBALS_ID);
+      this.adopting.add(GLOBALS_ID);
+    }
+    const names = [
+      ...fresh.map((e) => `"${e.name}"`),
+      ...(newGlobals.length > 0 ? [`${newGlobals.length} Globals variable(s)`] : []),
+    ];
+    const secrets = [...fresh.flatMap((e) => e.variables), ...newGlobals].some((v) => v.secret);
+    this.notice.value =
+      `Moved ${names.join(", ")} from this browser into the workspace.` +
+      (secrets ? " Secret values were never saved in the browser: enter them again." : "");
+  }
+
+  /** Drops the browser's copy once the workspace holds everything that was in it. */
+  private forgetLocal(): void {
+    try {
+      this.storage?.removeItem(STORAGE_KEY);
+    } catch {
+      // Blocked storage: it is read again next time and nothing new is adopted.
+    }
   }
 
   update(change: (state: EnvState) => EnvState): void {
@@ -322,6 +397,7 @@ export class EnvStore {
         environments: s.environments.map(patch),
       };
       if (this.state.peek().activeId === id) this.rememberActive();
+      if (this.adopting.delete(id) && this.adopting.size === 0) this.forgetLocal();
       this.saveError.value = "";
       this.onWrite();
     } catch (e) {
@@ -357,6 +433,7 @@ export class EnvStore {
     const gone = this.state.peek().environments.find((e) => e.id === id);
     clearTimeout(this.timers.get(id));
     this.dirty.delete(id);
+    if (this.adopting.delete(id) && this.adopting.size === 0) this.forgetLocal();
     if (this.mode.peek() === "workspace" && gone?.slug && this.rpc) {
       void this.rpc.call("wsdeck.environments.delete", { slug: gone.slug }).catch((e: unknown) => {
         this.saveError.value = `Could not delete "${gone.name}": ${e instanceof Error ? e.message : String(e)}`;

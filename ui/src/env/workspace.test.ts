@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Rpc } from "../rpc";
 import { RpcError } from "../rpc";
 import type { WsEnvironment } from "../types";
-import { EnvStore, GLOBALS_ID } from "./store";
+import { EnvStore, GLOBALS_ID, STORAGE_KEY, emptyState, serializeEnvState } from "./store";
 
 function fakeRpc(answer: (method: string, params: Record<string, unknown>) => unknown) {
   const calls: { method: string; params: Record<string, unknown> }[] = [];
@@ -99,5 +99,72 @@ describe("EnvStore with the workspace", () => {
     await vi.advanceTimersByTimeAsync(600);
     expect(calls.map((c) => Boolean(c.params.force))).toEqual([false, true]);
     expect(store.saveError.peek()).toMatch(/changed on disk/);
+  });
+
+  it("moves environments this browser kept into the workspace once, without overwriting", async () => {
+    const storage = memory();
+    const local = emptyState();
+    local.environments = [
+      { id: "a", name: "Staging", variables: [{ name: "host", value: "s.local", secret: false }] },
+      { id: "b", name: "dev", variables: [{ name: "host", value: "old", secret: false }] },
+      { id: "c", name: "Prod", variables: [{ name: "key", value: "hidden", secret: true }] },
+    ];
+    local.globals.variables = [
+      { name: "user", value: "ada", secret: false },
+      { name: "shared", value: "browser", secret: false },
+    ];
+    local.activeId = "a";
+    storage.setItem(STORAGE_KEY, serializeEnvState(local));
+    const saved: WsEnvironment[] = [];
+    const { rpc } = fakeRpc((method, p) => {
+      if (method !== "wsdeck.environments.save") return null;
+      const env = p.environment as WsEnvironment;
+      saved.push(env);
+      return { ...env, slug: env.slug ?? env.name.toLowerCase(), revision: "r" };
+    });
+    const store = new EnvStore(storage, true);
+    store.useWorkspace(rpc, [
+      { slug: "dev", name: "Dev", variables: [], revision: "r0" },
+      {
+        slug: "globals",
+        name: "Globals",
+        variables: [{ name: "shared", value: "disk", secret: false, enabled: true }],
+        revision: "g0",
+      },
+    ]);
+    const state = store.state.peek();
+    // "dev" is already in the workspace (names compare without case): it is not copied.
+    expect(state.environments.map((e) => e.name)).toEqual(["Dev", "Staging", "Prod"]);
+    expect(state.environments.find((e) => e.id === state.activeId)?.name).toBe("Staging");
+    expect(state.globals.variables.map((v) => `${v.name}=${v.value}`)).toEqual([
+      "shared=disk",
+      "user=ada",
+    ]);
+    expect(store.notice.peek()).toContain('"Staging", "Prod"');
+    expect(store.notice.peek()).toContain("enter them again");
+    // The browser's copy stays until everything is in the workspace.
+    expect(storage.getItem(STORAGE_KEY)).not.toBeNull();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saved.map((e) => e.name).sort()).toEqual(["Globals", "Prod", "Staging"]);
+    expect(storage.getItem(STORAGE_KEY)).toBeNull();
+    // A later load adopts nothing again.
+    store.useWorkspace(rpc, []);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saved).toHaveLength(3);
+  });
+
+  it("keeps the browser's copy while a move could not be saved", async () => {
+    const storage = memory();
+    const local = emptyState();
+    local.environments = [{ id: "a", name: "Staging", variables: [] }];
+    storage.setItem(STORAGE_KEY, serializeEnvState(local));
+    const { rpc } = fakeRpc(() => {
+      throw new RpcError({ code: -32000, message: "disk full" });
+    });
+    const store = new EnvStore(storage, true);
+    store.useWorkspace(rpc, []);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(store.saveError.peek()).toContain("disk full");
+    expect(storage.getItem(STORAGE_KEY)).not.toBeNull();
   });
 });
