@@ -3,9 +3,11 @@
 //! - `server` / `tcp-server`: fast minimal loopback peers (tokio-tungstenite, raw TCP).
 //! - `engine`: measures the wsdeck engine against a `server` child process.
 //! - `cli`: measures `wsdeck connect` pipe mode against websocat and wscat.
+//! - `api`: measures the JSON-RPC gateway's round trip (`wsdeck serve`).
 //!
 //! Only 127.0.0.1 is ever used, and every loop is bounded in count and in time.
 
+mod api_bench;
 mod cli_bench;
 mod engine_bench;
 mod proc;
@@ -49,6 +51,8 @@ enum Command {
     Engine(engine_bench::EngineArgs),
     /// Measure `wsdeck connect` pipe mode against websocat and wscat.
     Cli(cli_bench::CliArgs),
+    /// Measure the JSON-RPC gateway's round trip (`wsdeck serve`, server in a child process).
+    Api(api_bench::ApiArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::TcpServer { port, max_seconds } => server::run_tcp(port, max_seconds),
         Command::Engine(args) => engine_bench::run(args, nofile),
         Command::Cli(args) => cli_bench::run(args),
+        Command::Api(args) => api_bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

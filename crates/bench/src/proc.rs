@@ -115,7 +115,7 @@ fn usage_seconds(who: UsageWho) -> f64 {
 }
 
 /// utime + stime from a `/proc/PID/stat` file, in seconds (USER_HZ is 100 on Linux).
-fn proc_cpu_seconds(path: &str) -> Option<f64> {
+pub fn proc_cpu_seconds(path: &str) -> Option<f64> {
     let stat = std::fs::read_to_string(path).ok()?;
     // The command name is in parentheses and may contain spaces: split after the last ')'.
     let rest = &stat[stat.rfind(')')? + 2..];
