@@ -1,5 +1,6 @@
 // wsdeck restarts under an open page (--keep-token, same --port): the page says it lost
-// the connection, then recovers by itself and works again.
+// the connection, then recovers by itself and works again. Stopped with Ctrl-C, wsdeck
+// closes the page's sockets first and the page says wsdeck was stopped.
 
 import type { Page } from "playwright-core";
 import path from "node:path";
@@ -70,5 +71,27 @@ describe("gateway restart", () => {
     await connectTo(page, `${echo.base}/echo`);
     await send(page, "after gateway restart");
     await expectInLog(page, "after gateway restart", 2);
+  });
+
+  it("says wsdeck was stopped when it is stopped with Ctrl-C, after closing the socket", async () => {
+    const wb = await startWorkbench();
+    const { page: p } = await newPage(browser);
+    page = p;
+    await p.goto(wb.url);
+    await connectTo(p, `${echo.base}/echo`);
+    await send(p, "before ctrl-c");
+    await expectInLog(p, "before ctrl-c", 2);
+
+    wb.proc.child.kill("SIGINT");
+    expect(await wb.proc.exited).toBe(0);
+    const stopped = await waitFor(
+      async () => (await alertsText(p)).find((t) => /wsdeck was stopped/.test(t)),
+      "an alert that wsdeck was stopped",
+    );
+    expect(stopped).toMatch(/keep-token/);
+    // The socket's close reached the page before wsdeck closed the page's connection.
+    await expectInLog(p, "Closed:");
+    expect(stopped).not.toMatch(STACK_NOISE);
+    await shot(p, "gateway-stopped");
   });
 });

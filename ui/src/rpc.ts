@@ -136,11 +136,11 @@ export function connectRpc(url: string): Rpc {
         dispatch(parsed as Record<string, unknown>);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       socket = null;
       failAll("The connection to wsdeck was lost; the request was not completed.");
       if (opened) {
-        problem.value = "Lost the connection to wsdeck; reconnecting…";
+        problem.value = lostWhy(ev.code);
       } else {
         // The upgrade failed. A browser does not say why, so ask the server for the page:
         // if that works, wsdeck is up and refused the token (it restarted with a new one).
@@ -225,4 +225,11 @@ export function connectRpc(url: string): Rpc {
 export function gatewayUrl(token: string, loc: Location = location): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${loc.host}/rpc?token=${encodeURIComponent(token)}`;
+}
+
+/** What the page says when its open connection to wsdeck closes with `code`. */
+export function lostWhy(code: number): string {
+  return code === 1001
+    ? "wsdeck was stopped (Ctrl-C in its terminal). Start it again: this page reconnects by itself if it keeps its token (wsdeck ui --keep-token FILE); otherwise open the address it prints."
+    : "Lost the connection to wsdeck; reconnecting…";
 }

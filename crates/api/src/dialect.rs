@@ -461,9 +461,15 @@ impl State {
         }
     }
 
-    /// Ends every subscription, closes every session and waits (at most `wait`) for them.
+    /// Closes every session and waits (at most `wait`) until they are closed and every
+    /// subscription has delivered their last events (the close included), then ends the
+    /// subscriptions still running.
     pub(crate) async fn close_all(&self, wait: Duration) {
-        let sessions = self.take_all();
+        let pumps: Vec<tokio::task::AbortHandle> = lock(&self.subscriptions)
+            .drain()
+            .map(|(_, task)| task)
+            .collect();
+        let sessions: Vec<Session> = lock(&self.sessions).drain(..).map(|e| e.session).collect();
         for s in &sessions {
             let _ = self.engine.remove(s.id()).await;
         }
@@ -471,8 +477,15 @@ impl State {
             for s in &sessions {
                 s.wait_closed().await;
             }
+            // A pump ends by itself once it has sent its log's end.
+            while pumps.iter().any(|p| !p.is_finished()) {
+                tokio::time::sleep(COALESCE / 5).await;
+            }
         })
         .await;
+        for pump in pumps {
+            pump.abort();
+        }
     }
 }
 

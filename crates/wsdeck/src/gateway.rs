@@ -223,10 +223,10 @@ impl BoundGateway {
         &self.gateway.token
     }
 
-    /// Serves `/rpc` plus `extra` routes (the UI's pages) until Ctrl-C. Every route, `extra`
+    /// Serves `/rpc` plus `extra` routes (the UI's pages) until Ctrl-C or SIGTERM. Every route, `extra`
     /// included, answers only requests whose `Host` names this gateway.
     ///
-    /// At Ctrl-C the clients' sockets are closed (close frames, not dropped connections),
+    /// Then the clients' sockets are closed (close frames, not dropped connections),
     /// each client's WebSocket gets close 1001, and the history commits every event those
     /// sessions recorded, before this returns (each wait bounded by [`STOP_WAIT`]).
     pub(crate) async fn serve(self, extra: Router) -> anyhow::Result<()> {
@@ -250,7 +250,7 @@ impl BoundGateway {
         });
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
+                stop_signal().await;
                 stopping.cancel();
             })
             .await
@@ -274,7 +274,23 @@ impl BoundGateway {
     }
 }
 
-/// Runs the gateway until Ctrl-C.
+/// Resolves at Ctrl-C (SIGINT) or SIGTERM (`kill`, service managers): both stop gracefully.
+async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// Runs the gateway until Ctrl-C or SIGTERM.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut permissions: BTreeSet<String> = args.grant.iter().cloned().collect();
     if let Some(path) = &args.manifest {
@@ -475,16 +491,14 @@ async fn serve_socket(
         sink
     });
     let mut refused_oversize = false;
+    let mut going_away = false;
     loop {
         let frame = tokio::select! {
             frame = frames.next() => frame,
             () = stopping.cancelled() => {
+                // The sockets' close events reach the client before the client's close.
                 conn.close_all(STOP_WAIT).await;
-                let frame = CloseFrame {
-                    code: CloseCode::Away,
-                    reason: "wsdeck is shutting down".into(),
-                };
-                let _ = local_tx.send(Message::Close(Some(frame))).await;
+                going_away = true;
                 break;
             }
         };
@@ -524,6 +538,13 @@ async fn serve_socket(
     if refused_oversize {
         // The client may still be writing the frame we refused.
         server_socket::linger(socket.get_mut()).await;
+    } else if going_away {
+        // After everything the API had for this client (the writer drained it).
+        let frame = CloseFrame {
+            code: CloseCode::Away,
+            reason: "wsdeck is shutting down".into(),
+        };
+        let _ = socket.close(Some(frame)).await;
     } else {
         // Sends the reply to the client's close frame, or our own close.
         let _ = socket.close(None).await;
