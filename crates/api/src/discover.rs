@@ -523,7 +523,7 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             vec![
                 p(
                     "maxAgeDays",
-                    json!({"type": ["integer", "null"], "minimum": 0}),
+                    json!({"type": ["integer", "null"], "minimum": 1}),
                     true,
                 ),
                 p(

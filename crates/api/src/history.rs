@@ -268,14 +268,27 @@ pub(crate) fn call(
             Ok(retention_json(r, size))
         }
         "wsdeck.history.setRetention" => {
+            for key in ["maxAgeDays", "maxMib"] {
+                if params.as_ref().is_none_or(|p| p.get(key).is_none()) {
+                    return Err(ApiError::BadParam {
+                        path: key.into(),
+                        reason: "missing: give a number, or null for no limit".into(),
+                    });
+                }
+            }
             let p: RetentionParams = crate::dialect::parse(params)?;
-            if p.max_mib == Some(0) {
-                return Err(ApiError::BadParam {
-                    path: "maxMib".into(),
-                    reason:
-                        "0 MiB would delete every session; give at least 1, or null for no limit"
-                            .into(),
-                });
+            for (key, value) in [
+                ("maxAgeDays", p.max_age_days.map(u64::from)),
+                ("maxMib", p.max_mib),
+            ] {
+                if value == Some(0) {
+                    return Err(ApiError::BadParam {
+                        path: key.into(),
+                        reason:
+                            "0 would delete every session; give at least 1, or null for no limit"
+                                .into(),
+                    });
+                }
             }
             let r = Retention {
                 max_age_days: p.max_age_days,

@@ -129,6 +129,20 @@ async fn recorded_sessions_read_back_like_live_ones() {
         )
         .await;
     assert_eq!(e["data"]["path"], "maxMib", "{e}");
+    let e = c
+        .err(
+            "wsdeck.history.setRetention",
+            json!({"maxAgeDays": 0, "maxMib": null}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "maxAgeDays", "{e}");
+    let e = c
+        .err("wsdeck.history.setRetention", json!({"maxAgeDays": 30}))
+        .await;
+    assert_eq!(
+        e["data"]["path"], "maxMib",
+        "a forgotten key is not \"no limit\": {e}"
+    );
     let set = c
         .ok(
             "wsdeck.history.setRetention",
