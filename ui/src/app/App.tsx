@@ -53,6 +53,8 @@ class Workbench {
   constructor(private readonly rpc: Rpc) {
     this.workspace = new WorkspaceStore(rpc);
     this.history = new HistoryStore(rpc);
+    // A deleted (or pruned) recorded session's tab closes.
+    this.history.onDeleted = (ids) => this.closeRecorded(ids);
     this.workspace.onLoad = (w) => this.afterLoad(w);
     this.workspace.onUnavailable = () => this.env.useLocal();
     this.env.onWrite = () => this.workspace.quietReload();
@@ -130,6 +132,23 @@ class Workbench {
       if (seq !== undefined) tab.session.show(seq);
     } catch (e) {
       this.history.error.value = `Could not open session ${id}: ${historyError(e)}`;
+    }
+  }
+
+  /** Closes the tabs of recorded sessions that no longer exist; focus goes to the active tab. */
+  closeRecorded(ids: number[]): void {
+    const gone = new Set(ids);
+    const tabs = this.tabs.peek().filter((t) => isHistoryTab(t) && gone.has(t.recordId));
+    if (tabs.length === 0) return;
+    const at = document.activeElement;
+    const hadFocus =
+      !at ||
+      at === document.body ||
+      tabs.some((t) => document.getElementById(`tabpanel-${t.id}`)?.contains(at));
+    for (const t of tabs) this.closeTab(t.id);
+    if (hadFocus) {
+      const id = this.activeId.peek();
+      setTimeout(() => document.getElementById(`tab-${id}`)?.focus(), 0);
     }
   }
 
@@ -545,7 +564,12 @@ export function App({ rpc }: { rpc: Rpc }) {
                 key={tab.id}
               >
                 {isHistoryTab(tab) ? (
-                  <HistoryView rpc={rpc} tab={tab} openAsRequest={(h) => bench.openAsRequest(h)} />
+                  <HistoryView
+                    rpc={rpc}
+                    store={bench.history}
+                    tab={tab}
+                    openAsRequest={(h) => bench.openAsRequest(h)}
+                  />
                 ) : (
                   <>
                     <RequestPane

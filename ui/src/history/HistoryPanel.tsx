@@ -3,6 +3,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { hostPath, localTime, sessionDetails, sessionLabel, snippetParts } from "./convert";
+import { HistorySettingsDialog } from "./HistorySettings";
 import type { HistoryStore } from "./store";
 import "./history.css";
 
@@ -22,6 +23,7 @@ export function HistoryPanel({
   openId: number | null;
 }) {
   const [query, setQuery] = useState("");
+  const [settingsOpen, setSettingsOpen] = useState(false);
   useEffect(() => {
     const t = setTimeout(() => void store.search(query), 300);
     return () => clearTimeout(t);
@@ -39,10 +41,27 @@ export function HistoryPanel({
         <h2 class="sidebar-title" id="history-title">
           History
         </h2>
-        <button type="button" class="small" onClick={() => void store.refresh()}>
-          Refresh history
-        </button>
+        <span class="history-head-buttons">
+          <button type="button" class="small" onClick={() => void store.refresh()}>
+            Refresh history
+          </button>
+          {status === "unavailable" ? null : (
+            <button
+              type="button"
+              class="small"
+              aria-haspopup="dialog"
+              aria-label="History settings"
+              title="History settings: size and retention"
+              onClick={() => setSettingsOpen(true)}
+            >
+              Settings
+            </button>
+          )}
+        </span>
       </div>
+      {settingsOpen ? (
+        <HistorySettingsDialog store={store} onClose={() => setSettingsOpen(false)} />
+      ) : null}
       {status === "unavailable" ? (
         <p class="sidebar-note" role="note">
           {store.error.value || "The history is not available here."}
@@ -101,6 +120,9 @@ export function HistoryPanel({
               ) : null}
             </>
           ) : null}
+          <p class="history-note history-notice" role="status">
+            {store.notice.value}
+          </p>
           {status === "loading" ? <p class="empty">Loading the history…</p> : null}
           {status === "ready" && sessions.length === 0 ? (
             <p class="empty">No recorded sessions yet. Sessions you connect are recorded.</p>

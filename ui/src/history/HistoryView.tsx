@@ -5,7 +5,9 @@ import { useState } from "preact/hooks";
 import { ConsolePanel, MessagesPane } from "../log";
 import { formatDateTime } from "../log/format";
 import type { Rpc } from "../rpc";
-import { exportFileName, historyError } from "./convert";
+import { exportFileName, historyActionError, historyError } from "./convert";
+import { HistoryDialog } from "./Dialog";
+import type { HistoryStore } from "./store";
 import type { HistoryTab } from "./tab";
 import "./history.css";
 
@@ -25,36 +27,52 @@ export function downloadText(text: string, fileName: string, type: string): void
 
 export function HistoryView({
   rpc,
+  store,
   tab,
   openAsRequest,
 }: {
   rpc: Rpc;
+  store: HistoryStore;
   tab: HistoryTab;
   openAsRequest: (tab: HistoryTab) => void;
 }) {
   const session = tab.session;
   const s = session.info.value;
   const [note, setNote] = useState<{ text: string; error: boolean } | null>(null);
-  const [exporting, setExporting] = useState(false);
+  const [busy, setBusy] = useState<"export" | "delete" | null>(null);
+  const [confirming, setConfirming] = useState(false);
   if (!s) return null;
   const headers = s.request?.headers ?? [];
   const protocols = s.request?.protocols ?? [];
 
-  const exportHar = async () => {
-    setExporting(true);
+  const exportAs = async (format: "har" | "jsonl") => {
+    setBusy("export");
     setNote(null);
     try {
-      const r = await rpc.call<{ text: string }>("wsdeck.history.export", {
-        ids: [s.id],
-        format: "har",
-      });
-      const name = exportFileName(s.id, "har");
-      downloadText(r.text, name, "application/json");
+      const text = await store.exportText(s.id, format);
+      const name = exportFileName(s.id, format);
+      downloadText(text, name, format === "har" ? "application/json" : "application/x-ndjson");
       setNote({ text: `Exported ${name}.`, error: false });
     } catch (e) {
       setNote({ text: `Could not export the session: ${historyError(e)}`, error: true });
     } finally {
-      setExporting(false);
+      setBusy(null);
+    }
+  };
+
+  const remove = async () => {
+    setBusy("delete");
+    setNote(null);
+    try {
+      // On success the store tells the workbench, which closes this tab.
+      await store.deleteSessions([s.id]);
+    } catch (e) {
+      setConfirming(false);
+      setNote({
+        text: `Could not delete session ${s.id}: ${historyActionError(e)}`,
+        error: true,
+      });
+      setBusy(null);
     }
   };
 
@@ -69,8 +87,29 @@ export function HistoryView({
           <button type="button" class="small" onClick={() => openAsRequest(tab)}>
             Open as new request
           </button>
-          <button type="button" class="small" disabled={exporting} onClick={() => void exportHar()}>
+          <button
+            type="button"
+            class="small"
+            disabled={busy !== null}
+            onClick={() => void exportAs("har")}
+          >
             Export HAR
+          </button>
+          <button
+            type="button"
+            class="small"
+            disabled={busy !== null}
+            onClick={() => void exportAs("jsonl")}
+          >
+            Export JSON lines
+          </button>
+          <button
+            type="button"
+            class="small danger"
+            disabled={busy !== null}
+            onClick={() => setConfirming(true)}
+          >
+            Delete session
           </button>
         </div>
         {note ? (
@@ -84,6 +123,11 @@ export function HistoryView({
         {session.error.value ? (
           <p class="sidebar-error" role="alert">
             {session.error.value}
+          </p>
+        ) : null}
+        {session.notice.value ? (
+          <p class="history-note" role="note">
+            {session.notice.value}
           </p>
         ) : null}
         <dl class="history-kv">
@@ -142,6 +186,41 @@ export function HistoryView({
       </section>
       <MessagesPane rpc={rpc} session={session} />
       <ConsolePanel rpc={rpc} session={session} />
+      {confirming ? (
+        <HistoryDialog
+          title={`Delete session ${s.id}?`}
+          id={`history-${tab.id}-delete-title`}
+          describedBy={`history-${tab.id}-delete-text`}
+          role="alertdialog"
+          onCancel={() => {
+            if (busy !== "delete") setConfirming(false);
+          }}
+        >
+          <p id={`history-${tab.id}-delete-text`}>
+            Recorded session {s.id} ({s.url}, {s.eventCount.toLocaleString("en-US")}{" "}
+            {s.eventCount === 1 ? "event" : "events"}) is removed from the history for good, with
+            its messages. This cannot be undone.
+          </p>
+          <div class="dialog-buttons">
+            <button
+              type="button"
+              data-autofocus
+              disabled={busy === "delete"}
+              onClick={() => setConfirming(false)}
+            >
+              Cancel
+            </button>
+            <button
+              type="button"
+              class="danger"
+              disabled={busy === "delete"}
+              onClick={() => void remove()}
+            >
+              {busy === "delete" ? "Deleting…" : "Delete"}
+            </button>
+          </div>
+        </HistoryDialog>
+      ) : null}
     </>
   );
 }

@@ -1,6 +1,7 @@
 // Pure helpers of the history: how a recorded session is named and described, search
 // snippets as marked parts, a recorded request as a tab's fields, errors in plain words.
 
+import { formatBytes } from "../log/format";
 import { RpcError } from "../rpc";
 import { DEFAULT_SETTINGS } from "../request/settings";
 import { settingsFromWire, type RequestFields } from "../sidebar/convert";
@@ -115,4 +116,74 @@ export function historyError(e: unknown): string {
 /** A file name for an exported session: `wsdeck-session-12.har`. */
 export function exportFileName(id: number, format: "har" | "jsonl"): string {
   return `wsdeck-session-${id}.${format}`;
+}
+
+/** An action's error (delete, retention) as a sentence: invalid params say what the API said. */
+export function historyActionError(e: unknown): string {
+  if (e instanceof RpcError && e.code === -32602) {
+    // `Invalid params: at `ids`: session 7 is still being recorded; …` with data {path, reason}.
+    const reason = (e.data as { reason?: unknown } | null | undefined)?.reason;
+    const m = (typeof reason === "string" ? reason : e.message)
+      .trim()
+      .replace(/^Invalid params:\s*/i, "")
+      .replace(/^at `[^`]*`:\s*/, "")
+      .replace(/\.$/, "");
+    return m ? `${m.charAt(0).toUpperCase()}${m.slice(1)}.` : "The request was not valid.";
+  }
+  return historyError(e);
+}
+
+const plural = (n: number, one: string, many: string) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** What the history holds: `3 sessions · 120 events · 1.2 MiB`. */
+export function historySize(s: { sessions: number; events: number; bytes: number }): string {
+  return `${plural(s.sessions, "session", "sessions")} · ${plural(s.events, "event", "events")} · ${formatBytes(s.bytes)}`;
+}
+
+/** What a deletion removed: `Deleted 3 sessions (1.2 MiB).`, `Nothing to delete.` */
+export function deletedSummary(d: { sessions: number | number[]; bytes: number }): string {
+  const n = Array.isArray(d.sessions) ? d.sessions.length : d.sessions;
+  if (n === 0) return "Nothing to delete.";
+  return `Deleted ${plural(n, "session", "sessions")} (${formatBytes(d.bytes)}).`;
+}
+
+/** The retention in words: `Sessions older than 30 days are deleted; the history stays under 100 MiB.` */
+export function retentionSummary(r: { maxAgeDays: number | null; maxMib: number | null }): string {
+  const parts: string[] = [];
+  if (r.maxAgeDays !== null)
+    parts.push(`sessions older than ${plural(r.maxAgeDays, "day", "days")} are deleted`);
+  if (r.maxMib !== null)
+    parts.push(`the oldest sessions are deleted beyond ${r.maxMib.toLocaleString("en-US")} MiB`);
+  if (parts.length === 0) return "No limits: nothing is deleted automatically.";
+  const text = parts.join("; ");
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** The largest values the limit fields take (100 years; 1 TiB). */
+export const MAX_AGE_DAYS = 36_500;
+export const MAX_MIB = 1_048_576;
+
+export type LimitParse = { ok: true; value: number | null } | { ok: false; error: string };
+
+/**
+ * A limit field: empty is no limit (`null`), else a whole number from 1 to `max`; `unit`
+ * names what is counted in the message (`days`, `MiB`).
+ */
+export function parseLimit(text: string, unit: string, max: number): LimitParse {
+  const t = text.trim().replace(/[ _,]/g, "");
+  const hint = `Enter a whole number of ${unit} from 1 to ${max.toLocaleString("en-US")}, or leave it empty for no limit.`;
+  if (t === "") return { ok: true, value: null };
+  if (/^-\d+$/.test(t)) return { ok: false, error: `The limit must be at least 1. ${hint}` };
+  if (!/^\d+$/.test(t))
+    return { ok: false, error: `"${text.trim()}" is not a whole number. ${hint}` };
+  const n = Number(t);
+  if (n < 1) return { ok: false, error: `The limit must be at least 1. ${hint}` };
+  if (n > max) return { ok: false, error: `${text.trim()} is too large. ${hint}` };
+  return { ok: true, value: n };
+}
+
+/** A limit as its field's text (`""` for no limit). */
+export function limitText(n: number | null | undefined): string {
+  return n === null || n === undefined ? "" : String(n);
 }

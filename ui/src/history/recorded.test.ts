@@ -5,6 +5,7 @@ import type { Rpc } from "../rpc";
 import { TabSession } from "../session";
 import type { HistorySession, WsEvent } from "../types";
 import {
+  MAX_CONNECTION_EVENTS,
   RecordedSession,
   headerPairs,
   loadConnectionEvents,
@@ -107,9 +108,33 @@ describe("RecordedSession paging", () => {
     expect(s.total.value).toBe(30);
     expect(s.connectionEvents.value.map((e) => e.type)).toEqual(["open", "closed"]);
     expect(s.error.value).toBe("");
+    expect(s.notice.value).toBe("");
     let fired = false;
     s.onEvents(() => (fired = true))();
     expect(fired).toBe(false);
+  });
+
+  it("says when the console holds only the first connection events", async () => {
+    const rpc = {
+      call: async (method: string, params: Record<string, unknown>) => {
+        if (method === "wsdeck.history.session") return { ...summary, eventCount: 20_000 };
+        if (method === "wsdeck.history.filter") {
+          // Every event is a connection event (a server that keeps refusing, reconnected).
+          const from = params.from as number;
+          const seqs = Array.from({ length: 10_000 }, (_, i) => from + i);
+          return { seqs, nextSeq: from + 10_000, atEnd: from + 10_000 >= 20_000 };
+        }
+        const from = params.from as number;
+        const limit = params.limit as number;
+        const events = Array.from({ length: limit }, (_, i) => ev(from + i, "closed"));
+        return { events, nextSeq: from + limit };
+      },
+    } as unknown as Rpc;
+    const s = new RecordedSession(rpc, summary);
+    await s.load();
+    expect(s.connectionEvents.value).toHaveLength(MAX_CONNECTION_EVENTS);
+    expect(s.notice.value).toMatch(/first 5,000 connection events/);
+    expect(s.total.value).toBe(20_000);
   });
 
   it("reads recorded headers as pairs and skips anything else", () => {

@@ -4,6 +4,7 @@
 import { signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
 import { errorText, type EventsListener, type TabState } from "../session";
+import { formatCount } from "../log/format";
 import { HISTORY_METHODS, type LogSource } from "../log/source";
 import type { EventsPage, Handshake, HistorySession, SearchResult, WsEvent } from "../types";
 
@@ -108,6 +109,8 @@ export class RecordedSession implements LogSource {
   readonly handshake = signal<Handshake | null>(null);
   readonly state = signal<TabState>("closed");
   readonly error = signal("");
+  /** Said when the console shows only the first connection events ("" otherwise). */
+  readonly notice = signal("");
   readonly methods = HISTORY_METHODS;
   readonly reveal = signal<{ seq: number } | null>(null);
   /** The session's record (refreshed by `load`). */
@@ -147,6 +150,10 @@ export class RecordedSession implements LogSource {
       this.handshake.value = s.handshake;
       const events = await loadConnectionEvents(call, s.id);
       this.connectionEvents.value = events;
+      this.notice.value =
+        events.length >= MAX_CONNECTION_EVENTS
+          ? `The console shows this session's first ${formatCount(MAX_CONNECTION_EVENTS)} connection events; the message log below has every event.`
+          : "";
       this.total.value = recordedTotal(s.eventCount, events);
       this.error.value = "";
     } catch (e) {

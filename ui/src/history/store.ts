@@ -3,9 +3,28 @@
 import { signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
 import type { HistoryHit, HistorySession } from "../types";
+import { formatBytes } from "../log/format";
 import { historyError } from "./convert";
 
 export const PAGE = 50;
+
+/** What the history holds (`wsdeck.history.delete`'s result: what it deleted). */
+export interface HistoryTotals {
+  sessions: number;
+  events: number;
+  bytes: number;
+}
+
+/** `wsdeck.history.retention`: the limits (`null`: none) and the history's size. */
+export interface HistoryRetention extends HistoryTotals {
+  maxAgeDays: number | null;
+  maxMib: number | null;
+}
+
+/** `wsdeck.history.setRetention`: the same, plus what applying the limits deleted. */
+export interface RetentionApplied extends HistoryRetention {
+  pruned: { sessions: number[]; events: number; bytes: number };
+}
 
 export class HistoryStore {
   readonly sessions = signal<HistorySession[]>([]);
@@ -16,6 +35,11 @@ export class HistoryStore {
   readonly hits = signal<HistoryHit[] | null>(null);
   readonly searchError = signal("");
   readonly searching = signal(false);
+  /** The last deletion, said in the panel (e.g. `Deleted session 12 (3 events, 1.2 KiB).`). */
+  readonly notice = signal("");
+  /** Told of sessions that no longer exist (deleted or pruned), e.g. to close their tabs. */
+  onDeleted: (ids: number[]) => void = () => undefined;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private searchGen = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -100,5 +124,43 @@ export class HistoryStore {
       format,
     });
     return r.text;
+  }
+
+  /** Deletes recorded sessions (all or none), then lists the history again. */
+  async deleteSessions(ids: number[]): Promise<HistoryTotals> {
+    const r = await this.rpc.call<HistoryTotals>("wsdeck.history.delete", { ids });
+    this.forget(ids);
+    const what = ids.length === 1 ? `session ${ids[0]}` : `${ids.length} sessions`;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => (this.notice.value = ""), 15_000);
+    this.notice.value = `Deleted ${what} (${r.events.toLocaleString("en-US")} ${r.events === 1 ? "event" : "events"}, ${formatBytes(r.bytes)}).`;
+    return r;
+  }
+
+  /** The retention limits and the history's size. */
+  retention(): Promise<HistoryRetention> {
+    return this.rpc.call<HistoryRetention>("wsdeck.history.retention", {});
+  }
+
+  /** Stores new limits (`null`: none) and applies them now; pruned sessions leave the list. */
+  async setRetention(maxAgeDays: number | null, maxMib: number | null): Promise<RetentionApplied> {
+    const r = await this.rpc.call<RetentionApplied>("wsdeck.history.setRetention", {
+      maxAgeDays,
+      maxMib,
+    });
+    this.forget(r.pruned.sessions);
+    return r;
+  }
+
+  /** Drops deleted sessions from what is shown, tells `onDeleted`, and lists again. */
+  private forget(ids: number[]): void {
+    if (ids.length > 0) {
+      const gone = new Set(ids);
+      this.sessions.value = this.sessions.peek().filter((s) => !gone.has(s.id));
+      const hits = this.hits.peek();
+      if (hits) this.hits.value = hits.filter((h) => !gone.has(h.session));
+      this.onDeleted(ids);
+    }
+    void this.refresh();
   }
 }

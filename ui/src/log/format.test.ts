@@ -89,11 +89,14 @@ describe("time", () => {
 describe("rates and sizes", () => {
   it("formats bytes", () => {
     expect(formatBytes(512)).toBe("512 B");
-    expect(formatBytes(2458)).toBe("2.4 KB");
-    expect(formatBytes(245 * 1024)).toBe("245 KB");
+    expect(formatBytes(2458)).toBe("2.4 KiB");
+    expect(formatBytes(245 * 1024)).toBe("245 KiB");
+    expect(formatBytes(3.4 * 1024 ** 3)).toBe("3.4 GiB");
+    expect(formatBytes(-5)).toBe("0 B");
+    expect(formatBytes(Number.NaN)).toBe("0 B");
   });
   it("formats the rate line", () => {
-    expect(formatRate(1234, 245 * 1024)).toBe("1,234 msg/s · 245 KB/s");
+    expect(formatRate(1234, 245 * 1024)).toBe("1,234 msg/s · 245 KiB/s");
     expect(formatRate(0, 0)).toBe("0 msg/s · 0 B/s");
   });
 });

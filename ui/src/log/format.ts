@@ -40,10 +40,10 @@ export function formatTimeDiff(aMonoMs: number, bMonoMs: number): string {
   return d >= 1000 ? `${ms} (${numberFmt.format(Math.round(d) / 1000)} s)` : ms;
 }
 
-/** Bytes for people: `512 B`, `2.4 KB`, `245 KB`, `1.2 MB` (1 KB = 1024 B). */
+/** Bytes for people, in binary units: `512 B`, `2.4 KiB`, `245 KiB`, `1.2 MiB`, `3.4 GiB`. */
 export function formatBytes(n: number): string {
-  const units = ["B", "KB", "MB", "GB"];
-  let v = n;
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = Number.isFinite(n) ? Math.max(0, n) : 0;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {
     v /= 1024;
@@ -53,7 +53,7 @@ export function formatBytes(n: number): string {
   return `${v < 10 ? (Math.round(v * 10) / 10).toString() : intFmt.format(v)} ${units[u]}`;
 }
 
-/** The pane's counter text: `1,234 msg/s · 245 KB/s`. */
+/** The pane's counter text: `1,234 msg/s · 245 KiB/s`. */
 export function formatRate(messages: number, bytes: number): string {
   return `${formatCount(Math.round(messages))} msg/s · ${formatBytes(Math.round(bytes))}/s`;
 }

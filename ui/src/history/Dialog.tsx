@@ -1,0 +1,49 @@
+// A modal dialog for the history (native <dialog>: the rest of the page is inert while it is
+// open, so focus stays inside; Escape cancels; focus goes back where it was on close).
+
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+
+export function HistoryDialog(props: {
+  title: string;
+  /** The title's element id (the dialog's accessible name). */
+  id: string;
+  /** `alertdialog` for a confirmation of something that cannot be undone. */
+  role?: "dialog" | "alertdialog";
+  /** The id of the text describing the dialog (its accessible description). */
+  describedBy?: string;
+  onCancel: () => void;
+  children: ComponentChildren;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const back = document.activeElement;
+    const d = ref.current;
+    if (d && !d.open) {
+      if (typeof d.showModal === "function") d.showModal();
+      else d.setAttribute("open", "");
+    }
+    d?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+    return () => {
+      if (back instanceof HTMLElement && back.isConnected)
+        requestAnimationFrame(() => back.focus());
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class="ws-dialog history-dialog"
+      role={props.role === "alertdialog" ? "alertdialog" : undefined}
+      aria-modal="true"
+      aria-labelledby={props.id}
+      aria-describedby={props.describedBy}
+      onCancel={(e) => {
+        e.preventDefault();
+        props.onCancel();
+      }}
+    >
+      <h2 id={props.id}>{props.title}</h2>
+      {props.children}
+    </dialog>
+  );
+}
