@@ -1,8 +1,10 @@
-// The workspace's small dialogs: "Save request" (name + collection), confirm, and a name prompt.
+// The workspace's small dialogs: "Save request" (name + collection), "Move to…" (another
+// collection), confirm, and a name prompt.
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { collectionPaths } from "./convert";
+import type { WsRequest } from "../types";
 import type { WorkspaceStore } from "./store";
 
 function Modal(props: {
@@ -46,9 +48,11 @@ export function WorkspaceDialogs({ store }: { store: WorkspaceStore }) {
   const save = store.saveAsk.value;
   const confirm = store.confirmAsk.value;
   const prompt = store.promptAsk.value;
+  const move = store.moveAsk.value;
   return (
     <>
       {save ? <SaveDialog store={store} key="save" /> : null}
+      {move ? <MoveDialog store={store} key={`move-${move.id}`} /> : null}
       {confirm ? (
         <Modal
           title={confirm.title}
@@ -207,6 +211,105 @@ function SaveDialog({ store }: { store: WorkspaceStore }) {
           </button>
           <button type="submit" class="primary">
             Save
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function MoveDialog({ store }: { store: WorkspaceStore }) {
+  const ask = store.moveAsk.peek();
+  const from = (ask?.collection ?? []).join("/");
+  const paths = collectionPaths(store.root.value);
+  // The first collection other than the request's own is the likely target.
+  const [target, setTarget] = useState(
+    () => paths.find((p) => p.path.join("/") !== from)?.path.join("/") ?? from,
+  );
+  const [problem, setProblem] = useState("");
+  const [busy, setBusy] = useState(false);
+  if (!ask) return null;
+  const done = (moved: WsRequest | null) => {
+    store.moveAsk.value = null;
+    ask.resolve(moved);
+  };
+  const others = paths.some((p) => p.path.join("/") !== from);
+  const here = paths.find((p) => p.path.join("/") === from)?.label ?? "(top level)";
+  const submit = async () => {
+    if (busy) return;
+    const path = paths.find((p) => p.path.join("/") === target)?.path;
+    if (!path || target === from) {
+      setProblem(`${ask.name} is already in ${here}. Pick another collection.`);
+      return;
+    }
+    setBusy(true);
+    const moved = await store.move(ask.id, path);
+    setBusy(false);
+    if (moved) {
+      done(moved);
+      return;
+    }
+    // Said here, next to the choice, rather than behind the dialog as well.
+    setProblem(store.error.peek() || "wsdeck could not move the request.");
+    store.error.value = "";
+  };
+  return (
+    // Not cancelled while wsdeck moves the file: the tabs must learn the new id.
+    <Modal
+      title={`Move ${ask.name}`}
+      id="ws-move-title"
+      onCancel={() => (busy ? undefined : done(null))}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <p>
+          Now in <strong>{here}</strong>.
+        </p>
+        {others ? (
+          <label class="field">
+            Move to collection
+            <select
+              data-autofocus
+              value={target}
+              onChange={(e) => {
+                setTarget(e.currentTarget.value);
+                setProblem("");
+              }}
+              onKeyDown={(e) => {
+                // Enter moves, as in the dialog's other fields (a select does not submit).
+                if (e.key === "Enter") {
+                  e.preventDefault();
+                  void submit();
+                }
+              }}
+            >
+              {paths.map((p) => (
+                <option
+                  value={p.path.join("/")}
+                  key={p.path.join("/")}
+                  disabled={p.path.join("/") === from}
+                >
+                  {p.path.join("/") === from ? `${p.label} (current)` : p.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <p class="empty">There is no other collection yet: create one with "New collection".</p>
+        )}
+        <p class="field-error" role="alert">
+          {problem}
+        </p>
+        <div class="dialog-buttons">
+          <button type="button" disabled={busy} onClick={() => done(null)}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={!others} aria-busy={busy}>
+            {busy ? "Moving…" : "Move"}
           </button>
         </div>
       </form>

@@ -11,7 +11,8 @@ export interface SidebarActions {
   open: (id: string) => void;
   newRequestIn: (collection: string[]) => void;
   reload: () => void;
-  renamed: (id: string, name: string) => void;
+  /** A saved request's id changed (renamed or moved): open tabs follow `newId`. */
+  renamed: (oldId: string, newId: string) => void;
   deleted: (ids: string[]) => void;
 }
 
@@ -39,7 +40,7 @@ export function Sidebar({
   const [filter, setFilter] = useState("");
   const [focusKey, setFocusKey] = useState<string | null>(null);
   const treeRef = useRef<HTMLUListElement>(null);
-  const moveFocus = useRef(false);
+  const moveFocus = useRef<string | null>(null);
   const status = store.status.value;
   const root = store.root.value;
   const requests = store.requests.value;
@@ -58,14 +59,20 @@ export function Sidebar({
   }, [reveal]);
 
   useEffect(() => {
-    if (!moveFocus.current || !current) return;
-    moveFocus.current = false;
-    treeRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(current.key)}"]`)?.focus();
+    // The row to focus, once it is on screen (an effect of an earlier render may run first).
+    const key = moveFocus.current;
+    if (!key) return;
+    const row = treeRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`);
+    // Not there although this render knows the key: gone (say, filtered out); forget it.
+    if (!row && focusKey === key) moveFocus.current = null;
+    if (!row) return;
+    moveFocus.current = null;
+    row.focus();
   });
 
   const focus = (n: TreeNode | undefined) => {
     if (!n) return;
-    moveFocus.current = true;
+    moveFocus.current = n.key;
     setFocusKey(n.key);
   };
   const toggle = (key: string, open?: boolean) => {
@@ -124,36 +131,85 @@ export function Sidebar({
     e.preventDefault();
   };
 
+  /** Was the keyboard on a tree row (so it goes back to one after a dialog)? */
+  const inTree = () => treeRef.current?.contains(document.activeElement) ?? false;
+  /** Makes `key` the current row, and focuses it when the action started from the tree. */
+  const land = (key: string, fromTree: boolean) => {
+    // After the closed dialog's own focus return (a frame later, to the row it came from,
+    // which may be gone or renamed by now): the last word is this one.
+    requestAnimationFrame(() => {
+      if (fromTree) moveFocus.current = key;
+      setFocusKey(key);
+    });
+  };
+  /** The row to land on when the rows of `key` (and its descendants) are gone. */
+  const neighbour = (key: string): string | null => {
+    const at = nodes.findIndex((n) => n.key === key);
+    if (at < 0) return null;
+    const prefix = key.startsWith("c:") ? `r:${key.slice(2)}/` : null;
+    const inside = (n: TreeNode) =>
+      prefix !== null && (n.key.startsWith(prefix) || n.key.startsWith(`c:${key.slice(2)}/`));
+    const after = nodes.slice(at + 1).find((n) => !inside(n));
+    return (after ?? nodes[at - 1])?.key ?? null;
+  };
+
   const rename = async (id: string, name: string) => {
+    const fromTree = inTree();
     const next = await store.askName(`Rename ${name}`, "New name", name, "Rename");
     if (!next || next === name) return;
     const r = await store.rename(id, next);
     if (r?.id) {
       actions.renamed(id, r.id);
-      setFocusKey(`r:${r.id}`);
+      // A new name is a new file, so a new row: the keyboard follows it.
+      land(`r:${r.id}`, fromTree);
     }
   };
+  const move = async (id: string, name: string) => {
+    const fromTree = inTree();
+    const from = store.requests.peek().find((r) => r.id === id)?.collection ?? [];
+    const r = await store.askMove(id, name, from);
+    if (!r?.id) return;
+    actions.renamed(id, r.id);
+    // Show it where it went: its collections open, the row current.
+    setExpanded((old) => {
+      const next = new Set(old);
+      for (let i = 1; i <= r.collection.length; i++)
+        next.add(collectionKey(r.collection.slice(0, i)));
+      return next;
+    });
+    land(`r:${r.id}`, fromTree);
+  };
   const remove = async (id: string, name: string) => {
+    const fromTree = inTree();
     const yes = await store.askConfirm(
       `Delete ${name}?`,
       `The request "${name}" and its saved messages are deleted from the workspace folder.`,
       "Delete",
     );
-    if (yes && (await store.deleteRequest(id))) actions.deleted([id]);
+    const next = neighbour(`r:${id}`);
+    if (yes && (await store.deleteRequest(id))) {
+      actions.deleted([id]);
+      if (next) land(next, fromTree);
+    }
   };
   const removeCollection = async (path: string[], name: string) => {
+    const fromTree = inTree();
     const yes = await store.askConfirm(
       `Delete collection ${name}?`,
       `The collection "${name}" is deleted with every request and collection in it.`,
       "Delete collection",
     );
     if (!yes) return;
+    const next = neighbour(collectionKey(path));
     const prefix = `${path.join("/")}/`;
     const gone = store.requests
       .peek()
       .map((r) => r.id ?? "")
       .filter((id) => id.startsWith(prefix));
-    if (await store.deleteCollection(path)) actions.deleted(gone);
+    if (await store.deleteCollection(path)) {
+      actions.deleted(gone);
+      if (next) land(next, fromTree);
+    }
   };
 
   const problems = store.problems.value;
@@ -249,6 +305,16 @@ export function Sidebar({
                     }
                   >
                     Duplicate
+                  </button>
+                  <button
+                    type="button"
+                    class="small"
+                    aria-label={`Move ${current.name}`}
+                    aria-haspopup="dialog"
+                    title="Move to another collection"
+                    onClick={() => void move(current.id, current.name)}
+                  >
+                    Move
                   </button>
                   <button
                     type="button"

@@ -178,6 +178,22 @@ describe("tree", () => {
     const removed = placeRequest(root, "top", null, []);
     expect(removed.requests).toEqual([]);
   });
+
+  it("moves a request to another collection, or to the top level, in the tree", () => {
+    // wsdeck.requests.move: the id changes with the collection (a free file name there).
+    const moved = placeRequest(root, "chat/login", "empty/login", ["empty"]);
+    expect(moved.collections[0]?.requests).toEqual([]);
+    expect(moved.collections[1]?.requests).toEqual(["empty/login"]);
+    const rows = buildTree(
+      moved,
+      [...reqs, { ...reqs[0]!, id: "empty/login", collection: ["empty"] }],
+      new Set(["c:empty"]),
+    );
+    expect(rows.filter((n) => n.kind === "request").map((n) => n.key)).toContain("r:empty/login");
+    const deep = placeRequest(root, "chat/admin/kick", "kick-2", []);
+    expect(deep.requests).toEqual(["top", "kick-2"]);
+    expect(deep.collections[0]?.collections[0]?.requests).toEqual([]);
+  });
 });
 
 describe("message list operations", () => {

@@ -25,6 +25,15 @@ export interface ConfirmAsk {
   resolve: (yes: boolean) => void;
 }
 
+export interface MoveAsk {
+  /** The request to move (its id, display name, and the collection it is in now). */
+  id: string;
+  name: string;
+  collection: string[];
+  /** The moved request, or null when the dialog was cancelled. */
+  resolve: (moved: WsRequest | null) => void;
+}
+
 export interface PromptAsk {
   title: string;
   label: string;
@@ -54,6 +63,7 @@ export class WorkspaceStore {
   readonly saveAsk = signal<SaveAsk | null>(null);
   readonly confirmAsk = signal<ConfirmAsk | null>(null);
   readonly promptAsk = signal<PromptAsk | null>(null);
+  readonly moveAsk = signal<MoveAsk | null>(null);
   /** Called with every successful load (environments, open tabs follow it). */
   onLoad: (w: WorkspaceLoad) => void = () => undefined;
   /** Called when loading says the workspace methods are not available here. */
@@ -160,6 +170,13 @@ export class WorkspaceStore {
     });
   }
 
+  /** "Move to…": the dialog moves the request itself (and stays open on a failure). */
+  askMove(id: string, name: string, collection: string[]) {
+    return new Promise<WsRequest | null>((resolve) => {
+      this.moveAsk.value = { id, name, collection, resolve };
+    });
+  }
+
   // ---- Requests
 
   /**
@@ -239,6 +256,15 @@ export class WorkspaceStore {
   async duplicate(id: string): Promise<WsRequest | null> {
     const r = await this.run(() => this.rpc.call<WsRequest>("wsdeck.requests.duplicate", { id }));
     if (r) this.upsert(r);
+    return r;
+  }
+
+  /** Moves a request to another collection (`[]`: the top level); its id changes. */
+  async move(id: string, collection: string[]): Promise<WsRequest | null> {
+    const r = await this.run(() =>
+      this.rpc.call<WsRequest>("wsdeck.requests.move", { id, collection }),
+    );
+    if (r) this.upsert(r, id);
     return r;
   }
 
