@@ -186,6 +186,34 @@ describe("the workspace sidebar", () => {
     expect(existsSync(wsFile("chat", "login.wsdeck.toml"))).toBe(false);
   });
 
+  it("renames a collection (button and F2): its name changes, its folder and requests stay", async () => {
+    const page = await env.fresh();
+    await row(page, "Chat").click();
+    await actionsFor(page, "Chat").getByRole("button", { name: "Rename collection Chat" }).click();
+    const dialog = page.getByRole("dialog", { name: "Rename collection Chat" });
+    await fill(dialog.getByRole("textbox", { name: "New name" }), "Chat rooms");
+    await dialog.getByRole("button", { name: "Rename", exact: true }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await waitForFile(wsFile("chat", "collection.toml"), 'name = "Chat rooms"');
+    expect(existsSync(wsFile("chat", "sign-in.wsdeck.toml"))).toBe(true);
+    await expand(page, "Chat rooms");
+    await expectTree(page, ["1 ▾ Chat rooms", "2 Sign in"]);
+
+    // F2 on the collection's row.
+    await row(page, "Chat rooms").focus();
+    await page.keyboard.press("F2");
+    const again = page.getByRole("dialog", { name: "Rename collection Chat rooms" });
+    await fill(again.getByRole("textbox", { name: "New name" }), "Chat");
+    await again.getByRole("button", { name: "Rename", exact: true }).click();
+    await again.waitFor({ state: "hidden" });
+    await waitForFile(wsFile("chat", "collection.toml"), 'name = "Chat"');
+    await expectTree(page, ["1 ▾ Chat", "2 Sign in"]);
+    // The keyboard stays on the renamed row.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent ?? ""))
+      .toContain("Chat");
+  });
+
   it("duplicates a request next to it", async () => {
     const page = await env.fresh();
     await expand(page, "Chat");

@@ -37,6 +37,7 @@ pub const METHODS: &[&str] = &[
     "wsdeck.requests.move",
     "wsdeck.requests.delete",
     "wsdeck.collections.create",
+    "wsdeck.collections.describe",
     "wsdeck.collections.delete",
     "wsdeck.messages.add",
     "wsdeck.messages.rename",
@@ -400,6 +401,15 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             "Create a collection (a folder).",
             vec![p("parent", strings(), false), p("name", s(), true)],
             object(json!({"path": strings()}), &["path"]),
+        ),
+        "wsdeck.collections.describe" => (
+            "Rename a collection (its display name; the folder, and so the ids of its requests, stay) and set its description.",
+            vec![
+                p("path", strings(), true),
+                p("name", s(), true),
+                p("description", s(), false),
+            ],
+            nothing(),
         ),
         "wsdeck.collections.delete" => (
             "Delete a collection with everything in it.",

@@ -310,6 +310,15 @@ struct CollectionPath {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct DescribeCollection {
+    path: Vec<String>,
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AddMessage {
     id: String,
     message: WireMessage,
@@ -465,6 +474,12 @@ impl State {
                     .create_collection(&p.parent, &p.name)
                     .map_err(|e| api_error(e, &p.name))?;
                 Ok(json!({ "path": path }))
+            }
+            "wsdeck.collections.describe" => {
+                let p: DescribeCollection = parse(params)?;
+                ws.describe_collection(&p.path, &p.name, &p.description)
+                    .map_err(|e| api_error(e, &p.path.join("/")))?;
+                Ok(Value::Null)
             }
             "wsdeck.collections.delete" => {
                 let p: CollectionPath = parse(params)?;

@@ -101,6 +101,37 @@ async fn requests_and_saved_messages_round_trip_through_files() {
         json!([id])
     );
 
+    // Renaming a collection changes its name, not its folder: the request keeps its id.
+    c.ok(
+        "wsdeck.collections.describe",
+        json!({"path": ["chat"], "name": "Chat rooms", "description": "Lobby and DMs."}),
+    )
+    .await;
+    let loaded = c.ok("wsdeck.workspace.load", json!({})).await;
+    let chat = &loaded["collections"]["collections"][0];
+    assert_eq!(chat["name"], "Chat rooms", "{chat}");
+    assert_eq!(chat["description"], "Lobby and DMs.");
+    assert_eq!(chat["requests"], json!([id]));
+    let e = c
+        .err(
+            "wsdeck.collections.describe",
+            json!({"path": ["chat"], "name": "  "}),
+        )
+        .await;
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("needs a name")),
+        "{e}"
+    );
+    let e = c
+        .err(
+            "wsdeck.collections.describe",
+            json!({"path": ["nope"], "name": "X"}),
+        )
+        .await;
+    assert_eq!(e["code"], -32001, "{e}");
+
     let copy = c.ok("wsdeck.requests.duplicate", json!({"id": id})).await;
     assert_ne!(copy["id"], id);
     let renamed = c

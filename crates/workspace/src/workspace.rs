@@ -617,13 +617,21 @@ impl Workspace {
         Ok(path)
     }
 
-    /// Sets a collection's display name and description (its folder keeps its name).
+    /// Sets a collection's display name and description (its folder keeps its name, so the
+    /// ids of the requests in it do not change and open tabs keep working).
     pub fn describe_collection(
         &self,
         path: &[String],
         name: &str,
         description: &str,
     ) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(WorkspaceError::InvalidName {
+                name: name.to_owned(),
+                reason: "a collection needs a name",
+            });
+        }
         let _lock = write_lock();
         let dir = self.collection_dir(path)?;
         if path.is_empty() || !dir.is_dir() {

@@ -120,6 +120,7 @@ export function Sidebar({
         break;
       case "F2":
         if (n.kind === "request") void rename(n.id, n.name);
+        else void renameCollection(n.path, n.name);
         break;
       case "Delete":
         if (n.kind === "request") void remove(n.id, n.name);
@@ -163,6 +164,13 @@ export function Sidebar({
       // A new name is a new file, so a new row: the keyboard follows it.
       land(`r:${r.id}`, fromTree);
     }
+  };
+  const renameCollection = async (path: string[], name: string) => {
+    const fromTree = inTree();
+    const next = await store.askName(`Rename collection ${name}`, "New name", name, "Rename");
+    if (!next || next === name) return;
+    // The folder keeps its name: the row, and the ids of the requests in it, stay.
+    if (await store.renameCollection(path, next)) land(collectionKey(path), fromTree);
   };
   const move = async (id: string, name: string) => {
     const fromTree = inTree();
@@ -337,6 +345,14 @@ export function Sidebar({
                     }}
                   >
                     New request here
+                  </button>
+                  <button
+                    type="button"
+                    class="small"
+                    aria-label={`Rename collection ${current.name}`}
+                    onClick={() => void renameCollection(current.path, current.name)}
+                  >
+                    Rename
                   </button>
                   <button
                     type="button"

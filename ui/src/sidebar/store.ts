@@ -285,6 +285,16 @@ export class WorkspaceStore {
     return r.path;
   }
 
+  /** Renames a collection: its display name only (its folder, and its requests' ids, stay). */
+  async renameCollection(path: string[], name: string): Promise<boolean> {
+    const description = findCollection(this.root.peek(), path)?.description ?? "";
+    const ok = await this.run(() =>
+      this.rpc.call("wsdeck.collections.describe", { path, name, description }).then(() => true),
+    );
+    if (ok) await this.load();
+    return ok === true;
+  }
+
   async deleteCollection(path: string[]): Promise<boolean> {
     const ok = await this.run(() =>
       this.rpc.call("wsdeck.collections.delete", { path }).then(() => true),
@@ -347,4 +357,14 @@ export function placeRequest(
     return { ...c, requests, collections: c.collections.map(visit) };
   };
   return visit(root);
+}
+
+/** The collection at `path` in the tree under `root`. */
+export function findCollection(root: WsCollection, path: string[]): WsCollection | null {
+  let at: WsCollection | undefined = root;
+  for (let i = 1; i <= path.length && at; i++) {
+    const want = path.slice(0, i).join("/");
+    at = at.collections.find((c: WsCollection) => c.path.join("/") === want);
+  }
+  return at ?? null;
 }
