@@ -11,7 +11,7 @@ import {
   parseLimit,
   retentionSummary,
 } from "./convert";
-import { HistoryDialog } from "./Dialog";
+import { Modal } from "../app/Modal";
 import type { HistoryRetention, HistoryStore } from "./store";
 
 export function HistorySettingsDialog({
@@ -110,7 +110,8 @@ export function HistorySettingsDialog({
   );
 
   return (
-    <HistoryDialog
+    <Modal
+      class="history-dialog"
       title="History settings"
       id="history-settings-title"
       describedBy="history-settings-help"
@@ -169,6 +170,6 @@ export function HistorySettingsDialog({
           </button>
         </div>
       </form>
-    </HistoryDialog>
+    </Modal>
   );
 }

@@ -6,7 +6,7 @@ import { ConsolePanel, MessagesPane } from "../log";
 import { formatDateTime } from "../log/format";
 import type { Rpc } from "../rpc";
 import { exportFileName, historyActionError, historyError } from "./convert";
-import { HistoryDialog } from "./Dialog";
+import { Modal } from "../app/Modal";
 import type { HistoryStore } from "./store";
 import type { HistoryTab } from "./tab";
 import "./history.css";
@@ -187,7 +187,8 @@ export function HistoryView({
       <MessagesPane rpc={rpc} session={session} />
       <ConsolePanel rpc={rpc} session={session} />
       {confirming ? (
-        <HistoryDialog
+        <Modal
+          class="history-dialog"
           title={`Delete session ${s.id}?`}
           id={`history-${tab.id}-delete-title`}
           describedBy={`history-${tab.id}-delete-text`}
@@ -219,7 +220,7 @@ export function HistoryView({
               {busy === "delete" ? "Deleting…" : "Delete"}
             </button>
           </div>
-        </HistoryDialog>
+        </Modal>
       ) : null}
     </>
   );

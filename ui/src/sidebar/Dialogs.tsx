@@ -1,48 +1,11 @@
 // The workspace's small dialogs: "Save request" (name + collection), "Move to…" (another
 // collection), confirm, and a name prompt.
 
-import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
+import { Modal } from "../app/Modal";
 import { collectionPaths } from "./convert";
 import type { WsRequest } from "../types";
 import type { WorkspaceStore } from "./store";
-
-function Modal(props: {
-  title: string;
-  id: string;
-  onCancel: () => void;
-  children: ComponentChildren;
-}) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const back = useRef<Element | null>(null);
-  useEffect(() => {
-    back.current = document.activeElement;
-    const d = ref.current;
-    if (d && !d.open) {
-      if (typeof d.showModal === "function") d.showModal();
-      else d.setAttribute("open", "");
-    }
-    d?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
-    return () => {
-      const el = back.current;
-      if (el instanceof HTMLElement && el.isConnected) requestAnimationFrame(() => el.focus());
-    };
-  }, []);
-  return (
-    <dialog
-      ref={ref}
-      class="ws-dialog"
-      aria-labelledby={props.id}
-      onCancel={(e) => {
-        e.preventDefault();
-        props.onCancel();
-      }}
-    >
-      <h2 id={props.id}>{props.title}</h2>
-      {props.children}
-    </dialog>
-  );
-}
 
 export function WorkspaceDialogs({ store }: { store: WorkspaceStore }) {
   const save = store.saveAsk.value;

@@ -1,13 +1,16 @@
-// A modal dialog for the history (native <dialog>: the rest of the page is inert while it is
-// open, so focus stays inside; Escape cancels; focus goes back where it was on close).
+// The page's small modal dialogs (the workspace's and the history's): a native <dialog>, so
+// the rest of the page is inert while it is open and focus stays inside; the element marked
+// `data-autofocus` gets focus; Escape cancels; focus goes back where it was on close.
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 
-export function HistoryDialog(props: {
+export function Modal(props: {
   title: string;
   /** The title's element id (the dialog's accessible name). */
   id: string;
+  /** Extra class names (e.g. for a wider dialog). */
+  class?: string;
   /** `alertdialog` for a confirmation of something that cannot be undone. */
   role?: "dialog" | "alertdialog";
   /** The id of the text describing the dialog (its accessible description). */
@@ -32,7 +35,7 @@ export function HistoryDialog(props: {
   return (
     <dialog
       ref={ref}
-      class="ws-dialog history-dialog"
+      class={props.class ? `ws-dialog ${props.class}` : "ws-dialog"}
       role={props.role === "alertdialog" ? "alertdialog" : undefined}
       aria-modal="true"
       aria-labelledby={props.id}
