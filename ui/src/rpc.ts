@@ -230,6 +230,6 @@ export function gatewayUrl(token: string, loc: Location = location): string {
 /** What the page says when its open connection to wsdeck closes with `code`. */
 export function lostWhy(code: number): string {
   return code === 1001
-    ? "wsdeck was stopped (Ctrl-C in its terminal). Start it again: this page reconnects by itself if it keeps its token (wsdeck ui --keep-token FILE); otherwise open the address it prints."
+    ? "wsdeck was stopped (Ctrl-C in its terminal, or a kill). Start it again: this page reconnects by itself if it keeps its token (wsdeck ui --keep-token FILE); otherwise open the address it prints."
     : "Lost the connection to wsdeck; reconnecting…";
 }

@@ -533,12 +533,12 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
             vec![
                 p(
                     "maxAgeDays",
-                    json!({"type": ["integer", "null"], "minimum": 1}),
+                    json!({"type": ["integer", "null"], "minimum": 1, "maximum": 36_500}),
                     true,
                 ),
                 p(
                     "maxMib",
-                    json!({"type": ["integer", "null"], "minimum": 1}),
+                    json!({"type": ["integer", "null"], "minimum": 1, "maximum": 1_048_576}),
                     true,
                 ),
             ],

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 
 use wsdeck_engine::Direction;
 use wsdeck_history::{
-    History, HistoryError, HistorySize, PruneReport, Retention, SessionFilter, StoredEvent,
-    event_json, session_json,
+    History, HistoryError, HistorySize, MAX_AGE_DAYS, MAX_MIB, PruneReport, Retention,
+    SessionFilter, StoredEvent, event_json, session_json,
 };
 
 use crate::search::{Kind, ScanParams};
@@ -277,18 +277,28 @@ pub(crate) fn call(
                 }
             }
             let p: RetentionParams = crate::dialect::parse(params)?;
-            for (key, value) in [
-                ("maxAgeDays", p.max_age_days.map(u64::from)),
-                ("maxMib", p.max_mib),
+            for (key, value, most) in [
+                (
+                    "maxAgeDays",
+                    p.max_age_days.map(u64::from),
+                    u64::from(MAX_AGE_DAYS),
+                ),
+                ("maxMib", p.max_mib, MAX_MIB),
             ] {
-                if value == Some(0) {
-                    return Err(ApiError::BadParam {
-                        path: key.into(),
-                        reason:
-                            "0 would delete every session; give at least 1, or null for no limit"
-                                .into(),
-                    });
-                }
+                let reason = match value {
+                    Some(0) => {
+                        "0 would delete every session; give at least 1, or null for no limit"
+                            .to_owned()
+                    }
+                    Some(n) if n > most => {
+                        format!("{n} is more than {most}; give at most that, or null for no limit")
+                    }
+                    _ => continue,
+                };
+                return Err(ApiError::BadParam {
+                    path: key.into(),
+                    reason,
+                });
             }
             let r = Retention {
                 max_age_days: p.max_age_days,

@@ -137,6 +137,18 @@ async fn recorded_sessions_read_back_like_live_ones() {
         .await;
     assert_eq!(e["data"]["path"], "maxAgeDays", "{e}");
     let e = c
+        .err(
+            "wsdeck.history.setRetention",
+            json!({"maxAgeDays": null, "maxMib": 2_000_000}),
+        )
+        .await;
+    assert!(
+        e["data"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("at most")),
+        "{e}"
+    );
+    let e = c
         .err("wsdeck.history.setRetention", json!({"maxAgeDays": 30}))
         .await;
     assert_eq!(

@@ -32,7 +32,7 @@ use wsdeck_engine::{Event, SessionLog};
 pub use error::{HistoryError, Result};
 pub use export::{event_json, session_json};
 pub use query::{Format, SearchHit, SessionFilter, SessionSummary, StoredEvent};
-pub use retention::{HistorySize, PruneReport, Retention};
+pub use retention::{HistorySize, MAX_AGE_DAYS, MAX_MIB, PruneReport, Retention};
 pub use row::handshake_json;
 pub use schema::SCHEMA_VERSION;
 pub use writer::{MAX_BATCH_EVENTS, QUEUE_EVENTS};
@@ -219,8 +219,13 @@ impl History {
         let id = {
             let conn = self.write_conn();
             conn.execute(
-                "INSERT INTO sessions (started_at, url, request) VALUES (?1, ?2, ?3)",
-                params![row::ms_since_epoch(meta.started_at), url, request],
+                "INSERT INTO sessions (started_at, url, request, last_write) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    row::ms_since_epoch(meta.started_at),
+                    url,
+                    request,
+                    writer::now_ms()
+                ],
             )
             .map_err(self.sql("recording a new session"))?;
             conn.last_insert_rowid()

@@ -2,15 +2,22 @@
 //! size ([`History::prune`]), and by the history's own retention settings, kept in the
 //! database so that `wsdeck ui`, `wsdeck serve` and `wsdeck history` all apply the same ones.
 //!
-//! A session being recorded by this process is never removed: its rows are still growing.
+//! A session being recorded (by this process, or by another whose heartbeat in
+//! `sessions.last_write` is fresh) is never removed: its rows are still growing.
 
 use std::time::{Duration, SystemTime};
 
-use rusqlite::{OptionalExtension as _, Transaction};
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior};
 
 use crate::error::{HistoryError, Result};
 use crate::row::ms_since_epoch;
+use crate::writer::{RECORDING_STALE_MS, now_ms};
 use crate::{History, SessionRecordId};
+
+/// Pages returned to the file system per step (4 MiB with 4 KiB pages).
+const VACUUM_STEP: i64 = 1024;
 
 /// The `settings` key retention is stored under (a JSON object).
 const RETENTION_KEY: &str = "retention";
@@ -25,6 +32,11 @@ pub struct PruneReport {
     /// Their bytes (as in [`crate::SessionSummary::bytes`]).
     pub bytes: u64,
 }
+
+/// The longest age limit accepted (100 years): beyond it, say "no limit".
+pub const MAX_AGE_DAYS: u32 = 36_500;
+/// The largest size limit accepted, in MiB (1 TiB): beyond it, say "no limit".
+pub const MAX_MIB: u64 = 1 << 20;
 
 /// How much history to keep; `None` means no limit of that kind. The default keeps
 /// everything: nothing recorded is deleted unless someone asked for it.
@@ -124,76 +136,87 @@ impl History {
     }
 
     /// Deletes the sessions `ids`, all or none: an unknown id or one being recorded right
-    /// now is refused and nothing is deleted.
+    /// now (by this or another wsdeck) is refused and nothing is deleted.
     pub fn delete_sessions(&self, ids: &[SessionRecordId]) -> Result<PruneReport> {
-        let live = self.live_ids();
-        if let Some(id) = ids.iter().find(|id| live.contains(id)) {
-            return Err(HistoryError::SessionLive(*id));
-        }
-        let mut conn = self.write_conn();
-        let tx = conn.transaction().map_err(self.sql("deleting sessions"))?;
+        let ids: Vec<SessionRecordId> = {
+            let mut seen = HashSet::new();
+            ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+        };
         let mut report = PruneReport::default();
-        for &id in ids {
-            if report.sessions.contains(&id) {
-                continue;
-            }
-            let counts: Option<(i64, i64)> = tx
-                .query_row(
-                    "SELECT event_count, bytes FROM sessions WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
+        {
+            let mut conn = self.write_conn();
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(self.sql("deleting sessions"))?;
-            let Some((events, bytes)) = counts else {
-                return Err(HistoryError::UnknownSession(id));
-            };
-            self.delete_rows(&tx, id)?;
-            report.sessions.push(id);
-            report.events += events.max(0) as u64;
-            report.bytes += bytes.max(0) as u64;
+            let recording = self.recording_ids(&tx)?;
+            if let Some(id) = ids.iter().find(|id| recording.contains(id)) {
+                return Err(HistoryError::SessionLive(*id));
+            }
+            for &id in &ids {
+                let counts: Option<(i64, i64)> = tx
+                    .query_row(
+                        "SELECT event_count, bytes FROM sessions WHERE id = ?1",
+                        [id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()
+                    .map_err(self.sql("deleting sessions"))?;
+                let Some((events, bytes)) = counts else {
+                    return Err(HistoryError::UnknownSession(id));
+                };
+                self.delete_rows(&tx, id)?;
+                report.sessions.push(id);
+                report.events += events.max(0) as u64;
+                report.bytes += bytes.max(0) as u64;
+            }
+            tx.commit().map_err(self.sql("deleting sessions"))?;
         }
-        tx.commit().map_err(self.sql("deleting sessions"))?;
-        drop(conn);
         self.return_free_pages(&report)?;
         Ok(report)
     }
 
     /// Deletes whole sessions, oldest first: those that ended (or started, if they never
-    /// ended) more than `older_than` ago, then as many more as needed to bring the total
-    /// recorded bytes under `max_bytes`. Sessions being recorded by this process are kept.
-    /// Freed pages are returned to the file system incrementally (no full `VACUUM`).
+    /// ended) more than `older_than` ago, then as many more as needed to bring the bytes of
+    /// the sessions not being recorded under `max_bytes`. Sessions being recorded (by this
+    /// or another wsdeck) are kept and not counted. One session per transaction, so recorders
+    /// wait for the database at most the time one deletion takes; freed pages are returned
+    /// to the file system in small steps too (no full `VACUUM`).
     pub fn prune(
         &self,
         older_than: Option<Duration>,
         max_bytes: Option<u64>,
     ) -> Result<PruneReport> {
-        let live = self.live_ids();
-        let mut conn = self.write_conn();
-        let tx = conn.transaction().map_err(self.sql("pruning"))?;
-        let sessions: Vec<(i64, i64, u64, u64)> = {
-            let mut stmt = tx
+        let (sessions, recording) = {
+            let conn = self.write_conn();
+            let recording = self.recording_ids(&conn)?;
+            let mut stmt = conn
                 .prepare("SELECT id, coalesce(ended_at, started_at), event_count, bytes FROM sessions ORDER BY id")
                 .map_err(self.sql("pruning"))?;
-            stmt.query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get::<_, i64>(2)?.max(0) as u64,
-                    r.get::<_, i64>(3)?.max(0) as u64,
-                ))
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
-            .map_err(self.sql("pruning"))?
+            let sessions: Vec<(i64, i64, u64, u64)> = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, i64>(2)?.max(0) as u64,
+                        r.get::<_, i64>(3)?.max(0) as u64,
+                    ))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+                .map_err(self.sql("pruning"))?;
+            (sessions, recording)
         };
         let cutoff = older_than.map(|age| {
             ms_since_epoch(SystemTime::now())
                 .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
         });
-        let mut total: u64 = sessions.iter().map(|s| s.3).sum();
+        let mut total: u64 = sessions
+            .iter()
+            .filter(|s| !recording.contains(&s.0))
+            .map(|s| s.3)
+            .sum();
         let mut report = PruneReport::default();
         for &(id, last, events, bytes) in &sessions {
-            if live.contains(&id) {
+            if recording.contains(&id) {
                 continue;
             }
             let too_old = cutoff.is_some_and(|c| last < c);
@@ -201,16 +224,45 @@ impl History {
             if !too_old && !too_big {
                 continue;
             }
-            self.delete_rows(&tx, id)?;
-            total -= bytes;
-            report.sessions.push(id);
-            report.events += events;
-            report.bytes += bytes;
+            let deleted = {
+                let mut conn = self.write_conn();
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(self.sql("pruning"))?;
+                // Started being recorded again meanwhile (a resumed import, another process)?
+                if self.recording_ids(&tx)?.contains(&id) {
+                    false
+                } else {
+                    self.delete_rows(&tx, id)?;
+                    tx.commit().map_err(self.sql("pruning"))?;
+                    true
+                }
+            };
+            if deleted {
+                total -= bytes;
+                report.sessions.push(id);
+                report.events += events;
+                report.bytes += bytes;
+            }
         }
-        tx.commit().map_err(self.sql("pruning"))?;
-        drop(conn);
         self.return_free_pages(&report)?;
         Ok(report)
+    }
+
+    /// Sessions being recorded now: by this process, or not ended and confirmed by their
+    /// recorder's heartbeat within [`RECORDING_STALE_MS`] (another wsdeck). A session a
+    /// crash cut off stops being confirmed and may be removed.
+    fn recording_ids(&self, conn: &Connection) -> Result<HashSet<SessionRecordId>> {
+        let mut ids: HashSet<SessionRecordId> = self.live_ids().into_iter().collect();
+        let mut stmt = conn
+            .prepare_cached("SELECT id FROM sessions WHERE ended_at IS NULL AND last_write >= ?1")
+            .map_err(self.sql("finding the sessions being recorded"))?;
+        let rows = stmt
+            .query_map([now_ms() - RECORDING_STALE_MS], |r| r.get::<_, i64>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.sql("finding the sessions being recorded"))?;
+        ids.extend(rows);
+        Ok(ids)
     }
 
     /// One session's rows: its full-text index entries, events and summary.
@@ -227,10 +279,19 @@ impl History {
         Ok(())
     }
 
+    /// Gives freed pages back to the file system, [`VACUUM_STEP`] pages at a time with the
+    /// lock released in between (bounded: at most what the file holds free now).
     fn return_free_pages(&self, report: &PruneReport) -> Result<()> {
-        if !report.sessions.is_empty() {
+        if report.sessions.is_empty() {
+            return Ok(());
+        }
+        let free: i64 = self
+            .write_conn()
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+            .map_err(self.sql("returning free pages"))?;
+        for _ in 0..(free.max(0) as u64).div_ceil(VACUUM_STEP as u64).max(1) {
             self.write_conn()
-                .execute_batch("PRAGMA incremental_vacuum;")
+                .execute_batch(&format!("PRAGMA incremental_vacuum({VACUUM_STEP});"))
                 .map_err(self.sql("returning free pages"))?;
         }
         Ok(())
@@ -316,5 +377,57 @@ mod tests {
         );
         assert!(err.to_string().contains("being recorded"), "{err}");
         assert!(h.prune(None, Some(0)).expect("prune").sessions.is_empty());
+    }
+
+    #[test]
+    fn a_session_another_process_records_is_kept_until_it_ends_or_goes_stale() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("history.db");
+        // Two handles on one file: to each other, they are other processes.
+        let recorder = History::open(&path).expect("open");
+        let other = History::open(&path).expect("open again");
+        let live = recorder
+            .start_session(SessionMeta {
+                url: "ws://127.0.0.1:1/live".into(),
+                request_json: None,
+                started_at: SystemTime::now(),
+                secrets: vec![],
+            })
+            .expect("start");
+        let err = other
+            .delete_sessions(&[live])
+            .expect_err("recorded elsewhere");
+        assert!(
+            matches!(err, HistoryError::SessionLive(id) if id == live),
+            "{err}"
+        );
+        assert!(
+            other
+                .prune(None, Some(0))
+                .expect("prune")
+                .sessions
+                .is_empty()
+        );
+
+        // A crash: never ended, not confirmed for longer than the heartbeat allows.
+        let crashed = session(&other, "ws://127.0.0.1:1/crashed");
+        other
+            .write_conn()
+            .execute(
+                "UPDATE sessions SET ended_at = NULL, last_write = ?2 WHERE id = ?1",
+                (crashed, now_ms() - RECORDING_STALE_MS - 1),
+            )
+            .expect("age it");
+        assert_eq!(
+            other.delete_sessions(&[crashed]).expect("delete").sessions,
+            vec![crashed]
+        );
+
+        recorder.end_session(live).expect("end");
+        recorder.flush().expect("committed");
+        assert_eq!(
+            other.delete_sessions(&[live]).expect("delete").sessions,
+            vec![live]
+        );
     }
 }

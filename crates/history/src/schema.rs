@@ -1,6 +1,6 @@
 //! The database layout and its versions (`PRAGMA user_version`).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{HistoryError, Result};
 
@@ -46,12 +46,16 @@ CREATE VIEW message_text AS
 CREATE VIRTUAL TABLE message_fts USING fts5(body, content='message_text', content_rowid='id');
 ";
 
-/// Version 2 adds the history's own settings (retention), one JSON value per key.
+/// Version 2: the history's own settings (retention), one JSON value per key; and
+/// `sessions.last_write`, when a recorder last wrote or confirmed a live session (its
+/// heartbeat), so that every process can tell a session being recorded (by any wsdeck) from
+/// one cut off by a crash.
 const SCHEMA_V2: &str = "
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+ALTER TABLE sessions ADD COLUMN last_write INTEGER;
 ";
 
 /// Brings a freshly opened connection to the current schema, or says why it cannot.
@@ -86,31 +90,38 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
         return Err(HistoryError::NoFts5);
     }
 
-    let version: i64 = conn
+    // Checked and changed under a write lock, so two processes opening an old (or new)
+    // database at once do not both upgrade (or create) it.
+    let sqlite = |action: &'static str| {
+        move |source: rusqlite::Error| HistoryError::Sqlite {
+            path: label.to_owned(),
+            action,
+            source,
+        }
+    };
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sqlite("locking the database to check its schema"))?;
+    let version: i64 = tx
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(not_history)?;
-    let app_id: i64 = conn
+    let app_id: i64 = tx
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(not_history)?;
-    let tables: i64 = conn
+    let tables: i64 = tx
         .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
         .map_err(not_history)?;
 
     if tables == 0 && version == 0 {
-        let tx = conn.transaction().map_err(not_history)?;
         tx.execute_batch(SCHEMA_V1)
             .and_then(|()| tx.execute_batch(SCHEMA_V2))
-            .map_err(|e| HistoryError::Sqlite {
-                path: label.to_owned(),
-                action: "creating the schema",
-                source: e,
-            })?;
-        tx.execute_batch(&format!(
-            "PRAGMA user_version = {SCHEMA_VERSION}; PRAGMA application_id = {APPLICATION_ID};"
-        ))
-        .map_err(not_history)?;
-        tx.commit().map_err(not_history)?;
-        return Ok(());
+            .and_then(|()| {
+                tx.execute_batch(&format!(
+                    "PRAGMA user_version = {SCHEMA_VERSION}; PRAGMA application_id = {APPLICATION_ID};"
+                ))
+            })
+            .map_err(sqlite("creating the schema"))?;
+        return tx.commit().map_err(sqlite("creating the schema"));
     }
     if app_id != APPLICATION_ID {
         return Err(HistoryError::NotHistory {
@@ -132,16 +143,11 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
         });
     }
     if version < 2 {
-        let tx = conn.transaction().map_err(not_history)?;
         tx.execute_batch(SCHEMA_V2)
             .and_then(|()| tx.execute_batch("PRAGMA user_version = 2;"))
-            .map_err(|e| HistoryError::Sqlite {
-                path: label.to_owned(),
-                action: "upgrading the schema to version 2",
-                source: e,
-            })?;
-        tx.commit().map_err(not_history)?;
+            .map_err(sqlite("upgrading the schema to version 2"))?;
     }
+    tx.commit().map_err(sqlite("checking the schema"))?;
     Ok(())
 }
 
@@ -191,5 +197,40 @@ mod tests {
         assert_eq!(kept, 1, "the sessions recorded before the upgrade stay");
         conn.execute("INSERT INTO settings VALUES ('k', '1')", [])
             .unwrap();
+        conn.execute("UPDATE sessions SET last_write = 2", [])
+            .unwrap();
+    }
+
+    #[test]
+    fn processes_opening_an_old_database_at_once_upgrade_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(&format!(
+                "PRAGMA user_version = 1; PRAGMA application_id = {APPLICATION_ID};"
+            ))
+            .unwrap();
+        }
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let mut conn = Connection::open(&path).unwrap();
+                    barrier.wait();
+                    prepare(&mut conn, "test").map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for opener in openers {
+            assert_eq!(opener.join().unwrap(), Ok(()));
+        }
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
     }
 }

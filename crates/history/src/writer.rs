@@ -5,12 +5,18 @@
 //! load: under a flood each commit carries thousands of events, when quiet each event is
 //! committed as soon as it arrives. A `kill -9` loses at most what was queued or in the
 //! commit under way; WAL keeps the file consistent.
+//!
+//! The writer also keeps `sessions.last_write` fresh for the sessions it records (with each
+//! batch, and every [`HEARTBEAT`] while they are quiet), which is how every wsdeck process
+//! tells a session being recorded from one a crash cut off. A batch that meets a lock held
+//! by another process is retried (for up to [`BUSY_RETRY`]) rather than dropped.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::{Connection, params};
 use wsdeck_engine::Event;
@@ -21,6 +27,18 @@ use crate::row::{Row, row_of};
 pub const MAX_BATCH_EVENTS: usize = 10_000;
 /// Most events waiting in the queue before recorders wait for the writer.
 pub const QUEUE_EVENTS: usize = 50_000;
+/// How often the writer confirms, in the database, the sessions it is recording.
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(60);
+/// A session not ended and confirmed less than this long ago is being recorded (by some
+/// process): three missed heartbeats.
+pub(crate) const RECORDING_STALE_MS: i64 = 3 * 60_000;
+/// How long a batch is retried while another process holds the database's write lock.
+const BUSY_RETRY: Duration = Duration::from_secs(60);
+
+/// Now, in the database's time unit (ms since the Unix epoch).
+pub(crate) fn now_ms() -> i64 {
+    crate::row::ms_since_epoch(SystemTime::now())
+}
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Nothing held under these locks is left half-updated by a panic that matters.
@@ -130,13 +148,33 @@ impl Queue {
 
     /// Takes queued messages (at least one, at most `MAX_BATCH_EVENTS` events unless one
     /// message is larger); `None` once closed and drained.
+    #[cfg(test)]
     fn pop_batch(&self, out: &mut Vec<Msg>) -> bool {
+        self.pop_batch_within(out, None) != Popped::Closed
+    }
+
+    /// Like `pop_batch`, but returns [`Popped::Nothing`] after `wait` with nothing queued.
+    fn pop_batch_within(&self, out: &mut Vec<Msg>, wait: Option<Duration>) -> Popped {
         let mut st = lock(&self.st);
+        let deadline = wait.map(|w| Instant::now() + w);
         while st.items.is_empty() && !st.closed {
-            st = self.items.wait(st).unwrap_or_else(|e| e.into_inner());
+            match deadline {
+                None => st = self.items.wait(st).unwrap_or_else(|e| e.into_inner()),
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Popped::Nothing;
+                    }
+                    st = self
+                        .items
+                        .wait_timeout(st, left)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0;
+                }
+            }
         }
         if st.items.is_empty() {
-            return false;
+            return Popped::Closed;
         }
         let mut taken = 0;
         while let Some(front) = st.items.front() {
@@ -154,7 +192,7 @@ impl Queue {
             w.wake();
         }
         self.room.notify_all();
-        true
+        Popped::Some
     }
 
     pub fn close(&self) {
@@ -166,6 +204,14 @@ impl Queue {
         self.items.notify_all();
         self.room.notify_all();
     }
+}
+
+/// What [`Queue::pop_batch_within`] got.
+#[derive(Debug, PartialEq, Eq)]
+enum Popped {
+    Some,
+    Nothing,
+    Closed,
 }
 
 /// The future of [`Queue::push_async`]: true once queued, false if the queue closed.
@@ -205,13 +251,27 @@ pub(crate) fn run(
     error: Arc<Mutex<Option<String>>>,
 ) {
     let mut batch = Vec::new();
-    while queue.pop_batch(&mut batch) {
-        let result = {
-            let mut conn = lock(&conn);
-            write_batch(&mut conn, &batch, &live)
-        };
-        if let Err(e) = result {
-            *lock(&error) = Some(e.to_string());
+    let mut beat = Instant::now() + HEARTBEAT;
+    loop {
+        match queue.pop_batch_within(
+            &mut batch,
+            Some(beat.saturating_duration_since(Instant::now())),
+        ) {
+            Popped::Closed => break,
+            Popped::Nothing => {}
+            Popped::Some => {
+                if let Err(e) = with_busy_retry(|| write_batch(&mut lock(&conn), &batch, &live)) {
+                    *lock(&error) = Some(e.to_string());
+                }
+            }
+        }
+        if Instant::now() >= beat {
+            // Quiet sessions are still being recorded: say so for the other processes.
+            let ids: Vec<i64> = lock(&live).keys().copied().collect();
+            if !ids.is_empty() {
+                let _ = with_busy_retry(|| heartbeat(&lock(&conn), &ids));
+            }
+            beat = Instant::now() + HEARTBEAT;
         }
         for msg in batch.drain(..) {
             if let Msg::Flush(f) = msg {
@@ -220,6 +280,36 @@ pub(crate) fn run(
             }
         }
     }
+}
+
+/// Runs `write` again while the database is locked by another process, for up to
+/// [`BUSY_RETRY`] (each attempt already waits the connection's busy timeout).
+fn with_busy_retry(mut write: impl FnMut() -> rusqlite::Result<()>) -> rusqlite::Result<()> {
+    let until = Instant::now() + BUSY_RETRY;
+    loop {
+        match write() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && Instant::now() < until =>
+            {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Marks `ids` as still being recorded now.
+fn heartbeat(conn: &Connection, ids: &[i64]) -> rusqlite::Result<()> {
+    let mut stmt = conn
+        .prepare_cached("UPDATE sessions SET last_write = ?2 WHERE id = ?1 AND ended_at IS NULL")?;
+    let now = now_ms();
+    for id in ids {
+        stmt.execute(params![id, now])?;
+    }
+    Ok(())
 }
 
 /// Inserts rows of one session; returns (rows inserted, bytes) — replays are ignored.
@@ -282,14 +372,16 @@ pub(crate) fn insert_rows<'a>(
         }
     }
     tx.prepare_cached(
-        "UPDATE sessions SET event_count = event_count + ?2, bytes = bytes + ?3 WHERE id = ?1",
+        "UPDATE sessions SET event_count = event_count + ?2, bytes = bytes + ?3, last_write = ?4 WHERE id = ?1",
     )?
-    .execute(params![session, count as i64, bytes as i64])?;
+    .execute(params![session, count as i64, bytes as i64, now_ms()])?;
     Ok((count, bytes))
 }
 
 fn write_batch(conn: &mut Connection, batch: &[Msg], live: &Live) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
+    // IMMEDIATE: take the write lock first, so a lock held by another process shows as busy
+    // here (and is retried) rather than in the middle of the batch.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for msg in batch {
         match msg {
             Msg::Events { session, events } => {

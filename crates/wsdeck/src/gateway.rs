@@ -118,6 +118,9 @@ struct Gateway {
 /// commit what they recorded.
 const STOP_WAIT: Duration = Duration::from_secs(5);
 
+/// How long a client's last answers and events may take to go out once it is done.
+const DRAIN_WAIT: Duration = Duration::from_secs(2);
+
 /// Clients (WebSockets on `/rpc`) connected at once, at most.
 pub(crate) const MAX_CLIENTS: usize = 64;
 
@@ -288,6 +291,16 @@ async fn stop_signal() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
+    // Stopping waits for sockets and the history (seconds at most); a second Ctrl-C does
+    // not wait.
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "wsdeck: stopped at once (second Ctrl-C); the last events may be missing from the history"
+            );
+            std::process::exit(130);
+        }
+    });
 }
 
 /// Runs the gateway until Ctrl-C or SIGTERM.
@@ -484,10 +497,23 @@ async fn serve_socket(
                 },
             };
             let closing = matches!(message, Message::Close(_));
-            if sink.send(message).await.is_err() || closing {
-                break;
+            if sink.send(message).await.is_err() {
+                return sink;
+            }
+            if closing {
+                return sink;
             }
         }
+        // The reading side is done: what the API still has for this client (its sockets'
+        // last events) goes out before the WebSocket closes, within DRAIN_WAIT.
+        let drain = async {
+            while let Some(text) = rx.recv().await {
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DRAIN_WAIT, drain).await;
         sink
     });
     let mut refused_oversize = false;

@@ -227,8 +227,8 @@ pub enum HistoryCommand {
         ids: Vec<i64>,
     },
     /// Show, or set, how much history is kept. Stored in the history database; applied now
-    /// and whenever wsdeck ui, serve or connect --record start recording, and every 10
-    /// minutes while they run.
+    /// and whenever wsdeck ui, serve, connect --record or run --record start recording, and
+    /// every 10 minutes while they run. Sessions being recorded are kept and not counted.
     #[command(after_help = "\
 Examples:
   wsdeck history retention                          show the settings and the size
@@ -236,10 +236,10 @@ Examples:
   wsdeck history retention --max-mib 2048 --max-age-days off")]
     Retention {
         /// Delete sessions that ended more than DAYS ago; `off` for no age limit.
-        #[arg(long, value_name = "DAYS|off", value_parser = parse_limit)]
+        #[arg(long, value_name = "DAYS|off", value_parser = parse_days)]
         max_age_days: Option<Limit>,
         /// Delete the oldest sessions while all together hold more than MIB; `off` for none.
-        #[arg(long, value_name = "MIB|off", value_parser = parse_limit)]
+        #[arg(long, value_name = "MIB|off", value_parser = parse_mib)]
         max_mib: Option<Limit>,
     },
 }
@@ -251,11 +251,22 @@ pub enum Limit {
     At(u64),
 }
 
-fn parse_limit(text: &str) -> Result<Limit, String> {
+fn parse_days(text: &str) -> Result<Limit, String> {
+    parse_limit(text, u64::from(wsdeck_history::MAX_AGE_DAYS))
+}
+
+fn parse_mib(text: &str) -> Result<Limit, String> {
+    parse_limit(text, wsdeck_history::MAX_MIB)
+}
+
+fn parse_limit(text: &str, most: u64) -> Result<Limit, String> {
     match text {
         "off" | "none" => Ok(Limit::Off),
         n => match n.parse::<u64>() {
             Ok(0) => Err("0 would delete every session; give at least 1, or off".into()),
+            Ok(n) if n > most => Err(format!(
+                "{n} is more than {most}; give at most that, or off"
+            )),
             Ok(n) => Ok(Limit::At(n)),
             Err(_) => Err(format!("{n:?} is not a whole number or off")),
         },

@@ -94,6 +94,9 @@ export interface EnvState {
 }
 
 export const STORAGE_KEY = "wsdeck.environments";
+/** Set while a page moves this browser's environments into the workspace (ms since epoch). */
+export const ADOPTING_KEY = "wsdeck.environments.adopting";
+const ADOPTING_FOR_MS = 60_000;
 export const GLOBALS_ID = "globals";
 
 export function emptyState(): EnvState {
@@ -271,6 +274,15 @@ export class EnvStore {
       return;
     }
     if (text === null) return;
+    // Two pages of this browser open at once would both copy (and the workspace would get
+    // "staging" and "staging-2"): the first to start marks it; the mark expires.
+    try {
+      const since = Number(this.storage?.getItem(ADOPTING_KEY) ?? "0");
+      if (Date.now() - since < ADOPTING_FOR_MS) return;
+      this.storage?.setItem(ADOPTING_KEY, String(Date.now()));
+    } catch {
+      return;
+    }
     const local = deserializeEnvState(text);
     const s = this.state.peek();
     const taken = new Set(s.environments.map((e) => e.name.trim().toLowerCase()));
@@ -318,6 +330,7 @@ export class EnvStore {
   private forgetLocal(): void {
     try {
       this.storage?.removeItem(STORAGE_KEY);
+      this.storage?.removeItem(ADOPTING_KEY);
     } catch {
       // Blocked storage: it is read again next time and nothing new is adopted.
     }

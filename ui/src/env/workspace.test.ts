@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Rpc } from "../rpc";
 import { RpcError } from "../rpc";
 import type { WsEnvironment } from "../types";
-import { EnvStore, GLOBALS_ID, STORAGE_KEY, emptyState, serializeEnvState } from "./store";
+import {
+  ADOPTING_KEY,
+  EnvStore,
+  GLOBALS_ID,
+  STORAGE_KEY,
+  emptyState,
+  serializeEnvState,
+} from "./store";
 
 function fakeRpc(answer: (method: string, params: Record<string, unknown>) => unknown) {
   const calls: { method: string; params: Record<string, unknown> }[] = [];
@@ -151,6 +158,29 @@ describe("EnvStore with the workspace", () => {
     store.useWorkspace(rpc, []);
     await vi.advanceTimersByTimeAsync(10);
     expect(saved).toHaveLength(3);
+  });
+
+  it("a second page of the same browser does not copy them again", async () => {
+    const storage = memory();
+    const local = emptyState();
+    local.environments = [{ id: "a", name: "Staging", variables: [] }];
+    storage.setItem(STORAGE_KEY, serializeEnvState(local));
+    const saved: string[] = [];
+    const { rpc } = fakeRpc((_method, p) => {
+      const env = p.environment as WsEnvironment;
+      saved.push(env.name);
+      return { ...env, slug: "staging", revision: "r" };
+    });
+    const first = new EnvStore(storage, true);
+    const second = new EnvStore(storage, true);
+    first.useWorkspace(rpc, []);
+    second.useWorkspace(rpc, []);
+    expect(second.state.peek().environments).toEqual([]);
+    expect(second.notice.peek()).toBe("");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(saved).toEqual(["Staging"]);
+    expect(storage.getItem(STORAGE_KEY)).toBeNull();
+    expect(storage.getItem(ADOPTING_KEY)).toBeNull();
   });
 
   it("keeps the browser's copy while a move could not be saved", async () => {
