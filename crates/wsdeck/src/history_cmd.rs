@@ -276,8 +276,13 @@ fn parse_limit(text: &str, most: u64) -> Result<Limit, String> {
 /// How often a long-running recorder applies the retention settings again.
 const RETENTION_EVERY: Duration = Duration::from_secs(600);
 
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
+/// Bytes for people, in binary units: `801 B`, `12.5 KiB`, `2048.0 MiB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
 }
 
 /// Runs `wsdeck history …`; returns the exit code.
@@ -428,21 +433,21 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                     out,
                     "applied: deleted {} session(s), {}",
                     report.sessions.len(),
-                    mib(report.bytes)
+                    size(report.bytes)
                 )?;
             }
-            let size = history.size().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let held = history.size().map_err(|e| anyhow::anyhow!("{e}"))?;
             let age = retention
                 .max_age_days
                 .map_or("no age limit".to_owned(), |d| format!("{d} days"));
-            let most = retention.max_bytes.map_or("no size limit".to_owned(), mib);
+            let most = retention.max_bytes.map_or("no size limit".to_owned(), size);
             writeln!(out, "keeps: {age}, {most}")?;
             writeln!(
                 out,
                 "holds: {} session(s), {} events, {}",
-                size.sessions,
-                size.events,
-                mib(size.bytes)
+                held.sessions,
+                held.events,
+                size(held.bytes)
             )?;
         }
     }
