@@ -1,10 +1,11 @@
 // The history's own actions: export a recorded session as JSON lines, delete it (after a
 // confirmation, refused while it is still being recorded), and the retention settings.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { disconnect, expectInLog, fill, send, shot, useEnv, waitFor } from "./harness";
+import { disconnect, expectInLog, fill, send, shot, tempDir, useEnv, waitFor } from "./harness";
 
 const env = useEnv("history");
 
@@ -224,5 +225,51 @@ describe("history settings", () => {
     await dialog.getByRole("status").filter({ hasText: "Saved. Nothing to delete." }).waitFor();
     expect(await dialog.innerText()).toContain("No limits: nothing is deleted automatically.");
     expect(env.errors).toEqual([]);
+  });
+
+  it("imports a HAR file's WebSocket session; a file that is not HAR is refused by name", async () => {
+    const page = await env.fresh();
+    const dir = tempDir("wsdeck-e2e-har-");
+    const url = "ws://127.0.0.1:9/from-devtools";
+    const har = {
+      log: {
+        version: "1.2",
+        creator: { name: "e2e", version: "1" },
+        entries: [
+          {
+            startedDateTime: "2026-11-20T10:00:00.000Z",
+            time: 12,
+            request: { method: "GET", url, httpVersion: "HTTP/1.1", headers: [] },
+            response: { status: 101, statusText: "Switching Protocols", headers: [] },
+            timings: { wait: 12 },
+            _webSocketMessages: [
+              { type: "send", time: 1763632800.1, opcode: 1, data: "imported hello" },
+              { type: "receive", time: 1763632800.2, opcode: 1, data: "imported answer" },
+            ],
+          },
+        ],
+      },
+    };
+    const good = path.join(dir, "devtools.har");
+    writeFileSync(good, JSON.stringify(har));
+    const picker = page.getByLabel("HAR file to import");
+    await picker.setInputFiles(good);
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Imported 1 session from devtools.har." })
+      .waitFor();
+    const { item, id } = await sessionItem(page, url);
+    await item.click();
+    const view = page.getByRole("region", { name: `Recorded session ${id}` });
+    await view.waitFor();
+    await expectInLog(page, "imported answer");
+    await shot(page, "history-imported");
+
+    const bad = path.join(dir, "notes.har");
+    writeFileSync(bad, '{"log": 1}');
+    await picker.setInputFiles(bad);
+    const alert = page.getByRole("alert").filter({ hasText: "Could not import notes.har" });
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/log\.entries/);
   });
 });

@@ -52,6 +52,7 @@ pub const METHODS: &[&str] = &[
     "wsdeck.history.search",
     "wsdeck.history.filter",
     "wsdeck.history.export",
+    "wsdeck.history.import",
     "wsdeck.history.delete",
     "wsdeck.history.retention",
     "wsdeck.history.setRetention",
@@ -517,6 +518,14 @@ fn describe(method: &str) -> (&'static str, Vec<Value>, Value) {
                 ),
             ],
             object(json!({"text": s()}), &["text"]),
+        ),
+        "wsdeck.history.import" => (
+            "Add a HAR file's WebSocket entries (_webSocketMessages) as recorded sessions.",
+            vec![p("har", s(), true)],
+            object(
+                json!({"sessions": {"type": "array", "items": int()}}),
+                &["sessions"],
+            ),
         ),
         "wsdeck.history.delete" => (
             "Delete recorded sessions, all or none (not one being recorded).",

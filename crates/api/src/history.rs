@@ -83,6 +83,13 @@ struct Empty {}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ImportParams {
+    /// The HAR file's text.
+    har: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DeleteParams {
     ids: Vec<i64>,
 }
@@ -136,6 +143,10 @@ fn api_error(e: HistoryError, id: Option<i64>) -> ApiError {
         },
         HistoryError::SessionLive(_) => ApiError::BadParam {
             path: "ids".into(),
+            reason: e.to_string(),
+        },
+        HistoryError::NotHar(_) | HistoryError::HarEntry { .. } => ApiError::BadParam {
+            path: "har".into(),
             reason: e.to_string(),
         },
         other => ApiError::File {
@@ -252,6 +263,13 @@ pub(crate) fn call(
                 }
             }
             Ok(json!({"text": String::from_utf8_lossy(&out)}))
+        }
+        "wsdeck.history.import" => {
+            let p: ImportParams = crate::dialect::parse(params)?;
+            let ids = history
+                .import_har(&mut p.har.as_bytes())
+                .map_err(|e| api_error(e, None))?;
+            Ok(json!({ "sessions": ids }))
         }
         "wsdeck.history.delete" => {
             let p: DeleteParams = crate::dialect::parse(params)?;

@@ -116,6 +116,28 @@ async fn recorded_sessions_read_back_like_live_ones() {
     let e = c.err("wsdeck.history.session", json!({"id": 999})).await;
     assert_eq!(e["code"], -32001);
 
+    // The HAR export comes back in through the API as a new session with the same messages.
+    let imported = c
+        .ok("wsdeck.history.import", json!({"har": har["text"]}))
+        .await;
+    let new_id = imported["sessions"][0].clone();
+    assert_ne!(new_id, rid);
+    let page = c.ok("wsdeck.history.events", json!({"id": new_id})).await;
+    let texts: Vec<&Value> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .map(|e| &e["data"])
+        .collect();
+    assert_eq!(texts, vec!["recorded words here", "recorded words here"]);
+    let e = c
+        .err("wsdeck.history.import", json!({"har": "{\"log\": 1}"}))
+        .await;
+    assert_eq!(e["data"]["path"], "har", "{e}");
+    c.ok("wsdeck.history.delete", json!({"ids": [new_id]}))
+        .await;
+
     // Retention: none by default; stored, applied at once; 0 MiB is refused.
     let kept = c.ok("wsdeck.history.retention", json!({})).await;
     assert_eq!(kept["maxAgeDays"], Value::Null);

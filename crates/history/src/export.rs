@@ -294,7 +294,9 @@ impl History {
             parsed.push(parse_entry(index, entry)?);
         }
         let mut conn = self.write_conn();
-        let tx = conn.transaction().map_err(self.sql("importing"))?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(self.sql("importing"))?;
         let mut ids = Vec::new();
         for s in parsed {
             tx.execute(

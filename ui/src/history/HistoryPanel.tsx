@@ -1,8 +1,18 @@
 // The sidebar's "History" section: recorded sessions newest first, a full-text search whose
 // hits open the session at the message, and a refresh button.
 
-import { useEffect, useState } from "preact/hooks";
-import { hostPath, localTime, sessionDetails, sessionLabel, snippetParts } from "./convert";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { formatBytes } from "../log/format";
+import {
+  REQUEST_LIMIT_BYTES,
+  harFitsOneRequest,
+  historyActionError,
+  hostPath,
+  localTime,
+  sessionDetails,
+  sessionLabel,
+  snippetParts,
+} from "./convert";
 import { HistorySettingsDialog } from "./HistorySettings";
 import type { HistoryStore } from "./store";
 import "./history.css";
@@ -24,6 +34,24 @@ export function HistoryPanel({
 }) {
   const [query, setQuery] = useState("");
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [importError, setImportError] = useState("");
+  const picker = useRef<HTMLInputElement>(null);
+
+  const importFile = async (file: File) => {
+    setImportError("");
+    const tooLarge = () =>
+      setImportError(
+        `${file.name} is ${formatBytes(file.size)}; the workbench imports HAR files of up to about ${formatBytes(REQUEST_LIMIT_BYTES)}. Import it with: wsdeck history import ${file.name}`,
+      );
+    if (file.size > 4 * REQUEST_LIMIT_BYTES) return tooLarge();
+    try {
+      const text = await file.text();
+      if (!harFitsOneRequest(text)) return tooLarge();
+      await store.importHar(text, file.name);
+    } catch (e) {
+      setImportError(`Could not import ${file.name}: ${historyActionError(e)}`);
+    }
+  };
   useEffect(() => {
     const t = setTimeout(() => void store.search(query), 300);
     return () => clearTimeout(t);
@@ -57,8 +85,36 @@ export function HistoryPanel({
               Settings
             </button>
           )}
+          {status === "unavailable" ? null : (
+            <button
+              type="button"
+              class="small"
+              aria-label="Import HAR file"
+              title="Import a HAR file's WebSocket sessions (as Chrome DevTools exports them)"
+              onClick={() => picker.current?.click()}
+            >
+              Import
+            </button>
+          )}
+          <input
+            ref={picker}
+            type="file"
+            accept=".har,application/json"
+            hidden
+            aria-label="HAR file to import"
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = "";
+              if (file) void importFile(file);
+            }}
+          />
         </span>
       </div>
+      {importError ? (
+        <p class="sidebar-error" role="alert">
+          {importError}
+        </p>
+      ) : null}
       {settingsOpen ? (
         <HistorySettingsDialog store={store} onClose={() => setSettingsOpen(false)} />
       ) : null}

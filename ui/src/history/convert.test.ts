@@ -4,6 +4,8 @@ import type { HistorySession } from "../types";
 import {
   MAX_AGE_DAYS,
   MAX_MIB,
+  REQUEST_LIMIT_BYTES,
+  harFitsOneRequest,
   deletedSummary,
   exportFileName,
   fieldsFromRecorded,
@@ -217,5 +219,15 @@ describe("sizes and retention", () => {
       "That recorded session no longer exists.",
     );
     expect(historyActionError(new Error("connection lost"))).toBe("connection lost");
+  });
+});
+
+describe("HAR import size", () => {
+  it("fits one request while the escaped text stays under the limit", () => {
+    expect(harFitsOneRequest('{"log": {"entries": []}}')).toBe(true);
+    // Quotes double when escaped: 600 KiB of them do not fit in 1 MiB.
+    expect(harFitsOneRequest('"'.repeat(600 * 1024))).toBe(false);
+    expect(harFitsOneRequest("a".repeat(REQUEST_LIMIT_BYTES))).toBe(false);
+    expect(harFitsOneRequest("a".repeat(REQUEST_LIMIT_BYTES - 1024))).toBe(true);
   });
 });

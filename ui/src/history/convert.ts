@@ -187,3 +187,15 @@ export function parseLimit(text: string, unit: string, max: number): LimitParse 
 export function limitText(n: number | null | undefined): string {
   return n === null || n === undefined ? "" : String(n);
 }
+
+/** wsdeck's limit on one JSON-RPC request (`Limits::max_request_bytes`). */
+export const REQUEST_LIMIT_BYTES = 1 << 20;
+
+/**
+ * Whether a HAR file's text, escaped inside one JSON-RPC request, would pass the gateway's
+ * request limit (larger files: `wsdeck history import FILE`).
+ */
+export function harFitsOneRequest(text: string): boolean {
+  const envelope = 128; // {"jsonrpc":"2.0","id":…,"method":"wsdeck.history.import",…}
+  return new TextEncoder().encode(JSON.stringify(text)).length + envelope <= REQUEST_LIMIT_BYTES;
+}

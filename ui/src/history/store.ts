@@ -117,6 +117,23 @@ export class HistoryStore {
     return this.rpc.call<HistorySession>("wsdeck.history.session", { id });
   }
 
+  /**
+   * Adds a HAR file's WebSocket entries as recorded sessions; says what it added in
+   * `notice`. Rejects with wsdeck's words for a file that is not HAR or has a bad entry.
+   */
+  async importHar(text: string, fileName: string): Promise<number[]> {
+    const r = await this.rpc.call<{ sessions: number[] }>("wsdeck.history.import", { har: text });
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => (this.notice.value = ""), 15_000);
+    const n = r.sessions.length;
+    this.notice.value =
+      n === 0
+        ? `${fileName} has no WebSocket entries (_webSocketMessages): nothing was imported.`
+        : `Imported ${n} ${n === 1 ? "session" : "sessions"} from ${fileName}.`;
+    await this.refresh();
+    return r.sessions;
+  }
+
   /** The export of one session as text. */
   async exportText(id: number, format: "har" | "jsonl"): Promise<string> {
     const r = await this.rpc.call<{ text: string }>("wsdeck.history.export", {

@@ -350,7 +350,7 @@ function LogList({ ctl }: { ctl: LogController }) {
           </div>
         )}
       </div>
-      {paused && count > 0 && (
+      {paused && count > 0 && ctl.canScroll() && (
         <button type="button" class="log-jump" aria-label="Jump to latest" onClick={jump}>
           Jump to latest
           {count > ctl.pausedAtCount ? ` · ${formatCount(count - ctl.pausedAtCount)} new` : ""}{" "}
