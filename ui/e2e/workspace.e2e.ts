@@ -68,6 +68,26 @@ describe("the workspace", () => {
     await expectInLog(again, "saved and sent again", 2);
     await shot(again, "workspace-saved-request");
   });
+
+  it("a new collection's name typed in the Save dialog is where the request goes", async () => {
+    const page = await env.connected();
+    await page.keyboard.press("ControlOrMeta+s");
+    const dialog = page.getByRole("dialog", { name: "Save request" });
+    await fill(dialog.getByRole("textbox", { name: "Request name" }), "Typed");
+    // Typed, but its "New collection" button not pressed: Save still puts it there.
+    await fill(dialog.getByRole("textbox", { name: "New collection" }), "Typed place");
+    await dialog.getByRole("button", { name: "Save", exact: true }).click();
+    await dialog.waitFor({ state: "hidden" });
+    const file = path.join(
+      env.wb.dataDir,
+      "workspace",
+      "collections",
+      "typed-place",
+      "typed.wsdeck.toml",
+    );
+    await waitFor(() => existsSync(file), `the request file ${file}`);
+    expect(readFileSync(file, "utf8")).toContain('name = "Typed"');
+  });
 });
 
 describe("the history", () => {

@@ -163,6 +163,12 @@ class Workbench {
     tab.headers.value = f.headers;
     tab.protocols.value = f.protocols;
     tab.settings.value = f.settings;
+    const masked = [f.url, ...f.params.map((p) => p.value), ...f.headers.map((h) => h.value)].some(
+      (v) => v.includes("****"),
+    );
+    if (masked)
+      tab.localError.value =
+        "The recorded session's secret values were saved as ****: put your {{variable}} back where **** is before connecting.";
     this.tabs.value = [...this.tabs.peek(), tab];
     this.activeId.value = tab.id;
     setTimeout(() => document.getElementById(`tab-${tab.id}`)?.focus(), 0);
@@ -290,17 +296,20 @@ class Workbench {
     return tab;
   }
 
-  /** Closes a tab; one with unsaved changes asks first. */
+  /** Closes a tab; one with unsaved changes, or a request never saved, asks first. */
   async closeTabAsking(id: number): Promise<void> {
     const tab = this.tabs.peek().find((t) => t.id === id);
-    if (tab && !isHistoryTab(tab) && tab.unsaved.peek()) {
+    if (tab && !isHistoryTab(tab)) {
       const name = tab.name.peek();
-      const yes = await this.workspace.askConfirm(
-        `Close ${name}?`,
-        `"${name}" has unsaved changes. Closing the tab discards them (the saved request stays as it is on disk).`,
-        "Close without saving",
-      );
-      if (!yes) return;
+      const why = tab.unsaved.peek()
+        ? `"${name}" has unsaved changes. Closing the tab discards them (the saved request stays as it is on disk).`
+        : tab.saved.peek() === null && tab.url.peek().trim() !== ""
+          ? `"${name}" was never saved (or its file was deleted). Closing the tab discards it; Ctrl+S saves it to the workspace.`
+          : null;
+      if (why !== null) {
+        const yes = await this.workspace.askConfirm(`Close ${name}?`, why, "Close without saving");
+        if (!yes) return;
+      }
     }
     this.closeTab(id);
   }

@@ -253,6 +253,19 @@ export class EnvStore {
     const next = stateFromWorkspace(envs, activeSlug, keep, ids);
     if (current.activeId && next.environments.some((e) => e.id === current.activeId))
       next.activeId = current.activeId;
+    // Rows still being typed (no name yet) are not in the files: keep them on screen.
+    const drafts = new Map(
+      allEnvs(current).map((e) => [e.id, e.variables.filter((v) => !v.name.trim())]),
+    );
+    const withDrafts = (e: Environment): Environment => {
+      const rows = drafts.get(e.id) ?? [];
+      const onDisk = e.variables.filter((v) => v.name.trim());
+      return rows.length && onDisk.length === e.variables.length
+        ? { ...e, variables: [...e.variables, ...rows] }
+        : e;
+    };
+    next.globals = withDrafts(next.globals);
+    next.environments = next.environments.map(withDrafts);
     this.state.value = next;
     if (!this.adopted) {
       this.adopted = true;

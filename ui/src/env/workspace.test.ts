@@ -95,6 +95,27 @@ describe("EnvStore with the workspace", () => {
     expect(store.state.peek().environments.map((e) => e.id)).toEqual([id]);
   });
 
+  it("a variable row without a name yet survives the save and reload of its environment", async () => {
+    const { rpc } = fakeRpc((_m, p) => ({ ...(p.environment as WsEnvironment), revision: "r2" }));
+    const store = new EnvStore(memory(), true);
+    const disk: WsEnvironment = {
+      slug: "dev",
+      name: "Dev",
+      variables: [{ name: "host", value: "h", secret: false, enabled: true }],
+      revision: "r1",
+    };
+    store.useWorkspace(rpc, [disk]);
+    store.updateEnvironment("ws-dev", (e) => ({
+      ...e,
+      variables: [...e.variables, { name: "", value: "", secret: false }],
+    }));
+    await vi.advanceTimersByTimeAsync(600);
+    // The save wrote only "host"; the reload after it must not drop the row being typed.
+    store.useWorkspace(rpc, [{ ...disk, revision: "r2" }]);
+    const dev = store.state.peek().environments[0];
+    expect(dev?.variables.map((v) => v.name)).toEqual(["host", ""]);
+  });
+
   it("a file changed on disk is saved over with force (the edit on screen wins)", async () => {
     const { rpc, calls } = fakeRpc((_m, p) => {
       if (!p.force) throw new RpcError({ code: -32009, message: "Changed on disk." });

@@ -114,15 +114,18 @@ export function MessagesPane({
           <option value="control">Control frames</option>
         </select>
         <RateText ctl={ctl} />
-        <button
-          type="button"
-          class="log-btn log-icon-btn"
-          aria-label="Clear messages"
-          title="Clear messages"
-          onClick={() => ctl.clearView()}
-        >
-          <TrashIcon />
-        </button>
+        {ctl.recorded ? null : (
+          // A recorded session is read-only: nothing to clear.
+          <button
+            type="button"
+            class="log-btn log-icon-btn"
+            aria-label="Clear messages"
+            title="Clear messages"
+            onClick={() => ctl.clearView()}
+          >
+            <TrashIcon />
+          </button>
+        )}
       </div>
       {(filtered || search.error || selected.length > 0) && (
         <div class="log-subheader">

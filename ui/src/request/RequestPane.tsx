@@ -64,8 +64,9 @@ export function RequestPane({
         aria-disabled={state === "closing" ? "true" : undefined}
         onClick={() => {
           if (tab.session.state.peek() !== "open") return;
+          // 1000 "normal closure", as Postman and browsers send when you close.
           void tab.session
-            .disconnect()
+            .disconnect(1000)
             .catch((e: unknown) => (tab.localError.value = errorText(e)));
         }}
       >

@@ -124,8 +124,20 @@ function SaveDialog({ store }: { store: WorkspaceStore }) {
             setProblem("Give the request a name.");
             return;
           }
-          const path = paths.find((p) => p.path.join("/") === collection)?.path ?? [];
-          done({ name: name.trim(), collection: path });
+          void (async () => {
+            // A new collection's name typed but not created yet: that is where it goes.
+            let path = paths.find((p) => p.path.join("/") === collection)?.path ?? [];
+            const n = newCollection.trim();
+            if (n) {
+              const made = await store.createCollection([], n);
+              if (!made) {
+                setProblem(store.error.peek());
+                return;
+              }
+              path = made;
+            }
+            done({ name: name.trim(), collection: path });
+          })();
         }}
       >
         <label class="field">
