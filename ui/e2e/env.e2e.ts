@@ -66,6 +66,22 @@ describe("environments and variables", () => {
     await expectInLog(page, "join lobby-42", 2);
     expect(await logText(page)).not.toContain("{{room}}");
     await shot(page, "env-variables-sent");
+
+    // Unticked, a variable stays in the environment but {{room}} no longer sees it.
+    await page.getByRole("button", { name: "Environments", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Environments" });
+    await dialog.getByLabel("Variable 2 enabled", { exact: true }).uncheck();
+    expect(await dialog.getByLabel("Variable 2 value", { exact: true }).inputValue()).toBe(
+      "lobby-42",
+    );
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await send(page, "leave {{room}}");
+    await waitFor(
+      async () => (await alertsText(page)).some((t) => t.includes("room")),
+      "an alert naming the disabled variable",
+    );
+    expect(await logText(page)).not.toContain("leave");
   });
 
   it("an undefined variable gives a clear error, nothing is sent", async () => {

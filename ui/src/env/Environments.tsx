@@ -185,6 +185,7 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
             {env.variables.length === 0 ? <p class="empty">No variables yet.</p> : null}
             {env.variables.length > 0 ? (
               <div class="row var-row row-head" aria-hidden="true">
+                <span />
                 <span>Name</span>
                 <span>Value</span>
                 <span>Secret</span>
@@ -195,7 +196,17 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
               const n = i + 1;
               const visible = !v.secret || shown.has(i);
               return (
-                <div class="row var-row" key={`${env.id}-${i}`}>
+                <div
+                  class={v.enabled === false ? "row var-row off" : "row var-row"}
+                  key={`${env.id}-${i}`}
+                >
+                  <input
+                    type="checkbox"
+                    aria-label={`Variable ${n} enabled`}
+                    title="Use this variable (unticked: kept, but {{name}} does not see it)"
+                    checked={v.enabled !== false}
+                    onChange={(e) => editVar(i, { enabled: e.currentTarget.checked })}
+                  />
                   <input
                     type="text"
                     aria-label={`Variable ${n} name`}

@@ -55,6 +55,19 @@ describe("environment persistence", () => {
       { name: "host", value: "127.0.0.1" },
     ]);
   });
+  it("a disabled variable is kept, but {{name}} does not see it (and it survives a reload)", () => {
+    const state = sample();
+    const active = state.environments[0]!;
+    active.variables = active.variables.map((v) =>
+      v.name === "host" ? { ...v, enabled: false } : v,
+    );
+    expect(effectiveVariables(state).find((v) => v.name === "host")).toEqual({
+      name: "host",
+      value: "127.0.0.1",
+    });
+    const again = deserializeEnvState(serializeEnvState(state));
+    expect(again.environments[0]?.variables.find((v) => v.name === "host")?.enabled).toBe(false);
+  });
   it("the store saves on every change and keeps secrets in memory", () => {
     localStorage.clear();
     const store = new EnvStore(localStorage);

@@ -131,6 +131,7 @@ function readEnv(raw: unknown, fallbackId: string): Environment | null {
           name: typeof v.name === "string" ? v.name : "",
           value: typeof v.value === "string" && v.secret !== true ? v.value : "",
           secret: v.secret === true,
+          ...(v.enabled === false ? { enabled: false } : {}),
         }))
     : [];
   return {
