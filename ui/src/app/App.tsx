@@ -254,22 +254,12 @@ class Workbench {
     }
   }
 
-  /** Tabs of renamed requests follow the new id and name. */
+  /** Tabs of renamed (or moved) requests follow the new id and name; their edits stay. */
   renamed(oldId: string, newId: string): void {
     const r = this.workspace.requests.peek().find((x) => x.id === newId);
+    if (!r) return;
     for (const tab of this.requestTabs()) {
-      const saved = tab.saved.peek();
-      if (saved?.id === oldId && r) {
-        const edited = tab.unsaved.peek() ? tab.fields() : null;
-        tab.markSaved(r);
-        if (edited) {
-          tab.url.value = edited.url;
-          tab.params.value = edited.params;
-          tab.headers.value = edited.headers;
-          tab.protocols.value = edited.protocols;
-          tab.settings.value = edited.settings;
-        }
-      }
+      if (tab.saved.peek()?.id === oldId) tab.markSaved(r);
     }
   }
 

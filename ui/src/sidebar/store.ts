@@ -322,17 +322,8 @@ export class WorkspaceStore {
       tab.savedMessages.value = before;
       return false;
     }
-    // The tab's own edits to the request stay; the file's revision and messages are new.
-    const edited = tab.unsaved.peek();
-    const fields = edited ? tab.fields() : null;
+    // The file's revision and messages are new; `markSaved` leaves the tab's own edits.
     tab.markSaved(r);
-    if (fields) {
-      tab.url.value = fields.url;
-      tab.params.value = fields.params;
-      tab.headers.value = fields.headers;
-      tab.protocols.value = fields.protocols;
-      tab.settings.value = fields.settings;
-    }
     this.upsert(r, saved.id);
     return true;
   }
