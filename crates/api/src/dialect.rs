@@ -32,8 +32,8 @@ use serde_json::{Map, Value, json};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 use wsdeck_engine::{
-    Bytes, Direction, Engine, EngineError, Event, EventKind, Initiator, Payload, RequestSpec,
-    Session, SessionState, SettingsPatch,
+    Bytes, Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Session,
+    SessionState, SettingsPatch,
 };
 use wsdeck_format::binary::{decode_base64, decode_hex, encode_base64};
 use wsdeck_format::dynamic::SystemSource;
@@ -1019,26 +1019,17 @@ fn data_fields(bytes: &[u8], is_text: bool, max: Option<usize>, out: &mut Value)
 pub(crate) fn event_json(e: &Event, max_data: Option<usize>) -> Value {
     let time = DateTime::<Utc>::from(e.time).to_rfc3339_opts(SecondsFormat::Millis, true);
     let mut v = json!({"seq": e.seq, "time": time, "monoMs": ms(e.mono)});
+    if let Some((kind, Value::Object(fields))) = wsdeck_history::connection_fields(&e.kind) {
+        v["type"] = json!(kind);
+        if let EventKind::Closing { direction: d, .. } = &e.kind {
+            v["direction"] = json!(direction(*d));
+        }
+        if let Value::Object(out) = &mut v {
+            out.extend(fields);
+        }
+        return v;
+    }
     match &e.kind {
-        EventKind::Connecting { url, attempt } => {
-            v["type"] = json!("connecting");
-            v["url"] = json!(url);
-            v["attempt"] = json!(attempt);
-        }
-        EventKind::Redirect {
-            status,
-            from,
-            to,
-            hop,
-            dropped_headers,
-        } => {
-            v["type"] = json!("redirect");
-            v["status"] = json!(status);
-            v["from"] = json!(from);
-            v["to"] = json!(to);
-            v["hop"] = json!(hop);
-            v["droppedHeaders"] = json!(dropped_headers);
-        }
         EventKind::Open(info) => {
             v["type"] = json!("open");
             v["url"] = json!(info.url);
@@ -1069,46 +1060,8 @@ pub(crate) fn event_json(e: &Event, max_data: Option<usize>) -> Value {
             v["direction"] = json!(direction(*d));
             data_fields(payload, true, max_data, &mut v);
         }
-        EventKind::Closing {
-            direction: d,
-            code,
-            reason,
-        } => {
-            v["type"] = json!("closing");
-            v["direction"] = json!(direction(*d));
-            v["code"] = json!(code);
-            v["reason"] = json!(reason);
-        }
-        EventKind::Closed {
-            code,
-            reason,
-            clean,
-            initiator,
-        } => {
-            v["type"] = json!("closed");
-            v["code"] = json!(code);
-            v["reason"] = json!(reason);
-            v["clean"] = json!(clean);
-            v["initiator"] = json!(match initiator {
-                Initiator::Local => "local",
-                Initiator::Remote => "remote",
-            });
-        }
-        EventKind::Error(err) => {
-            v["type"] = json!("error");
-            v["message"] = json!(err.to_string());
-            v["class"] = json!(err.class().name());
-        }
-        EventKind::Reconnecting {
-            attempt,
-            of,
-            delay_ms,
-        } => {
-            v["type"] = json!("reconnecting");
-            v["attempt"] = json!(attempt);
-            v["of"] = json!(of);
-            v["delayMs"] = json!(delay_ms);
-        }
+        // Connection events: above.
+        _ => {}
     }
     v
 }

@@ -33,7 +33,7 @@ pub use error::{HistoryError, Result};
 pub use export::{event_json, session_json};
 pub use query::{Format, SearchHit, SessionFilter, SessionSummary, StoredEvent};
 pub use retention::{HistorySize, MAX_AGE_DAYS, MAX_MIB, PruneReport, Retention};
-pub use row::handshake_json;
+pub use row::{connection_fields, handshake_json};
 pub use schema::SCHEMA_VERSION;
 pub use writer::{MAX_BATCH_EVENTS, QUEUE_EVENTS};
 

@@ -120,6 +120,61 @@ fn connection(kind: &'static str, detail: Value) -> Row<'static> {
     }
 }
 
+/// A connection event's `type` and fields, as the API sends it live and as its row stores
+/// it (so a recorded session reads back like a live one): connecting, redirect, closing
+/// (without its direction), closed, error, reconnecting. `None` for messages, pings, pongs
+/// and `open` (whose row holds the whole handshake).
+pub fn connection_fields(kind: &EventKind) -> Option<(&'static str, Value)> {
+    Some(match kind {
+        EventKind::Connecting { url, attempt } => {
+            ("connecting", json!({"url": url, "attempt": attempt}))
+        }
+        EventKind::Redirect {
+            status,
+            from,
+            to,
+            hop,
+            dropped_headers,
+        } => (
+            "redirect",
+            json!({"status": status, "from": from, "to": to, "hop": hop, "droppedHeaders": dropped_headers}),
+        ),
+        EventKind::Closing { code, reason, .. } => {
+            ("closing", json!({"code": code, "reason": reason}))
+        }
+        EventKind::Closed {
+            code,
+            reason,
+            clean,
+            initiator,
+        } => (
+            "closed",
+            json!({
+                "code": code,
+                "reason": reason,
+                "clean": clean,
+                "initiator": match initiator { Initiator::Local => "local", Initiator::Remote => "remote" },
+            }),
+        ),
+        EventKind::Error(e) => (
+            "error",
+            json!({"message": e.to_string(), "class": e.class().name()}),
+        ),
+        EventKind::Reconnecting {
+            attempt,
+            of,
+            delay_ms,
+        } => (
+            "reconnecting",
+            json!({"attempt": attempt, "of": of, "delayMs": delay_ms}),
+        ),
+        EventKind::Open(_)
+        | EventKind::Message { .. }
+        | EventKind::Ping { .. }
+        | EventKind::Pong { .. } => return None,
+    })
+}
+
 /// The row of one engine event; secrets are masked in the detail, never in payloads.
 pub(crate) fn row_of<'a>(event: &'a Event, secrets: &[String]) -> Row<'a> {
     let mut row = match &event.kind {
@@ -142,55 +197,21 @@ pub(crate) fn row_of<'a>(event: &'a Event, secrets: &[String]) -> Row<'a> {
         }
         EventKind::Ping { direction, payload } => control("ping", *direction, payload),
         EventKind::Pong { direction, payload } => control("pong", *direction, payload),
-        EventKind::Connecting { url, attempt } => {
-            connection("connecting", json!({"url": url, "attempt": attempt}))
-        }
-        EventKind::Redirect {
-            status,
-            from,
-            to,
-            hop,
-            dropped_headers,
-        } => connection(
-            "redirect",
-            json!({"status": status, "from": from, "to": to, "hop": hop, "droppedHeaders": dropped_headers}),
-        ),
         EventKind::Open(h) => connection("open", handshake_json(h)),
-        EventKind::Closing {
-            direction,
-            code,
-            reason,
-        } => {
-            let mut r = connection("closing", json!({"code": code, "reason": reason}));
-            r.direction = Some(direction_str(*direction));
-            r
-        }
-        EventKind::Closed {
-            code,
-            reason,
-            clean,
-            initiator,
-        } => connection(
-            "closed",
-            json!({
-                "code": code,
-                "reason": reason,
-                "clean": clean,
-                "initiator": match initiator { Initiator::Local => "local", Initiator::Remote => "remote" },
-            }),
-        ),
-        EventKind::Error(e) => connection(
-            "error",
-            json!({"message": e.to_string(), "class": e.class().name()}),
-        ),
-        EventKind::Reconnecting {
-            attempt,
-            of,
-            delay_ms,
-        } => connection(
-            "reconnecting",
-            json!({"attempt": attempt, "of": of, "delayMs": delay_ms}),
-        ),
+        other => match connection_fields(other) {
+            Some((kind, fields)) => {
+                let mut r = connection(kind, fields);
+                if let EventKind::Closing { direction, .. } = other {
+                    r.direction = Some(direction_str(*direction));
+                }
+                r
+            }
+            // Not reached: every kind not matched above is a connection event.
+            None => connection(
+                "error",
+                json!({"message": "an event wsdeck could not record", "class": "internal"}),
+            ),
+        },
     };
     if let Some(detail) = row.detail.as_mut() {
         mask_value(detail, secrets);
