@@ -427,15 +427,7 @@ fn run_pipe(
     view: Arc<View>,
     composer: Composer,
 ) -> Option<u8> {
-    let printer = Printer {
-        style: if args.jsonl {
-            Style::Jsonl
-        } else {
-            Style::Plain
-        },
-        verbose: args.verbose,
-        view,
-    };
+    let printer = Printer::new(args.jsonl, args.verbose, view);
     let refused = Arc::new(AtomicU64::new(0));
     let opened = rt.block_on(session.wait_open());
     if opened.is_ok() {

@@ -276,6 +276,16 @@ fn parse_limit(text: &str, most: u64) -> Result<Limit, String> {
 /// How often a long-running recorder applies the retention settings again.
 const RETENTION_EVERY: Duration = Duration::from_secs(600);
 
+/// What a removal deleted, in one line: `deleted 2 session(s), 14 events, 1.6 KiB`.
+fn deleted(report: &wsdeck_history::PruneReport) -> String {
+    format!(
+        "deleted {} session(s), {} events, {}",
+        report.sessions.len(),
+        report.events,
+        size(report.bytes)
+    )
+}
+
 /// Bytes for people, in binary units: `801 B`, `12.5 KiB`, `2048.0 MiB`.
 fn size(bytes: u64) -> String {
     match bytes {
@@ -385,25 +395,13 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                     max_mib.map(|m| m * 1024 * 1024),
                 )
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            writeln!(
-                out,
-                "deleted {} session(s), {} events, {} bytes",
-                report.sessions.len(),
-                report.events,
-                report.bytes
-            )?;
+            writeln!(out, "{}", deleted(&report))?;
         }
         HistoryCommand::Delete { ids } => {
             let report = history
                 .delete_sessions(&ids)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            writeln!(
-                out,
-                "deleted {} session(s), {} events, {} bytes",
-                report.sessions.len(),
-                report.events,
-                report.bytes
-            )?;
+            writeln!(out, "{}", deleted(&report))?;
         }
         HistoryCommand::Retention {
             max_age_days,
@@ -429,12 +427,7 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                 let report = history
                     .apply_retention()
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                writeln!(
-                    out,
-                    "applied: deleted {} session(s), {}",
-                    report.sessions.len(),
-                    size(report.bytes)
-                )?;
+                writeln!(out, "applied: {}", deleted(&report))?;
             }
             let held = history.size().map_err(|e| anyhow::anyhow!("{e}"))?;
             let age = retention

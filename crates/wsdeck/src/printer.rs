@@ -58,6 +58,15 @@ pub struct Printer {
 }
 
 impl Printer {
+    /// The printer of `--jsonl` (one JSON object per event) or plain lines.
+    pub fn new(jsonl: bool, verbose: bool, view: Arc<View>) -> Printer {
+        Printer {
+            style: if jsonl { Style::Jsonl } else { Style::Plain },
+            verbose,
+            view,
+        }
+    }
+
     /// Where this event goes in this style.
     pub fn sink(&self, event: &Event) -> Sink {
         if self.style == Style::Jsonl {

@@ -18,7 +18,7 @@ use wsdeck_workspace::{
 use crate::compose::{Composed, Composer, SendFormat};
 use crate::connect::{ConnectArgs, final_code, print_until_end};
 use crate::exit;
-use crate::printer::{Printer, Style, View};
+use crate::printer::{Printer, View};
 use crate::redact::Redactor;
 use crate::vars::Variables;
 
@@ -241,20 +241,17 @@ fn connect_and_send(
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-    let redactor = Redactor::new(variables.secret_values()).with_url_credentials(&spec.url);
-    let printer = Printer {
-        style: if args.jsonl {
-            Style::Jsonl
-        } else {
-            Style::Plain
-        },
-        verbose: args.verbose,
-        view: Arc::new(View {
+    let redactor =
+        Redactor::new(secret_values.iter().map(String::as_str)).with_url_credentials(&spec.url);
+    let printer = Printer::new(
+        args.jsonl,
+        args.verbose,
+        Arc::new(View {
             pretty: false,
             hexdump: false,
             redactor,
         }),
-    };
+    );
     let recorder = if args.record {
         match crate::history_cmd::recorder_for(args.history.clone(), rt) {
             Ok(recorder) => Some(recorder),
