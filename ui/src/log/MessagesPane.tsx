@@ -353,7 +353,9 @@ function LogList({ ctl }: { ctl: LogController }) {
           </div>
         )}
       </div>
-      {paused && count > 0 && ctl.canScroll() && (
+      {/* A live log the user paused can scroll by definition; `canScroll` reads layout, so
+      it is asked only of a recorded session (which may fit on screen), not on every frame. */}
+      {paused && count > 0 && (!ctl.recorded || ctl.canScroll()) && (
         <button type="button" class="log-jump" aria-label="Jump to latest" onClick={jump}>
           Jump to latest
           {count > ctl.pausedAtCount ? ` · ${formatCount(count - ctl.pausedAtCount)} new` : ""}{" "}

@@ -7,7 +7,7 @@ import { signal } from "@preact/signals";
 import { RpcError, type Rpc } from "../rpc";
 import type { RequestTab } from "../request/model";
 import type { SavedMessage, WorkspaceLoad, WsCollection, WsRequest } from "../types";
-import { isNoPermission, requestFromFields, workspaceError } from "./convert";
+import { findCollection, isNoPermission, requestFromFields, workspaceError } from "./convert";
 
 export type WorkspaceStatus = "loading" | "ready" | "unavailable";
 
@@ -348,14 +348,4 @@ export function placeRequest(
     return { ...c, requests, collections: c.collections.map(visit) };
   };
   return visit(root);
-}
-
-/** The collection at `path` in the tree under `root`. */
-export function findCollection(root: WsCollection, path: string[]): WsCollection | null {
-  let at: WsCollection | undefined = root;
-  for (let i = 1; i <= path.length && at; i++) {
-    const want = path.slice(0, i).join("/");
-    at = at.collections.find((c: WsCollection) => c.path.join("/") === want);
-  }
-  return at ?? null;
 }
