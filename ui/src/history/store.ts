@@ -123,13 +123,12 @@ export class HistoryStore {
    */
   async importHar(text: string, fileName: string): Promise<number[]> {
     const r = await this.rpc.call<{ sessions: number[] }>("wsdeck.history.import", { har: text });
-    clearTimeout(this.noticeTimer);
-    this.noticeTimer = setTimeout(() => (this.notice.value = ""), 15_000);
     const n = r.sessions.length;
-    this.notice.value =
+    this.say(
       n === 0
         ? `${fileName} has no WebSocket entries (_webSocketMessages): nothing was imported.`
-        : `Imported ${n} ${n === 1 ? "session" : "sessions"} from ${fileName}.`;
+        : `Imported ${n} ${n === 1 ? "session" : "sessions"} from ${fileName}.`,
+    );
     await this.refresh();
     return r.sessions;
   }
@@ -148,10 +147,17 @@ export class HistoryStore {
     const r = await this.rpc.call<HistoryTotals>("wsdeck.history.delete", { ids });
     this.forget(ids);
     const what = ids.length === 1 ? `session ${ids[0]}` : `${ids.length} sessions`;
+    this.say(
+      `Deleted ${what} (${r.events.toLocaleString("en-US")} ${r.events === 1 ? "event" : "events"}, ${formatBytes(r.bytes)}).`,
+    );
+    return r;
+  }
+
+  /** Shows `text` in the panel for 15 s. */
+  private say(text: string): void {
     clearTimeout(this.noticeTimer);
     this.noticeTimer = setTimeout(() => (this.notice.value = ""), 15_000);
-    this.notice.value = `Deleted ${what} (${r.events.toLocaleString("en-US")} ${r.events === 1 ? "event" : "events"}, ${formatBytes(r.bytes)}).`;
-    return r;
+    this.notice.value = text;
   }
 
   /** The retention limits and the history's size. */
