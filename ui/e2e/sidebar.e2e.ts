@@ -497,4 +497,50 @@ describe("the workspace sidebar", () => {
     await expectTree(again, ["1 ▸ Admin", "1 ▸ Spare"]);
     expect(env.errors).toEqual([]);
   });
+
+  it("makes a folder inside a collection; the request open in the active tab is marked", async () => {
+    const page = await env.fresh();
+    await row(page, "Admin").click();
+    await actionsFor(page, "Admin").getByRole("button", { name: "New folder in Admin" }).click();
+    const dialog = page.getByRole("dialog", { name: "New folder in Admin" });
+    await fill(dialog.getByRole("textbox", { name: "Folder name" }), "Drafts");
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await expectTree(page, ["1 ▾ Admin", "2 ▸ Drafts", "1 ▸ Spare"]);
+    expect(await waitForFile(wsFile("admin", "drafts", "collection.toml"))).toContain(
+      'name = "Drafts"',
+    );
+    expect(await row(page, "Drafts").getAttribute("aria-selected")).toBe("true");
+
+    await actionsFor(page, "Drafts")
+      .getByRole("button", { name: "New request here in Drafts" })
+      .click();
+    await fill(urlBox(page), `${env.echo.base}/draft`);
+    await page.keyboard.press("ControlOrMeta+s");
+    const save = page.getByRole("dialog", { name: "Save request" });
+    await fill(save.getByRole("textbox", { name: "Request name" }), "Draft");
+    await save.getByRole("button", { name: "Save", exact: true }).click();
+    await waitForFile(wsFile("admin", "drafts", "draft.wsdeck.toml"));
+    await expectTree(page, ["1 ▾ Admin", "2 ▾ Drafts", "3 Draft", "1 ▸ Spare"]);
+    await waitFor(
+      async () => (await row(page, "Draft").getAttribute("aria-current")) === "page",
+      "the saved request marked as the one the active tab shows",
+    );
+
+    // Another tab: no row is marked; back to the first tab: the mark returns.
+    await page.getByRole("button", { name: "New request", exact: true }).click();
+    await waitFor(
+      async () => (await tree(page).locator('[aria-current="page"]').count()) === 0,
+      "no row marked for an unsaved tab",
+    );
+    await page
+      .getByRole("tablist", { name: "Requests" })
+      .getByRole("tab", { name: /Draft/ })
+      .click();
+    await waitFor(
+      async () => (await row(page, "Draft").getAttribute("aria-current")) === "page",
+      "the mark back on Draft",
+    );
+    expect(env.errors).toEqual([]);
+  });
 });

@@ -172,6 +172,16 @@ export function Sidebar({
     // The folder keeps its name: the row, and the ids of the requests in it, stay.
     if (await store.renameCollection(path, next)) land(collectionKey(path), fromTree);
   };
+  const newFolder = async (path: string[], name: string) => {
+    const fromTree = inTree();
+    const folder = await store.askName(`New folder in ${name}`, "Folder name", "", "Create");
+    if (!folder) return;
+    const made = await store.createCollection(path, folder);
+    if (!made) return;
+    // Show where it went: the parent open, the new folder the current row.
+    toggle(collectionKey(path), true);
+    land(collectionKey(made), fromTree);
+  };
   const move = async (id: string, name: string) => {
     const fromTree = inTree();
     const from = store.requests.peek().find((r) => r.id === id)?.collection ?? [];
@@ -275,7 +285,10 @@ export function Sidebar({
                   aria-selected={current?.key === n.key}
                   aria-expanded={n.kind === "collection" ? n.expanded : undefined}
                   tabIndex={current?.key === n.key ? 0 : -1}
-                  class={`tree-item tree-${n.kind}${current?.key === n.key ? " current" : ""}`}
+                  aria-current={n.kind === "request" && n.id === reveal ? "page" : undefined}
+                  class={`tree-item tree-${n.kind}${current?.key === n.key ? " current" : ""}${
+                    n.kind === "request" && n.id === reveal ? " open-in-tab" : ""
+                  }`}
                   style={{ paddingLeft: `${(n.level - 1) * 14 + 6}px` }}
                   title={n.kind === "request" ? n.url : undefined}
                   onClick={() => activate(n)}
@@ -345,6 +358,15 @@ export function Sidebar({
                     }}
                   >
                     New request here
+                  </button>
+                  <button
+                    type="button"
+                    class="small"
+                    aria-label={`New folder in ${current.name}`}
+                    aria-haspopup="dialog"
+                    onClick={() => void newFolder(current.path, current.name)}
+                  >
+                    New folder
                   </button>
                   <button
                     type="button"
