@@ -39,7 +39,7 @@ describe("a recorded session", () => {
 
     const { item, id } = await sessionItem(page, url);
     await item.click();
-    const tab = page.getByRole("tab", { name: /^History: .*history-export/ });
+    const tab = page.getByRole("tab", { name: /^History #\d+: .*history-export/ });
     await tab.waitFor();
     const view = page.getByRole("region", { name: `Recorded session ${id}` });
     await view.waitFor();
@@ -126,7 +126,7 @@ describe("a recorded session", () => {
     expect(said).toContain("close its connection first");
     expect(said).not.toMatch(/Invalid params|`ids`/);
     // Nothing was deleted: the tab and the list item stay.
-    expect(await page.getByRole("tab", { name: /^History: .*history-live/ }).count()).toBe(1);
+    expect(await page.getByRole("tab", { name: /^History #\d+: .*history-live/ }).count()).toBe(1);
     expect(
       await recorded(page)
         .getByRole("button", { name: new RegExp(`^Session ${id},`) })
@@ -138,11 +138,11 @@ describe("a recorded session", () => {
     // The request's tab is the first one (the recorded session's opened after it).
     await page.getByRole("tab").first().click();
     await disconnect(page);
-    await page.getByRole("tab", { name: /^History: .*history-live/ }).click();
+    await page.getByRole("tab", { name: /^History #\d+: .*history-live/ }).click();
     await view.getByRole("button", { name: "Delete session", exact: true }).click();
     await confirm.getByRole("button", { name: "Delete", exact: true }).click();
     await page
-      .getByRole("tab", { name: /^History: .*history-live/ })
+      .getByRole("tab", { name: /^History #\d+: .*history-live/ })
       .waitFor({ state: "detached" });
   });
 });
@@ -259,10 +259,13 @@ describe("history settings", () => {
       .filter({ hasText: "Imported 1 session from devtools.har." })
       .waitFor();
     const { item, id } = await sessionItem(page, url);
+    // The list tells an import from a session wsdeck recorded (3 events: open and 2 messages).
+    expect(await item.innerText()).toContain("3 events · imported from HAR");
     await item.click();
     const view = page.getByRole("region", { name: `Recorded session ${id}` });
     await view.waitFor();
     await expectInLog(page, "imported answer");
+    await page.getByRole("tab", { name: new RegExp(`^History #${id}: `) }).waitFor();
     await shot(page, "history-imported");
 
     const bad = path.join(dir, "notes.har");

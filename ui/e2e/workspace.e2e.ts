@@ -107,7 +107,7 @@ describe("the history", () => {
     await waitFor(async () => (await item.count()) > 0, "the session in the history", 10_000);
     await item.first().click();
     await page
-      .getByRole("tab", { name: /^History: / })
+      .getByRole("tab", { name: /^History #\d+: / })
       .first()
       .waitFor();
     await expectInLog(page, "remember this line", 2);

@@ -244,6 +244,8 @@ export interface RecordedRequest {
   headers?: [string, string][];
   protocols?: string[];
   settings?: SettingsParams;
+  /** Set on a session wsdeck did not record itself ("har": read from a HAR file). */
+  importedFrom?: string;
 }
 
 export interface HistorySession {

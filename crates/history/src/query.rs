@@ -43,6 +43,14 @@ pub struct SessionSummary {
     pub bytes: u64,
 }
 
+impl SessionSummary {
+    /// Where the session came from when wsdeck did not record it itself (`"har"` for one read
+    /// by `import_har`), so lists can tell a user which sessions are someone else's capture.
+    pub fn imported_from(&self) -> Option<&str> {
+        self.request.as_ref()?.get("importedFrom")?.as_str()
+    }
+}
+
 /// Whether a payload is text (UTF-8) or binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

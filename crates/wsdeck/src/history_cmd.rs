@@ -331,9 +331,13 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                     (Some(_), Some(code)) => format!("closed {code}"),
                     (Some(_), None) => "closed".to_owned(),
                 };
+                let origin = match s.imported_from() {
+                    Some(from) => format!("  (imported from {})", from.to_uppercase()),
+                    None => String::new(),
+                };
                 writeln!(
                     out,
-                    "{:>6}  {}  {:>7} events  {:>10} B  {:<16}  {}",
+                    "{:>6}  {}  {:>7} events  {:>10} B  {:<16}  {}{origin}",
                     s.id,
                     started.format("%Y-%m-%d %H:%M:%S"),
                     s.event_count,

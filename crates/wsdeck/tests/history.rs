@@ -113,7 +113,14 @@ fn recorded_sessions_are_listed_searched_exported_and_imported() {
         "{}",
         stdout(&imported)
     );
-    assert_eq!(stdout(&history(&db, &["list"])).lines().count(), 2);
+    let listed = stdout(&history(&db, &["list"]));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    // Newest first: the import is marked as one, the recorded session is not.
+    let marks: Vec<bool> = listed
+        .lines()
+        .map(|l| l.ends_with("(imported from HAR)"))
+        .collect();
+    assert_eq!(marks, [true, false], "{listed}");
 
     let bad = tmp.0.join("bad.har");
     std::fs::write(&bad, "{\"log\": 1}").expect("write");

@@ -57,6 +57,9 @@ describe("history list items", () => {
     expect(sessionDetails(session({ eventCount: 1200, closeCode: null }))).toBe(
       "1,200 events · no close code",
     );
+    expect(
+      sessionDetails(session({ eventCount: 2, closeCode: null, request: { importedFrom: "har" } })),
+    ).toBe("2 events · imported from HAR");
   });
 
   it("shows host and path", () => {

@@ -33,7 +33,10 @@ export function sessionLabel(s: HistorySession, now?: Date): string {
   return `Session ${s.id}, ${s.url}, ${localTime(s.startedAt, now)}`;
 }
 
-/** `14 events · closed 1000`, `1 event · still open`, `3 events · no close code`. */
+/**
+ * `14 events · closed 1000`, `1 event · not closed`, `3 events · no close code`, or
+ * `2 events · imported from HAR` (an import has no close of its own to show).
+ */
 export function sessionDetails(s: HistorySession): string {
   const events = `${s.eventCount.toLocaleString("en-US")} ${s.eventCount === 1 ? "event" : "events"}`;
   const close =
@@ -42,7 +45,8 @@ export function sessionDetails(s: HistorySession): string {
       : s.endedAt === null
         ? "not closed"
         : "no close code";
-  return `${events} · ${close}`;
+  const from = s.request?.importedFrom;
+  return from ? `${events} · imported from ${from.toUpperCase()}` : `${events} · ${close}`;
 }
 
 export interface SnippetPart {

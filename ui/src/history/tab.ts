@@ -13,7 +13,10 @@ export class HistoryTab {
   readonly id = nextId++;
   readonly kind = "history" as const;
   readonly session: RecordedSession;
-  readonly name = computed(() => `History: ${hostPath(this.session.info.value?.url ?? "")}`);
+  /** With the record's id: two sessions of one URL are two tabs a user can tell apart. */
+  readonly name = computed(
+    () => `History #${this.session.id}: ${hostPath(this.session.info.value?.url ?? "")}`,
+  );
   readonly url = computed(() => this.session.info.value?.url ?? "");
   /** Export in progress / its error. */
   readonly exportNote = signal("");
