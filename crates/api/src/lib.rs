@@ -298,6 +298,17 @@ impl Connection {
         }
     }
 
+    /// Waits (at most `wait`) until every text given to [`handle`](Self::handle) has been
+    /// answered: a transport whose input ended (stdin closed after the last request) still
+    /// owes the caller those answers before it closes the sockets. Returns whether all were.
+    pub async fn finish_in_flight(&self, wait: std::time::Duration) -> bool {
+        let all = u32::try_from(self.state.snap.limits.max_in_flight).unwrap_or(u32::MAX);
+        matches!(
+            tokio::time::timeout(wait, self.state.in_flight.acquire_many(all)).await,
+            Ok(Ok(_))
+        )
+    }
+
     /// Closes all of this caller's sockets and waits (at most `wait`) until their `close`
     /// events were emitted.
     pub async fn close_all(&self, wait: std::time::Duration) {

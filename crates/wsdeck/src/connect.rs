@@ -463,8 +463,8 @@ pub(crate) fn print_until_end(
             r if !events.is_empty() || r.at_end => r,
             _ => {
                 // Caught up: push out what we have, then wait for more.
-                if out.flush().is_err() {
-                    return Some(stdout_closed(session, rt, args));
+                if let Err(e) = out.flush() {
+                    return Some(output_failed(session, rt, args, &e));
                 }
                 rt.block_on(log.next_batch(seq, 4096, &mut events))
             }
@@ -492,8 +492,8 @@ pub(crate) fn print_until_end(
             }
             match printer.sink(event) {
                 Sink::Stdout => {
-                    if printer.write(event, &mut out).is_err() {
-                        return Some(stdout_closed(session, rt, args));
+                    if let Err(e) = printer.write(event, &mut out) {
+                        return Some(output_failed(session, rt, args, &e));
                     }
                 }
                 Sink::Stderr => {
@@ -504,28 +504,40 @@ pub(crate) fn print_until_end(
                 Sink::Nowhere => {}
             }
             if exit_condition.count(event) {
-                let _ = out.flush();
+                if let Err(e) = out.flush() {
+                    return Some(output_failed(session, rt, args, &e));
+                }
                 let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
             }
         }
         seq = outcome.next_seq;
         log.acknowledge(seq);
         if outcome.at_end {
-            let _ = out.flush();
+            if let Err(e) = out.flush() {
+                return Some(output_failed(session, rt, args, &e));
+            }
             return None;
         }
     }
 }
 
-/// stdout went away (e.g. `| head`): close politely and exit without an error.
-fn stdout_closed(session: &Session, rt: &Handle, args: &ConnectArgs) -> u8 {
+/// Writing to stdout failed: close politely either way. A reader that went away (`| head`)
+/// wanted no more, so that is a normal end; any other failure (disk full, stdout closed) lost
+/// output, so it is said and gets its own exit code.
+fn output_failed(session: &Session, rt: &Handle, args: &ConnectArgs, error: &std::io::Error) -> u8 {
     // Nobody reads any more: stop holding the socket back so the close can complete.
     session.log().set_pacing(0);
     let _ = rt.block_on(async {
         let _ = session.close(args.close_code(), &args.close_reason).await;
         tokio::time::timeout(Duration::from_secs(2), session.wait_closed()).await
     });
-    exit::OK
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return exit::OK;
+    }
+    eprintln!(
+        "wsdeck: writing to stdout failed: {error}; what was received from then on is not in the output (closed the connection)"
+    );
+    exit::OUTPUT
 }
 
 /// Reads stdin on its own thread and sends each line as a message, in batches. Lines that

@@ -20,6 +20,9 @@ pub const PROTOCOL: u8 = 6;
 pub const TIMEOUT: u8 = 7;
 /// The connection dropped without a closing handshake.
 pub const CONNECTION_LOST: u8 = 8;
+/// What was received could not be written to stdout (disk full, stdout closed): a script must
+/// not take a partial capture for a whole one. A reader that left (`| head`) is not this.
+pub const OUTPUT: u8 = 9;
 
 /// Shown at the end of `wsdeck connect --help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -33,7 +36,8 @@ Exit codes:
   5  TLS failure: untrusted or invalid certificate, client certificate refused
   6  protocol error: invalid frame, invalid UTF-8 in a text message, message over --max-message-size
   7  timeout: the handshake took longer than --handshake-timeout
-  8  connection lost: the connection ended without a closing handshake";
+  8  connection lost: the connection ended without a closing handshake
+  9  output failed: stdout could not be written (disk full, closed); what was received is incomplete";
 
 /// The exit code for an engine error.
 pub fn code_for(error: &EngineError) -> u8 {

@@ -1,8 +1,9 @@
 //! `wsdeck rpc`: the JSON-RPC API (`wsdeck-api`) over stdio, one JSON text per line.
 //!
 //! Each stdin line is one request, notification or batch; each stdout line is one response
-//! or `onWebSocketEvent` notification. When stdin ends, every socket is closed (their
-//! `close` events are still written) and the process exits.
+//! or `onWebSocketEvent` notification. When stdin ends, the requests still running are
+//! answered, then every socket is closed (their `close` events are still written) and the
+//! process exits.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -15,6 +16,9 @@ use wsdeck_engine::Engine;
 
 /// How long to wait at exit for sockets to finish their closing handshakes.
 const CLOSE_WAIT: Duration = Duration::from_secs(6);
+/// How long, once stdin ended, requests still running (an open waiting for its handshake,
+/// whose timeout is 20 s by default) may take to be answered before the sockets close.
+const ANSWER_WAIT: Duration = Duration::from_secs(30);
 
 /// Flags of `wsdeck rpc`.
 #[derive(Debug, Args)]
@@ -98,6 +102,13 @@ pub async fn run(caller: Caller) -> anyhow::Result<()> {
         if !text.is_empty() {
             conn.handle(text).await;
         }
+    }
+    // `printf '…open…' | wsdeck rpc`: the open is still running; answer it first.
+    if !conn.finish_in_flight(ANSWER_WAIT).await {
+        eprintln!(
+            "wsdeck rpc: stdin ended and some requests were still unanswered after {} s; closing",
+            ANSWER_WAIT.as_secs()
+        );
     }
     conn.close_all(CLOSE_WAIT).await;
     // Let in-flight responses and the close events reach the writer, then end it.

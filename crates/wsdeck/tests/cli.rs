@@ -31,6 +31,7 @@ const TLS: i32 = 5;
 const PROTOCOL: i32 = 6;
 const TIMEOUT: i32 = 7;
 const CONNECTION_LOST: i32 = 8;
+const OUTPUT: i32 = 9;
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -858,6 +859,52 @@ fn slow_stdout_reader_loses_no_message() {
     assert_eq!(lines, 20_000, "stderr: {stderr}");
     assert!(!stderr.contains("dropped"), "{stderr}");
     assert_eq!(status.code(), Some(OK), "{stderr}");
+}
+
+/// Output that cannot be written (here: a full disk) is an error with its own exit code, not
+/// a clean exit with a silently truncated capture; a reader that stops early (`| head`) is not.
+#[test]
+fn unwritable_stdout_is_an_error_but_a_reader_that_left_is_not() {
+    let echo = Echo::start();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = Command::new(BIN)
+        .args(["connect", &echo.url("/burst?count=10&close=1")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run wsdeck");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(OUTPUT), "{stderr}");
+    assert!(
+        stderr.contains("writing to stdout failed") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+
+    // `| head -n 1`: read one line, then close the pipe.
+    let mut child = Command::new(BIN)
+        .args([
+            "connect",
+            &echo.url("/burst?count=100000&size=1024&close=1"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wsdeck");
+    let stderr = read_all(child.stderr.take().expect("stderr"));
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = Vec::new();
+    reader.read_until(b'\n', &mut line).expect("one line");
+    assert_eq!(line.len(), 1025);
+    drop(reader);
+    let status = child.wait().expect("wait");
+    let stderr = stderr.join().unwrap_or_default();
+    assert_eq!(status.code(), Some(OK), "{stderr}");
+    assert!(!stderr.contains("failed"), "{stderr}");
 }
 
 /// Pipe mode with reconnection: a line written while the server is down waits for the new

@@ -197,6 +197,38 @@ fn closing_stdin_closes_open_sockets() {
     );
 }
 
+/// `printf '…open…' | wsdeck rpc`: stdin ends while the open still waits for its handshake.
+/// The open is answered first (with its id and `open` event), then the socket closes.
+#[test]
+fn stdin_ending_while_an_open_runs_still_answers_it() {
+    let echo = Echo::start();
+    let mut rpc = Rpc::spawn(&["--grant", "endowment:network-access"]);
+    rpc.send(req(
+        1,
+        "snap_openWebSocket",
+        json!({"url": echo.url("/echo")}),
+    ));
+    rpc.send(req(2, "wsdeck.open", json!({"url": echo.url("/echo")})));
+    let (code, out) = rpc.finish();
+    assert_eq!(code, 0, "{out:?}");
+    let answer = |id: u64| {
+        out.iter()
+            .find(|v| v["id"] == id)
+            .unwrap_or_else(|| panic!("no answer to {id}: {out:?}"))
+    };
+    let snap_id = answer(1)["result"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the open failed: {out:?}"))
+        .to_owned();
+    assert!(answer(2)["result"].is_object(), "{out:?}");
+    let snap_events: Vec<&Value> = out
+        .iter()
+        .filter(|v| v["params"]["event"]["id"] == json!(snap_id))
+        .map(|v| &v["params"]["event"]["type"])
+        .collect();
+    assert_eq!(snap_events, [&json!("open"), &json!("close")], "{out:?}");
+}
+
 #[test]
 fn a_snap_manifest_grants_its_initial_permissions() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
