@@ -8,6 +8,7 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::{WebSocketStream, accept_hdr_async_with_config};
+use tungstenite::error::CapacityError;
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
@@ -26,6 +27,12 @@ const MAX_HEAD: usize = 64 * 1024;
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages echoed before a flush is forced, when the peer pipelines.
 const ECHO_BATCH: usize = 256;
+/// How long, at most, [`linger`] keeps reading after close 1009 went out.
+const LINGER_FOR: Duration = Duration::from_secs(2);
+/// A pause this long in what the client sends ends [`linger`] early.
+const LINGER_IDLE: Duration = Duration::from_millis(250);
+/// At most this much is read and discarded by [`linger`].
+const LINGER_BYTES: usize = 64 << 20;
 /// The `/invalid-utf8` payload: valid UTF-8 ("κόσμε") followed by an encoded surrogate
 /// (0xed 0xa0 0x80), which UTF-8 forbids, then "edited" (Autobahn case 6.3.1's bytes).
 const INVALID_UTF8: &[u8] = &[
@@ -126,7 +133,8 @@ where
         }
     };
     let stream = Prefixed::new(head.freeze(), stream);
-    let ws = match accept_hdr_async_with_config(stream, callback, Some(shared.ws_config)).await {
+    let mut ws = match accept_hdr_async_with_config(stream, callback, Some(shared.ws_config)).await
+    {
         Ok(ws) => ws,
         // The callback refused the upgrade and tungstenite has written our response.
         Err(tungstenite::Error::Http(_)) => return Ok(()),
@@ -136,7 +144,14 @@ where
         // Not reachable: tungstenite only completes after the callback accepted.
         return Ok(());
     };
-    run(ws, plan.behavior, &shared.stats).await
+    match run(&mut ws, plan.behavior, &shared.stats).await {
+        // Whatever the endpoint was doing, a message over `max_message_size` is refused the
+        // same way.
+        Err(EchoError::WebSocket(tungstenite::Error::Capacity(
+            CapacityError::MessageTooLong { max_size, .. },
+        ))) => refuse_oversize(&mut ws, max_size).await,
+        other => other,
+    }
 }
 
 enum Head {
@@ -214,12 +229,12 @@ async fn write_plain<S: AsyncWrite + Unpin>(
 }
 
 /// Runs the endpoint behaviour on an established WebSocket.
-async fn run<S>(mut ws: Ws<S>, behavior: Behavior, stats: &Stats) -> Result<(), EchoError>
+async fn run<S>(ws: &mut Ws<S>, behavior: Behavior, stats: &Stats) -> Result<(), EchoError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     match behavior {
-        Behavior::Echo => echo(&mut ws, stats).await,
+        Behavior::Echo => echo(ws, stats).await,
         Behavior::Burst {
             count,
             size,
@@ -236,22 +251,22 @@ where
             }
             ws.flush().await?;
             if close {
-                close_and_drain(&mut ws, 1000, "burst done").await
+                close_and_drain(ws, 1000, "burst done").await
             } else {
-                echo(&mut ws, stats).await
+                echo(ws, stats).await
             }
         }
         Behavior::Headers { json } => {
             ws.send(Message::text(json)).await?;
-            echo(&mut ws, stats).await
+            echo(ws, stats).await
         }
         Behavior::Close {
             code,
             reason,
             after,
         } => {
-            if echo_until(&mut ws, deadline_after(after), stats).await? {
-                close_and_drain(&mut ws, code, &reason).await
+            if echo_until(ws, deadline_after(after), stats).await? {
+                close_and_drain(ws, code, &reason).await
             } else {
                 Ok(())
             }
@@ -263,13 +278,13 @@ where
         } => {
             let mut next_at = Instant::now();
             for _ in 0..count {
-                if !echo_until(&mut ws, next_at, stats).await? {
+                if !echo_until(ws, next_at, stats).await? {
                     return Ok(());
                 }
                 ws.send(Message::Ping(payload.clone())).await?;
                 next_at = deadline_from(next_at, interval);
             }
-            echo(&mut ws, stats).await
+            echo(ws, stats).await
         }
         Behavior::InvalidUtf8 => {
             let frame = Frame::message(
@@ -278,7 +293,7 @@ where
                 true,
             );
             ws.send(Message::Frame(frame)).await?;
-            echo(&mut ws, stats).await
+            echo(ws, stats).await
         }
         Behavior::Stream { rate, size, count } => {
             let start = Instant::now();
@@ -296,17 +311,17 @@ where
                 // small batches rather than one syscall per message.
                 let next = start + Duration::from_secs_f64(sent as f64 / rate as f64);
                 let next = next.max(Instant::now() + Duration::from_millis(5));
-                if sent < count && !echo_until(&mut ws, next, stats).await? {
+                if sent < count && !echo_until(ws, next, stats).await? {
                     return Ok(());
                 }
             }
-            echo(&mut ws, stats).await
+            echo(ws, stats).await
         }
         Behavior::Vanish { size } => vanish(ws, size).await,
         Behavior::Big { size } => {
             ws.send(Message::Binary(Bytes::from(vec![b'x'; size])))
                 .await?;
-            echo(&mut ws, stats).await
+            echo(ws, stats).await
         }
     }
 }
@@ -418,9 +433,9 @@ where
     drained.map_err(|_| EchoError::Timeout("waiting for the peer's close frame"))
 }
 
-/// Writes the header and half the payload of a `size`-byte binary frame, then drops the
-/// connection without a close frame.
-async fn vanish<S>(mut ws: Ws<S>, size: usize) -> Result<(), EchoError>
+/// Writes the header and half the payload of a `size`-byte binary frame; the caller then
+/// drops the connection without a close frame.
+async fn vanish<S>(ws: &mut Ws<S>, size: usize) -> Result<(), EchoError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -444,9 +459,53 @@ where
     };
     let stream = ws.get_mut().inner_mut();
     stream.write_all(&raw).await.map_err(io)?;
-    stream.flush().await.map_err(io)?;
-    drop(ws);
+    stream.flush().await.map_err(io)
+}
+
+/// Refuses a message over the size limit: close 1009 with a reason naming `max_size`, then
+/// [`linger`] so the client, probably still writing that message, gets to read it.
+async fn refuse_oversize<S>(ws: &mut Ws<S>, max_size: usize) -> Result<(), EchoError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let frame = CloseFrame {
+        code: CloseCode::Size,
+        reason: Utf8Bytes::from(format!("message larger than {max_size} bytes")),
+    };
+    ws.close(Some(frame)).await?;
+    linger(ws.get_mut()).await;
     Ok(())
+}
+
+/// Reads and discards what the client still sends — until it closes its side, pauses for
+/// [`LINGER_IDLE`], [`LINGER_FOR`] has passed or [`LINGER_BYTES`] were read — then shuts the
+/// connection down: a "lingering close".
+///
+/// Why: the server refuses an oversize message after reading only its frame header, while the
+/// client is still writing the rest. Closing the socket with unread data makes the kernel
+/// send a reset, so the client's write fails ("broken pipe", "connection reset") and the
+/// close 1009 saying why is never read.
+///
+/// The API gateway has the same routine (`linger` in the `wsdeck` crate's
+/// `gateway/server_socket.rs`, same bounds); keep the two in step. It is not shared because
+/// this crate cannot depend on the `wsdeck` binary crate, and moving it here would make the
+/// gateway's connection handling part of the test peer's public API for fifteen lines.
+async fn linger<S>(stream: &mut S)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let deadline = Instant::now() + LINGER_FOR;
+    let mut buffer = vec![0u8; 64 << 10];
+    let mut discarded = 0usize;
+    while discarded < LINGER_BYTES {
+        let wait = LINGER_IDLE.min(deadline.saturating_duration_since(Instant::now()));
+        match timeout(wait, stream.read(&mut buffer)).await {
+            Ok(Ok(n)) if n > 0 => discarded += n,
+            _ => break,
+        }
+    }
+    // The connection ends either way; a failed shutdown has nothing left to tell.
+    let _ = stream.shutdown().await;
 }
 
 #[cfg(test)]

@@ -81,7 +81,9 @@ pub struct EchoConfig {
     /// When set, a client without such a certificate fails the TLS handshake. Requires `tls`.
     pub client_ca: Option<PathBuf>,
     /// Largest message (and frame) the server accepts from a client, in bytes; `None` means
-    /// unlimited. Default 64 MiB, tungstenite's default message limit.
+    /// unlimited. Default 64 MiB, tungstenite's default message limit. On every endpoint a
+    /// bigger message is answered with close 1009 and the reason
+    /// `message larger than N bytes`, and the connection ends.
     pub max_message_size: Option<usize>,
 }
 

@@ -569,6 +569,45 @@ async fn big_sends_one_binary_message_of_the_requested_size() {
     server.shutdown().await;
 }
 
+/// Regression: a message over `max_message_size` used to end the connection at once, with
+/// the rest of the message unread, so the kernel reset it: the client's write failed and the
+/// close frame saying why was lost. Now the server answers close 1009 naming the limit and
+/// keeps reading (discarding) until the client has written it all.
+#[tokio::test]
+async fn oversize_message_gets_close_1009_naming_the_limit() {
+    let server = EchoServer::start(EchoConfig {
+        max_message_size: Some(1024),
+        ..EchoConfig::default()
+    })
+    .await
+    .expect("echo server starts on 127.0.0.1:0");
+    // `/close` with a long delay reads through `echo_until`, `/echo` through `echo`.
+    for path in ["/echo", "/close?after_ms=60000"] {
+        let mut ws = connect(&server, path).await;
+        ws.send(Message::binary(vec![b'y'; 1024]))
+            .await
+            .expect("send a message at the limit");
+        assert_eq!(next(&mut ws).await, Message::binary(vec![b'y'; 1024]));
+        // Far more than socket buffers hold, so the server must keep reading for the write
+        // to complete.
+        within(
+            "oversize send",
+            ws.send(Message::binary(vec![b'x'; 8 << 20])),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{path}: the whole oversize message is written: {e}"));
+        let (code, reason) = close_of(next(&mut ws).await);
+        assert_eq!(code, 1009, "{path}: {reason}");
+        assert!(reason.contains("1024 bytes"), "{path}: {reason:?}");
+    }
+
+    // The server still serves new connections.
+    let mut ws = connect(&server, "/echo").await;
+    ws.send(Message::text("still here")).await.expect("send");
+    assert_eq!(next(&mut ws).await, Message::text("still here"));
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn slow_handshake_delays_the_answer() {
     let server = start().await;
