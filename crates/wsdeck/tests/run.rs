@@ -169,6 +169,25 @@ fn unknown_requests_and_undefined_variables_are_usage_errors() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("room"), "{stderr}");
 
+    // A secret with no value on this machine (a fresh clone) is not sent empty: it is
+    // undefined, and the error says where its value comes from.
+    dirs.write(
+        "environments/vault.env.toml",
+        "name = \"Vault\"\n\n[[variables]]\nname = \"room\"\nenabled = true\nsecret = true\n",
+    );
+    let out = dirs.run(&["demo/hello", "--env", "vault"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("undefined variable `room`")
+            && stderr.contains("secret in environment vault with no value stored")
+            && stderr.contains("--var room=VALUE"),
+        "{stderr}"
+    );
+    // Given with --var, it resolves (and the run goes on to connect: nothing listens on 9).
+    let out = dirs.run(&["demo/hello", "--env", "vault", "--var", "room=lobby"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+
     dirs.write("collections/demo/bad.wsdeck.toml", "name = \"x\"\nurl = \n");
     let out = dirs.run(&["demo/bad"]);
     assert_eq!(out.status.code(), Some(2));
