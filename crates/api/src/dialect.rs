@@ -300,7 +300,9 @@ impl State {
         let session = self.session(&p.id)?;
         let reason = p.reason.unwrap_or_default();
         session.close(p.code, &reason).await.map_err(|e| match e {
-            EngineError::InvalidCloseCode(_) => bad_param("code", e.to_string()),
+            EngineError::InvalidCloseCode(_) | EngineError::CloseReasonWithoutCode => {
+                bad_param("code", e.to_string())
+            }
             EngineError::CloseReasonTooLong(_) => bad_param("reason", e.to_string()),
             e => engine_error(&p.id)(e),
         })?;

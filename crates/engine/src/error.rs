@@ -140,6 +140,11 @@ pub enum EngineError {
     /// A close code that may not be sent (RFC 6455 §7.4).
     #[error("close code {0} may not be sent: use 1000-1003, 1007-1014 or 3000-4999")]
     InvalidCloseCode(u16),
+    /// A close reason without a code: a close frame carries a reason only after a code.
+    #[error(
+        "a close reason needs a close code (e.g. 1000): a close frame carries a reason only after its code"
+    )]
+    CloseReasonWithoutCode,
     /// A close reason longer than a control frame allows.
     #[error("close reason is {0} bytes; at most 123 bytes fit in a close frame")]
     CloseReasonTooLong(usize),
@@ -180,6 +185,7 @@ impl EngineError {
             | InvalidSubprotocol(_)
             | TlsConfig(_)
             | InvalidCloseCode(_)
+            | CloseReasonWithoutCode
             | CloseReasonTooLong(_)
             | ControlPayloadTooLong { .. } => ErrorClass::InvalidRequest,
             Resolve { .. } | Connect { .. } | Io(_) => ErrorClass::Connect,

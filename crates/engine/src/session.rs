@@ -243,7 +243,7 @@ impl Session {
         if let Some(code) = code {
             validate_close_code(code)?;
         } else if !reason.is_empty() {
-            return Err(EngineError::InvalidCloseCode(0));
+            return Err(EngineError::CloseReasonWithoutCode);
         }
         if reason.len() > 123 {
             return Err(EngineError::CloseReasonTooLong(reason.len()));

@@ -141,6 +141,12 @@ async fn invalid_close_codes_are_rejected_and_the_session_stays_open() {
         .await
         .expect_err("a 124-byte reason does not fit");
     assert_eq!(err, EngineError::CloseReasonTooLong(124));
+    let err = session
+        .close(None, "bye")
+        .await
+        .expect_err("a reason needs a code");
+    assert_eq!(err, EngineError::CloseReasonWithoutCode);
+    assert!(err.to_string().contains("needs a close code"), "{err}");
     assert_eq!(session.state(), SessionState::Open);
     session
         .send(Payload::text("still open"))
