@@ -115,7 +115,7 @@ pub enum EngineError {
     InvalidHandshake(String),
     /// The handshake (one hop of it) took longer than the timeout.
     #[error(
-        "handshake with {url} timed out after {timeout_ms} ms {phase} (raise the handshake timeout, or set it to 0 for none)"
+        "handshake with {url} timed out after {timeout_ms} ms {phase} ({})", timeout_hint(.phase)
     )]
     HandshakeTimeout {
         url: String,
@@ -163,6 +163,17 @@ pub enum EngineError {
     /// Another I/O failure.
     #[error("I/O error: {0}")]
     Io(String),
+}
+
+/// What to try after a handshake timeout. Stalling in TLS is what a `wss://` URL to a plain
+/// WebSocket server looks like (it waits for an HTTP request that never comes), so that is
+/// named before a longer timeout.
+fn timeout_hint(phase: &str) -> &'static str {
+    if phase.contains("TLS") {
+        "a plain ws:// server never answers a TLS hello: if this one is, use ws://; else raise the handshake timeout, or set it to 0 for none"
+    } else {
+        "raise the handshake timeout, or set it to 0 for none"
+    }
 }
 
 fn body_suffix(body: &str) -> String {

@@ -192,7 +192,15 @@ pub(crate) fn describe_tls_error(err: &std::io::Error) -> (String, &'static str)
             format!("server sent TLS alert {alert:?}"),
             "; if the server requires a client certificate, pass --cert and --key",
         ),
+        Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) => (
+            "the server's answer is not TLS".to_owned(),
+            "; it speaks plain HTTP or WebSocket on this port: use ws:// instead of wss://",
+        ),
         Some(other) => (other.to_string(), ""),
+        None if err.kind() == std::io::ErrorKind::UnexpectedEof => (
+            "the server closed the connection during the TLS handshake".to_owned(),
+            "; if it is a plain ws:// server, use ws:// instead of wss://",
+        ),
         None => (err.to_string(), ""),
     }
 }

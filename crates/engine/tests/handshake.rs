@@ -332,10 +332,49 @@ async fn a_stalled_tls_handshake_times_out_and_says_so() {
         "{err:?}"
     );
     assert!(
-        err.to_string().contains("during the TLS handshake"),
+        err.to_string().contains("during the TLS handshake")
+            && err.to_string().contains("use ws://"),
         "{err}"
     );
     holder.abort();
+}
+
+/// `wss://` to a server that answers in plain HTTP: the error says so and names the fix,
+/// rather than rustls' "received corrupt message of type InvalidContentType".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wss_to_a_plain_http_server_says_to_use_ws() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
+        let mut hello = [0u8; 512];
+        let _ = socket.read(&mut hello).await;
+        let _ = socket
+            .write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            )
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    });
+    let engine = Engine::new();
+    let (_session, err) = open_err(
+        &engine,
+        RequestSpec::new(format!("wss://127.0.0.1:{port}/")),
+    )
+    .await;
+    assert!(matches!(&err, EngineError::Tls { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("not TLS") && text.contains("use ws:// instead of wss://"),
+        "{text}"
+    );
+    server.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
