@@ -576,8 +576,12 @@ fn check_upgrade(
         .and_then(|v| v.to_str().ok());
     let expected = accept_for(key);
     if accept != Some(expected.as_str()) {
+        let got = match accept {
+            Some(value) => format!("is \"{value}\""),
+            None => "is missing".to_owned(),
+        };
         return Err(EngineError::InvalidHandshake(format!(
-            "Sec-WebSocket-Accept is {accept:?}, expected {expected:?}"
+            "the Sec-WebSocket-Accept header {got}, expected \"{expected}\" (the server did not compute it from this request's Sec-WebSocket-Key, as RFC 6455 §4.2.2 requires)"
         )));
     }
     let protocol = headers

@@ -449,3 +449,40 @@ async fn close_while_connecting_cancels_the_attempt() {
         "{err:?}"
     );
 }
+
+/// A 101 whose Sec-WebSocket-Accept does not match the key: refused, with both values and
+/// the rule in words (not Rust's `Some("…")`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_sec_websocket_accept_is_refused_in_words() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
+        let mut request = [0u8; 2048];
+        let _ = socket.read(&mut request).await;
+        let _ = socket
+            .write_all(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong\r\n\r\n",
+            )
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    });
+    let engine = Engine::new();
+    let (_session, err) =
+        open_err(&engine, RequestSpec::new(format!("ws://127.0.0.1:{port}/"))).await;
+    assert!(matches!(&err, EngineError::InvalidHandshake(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("Sec-WebSocket-Accept header is \"wrong\", expected \"")
+            && text.contains("Sec-WebSocket-Key")
+            && !text.contains("Some("),
+        "{text}"
+    );
+    server.abort();
+}

@@ -150,7 +150,7 @@ pub struct ConnectArgs {
     pub once: bool,
 
     /// Exit after N received messages.
-    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'n', long, value_name = "N", value_parser = crate::units::parse_count)]
     pub max_messages: Option<u64>,
 
     /// After stdin ends, wait this long for replies before closing (with --exit-on-eof).

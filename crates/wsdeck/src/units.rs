@@ -19,6 +19,16 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{s:?} is too large"))
 }
 
+/// A count of at least 1 (`-n 3`), with a message a user can act on rather than clap's
+/// "0 is not in 1..18446744073709551615".
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("must be at least 1 (leave the flag out for no limit)".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
 /// `key=value` (the value may be empty or contain `=`).
 pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
@@ -45,6 +55,17 @@ pub fn parse_header(s: &str) -> Result<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("3"), Ok(3));
+        assert!(parse_count("0").unwrap_err().contains("at least 1"));
+        assert!(
+            parse_count("-1")
+                .unwrap_err()
+                .contains("not a whole number")
+        );
+    }
 
     #[test]
     fn sizes() {
