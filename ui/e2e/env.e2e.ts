@@ -84,6 +84,23 @@ describe("environments and variables", () => {
     expect(await logText(page)).not.toContain("leave");
   });
 
+  it("{{ completes variable names inside a JSON string too", async () => {
+    const page = await env.fresh();
+    await createEnvironment(page, [["room", "lobby-7"]]);
+    await chooseEnvironment(page);
+    await page.getByRole("combobox", { name: "Message format" }).selectOption({ label: "JSON" });
+    await fill(editor(page), "");
+    // Typed key by key: the editor closes `{` and `"` itself, as it does for a user.
+    await page.keyboard.type('{"a": "{{ro');
+    const option = page.getByRole("option", { name: /room/ });
+    await option.waitFor();
+    await page.keyboard.press("Enter");
+    await waitFor(
+      async () => (await editor(page).innerText()).trim() === '{"a": "{{room}}"}',
+      'the editor to hold {"a": "{{room}}"}',
+    );
+  });
+
   it("an undefined variable gives a clear error, nothing is sent", async () => {
     const page = await env.connected();
     await send(page, "hi {{nope_undefined}}");

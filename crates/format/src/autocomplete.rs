@@ -167,10 +167,13 @@ fn open_reference(text: &str, cursor: usize) -> Option<OpenReference> {
     let name_end = if closed {
         cursor + after[..rest_len].trim_end().len()
     } else {
+        // Not closed yet: only a name being typed continues after the cursor. Quotes,
+        // commas and the like are the text around the reference (`"{{|"` in a JSON string):
+        // replacing them would eat them, and editors filter on the replaced text.
         cursor
             + after
                 .char_indices()
-                .find(|&(_, c)| !is_name_char(c) || c.is_whitespace())
+                .find(|&(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '$')))
                 .map_or(after.len(), |(i, _)| i)
     };
     Some(OpenReference {
@@ -242,6 +245,23 @@ mod tests {
         assert_eq!(c.replace_range, 5..10);
         assert_eq!(&text[c.replace_range.clone()], "ho st");
         assert_eq!(names(&c), vec!["hostname", "host", "ghost"]);
+    }
+
+    #[test]
+    fn inside_a_json_string_the_quote_after_the_cursor_stays() {
+        let (local, env, _) = fixture();
+        let s = Scopes::new().with_local(&local).with_environment(&env);
+        // `{"a": "{{ho|"}`: the editor closed the quote; the reference is not closed yet.
+        let text = r#"{"a": "{{ho"}"#;
+        let c = complete(text, 11, &s);
+        assert_eq!(&text[c.replace_range.clone()], "ho");
+        assert_eq!(names(&c), vec!["hostname", "host", "ghost"]);
+        assert_eq!(c.items[0].insert_text, "hostname}}");
+        // Right after `{{`, before the closing quote: nothing to replace yet.
+        let text = r#"{"a": "{{"}"#;
+        let c = complete(text, 9, &s);
+        assert_eq!(c.replace_range, 9..9);
+        assert!(!c.items.is_empty());
     }
 
     #[test]
