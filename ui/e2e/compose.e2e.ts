@@ -125,6 +125,32 @@ describe("compose", () => {
     await shot(page, "compose-beautify-error");
   });
 
+  it("invalid JSON or XML is not sent (as the CLI refuses it); Text sends it as it is", async () => {
+    const page = await env.connected();
+    await selectByLabel(format(page), "JSON");
+    const bad = '{"refused-e2e":1,}';
+    await send(page, bad);
+    const alert = page.getByRole("alert").filter({ hasText: "Not sent: the JSON is not valid" });
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/Line 1, column \d+: .*set the format to Text/);
+    await selectByLabel(format(page), "XML");
+    await send(page, "<refused-xml-e2e>");
+    await page.getByRole("alert").filter({ hasText: "Not sent: the XML is not valid" }).waitFor();
+    // A {{variable}} in JSON is not a reason to refuse it.
+    await selectByLabel(format(page), "JSON");
+    await send(page, '{"ok-e2e": {{$randomInt}}}');
+    await waitFor(
+      async () => /"ok-e2e": \d+/.test(await logText(page)),
+      "the JSON with a variable",
+    );
+    expect(await logText(page)).not.toContain("refused-e2e");
+    expect(await logText(page)).not.toContain("refused-xml-e2e");
+
+    await selectByLabel(format(page), "Text");
+    await send(page, bad);
+    await expectInLog(page, bad, 2);
+  });
+
   it("Ctrl+Enter in the Message editor sends", async () => {
     const page = await env.connected();
     await fill(editor(page), "sent with ctrl-enter");

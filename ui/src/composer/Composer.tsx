@@ -125,6 +125,32 @@ export function Composer({
     }
   };
 
+  /**
+   * Why a JSON or XML message may not go out as typed ("" when it may): checked as `wsdeck
+   * connect --send-format` and `wsdeck run` check it, so a typo is not sent to the server.
+   */
+  const refusal = async (text: string, f: "json" | "xml"): Promise<string> => {
+    const r = await rpc.call<{ ok: boolean; errors: Diagnostic[] }>("wsdeck.format.validate", {
+      text: f === "json" ? maskVariables(text) : text,
+      format: f,
+    });
+    if (r.ok || !r.errors?.length) return "";
+    const kind = f === "json" ? "JSON" : "XML";
+    const where = problemSentence(r.errors[0]).replace(/\.$/, "");
+    return `Not sent: the ${kind} is not valid. ${where}. Fix it, or set the format to Text to send it as it is.`;
+  };
+
+  const sendChecked = async (text: string, f: MessageFormat | SavedMessage["format"]) => {
+    if (f === "json" || f === "xml") {
+      const why = await refusal(text, f);
+      if (why) {
+        setActionError(why);
+        return;
+      }
+    }
+    await tab.session.sendText(text, variables);
+  };
+
   const send = () => {
     if (tab.session.state.peek() !== "open") {
       setActionError("Connect first: messages can be sent only while connected.");
@@ -133,9 +159,7 @@ export function Composer({
     const text = tab.message.peek();
     const f = tab.format.peek();
     void run(() =>
-      f === "binary"
-        ? tab.session.sendBinary(text, tab.encoding.peek())
-        : tab.session.sendText(text, variables),
+      f === "binary" ? tab.session.sendBinary(text, tab.encoding.peek()) : sendChecked(text, f),
     );
   };
 
@@ -150,7 +174,7 @@ export function Composer({
       void run(() => tab.session.sendBinary(m.body, enc));
       return;
     }
-    void run(() => tab.session.sendText(m.body, variables));
+    void run(() => sendChecked(m.body, m.format));
   };
 
   const beautify = () =>
