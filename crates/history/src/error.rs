@@ -14,6 +14,18 @@ pub enum HistoryError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The database file could not be created (with owner-only permissions).
+    #[error(
+        "could not create the history database {path}: {source}; check the folder's permissions or choose another location"
+    )]
+    CreateFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A reader asked for a history file that does not exist; readers never create one, so
+    /// that a mistyped path is not answered with an empty history.
+    #[error("no history database at {}", path.display())]
+    NoDatabase { path: PathBuf },
     /// SQLite could not open the file at all.
     #[error(
         "could not open the history database {path}: {source}; check that the file is readable and writable"
@@ -48,10 +60,9 @@ pub enum HistoryError {
         action: &'static str,
         source: rusqlite::Error,
     },
-    /// A search string that FTS5 cannot parse.
-    #[error(
-        "search query {query:?} is not valid full-text syntax ({reason}); put words in double quotes to search for them literally"
-    )]
+    /// A search string that FTS5 cannot parse, or an empty one. `reason` says what is wrong
+    /// in words (SQLite's own message rewritten where it is cryptic).
+    #[error("{}", bad_query(query, reason))]
     BadQuery { query: String, reason: String },
     /// The session id is not in the database (never recorded, or pruned).
     #[error(
@@ -87,6 +98,19 @@ pub enum HistoryError {
         field: String,
         problem: String,
     },
+}
+
+/// The full-text syntax, named in every message about a bad query.
+const SEARCH_SYNTAX: &str = "the syntax is words, \"phrases\", AND/OR/NOT and prefix*";
+
+fn bad_query(query: &str, reason: &str) -> String {
+    if query.trim().is_empty() {
+        format!("give a word to search for (the query is empty); {SEARCH_SYNTAX}")
+    } else {
+        format!(
+            "the search query {query:?} is not valid: {reason}; {SEARCH_SYNTAX}; put words in double quotes to search them literally"
+        )
+    }
 }
 
 /// Shorthand for results of this crate.

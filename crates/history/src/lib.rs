@@ -6,6 +6,10 @@
 //! transaction per batch, so floods of messages are recorded in full. The same handle lists,
 //! pages, searches (FTS5), deletes and prunes (also by stored retention settings) and exports sessions (JSONL, HAR) and imports HAR files.
 //!
+//! The file is readable by its owner only (0600 on Unix, -wal and -shm too): payloads may
+//! hold secrets. Writers [`open`](History::open) it, creating it if need be; readers use
+//! [`open_existing`](History::open_existing), which creates nothing.
+//!
 //! Secrets: the caller passes the request already masked and the secret values in
 //! [`SessionMeta::secrets`]; they are replaced by `****` in the stored URL, request,
 //! handshake and connection-event details (never in message payloads), and the values of
@@ -13,6 +17,7 @@
 
 mod error;
 mod export;
+mod private;
 mod query;
 mod retention;
 mod row;
@@ -25,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OpenFlags, params};
 use serde_json::Value;
 use wsdeck_engine::{Event, SessionLog};
 
@@ -92,24 +97,65 @@ impl Drop for Shared {
 static MEMORY_DBS: AtomicU64 = AtomicU64::new(0);
 
 impl History {
-    /// Opens (or creates, with its parent directories) the history at `path`.
+    /// Opens (or creates, with its parent directories) the history at `path`: for front ends
+    /// that record or otherwise write (a new file is made readable by its owner only, since
+    /// message payloads may hold secrets).
     pub fn open(path: impl AsRef<Path>) -> Result<History> {
         let path = path.as_ref();
-        let label = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| HistoryError::CreateDir {
                 path: parent.to_owned(),
                 source,
             })?;
         }
+        private::create(path)?;
+        Self::open_file(path, OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    /// Opens the history at `path` only if it exists ([`HistoryError::NoDatabase`] if not),
+    /// creating nothing: for readers, so that a mistyped path is reported instead of being
+    /// answered with a new empty history (and new folders) there.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<History> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(HistoryError::NoDatabase {
+                path: path.to_owned(),
+            });
+        }
+        Self::open_file(path, OpenFlags::empty()).map_err(|e| match e {
+            // Removed between the check and the open: SQLite was told not to create it.
+            HistoryError::Open { .. } if !path.exists() => HistoryError::NoDatabase {
+                path: path.to_owned(),
+            },
+            e => e,
+        })
+    }
+
+    /// Opens both connections of an existing (or, with `create`, new) file and brings it to
+    /// the current schema.
+    fn open_file(path: &Path, create: OpenFlags) -> Result<History> {
+        let label = path.display().to_string();
+        // `Connection::open`'s flags, with SQLITE_OPEN_CREATE only when asked for.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | create;
+        // Before SQLite opens it: its -wal and -shm files take the database file's mode.
+        private::tighten(path);
         let open = || {
-            Connection::open(path).map_err(|source| HistoryError::Open {
+            Connection::open_with_flags(path, flags).map_err(|source| HistoryError::Open {
                 path: label.clone(),
                 source,
             })
         };
         let mut write = open()?;
         schema::prepare(&mut write, &label)?;
+        // An older wsdeck (or a crash) may have left them readable by others.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            private::tighten(Path::new(&side));
+        }
         let read = open()?;
         read.busy_timeout(std::time::Duration::from_secs(5))
             .and_then(|()| read.execute_batch("PRAGMA query_only = ON;"))

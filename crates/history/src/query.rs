@@ -214,6 +214,13 @@ impl History {
     /// Full-text search over the text messages of all sessions (FTS5 query syntax: words,
     /// `"phrases"`, `prefix*`, `AND`/`OR`/`NOT`), best matches first.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        // FTS5 answers an empty query with `syntax error near ""`, which names nothing.
+        if query.trim().is_empty() {
+            return Err(HistoryError::BadQuery {
+                query: query.to_owned(),
+                reason: "it is empty".into(),
+            });
+        }
         let conn = self.read_conn();
         let run = || -> rusqlite::Result<Vec<SearchHit>> {
             let mut stmt = conn.prepare_cached(
@@ -237,7 +244,7 @@ impl History {
             rusqlite::Error::SqliteFailure(f, Some(msg)) if f.extended_code == 1 => {
                 HistoryError::BadQuery {
                     query: query.to_owned(),
-                    reason: msg.clone(),
+                    reason: explain_fts5(msg),
                 }
             }
             _ => HistoryError::Sqlite {
@@ -246,5 +253,43 @@ impl History {
                 source: e,
             },
         })
+    }
+}
+
+/// FTS5's complaint about a query in words: its messages name the token it stopped at, and
+/// some (`syntax error near ""`, `no such column`) make sense only to those who know FTS5.
+fn explain_fts5(msg: &str) -> String {
+    let msg = msg.strip_prefix("fts5: ").unwrap_or(msg);
+    if msg == "syntax error near \"\"" {
+        "it ends too early (an unclosed parenthesis, or AND/OR/NOT/NEAR with nothing after it)"
+            .into()
+    } else if let Some(token) = msg.strip_prefix("syntax error near ") {
+        format!("{token} is not expected there")
+    } else if msg == "unterminated string" {
+        "a double quote is not closed".into()
+    } else if let Some(column) = msg.strip_prefix("no such column: ") {
+        format!("outside double quotes, - and : pick columns, and there is no column {column:?}")
+    } else if msg.starts_with("unknown special query") {
+        "* alone is no word (a prefix search needs letters before the *)".into()
+    } else {
+        msg.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::explain_fts5;
+
+    #[test]
+    fn fts5_complaints_are_reworded() {
+        assert!(explain_fts5("fts5: syntax error near \"\"").contains("ends too early"));
+        assert!(explain_fts5("fts5: syntax error near \")\"").starts_with("\")\" is not expected"));
+        assert_eq!(
+            explain_fts5("unterminated string"),
+            "a double quote is not closed"
+        );
+        assert!(explain_fts5("no such column: like").contains("no column \"like\""));
+        assert!(explain_fts5("unknown special query: ").contains("* alone"));
+        assert_eq!(explain_fts5("something new"), "something new");
     }
 }

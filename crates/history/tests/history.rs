@@ -181,13 +181,39 @@ fn full_text_search_and_bad_queries() {
     assert_eq!(h.search("laz*", 10).unwrap()[0].seq, 1);
     assert!(h.search("zebra", 10).unwrap().is_empty());
 
-    for bad in ["\"unterminated", "AND OR", "fox)", "nothing-like-this"] {
+    for bad in [
+        "\"unterminated",
+        "AND OR",
+        "fox)",
+        "nothing-like-this",
+        "(fox",
+    ] {
         match h.search(bad, 10) {
             Err(e @ HistoryError::BadQuery { .. }) => {
                 let msg = e.to_string();
                 assert!(msg.contains(bad), "{msg}");
+                assert!(msg.contains("is not valid"), "{msg}");
+                assert!(
+                    msg.contains("words, \"phrases\", AND/OR/NOT and prefix*"),
+                    "the syntax is named: {msg}"
+                );
+                assert!(msg.contains("double quotes"), "{msg}");
+                assert!(!msg.contains("fts5:"), "FTS5's own wording: {msg}");
             }
             other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    // FTS5 says `syntax error near ""` for these, naming nothing.
+    let msg = h.search("(fox", 10).unwrap_err().to_string();
+    assert!(msg.contains("ends too early"), "{msg}");
+    for empty in ["", "  "] {
+        match h.search(empty, 10) {
+            Err(e @ HistoryError::BadQuery { .. }) => {
+                let msg = e.to_string();
+                assert!(msg.starts_with("give a word to search for"), "{msg}");
+                assert!(!msg.contains("near"), "{msg}");
+            }
+            other => panic!("{empty:?}: {other:?}"),
         }
     }
 }
@@ -474,4 +500,77 @@ fn dropping_the_last_handle_commits_what_was_queued() {
     };
     let h = History::open(&path).unwrap();
     assert_eq!(h.session(id).unwrap().event_count, 106);
+}
+
+#[test]
+fn readers_open_only_an_existing_history_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo").join("dir").join("h.db");
+    match History::open_existing(&path) {
+        Err(e @ HistoryError::NoDatabase { .. }) => {
+            assert_eq!(
+                e.to_string(),
+                format!("no history database at {}", path.display())
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !dir.path().join("typo").exists(),
+        "no folders are created for a reader"
+    );
+
+    let path = dir.path().join("h.db");
+    assert!(matches!(
+        History::open_existing(&path),
+        Err(HistoryError::NoDatabase { .. })
+    ));
+    assert!(!path.exists(), "no file is created for a reader");
+    let id = {
+        let h = History::open(&path).unwrap();
+        record_session(&h, "ws://exists/", 2)
+    };
+    let h = History::open_existing(&path).unwrap();
+    assert_eq!(h.session(id).unwrap().url, "ws://exists/");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_wal_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let side = |p: &std::path::Path, suffix: &str| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        std::path::PathBuf::from(s)
+    };
+    let dir = tempfile::tempdir().unwrap();
+
+    // A new history: 0600 whatever the umask (the test process's is usually 022).
+    let path = dir.path().join("history.db");
+    let h = History::open(&path).unwrap();
+    record_session(&h, "ws://private/", 3);
+    assert_eq!(mode(&path), 0o600);
+    for suffix in ["-wal", "-shm"] {
+        assert!(side(&path, suffix).exists(), "WAL mode keeps {suffix} open");
+        assert_eq!(mode(&side(&path, suffix)), 0o600, "{suffix}");
+    }
+    drop(h);
+
+    // One an older wsdeck left readable by everyone is tightened when opened.
+    let old = dir.path().join("old.db");
+    drop(History::open(&old).unwrap());
+    let open_wal = rusqlite::Connection::open(&old).unwrap();
+    open_wal
+        .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS keep (x);")
+        .unwrap();
+    let files = [old.clone(), side(&old, "-wal"), side(&old, "-shm")];
+    for f in &files {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let h = History::open(&old).unwrap();
+    for f in &files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    drop((h, open_wal));
 }
