@@ -1,6 +1,6 @@
 //! The history in the binary: recording sessions (`Recorder`, the API's `SessionObserver`
 //! for `wsdeck ui`/`serve`, and `wsdeck connect --record`) into `wsdeck-history`, and
-//! `wsdeck history list|show|search|export|import|prune`.
+//! `wsdeck history list|show|search|export|import|delete|prune|retention`.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use wsdeck_engine::Session;
-use wsdeck_history::{History, SessionFilter, SessionMeta};
+use wsdeck_history::{History, HistoryError, SessionFilter, SessionMeta};
 
 /// Where the history lives: `<data folder>/history.db` unless `--history FILE`.
 pub fn default_path() -> anyhow::Result<PathBuf> {
@@ -21,13 +21,38 @@ pub fn default_path() -> anyhow::Result<PathBuf> {
     Ok(data.join("history.db"))
 }
 
-/// Opens the history at `path` (or the default), with an error that names the file.
+/// Opens the history at `path` (or the default), with an error that names the file;
+/// creates it if need be (for the commands that record or store something).
 pub fn open(path: Option<PathBuf>) -> anyhow::Result<History> {
     let path = match path {
         Some(p) => p,
         None => default_path()?,
     };
     History::open(&path).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Who writes the history, for people who found none.
+const RECORDED_BY: &str =
+    "sessions are recorded by `wsdeck connect --record`, `wsdeck run --record` and `wsdeck ui`";
+
+/// Opens the history for a command that only reads or removes, creating nothing: a
+/// `--history FILE` that does not exist is an error (most likely a typo, which must not be
+/// answered with an empty history and new folders); the default file not existing yet means
+/// nothing was recorded, so it reads as an empty history (in memory, nothing on disk).
+fn open_existing(path: Option<PathBuf>) -> anyhow::Result<History> {
+    let (path, named) = match path {
+        Some(p) => (p, true),
+        None => (default_path()?, false),
+    };
+    match History::open_existing(&path) {
+        Err(HistoryError::NoDatabase { .. }) if !named => {
+            History::open_in_memory().map_err(|e| anyhow::anyhow!("{e}"))
+        }
+        Err(e @ HistoryError::NoDatabase { .. }) => Err(anyhow::anyhow!(
+            "{e}; {RECORDED_BY} (check the --history path)"
+        )),
+        other => other.map_err(|e| anyhow::anyhow!("{e}")),
+    }
 }
 
 /// How long a command that records waits at exit for the history to be committed.
@@ -165,7 +190,9 @@ impl wsdeck_api::SessionObserver for Recorder {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 The history is <data folder>/history.db (WSDECK_DATA_DIR, $XDG_DATA_HOME/wsdeck or
-~/.local/share/wsdeck), written by wsdeck ui for every session and by wsdeck connect --record.
+~/.local/share/wsdeck), written by wsdeck ui for every session and by wsdeck connect --record
+and wsdeck run --record. Only import and setting retention create it; the other commands
+read an existing one (a --history FILE that does not exist is an error).
 Examples:
   wsdeck history list
   wsdeck history search 'error OR timeout'
@@ -191,7 +218,11 @@ pub enum HistoryCommand {
         #[arg(long, value_name = "TEXT")]
         url: Option<String>,
     },
-    /// One session's events (as JSON lines, like wsdeck connect --jsonl).
+    /// One session as JSON lines: a "session" line, then its events in the API's shape.
+    ///
+    /// The events are shaped as the JSON-RPC API's wsdeck.history.events returns them
+    /// (camelCase: monoMs, closed's initiator "local"/"remote"; docs/api.md), not as
+    /// wsdeck connect --jsonl prints live events (snake_case: mono_ms, …).
     Show {
         /// The session id (from list).
         id: i64,
@@ -203,22 +234,26 @@ pub enum HistoryCommand {
         #[arg(short = 'n', long, default_value_t = 20)]
         limit: usize,
     },
-    /// Write sessions as JSON lines (one session) or as HAR 1.2 with _webSocketMessages.
+    /// Write sessions as JSON lines (as show prints them, one session after the other) or as
+    /// HAR 1.2 with _webSocketMessages.
     Export {
-        /// Session ids.
+        /// Session ids (one or more).
         #[arg(required = true)]
         ids: Vec<i64>,
-        /// HAR instead of JSON lines (any number of sessions).
+        /// HAR 1.2 (one log, an entry per connection) instead of JSON lines.
         #[arg(long)]
         har: bool,
     },
     /// Read a HAR file's WebSocket entries (Chrome's _webSocketMessages) as sessions.
     Import { file: PathBuf },
-    /// Delete old sessions once: by age, by total size, or both.
+    /// Delete old sessions once: by age, by total size, or both (to delete sessions by id:
+    /// delete).
     Prune {
-        #[arg(long, value_name = "DAYS")]
+        /// Delete sessions that ended more than DAYS ago (at least 1).
+        #[arg(long, value_name = "DAYS", value_parser = parse_prune_days)]
         older_than_days: Option<u64>,
-        #[arg(long, value_name = "MIB")]
+        /// Delete the oldest sessions while all together hold more than MIB (at least 1).
+        #[arg(long, value_name = "MIB", value_parser = parse_prune_mib)]
         max_mib: Option<u64>,
     },
     /// Delete sessions by id (all or none; not one being recorded).
@@ -273,6 +308,29 @@ fn parse_limit(text: &str, most: u64) -> Result<Limit, String> {
     }
 }
 
+fn parse_prune_days(text: &str) -> Result<u64, String> {
+    parse_prune(text, u64::from(wsdeck_history::MAX_AGE_DAYS))
+}
+
+fn parse_prune_mib(text: &str) -> Result<u64, String> {
+    parse_prune(text, wsdeck_history::MAX_MIB)
+}
+
+/// A prune limit: 0 is refused as it is for retention (it would empty the history, which is
+/// not what a limit is for), and so are numbers beyond retention's ceilings (their bytes or
+/// seconds would not fit in 64 bits).
+fn parse_prune(text: &str, most: u64) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err(
+            "0 would delete every session; give at least 1 (to remove sessions, use `wsdeck history delete ID…`)"
+                .into(),
+        ),
+        Ok(n) if n > most => Err(format!("{n} is more than {most}; give at most that")),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
 /// How often a long-running recorder applies the retention settings again.
 const RETENTION_EVERY: Duration = Duration::from_secs(600);
 
@@ -307,7 +365,20 @@ pub fn run(args: HistoryArgs) -> u8 {
 }
 
 fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
-    let history = open(args.history)?;
+    // Only commands that store something may create the database.
+    let stores = match &args.command {
+        HistoryCommand::Import { .. } => true,
+        HistoryCommand::Retention {
+            max_age_days,
+            max_mib,
+        } => max_age_days.is_some() || max_mib.is_some(),
+        _ => false,
+    };
+    let history = if stores {
+        open(args.history)?
+    } else {
+        open_existing(args.history)?
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.command {
@@ -316,11 +387,17 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                 .list_sessions(&SessionFilter {
                     limit,
                     before_id: None,
-                    url_contains: url,
+                    url_contains: url.clone(),
                 })
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             if sessions.is_empty() {
-                writeln!(out, "no sessions recorded yet")?;
+                let recorded = history.size().map_err(|e| anyhow::anyhow!("{e}"))?;
+                match url {
+                    Some(url) if recorded.sessions > 0 => {
+                        writeln!(out, "no session's URL contains {url:?}")?;
+                    }
+                    _ => writeln!(out, "no sessions recorded yet; {RECORDED_BY}")?,
+                }
             }
             for s in sessions {
                 let started = chrono::DateTime::<chrono::Local>::from(

@@ -55,7 +55,7 @@ enum Command {
     Ui(ui::UiArgs),
     /// Run a saved request from the workspace: connect, send its saved messages, print answers.
     Run(run::RunArgs),
-    /// The recorded sessions: list, show, full-text search, export (JSON lines, HAR), import, prune.
+    /// The recorded sessions: list, show, search, export, import, delete, prune, retention.
     History(history_cmd::HistoryArgs),
 }
 

@@ -50,6 +50,196 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file and folder under `dir`.
+fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            found.extend(tree(&path));
+        }
+        found.push(path);
+    }
+    found
+}
+
+#[test]
+fn reading_a_history_that_does_not_exist_creates_nothing() {
+    let tmp = Temp::new("missing");
+    let typo = tmp.0.join("typo").join("dir").join("h.db");
+    for args in [
+        &["list"][..],
+        &["search", "x"],
+        &["show", "1"],
+        &["export", "1"],
+        &["retention"],
+        &["delete", "1"],
+        &["prune", "--max-mib", "1"],
+    ] {
+        let out = history(&typo, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains(&format!("no history database at {}", typo.display()))
+                && said.contains("wsdeck connect --record"),
+            "{args:?}: {said}"
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+    }
+    assert_eq!(tree(&tmp.0), Vec::<PathBuf>::new(), "nothing is created");
+
+    // The default file not existing yet: nothing was recorded, and nothing is created.
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("history")
+            .args(args)
+            .env("WSDECK_DATA_DIR", tmp.0.join("data"))
+            .output()
+            .expect("wsdeck history")
+    };
+    let list = run(&["list"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(
+        stdout(&list).starts_with("no sessions recorded yet"),
+        "{}",
+        stdout(&list)
+    );
+    let unknown = run(&["show", "1"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("no session 1"),
+        "{}",
+        stderr(&unknown)
+    );
+    assert_eq!(tree(&tmp.0), Vec::<PathBuf>::new(), "nothing is created");
+
+    // Commands that store something create it, readable by its owner only.
+    let set = run(&["retention", "--max-age-days", "30"]);
+    assert!(set.status.success(), "{}", stderr(&set));
+    let db = tmp.0.join("data").join("history.db");
+    assert!(db.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&db).expect("db").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn help_says_what_the_history_commands_do() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .output()
+            .expect("wsdeck --help");
+        assert!(out.status.success());
+        stdout(&out)
+    };
+    let top = help(&["--help"]);
+    let line = top
+        .lines()
+        .find(|l| l.trim_start().starts_with("history"))
+        .expect("history in wsdeck --help");
+    for word in [
+        "list",
+        "show",
+        "search",
+        "export",
+        "import",
+        "delete",
+        "prune",
+        "retention",
+    ] {
+        assert!(line.contains(word), "{word}: {line}");
+    }
+    let show = help(&["history", "show", "--help"]);
+    assert!(!show.contains("like wsdeck connect --jsonl"), "{show}");
+    assert!(show.contains("wsdeck.history.events"), "{show}");
+    let export = help(&["history", "export", "--help"]);
+    assert!(!export.contains("(one session)"), "{export}");
+}
+
+/// A history holding one session (imported from a small HAR: no server needed).
+fn seeded(tmp: &Temp) -> PathBuf {
+    let har = tmp.0.join("seed.har");
+    let doc = serde_json::json!({"log": {"version": "1.2", "entries": [
+        {"request": {"url": "ws://seed.example/chat"}, "startedDateTime": "2026-01-01T00:00:00Z",
+         "_webSocketMessages": [{"type": "send", "time": 1.5, "opcode": 1, "data": "hello seed"}]}
+    ]}});
+    std::fs::write(&har, doc.to_string()).expect("write HAR");
+    let db = tmp.db();
+    let imported = history(&db, &["import", har.to_str().expect("utf-8")]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    db
+}
+
+#[test]
+fn a_url_filter_that_matches_nothing_says_so() {
+    let tmp = Temp::new("url");
+    let db = seeded(&tmp);
+    let filtered = history(&db, &["list", "--url", "nomatch"]);
+    assert!(filtered.status.success(), "{}", stderr(&filtered));
+    assert_eq!(
+        stdout(&filtered).trim(),
+        "no session's URL contains \"nomatch\"",
+        "sessions exist, none matches"
+    );
+    assert!(stdout(&history(&db, &["list", "--url", "SEED"])).contains("ws://seed.example/chat"));
+}
+
+#[test]
+fn empty_and_bad_searches_are_explained() {
+    let tmp = Temp::new("search");
+    let db = seeded(&tmp);
+    let empty = history(&db, &["search", ""]);
+    assert_eq!(empty.status.code(), Some(2));
+    let said = stderr(&empty);
+    assert!(said.contains("give a word to search for"), "{said}");
+    assert!(!said.contains("fts5"), "{said}");
+    for (query, why) in [
+        ("\"unterminated", "a double quote is not closed"),
+        ("(seed", "ends too early"),
+    ] {
+        let bad = history(&db, &["search", query]);
+        assert_eq!(bad.status.code(), Some(2), "{query}");
+        let said = stderr(&bad);
+        assert!(
+            said.contains("is not valid") && said.contains(why) && said.contains("prefix*"),
+            "{query}: {said}"
+        );
+        assert!(!said.contains("fts5"), "{said}");
+    }
+    assert!(stdout(&history(&db, &["search", "seed"])).contains("«seed»"));
+}
+
+#[test]
+fn prune_refuses_zero_as_retention_does() {
+    let tmp = Temp::new("prune");
+    let db = seeded(&tmp);
+    for flag in ["--max-mib", "--older-than-days"] {
+        let zero = history(&db, &["prune", flag, "0"]);
+        assert_eq!(zero.status.code(), Some(2), "{flag} 0");
+        let said = stderr(&zero);
+        assert!(
+            said.contains("0 would delete every session") && said.contains("wsdeck history delete"),
+            "{said}"
+        );
+    }
+    let listed = stdout(&history(&db, &["list"]));
+    assert_eq!(listed.lines().count(), 1, "nothing was deleted: {listed}");
+    let pruned = history(&db, &["prune", "--max-mib", "1"]);
+    assert!(
+        stdout(&pruned).contains("deleted 0 session(s)"),
+        "{}",
+        stdout(&pruned)
+    );
+}
+
 #[test]
 fn recorded_sessions_are_listed_searched_exported_and_imported() {
     let echo = Echo::start();
