@@ -58,18 +58,41 @@ CREATE TABLE settings (
 ALTER TABLE sessions ADD COLUMN last_write INTEGER;
 ";
 
+/// Switches to WAL and returns the journal mode then in force. Switching needs the database
+/// to itself for a moment, and SQLite answers "database is locked" at once (without the busy
+/// handler) when another process is switching or reading at that instant — as several
+/// recorders starting together do. So it is retried, for at most [`WAL_SWITCH_WAIT`].
+fn journal_mode_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + WAL_SWITCH_WAIT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// How long [`journal_mode_wal`] retries while other processes hold the database.
+const WAL_SWITCH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Brings a freshly opened connection to the current schema, or says why it cannot.
 pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
     let not_history = |e: rusqlite::Error| HistoryError::NotHistory {
         path: label.to_owned(),
         reason: e.to_string(),
     };
+    // First, so the statements below wait for other processes' locks instead of failing.
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(not_history)?;
     // Must come before the first table exists; no effect on an existing database.
     conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")
         .map_err(not_history)?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(not_history)?;
+    let mode = journal_mode_wal(conn).map_err(not_history)?;
     if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
         return Err(HistoryError::NotHistory {
             path: label.to_owned(),
@@ -77,8 +100,6 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
         });
     }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")
-        .map_err(not_history)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(not_history)?;
 
     let fts5: bool = conn
