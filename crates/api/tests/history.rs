@@ -97,7 +97,7 @@ async fn recorded_sessions_read_back_like_live_ones() {
         .await;
     assert_eq!(hits[0]["session"], rid);
     let e = c
-        .err("wsdeck.history.search", json!({"query": "\"open"}))
+        .err("wsdeck.history.search", json!({"query": "open AND"}))
         .await;
     assert_eq!(e["data"]["path"], "query");
     let har = c

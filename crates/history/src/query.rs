@@ -222,7 +222,7 @@ impl History {
             });
         }
         let conn = self.read_conn();
-        let run = || -> rusqlite::Result<Vec<SearchHit>> {
+        let run = |query: &str| -> rusqlite::Result<Vec<SearchHit>> {
             let mut stmt = conn.prepare_cached(
                 "SELECT e.session, e.seq, snippet(message_fts, 0, '«', '»', '…', 12)
                  FROM message_fts JOIN events e ON e.rowid = message_fts.rowid
@@ -237,7 +237,19 @@ impl History {
             })?
             .collect()
         };
-        run().map_err(|e| match &e {
+        let first = run(query);
+        // `first-session`, `user:postman`, `{"a"`: FTS5 syntax to FTS5, text to whoever typed
+        // it. A query FTS5 refuses is tried once more with such words taken literally.
+        let result = match first {
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == 1 => {
+                match literal_query(query) {
+                    Some(literal) => run(&literal).or(first),
+                    None => first,
+                }
+            }
+            other => other,
+        };
+        result.map_err(|e| match &e {
             // The statement is fixed, so a plain SQLITE_ERROR can only come from the query
             // text (FTS5 reports "fts5: syntax error", "unterminated string", "no such
             // column" for `a-b`, …); busy, I/O and corruption errors have their own codes.
@@ -254,6 +266,30 @@ impl History {
             },
         })
     }
+}
+
+/// `query` with each word FTS5 would read as syntax (`a-b`, `user:x`, `{"a"`, `(x`) put in
+/// double quotes, so it is searched as the text it is; `AND`/`OR`/`NOT`/`NEAR`, plain words and
+/// `prefix*` stay as they are. `None` when nothing would change.
+fn literal_query(query: &str) -> Option<String> {
+    let bare = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || !c.is_ascii())
+    };
+    let words: Vec<String> = query
+        .split_whitespace()
+        .map(|w| {
+            let stem = w.strip_suffix('*').unwrap_or(w);
+            if matches!(w, "AND" | "OR" | "NOT" | "NEAR") || bare(stem) {
+                w.to_owned()
+            } else {
+                format!("\"{}\"", w.replace('"', "\"\""))
+            }
+        })
+        .collect();
+    let literal = words.join(" ");
+    (literal != query).then_some(literal)
 }
 
 /// FTS5's complaint about a query in words: its messages name the token it stopped at, and

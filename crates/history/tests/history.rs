@@ -181,13 +181,40 @@ fn full_text_search_and_bad_queries() {
     assert_eq!(h.search("laz*", 10).unwrap()[0].seq, 1);
     assert!(h.search("zebra", 10).unwrap().is_empty());
 
-    for bad in [
-        "\"unterminated",
-        "AND OR",
-        "fox)",
-        "nothing-like-this",
-        "(fox",
+    // What FTS5 would read as syntax is searched as the text it is.
+    h.record(
+        b,
+        &[event(
+            3,
+            text(
+                Direction::In,
+                r#"{"user": "first-session", "id": "7a36-b8da"}"#,
+            ),
+        )],
+    )
+    .unwrap();
+    h.flush().unwrap();
+    for literal in [
+        "first-session",
+        "7a36-b8da",
+        "user:",
+        r#"{"user""#,
+        "(first-session",
+        "\"first-session",
     ] {
+        let hits = h
+            .search(literal, 10)
+            .unwrap_or_else(|e| panic!("{literal:?}: {e}"));
+        assert_eq!(
+            hits.iter().map(|x| x.seq).collect::<Vec<_>>(),
+            [3],
+            "{literal:?}"
+        );
+    }
+    assert_eq!(h.search("fox)", 10).unwrap()[0].seq, 0);
+    assert!(h.search("nothing-like-this", 10).unwrap().is_empty());
+
+    for bad in ["AND OR", "fox AND", "NOT fox", "fox OR NOT"] {
         match h.search(bad, 10) {
             Err(e @ HistoryError::BadQuery { .. }) => {
                 let msg = e.to_string();
@@ -204,7 +231,7 @@ fn full_text_search_and_bad_queries() {
         }
     }
     // FTS5 says `syntax error near ""` for these, naming nothing.
-    let msg = h.search("(fox", 10).unwrap_err().to_string();
+    let msg = h.search("fox AND", 10).unwrap_err().to_string();
     assert!(msg.contains("ends too early"), "{msg}");
     for empty in ["", "  "] {
         match h.search(empty, 10) {

@@ -129,7 +129,7 @@ export function HistoryPanel({
             class="sidebar-filter"
             aria-label="Search history"
             placeholder="Search history"
-            title='Words, "phrases", AND / OR / NOT, prefix*'
+            title='Words, "phrases", AND / OR / NOT, prefix*; other text (a-b, key:value) is searched as typed'
             value={query}
             onInput={(e) => setQuery(e.currentTarget.value)}
             onKeyDown={(e) => {
