@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   STACK_NOISE,
   alertsText,
+  boxText,
   disconnect,
   fill,
   freePort,
@@ -42,6 +43,14 @@ describe("connect", () => {
     await shot(page, "connected-echo");
     await disconnect(page);
     await page.getByRole("button", { name: "Connect", exact: true }).waitFor();
+
+    // Without a scheme (as often pasted): ws:// goes in front, in the box too (as in Postman).
+    const bare = `${env.echo.base.replace(/^ws:\/\//, "")}/echo`;
+    await fill(urlBox(page), bare);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await statusBadge(page, "Connected").waitFor();
+    expect((await boxText(urlBox(page))).trim()).toBe(`ws://${bare}`);
+    await disconnect(page);
   });
 
   it("a refused connection gives a plain-words alert, no stack trace", async () => {

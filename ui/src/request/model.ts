@@ -7,7 +7,7 @@ import { TabSession } from "../session";
 import { findVariables } from "../editor/variables";
 import type { OpenParams, SavedMessage, Variable, WsRequest } from "../types";
 import { fieldsFromRequest, fingerprint, type RequestFields } from "../sidebar/convert";
-import { rowsFromUrl, urlFromRows, type KeyValueRow } from "./params";
+import { rowsFromUrl, urlFromRows, withScheme, type KeyValueRow } from "./params";
 import { DEFAULT_SETTINGS, toSettingsParams, type SettingsForm } from "./settings";
 
 export type SubTab = "Message" | "Params" | "Headers" | "Protocols" | "Settings";
@@ -152,9 +152,12 @@ export class RequestTab {
 
   async connect(variables: Variable[]): Promise<void> {
     if (this.locked.peek()) return;
+    // Shown in the URL box too, so what is connected to is what is written there.
+    const url = withScheme(this.url.peek());
+    if (url !== this.url.peek()) this.url.value = url;
     const built = buildOpenParams(
       {
-        url: this.url.peek(),
+        url,
         headers: this.headers.peek(),
         protocols: this.protocols.peek(),
         settings: this.settings.peek(),

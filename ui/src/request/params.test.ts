@@ -6,11 +6,25 @@ import {
   rowsFromUrl,
   splitUrl,
   urlFromRows,
+  withScheme,
   type KeyValueRow,
 } from "./params";
 
 const on = (key: string, value: string): KeyValueRow => ({ key, value, enabled: true });
 const off = (key: string, value: string): KeyValueRow => ({ key, value, enabled: false });
+
+describe("withScheme", () => {
+  it("puts ws:// in front of a URL without a scheme, like Postman", () => {
+    expect(withScheme("127.0.0.1:9001/echo")).toBe("ws://127.0.0.1:9001/echo");
+    expect(withScheme("localhost:9001")).toBe("ws://localhost:9001");
+    expect(withScheme("example.test/socket?x=1")).toBe("ws://example.test/socket?x=1");
+    expect(withScheme("//host/x")).toBe("ws://host/x");
+  });
+  it("leaves schemes, variables, mistyped schemes and blanks to wsdeck", () => {
+    for (const url of ["ws://h/", "WSS://h/", "http://h/", "{{base}}/echo", "ws:/h", "https:h", ""])
+      expect(withScheme(url)).toBe(url);
+  });
+});
 
 describe("params ↔ URL", () => {
   it("splits a URL", () => {

@@ -12,6 +12,19 @@ export interface KeyValueRow {
   enabled: boolean;
 }
 
+/**
+ * The URL with `ws://` in front when it has no scheme (`127.0.0.1:9001/echo`), as Postman
+ * does on Connect. A URL starting with a `{{variable}}` (which may hold the scheme) or with a
+ * scheme-like prefix, even a mistyped one (`ws:/x`, `http:x`), is left for wsdeck to judge.
+ */
+export function withScheme(url: string): string {
+  const t = url.trim();
+  if (t === "" || t.startsWith("{{")) return url;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) return url;
+  if (/^(wss?|https?):/i.test(t)) return url;
+  return `ws://${t.replace(/^\/+/, "")}`;
+}
+
 /** Splits a URL into what comes before the query, the query (without `?`) and the fragment. */
 export function splitUrl(url: string): { base: string; query: string | null; hash: string } {
   const hashAt = url.indexOf("#");
