@@ -200,6 +200,12 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
                 reason: "not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)".into(),
             }
         })?;
+        if header_name == http::header::SEC_WEBSOCKET_KEY {
+            return Err(EngineError::InvalidHeader {
+                name: name.clone(),
+                reason: "wsdeck makes a fresh key for every handshake (to check the server's Sec-WebSocket-Accept against it): remove this header".into(),
+            });
+        }
         let header_value =
             HeaderValue::from_str(value.trim()).map_err(|_| EngineError::InvalidHeader {
                 name: name.clone(),
@@ -282,6 +288,26 @@ mod tests {
         assert!(e.contains("no host"), "{e}");
         let e = err("ws//127.0.0.1:1").to_string();
         assert!(!e.contains("ws://ws//"), "{e}");
+    }
+
+    #[test]
+    fn a_sec_websocket_key_header_is_refused_by_name() {
+        let mut spec = RequestSpec::new("ws://h/");
+        spec.headers.push(("sec-websocket-key".into(), "x".into()));
+        let e = prepare(&spec)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("sec-websocket-key") && e.contains("remove this header"),
+            "{e}"
+        );
+        let mut spec = RequestSpec::new("ws://h/");
+        spec.protocols.push(String::new());
+        assert!(matches!(
+            prepare(&spec),
+            Err(EngineError::InvalidSubprotocol(_))
+        ));
     }
 
     #[test]

@@ -154,7 +154,7 @@ pub struct ConnectArgs {
     pub max_messages: Option<u64>,
 
     /// After stdin ends, wait this long for replies before closing (with --exit-on-eof).
-    #[arg(long, value_name = "MS", default_value_t = 0)]
+    #[arg(long, value_name = "MS", default_value_t = 0, requires = "exit_on_eof")]
     pub wait: u64,
 
     /// Close code sent when wsdeck closes the connection.
@@ -220,12 +220,8 @@ impl ConnectArgs {
             url: self.url.clone(),
             params: self.params.clone(),
             headers,
-            protocols: self
-                .protocols
-                .iter()
-                .map(|p| p.trim().to_owned())
-                .filter(|p| !p.is_empty())
-                .collect(),
+            // An empty one (`-s ''`, `-s a,`) is kept: the engine refuses it by name.
+            protocols: self.protocols.iter().map(|p| p.trim().to_owned()).collect(),
             settings: Settings {
                 handshake_timeout_ms: self.handshake_timeout,
                 follow_redirects: !self.no_follow_redirects || self.follow_redirects,
