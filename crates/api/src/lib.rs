@@ -55,6 +55,10 @@ pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
 pub use workspace::WORKSPACE;
 
+/// Every permission a caller can be granted. A transport refuses others by name, so a typo
+/// (`endowment:network_access`) is caught at start rather than met as 4100 on every call.
+pub const PERMISSIONS: &[&str] = &[NETWORK_ACCESS, dialect::READ_FILES, WORKSPACE, HISTORY];
+
 /// Limits that upstream does not have, so one client cannot exhaust the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

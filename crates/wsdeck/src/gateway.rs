@@ -75,7 +75,7 @@ pub struct ServeArgs {
 
     /// Grant a permission to every client (repeatable). snap_* WebSocket methods need
     /// endowment:network-access; without it they all answer 4100.
-    #[arg(long, value_name = "PERMISSION")]
+    #[arg(long, value_name = "PERMISSION", value_parser = crate::rpc::parse_permission)]
     pub grant: Vec<String>,
 
     /// A Snaps manifest (snap.manifest.json) whose initialPermissions every client is granted.

@@ -35,13 +35,28 @@ pub struct RpcArgs {
 
     /// Grant a permission to the caller (repeatable). snap_* WebSocket methods need
     /// endowment:network-access; without it they all answer 4100.
-    #[arg(long, value_name = "PERMISSION")]
+    #[arg(long, value_name = "PERMISSION", value_parser = parse_permission)]
     pub grant: Vec<String>,
 
     /// A Snaps manifest (snap.manifest.json): its initialPermissions are granted, and its npm
     /// package name is the default --origin.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<std::path::PathBuf>,
+}
+
+/// A `--grant` value: one of [`wsdeck_api::PERMISSIONS`], or an error listing them.
+pub fn parse_permission(text: &str) -> Result<String, String> {
+    if wsdeck_api::PERMISSIONS.contains(&text) {
+        return Ok(text.to_owned());
+    }
+    let close = wsdeck_api::PERMISSIONS
+        .iter()
+        .find(|p| p.replace(['-', '_'], "") == text.replace(['-', '_'], ""));
+    let hint = close.map_or(String::new(), |p| format!("did you mean {p}? "));
+    Err(format!(
+        "unknown permission: {hint}wsdeck knows {}",
+        wsdeck_api::PERMISSIONS.join(", ")
+    ))
 }
 
 impl RpcArgs {

@@ -229,6 +229,23 @@ fn stdin_ending_while_an_open_runs_still_answers_it() {
     assert_eq!(snap_events, [&json!("open"), &json!("close")], "{out:?}");
 }
 
+/// A mistyped permission is refused at start, naming the one meant, rather than met as
+/// 4100 on every call.
+#[test]
+fn an_unknown_permission_is_refused_at_start() {
+    let out = Command::new(BIN)
+        .args(["rpc", "--grant", "endowment:network_access"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("wsdeck rpc");
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("did you mean endowment:network-access?") && said.contains("wsdeck:history"),
+        "{said}"
+    );
+}
+
 #[test]
 fn a_snap_manifest_grants_its_initial_permissions() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
