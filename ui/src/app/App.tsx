@@ -2,7 +2,7 @@
 // request pane, the messages pane and the console.
 
 import { effect, signal } from "@preact/signals";
-import { useEffect, useMemo } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { EnvironmentBar } from "../env/Environments";
 import { EnvStore } from "../env/store";
 import { fieldsFromRecorded, historyError } from "../history/convert";
@@ -363,6 +363,25 @@ function saveHandler(bench: Workbench, tab: RequestTab) {
   return h;
 }
 
+/** Scrolls the tab strip (only it) so that the active tab is wholly visible. */
+function revealTab(strip: HTMLElement, id: number): void {
+  const item = document.getElementById(`tab-${id}`)?.closest<HTMLElement>(".tab-item");
+  if (!item || !strip.contains(item)) return;
+  const s = strip.getBoundingClientRect();
+  const r = item.getBoundingClientRect();
+  if (r.left < s.left) strip.scrollLeft -= s.left - r.left;
+  else if (r.right > s.right) strip.scrollLeft += Math.min(r.right - s.right, r.left - s.left);
+}
+
+/** A vertical mouse wheel scrolls the tab strip sideways (it shows no scrollbar). */
+function wheelTabs(e: WheelEvent): void {
+  const strip = e.currentTarget as HTMLElement;
+  if (e.deltaX !== 0 || e.deltaY === 0 || strip.scrollWidth <= strip.clientWidth) return;
+  const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? strip.clientWidth : 1;
+  strip.scrollLeft += e.deltaY * unit;
+  e.preventDefault();
+}
+
 const SIDEBAR_KEY = "wsdeck.sidebarHidden";
 
 function readSidebarHidden(): boolean {
@@ -441,6 +460,21 @@ export function App({ rpc }: { rpc: Rpc }) {
   const focusTab = (id: number) =>
     setTimeout(() => document.getElementById(`tab-${id}`)?.focus(), 0);
 
+  // The active tab is always in view: when it is created, opened or switched to (by mouse,
+  // keyboard or code), and when the strip gets narrower.
+  const stripRef = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const strip = stripRef.current;
+    if (strip) revealTab(strip, activeId);
+  }, [activeId, tabs.length]);
+  useEffect(() => {
+    const strip = stripRef.current;
+    if (!strip || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => revealTab(strip, bench.activeId.peek()));
+    observer.observe(strip);
+    return () => observer.disconnect();
+  }, [bench]);
+
   return (
     <div class="app">
       <header class="app-header">
@@ -478,7 +512,13 @@ export function App({ rpc }: { rpc: Rpc }) {
         />
         <div class="main-column">
           <div class="tabbar">
-            <div role="tablist" aria-label="Requests" class="tabs">
+            <div
+              role="tablist"
+              aria-label="Requests"
+              class="tabs"
+              ref={stripRef}
+              onWheel={wheelTabs}
+            >
               {tabs.map((tab, i) => {
                 const selected = tab.id === activeId;
                 const name = tab.name.value;

@@ -1,6 +1,6 @@
 // The console: the connection log of this tab in plain words, with handshake heads.
 
-import { useSignalEffect } from "@preact/signals";
+import { signal, useSignalEffect } from "@preact/signals";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
 import type { LogSource } from "./source";
@@ -19,6 +19,36 @@ interface Block {
 
 /** At most this many earlier sessions stay in the console. */
 const MAX_BLOCKS = 20;
+
+// The console's height: the height of its log in px, set with the splitter above it, shared
+// by every tab and remembered. It is bounded: the console (bar included) takes at most
+// MAX_SHARE of the tab's panel, so the message log keeps its room.
+const HEIGHT_KEY = "wsdeck.consoleHeight";
+const MIN_HEIGHT = 60;
+const DEFAULT_HEIGHT = 180;
+const MAX_SHARE = 0.35;
+const STEP = 16;
+const BIG_STEP = 64;
+
+function readHeight(): number {
+  try {
+    const n = Number(localStorage.getItem(HEIGHT_KEY));
+    return Number.isFinite(n) && n >= MIN_HEIGHT ? Math.round(n) : DEFAULT_HEIGHT;
+  } catch {
+    return DEFAULT_HEIGHT;
+  }
+}
+
+const consoleHeight = signal(readHeight());
+
+function storeHeight(h: number): void {
+  consoleHeight.value = h;
+  try {
+    localStorage.setItem(HEIGHT_KEY, String(h));
+  } catch {
+    // Not remembered: fine.
+  }
+}
 
 export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
   const [expanded, setExpanded] = useState(false);
@@ -115,6 +145,51 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
     lines.push({ key: `error-${error}`, time: "", text: `Error: ${error}`, error: true });
   }
 
+  // The most the console's log may take here (null: not measured yet).
+  const sectionRef = useRef<HTMLElement>(null);
+  const barRef = useRef<HTMLDivElement>(null);
+  const [room, setRoom] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    const pane = sectionRef.current?.parentElement;
+    if (!expanded || !pane) return;
+    const measure = () => {
+      const paneHeight = pane.clientHeight;
+      if (paneHeight === 0) return; // A hidden tab: keep the last measure.
+      const bar = (barRef.current?.offsetHeight ?? 0) + 1; // + the console's top border
+      setRoom(Math.max(MIN_HEIGHT, Math.floor(paneHeight * MAX_SHARE) - bar));
+    };
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(pane);
+    return () => observer.disconnect();
+  }, [expanded]);
+  const maxHeight = room ?? Math.max(MIN_HEIGHT, consoleHeight.value);
+  const clamp = (h: number) => Math.round(Math.min(Math.max(h, MIN_HEIGHT), maxHeight));
+  const height = clamp(consoleHeight.value);
+  const drag = useRef<{ y: number; height: number } | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const endDrag = () => {
+    if (!drag.current) return;
+    drag.current = null;
+    setDragging(false);
+    storeHeight(consoleHeight.peek());
+  };
+  const onSplitterKey = (e: KeyboardEvent) => {
+    // Up grows the console (the splitter moves up), Down shrinks it.
+    const next = new Map([
+      ["ArrowUp", height + STEP],
+      ["ArrowDown", height - STEP],
+      ["PageUp", height + BIG_STEP],
+      ["PageDown", height - BIG_STEP],
+      ["Home", MIN_HEIGHT],
+      ["End", maxHeight],
+    ]).get(e.key);
+    if (next === undefined) return;
+    e.preventDefault();
+    storeHeight(clamp(next));
+  };
+
   const bodyRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   useLayoutEffect(() => {
@@ -133,8 +208,38 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
   };
 
   return (
-    <section class="log-console" aria-label="Console">
-      <div class="log-console-bar">
+    <section class="log-console" aria-label="Console" ref={sectionRef}>
+      {expanded && (
+        <div
+          role="separator"
+          aria-orientation="horizontal"
+          aria-label="Resize console"
+          aria-controls="log-console-body"
+          aria-valuenow={height}
+          aria-valuemin={MIN_HEIGHT}
+          aria-valuemax={maxHeight}
+          aria-valuetext={`Console ${height} pixels tall`}
+          title="Drag, or use the arrow keys, to resize the console"
+          tabIndex={0}
+          class={`log-console-splitter${dragging ? " is-dragging" : ""}`}
+          onKeyDown={onSplitterKey}
+          onPointerDown={(e) => {
+            if (e.button !== 0) return;
+            e.preventDefault();
+            e.currentTarget.setPointerCapture(e.pointerId);
+            e.currentTarget.focus();
+            drag.current = { y: e.clientY, height };
+            setDragging(true);
+          }}
+          onPointerMove={(e) => {
+            const d = drag.current;
+            if (d) consoleHeight.value = clamp(d.height + d.y - e.clientY);
+          }}
+          onPointerUp={endDrag}
+          onPointerCancel={endDrag}
+        />
+      )}
+      <div class="log-console-bar" ref={barRef}>
         <button
           type="button"
           class="log-console-toggle"
@@ -163,6 +268,7 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
           id="log-console-body"
           ref={bodyRef}
           class="log-console-body"
+          style={{ height: `${height}px` }}
           role="log"
           aria-label="Console log"
           tabIndex={0}
