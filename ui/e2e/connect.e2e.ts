@@ -7,9 +7,11 @@ import {
   alertsText,
   boxText,
   disconnect,
+  expectInLog,
   fill,
   freePort,
   shot,
+  send,
   statusBadge,
   urlBox,
   useEnv,
@@ -28,6 +30,10 @@ async function openConsole(page: Page) {
 
 async function openSettings(page: Page) {
   await page.getByRole("tab", { name: "Settings", exact: true }).click();
+}
+
+async function openMessage(page: Page) {
+  await page.getByRole("tab", { name: "Message", exact: true }).click();
 }
 
 describe("connect", () => {
@@ -156,5 +162,40 @@ describe("connect", () => {
     expect(text).not.toMatch(/Reconnecting[^\n]*attempt 3/i);
     expect(text).not.toMatch(/\(attempt 4\)/);
     await shot(page, "console-reconnecting-vanish");
+  });
+
+  it("0 in Settings means no handshake timeout and no size limit; the size is in MiB", async () => {
+    const page = await env.fresh();
+    await openSettings(page);
+    const timeout = page.getByLabel("Handshake timeout (ms)", { exact: true });
+    const size = page.getByLabel("Maximum message size (MiB)", { exact: true });
+    // A limit of 0.001 MiB (1,049 bytes) closes the connection on a 2,000-byte echo…
+    await fill(size, "0.001");
+    await fill(urlBox(page), `${env.echo.base}/echo`);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await statusBadge(page, "Connected").waitFor();
+    const big = "e2e-size-" + "x".repeat(2000);
+    await openMessage(page);
+    await send(page, big);
+    const consoleRegion = await openConsole(page);
+    await waitFor(
+      async () => /1049 bytes/.test(await consoleRegion.innerText()),
+      "the size limit of 1049 bytes named in the console",
+      15_000,
+    );
+    await openSettings(page);
+    await waitFor(async () => !(await size.isDisabled()), "the settings to unlock");
+    // …and 0 lifts it; a handshake timeout of 0 is taken too.
+    await fill(timeout, "0");
+    await fill(size, "0");
+    expect(await page.getByText(/Enter a number from/).count()).toBe(0);
+    await shot(page, "settings-zero");
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await statusBadge(page, "Connected").waitFor();
+    await openMessage(page);
+    await send(page, "e2e-no-limit-" + "y".repeat(2000));
+    // Sent and echoed (a row shows the start of a long message), and still connected.
+    await expectInLog(page, "e2e-no-limit-yyyyyyyyyy", 2);
+    expect(await statusBadge(page, "Connected").count()).toBe(1);
   });
 });

@@ -67,16 +67,21 @@ export function SettingsEditor(props: {
 
   return (
     <div class="settings">
-      {number("reconnectAttempts", "How often to reconnect after the connection drops (0: never).")}
+      {number(
+        "reconnectAttempts",
+        "How many times to reconnect after the connection drops (0: never).",
+      )}
       {number("reconnectIntervalMs", "Wait between reconnection attempts, in milliseconds.")}
       {check("followRedirects", "Follow redirects", "Follow 3xx answers to the handshake.")}
       {number("maxRedirects", "How many redirects to follow at most.", {
         off: !settings.followRedirects,
       })}
-      {number("handshakeTimeoutMs", "Give up when the handshake takes longer than this.")}
-      {number("maxMessageSizeMb", "Larger incoming messages close the connection (1009).", {
-        step: "any",
-      })}
+      {number("handshakeTimeoutMs", "Give up when the handshake takes longer than this; 0 = none.")}
+      {number(
+        "maxMessageSizeMb",
+        "Larger incoming messages close the connection (1009); 0 = no limit. 1 MiB is 1,048,576 bytes.",
+        { step: "any" },
+      )}
       {check(
         "verifyTls",
         "Verify TLS certificates",

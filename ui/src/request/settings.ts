@@ -7,7 +7,9 @@ export interface SettingsForm {
   reconnectIntervalMs: string;
   followRedirects: boolean;
   maxRedirects: string;
+  /** 0: no deadline. */
   handshakeTimeoutMs: string;
+  /** In MiB (the key keeps its old name: it is in tabs saved by earlier versions); 0: no limit. */
   maxMessageSizeMb: string;
   verifyTls: boolean;
   autoPong: boolean;
@@ -31,7 +33,8 @@ export const DEFAULT_SETTINGS: SettingsForm = {
   autoPong: true,
 };
 
-export const MB = 1024 * 1024;
+/** One MiB, the unit of the message size field (binary, as the CLI's `64M` and `formatBytes`). */
+export const MIB = 1024 * 1024;
 
 interface Rule {
   label: string;
@@ -49,8 +52,9 @@ export const NUMBER_RULES: Record<NumberField, Rule> = {
     integer: true,
   },
   maxRedirects: { label: "Maximum redirects", min: 0, max: 100, integer: true },
-  handshakeTimeoutMs: { label: "Handshake timeout (ms)", min: 1, max: 3_600_000, integer: true },
-  maxMessageSizeMb: { label: "Maximum message size (MB)", min: 0.001, max: 4096, integer: false },
+  // 0 is what the engine takes for "no deadline" and "no limit" (as the CLI does).
+  handshakeTimeoutMs: { label: "Handshake timeout (ms)", min: 0, max: 3_600_000, integer: true },
+  maxMessageSizeMb: { label: "Maximum message size (MiB)", min: 0, max: 4096, integer: false },
 };
 
 /** Why a number field is not acceptable, or "" when it is. */
@@ -64,6 +68,12 @@ export function numberProblem(field: NumberField, raw: string): string {
   if (n < rule.min || n > rule.max)
     return `Enter a number from ${rule.min.toLocaleString("en")} to ${rule.max.toLocaleString("en")}.`;
   return "";
+}
+
+/** A size in MiB as whole bytes for the API: 0 is 0 (no limit), a positive size at least 1. */
+export function mibToBytes(mib: number): number {
+  if (mib <= 0) return 0;
+  return Math.max(1, Math.round(mib * MIB));
 }
 
 export type SettingsErrors = Partial<Record<NumberField, string>>;
@@ -93,7 +103,8 @@ export function toSettingsParams(
       followRedirects: form.followRedirects,
       ...(form.followRedirects ? { maxRedirects: Number(form.maxRedirects) } : {}),
       handshakeTimeoutMs: Number(form.handshakeTimeoutMs),
-      maxMessageSize: Math.round(Number(form.maxMessageSizeMb) * MB),
+      // 0 stays 0 (no limit); any other size is at least one byte, never rounded down to 0.
+      maxMessageSize: mibToBytes(Number(form.maxMessageSizeMb)),
       autoPong: form.autoPong,
       tls: { verify: form.verifyTls },
     },

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { RpcError } from "../rpc";
-import { DEFAULT_SETTINGS, MB } from "../request/settings";
+import { DEFAULT_SETTINGS, MIB } from "../request/settings";
 import type { WsCollection, WsRequest } from "../types";
 import {
   buildTree,
-  bytesToMb,
+  bytesToMib,
   collectionPaths,
   composerFormat,
   fieldsFromRequest,
   fingerprint,
   isUnsaved,
-  mbToBytes,
+  mibTextToBytes,
   moveItem,
   renameMessage,
   requestFromFields,
@@ -33,7 +33,7 @@ const login: WsRequest = {
     { name: "X-A", value: "1", enabled: true },
     { name: "X-B", value: "2", enabled: false },
   ],
-  settings: { maxMessageSize: 2 * MB, tlsVerify: false, reconnectAttempts: 3 },
+  settings: { maxMessageSize: 2 * MIB, tlsVerify: false, reconnectAttempts: 3 },
   messages: [{ name: "hi", format: "json", body: "{}" }],
   revision: "r1",
 };
@@ -54,16 +54,29 @@ describe("request ⇄ tab state", () => {
     expect(settingsToWire(DEFAULT_SETTINGS)).toEqual({});
     expect(
       settingsToWire({ ...DEFAULT_SETTINGS, maxMessageSizeMb: "0.5", reconnectAttempts: "x" }),
-    ).toEqual({ maxMessageSize: MB / 2 });
+    ).toEqual({ maxMessageSize: MIB / 2 });
     expect(settingsFromWire({})).toEqual(DEFAULT_SETTINGS);
   });
 
-  it("converts MB and bytes", () => {
-    expect(bytesToMb(64 * MB)).toBe("64");
-    expect(bytesToMb(1536 * 1024)).toBe("1.5");
-    expect(mbToBytes("1.5")).toBe(1536 * 1024);
-    expect(mbToBytes("")).toBeNull();
-    expect(mbToBytes("-1")).toBeNull();
+  it("saves 0 (no handshake deadline, no size limit) and reads it back", () => {
+    const none = { ...DEFAULT_SETTINGS, handshakeTimeoutMs: "0", maxMessageSizeMb: "0" };
+    expect(settingsToWire(none)).toEqual({ handshakeTimeoutMs: 0, maxMessageSize: 0 });
+    expect(settingsFromWire({ handshakeTimeoutMs: 0, maxMessageSize: 0 })).toEqual(none);
+  });
+
+  it("converts MiB and bytes", () => {
+    expect(bytesToMib(64 * MIB)).toBe("64");
+    expect(bytesToMib(1536 * 1024)).toBe("1.5");
+    expect(mibTextToBytes("1.5")).toBe(1536 * 1024);
+    expect(mibTextToBytes("")).toBeNull();
+    expect(mibTextToBytes("-1")).toBeNull();
+    // 0 is no limit, and is kept as such; a small limit never reads back as 0.
+    expect(mibTextToBytes("0")).toBe(0);
+    expect(bytesToMib(0)).toBe("0");
+    expect(bytesToMib(100)).not.toBe("0");
+    expect(mibTextToBytes(bytesToMib(100))).toBe(100);
+    expect(mibTextToBytes(bytesToMib(1000))).toBe(1000);
+    expect(bytesToMib(1049)).toBe("0.001");
   });
 
   it("drops empty rows and trims protocols when saving", () => {

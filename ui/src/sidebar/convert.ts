@@ -3,7 +3,7 @@
 
 import type { BinaryEncoding, MessageFormat } from "../request/model";
 import type { KeyValueRow } from "../request/params";
-import { DEFAULT_SETTINGS, MB, type SettingsForm } from "../request/settings";
+import { DEFAULT_SETTINGS, MIB, mibToBytes, type SettingsForm } from "../request/settings";
 import { RpcError } from "../rpc";
 import type {
   SavedMessage,
@@ -22,15 +22,23 @@ export interface RequestFields {
   settings: SettingsForm;
 }
 
-/** Bytes as the MB text of the Settings form (up to 3 decimals, no trailing zeros). */
-export function bytesToMb(bytes: number): string {
-  return String(Math.round((bytes / MB) * 1000) / 1000);
+/** Bytes as the MiB text of the Settings form: up to 3 decimals, no trailing zeros, more
+ *  decimals only when 3 would not give the same bytes back (so 100 bytes is not "0", which
+ *  would mean no limit). */
+export function bytesToMib(bytes: number): string {
+  for (let decimals = 3; decimals < 7; decimals++) {
+    const scale = 10 ** decimals;
+    const mib = Math.round((bytes / MIB) * scale) / scale;
+    if (mibToBytes(mib) === bytes) return String(mib);
+  }
+  return String(Math.round((bytes / MIB) * 1e7) / 1e7);
 }
 
-export function mbToBytes(mb: string): number | null {
-  const n = Number(mb.trim());
-  if (mb.trim() === "" || !Number.isFinite(n) || n <= 0) return null;
-  return Math.round(n * MB);
+/** The Settings form's MiB text as bytes (0: no limit), or null when it is not a size. */
+export function mibTextToBytes(mib: string): number | null {
+  const n = Number(mib.trim());
+  if (mib.trim() === "" || !Number.isFinite(n) || n < 0) return null;
+  return mibToBytes(n);
 }
 
 export function settingsFromWire(s: WsRequestSettings): SettingsForm {
@@ -43,7 +51,7 @@ export function settingsFromWire(s: WsRequestSettings): SettingsForm {
     maxRedirects: num(s.maxRedirects, d.maxRedirects),
     handshakeTimeoutMs: num(s.handshakeTimeoutMs, d.handshakeTimeoutMs),
     maxMessageSizeMb:
-      s.maxMessageSize === undefined ? d.maxMessageSizeMb : bytesToMb(s.maxMessageSize),
+      s.maxMessageSize === undefined ? d.maxMessageSizeMb : bytesToMib(s.maxMessageSize),
     verifyTls: s.tlsVerify ?? d.verifyTls,
     autoPong: s.autoPong ?? d.autoPong,
   };
@@ -70,7 +78,7 @@ export function settingsToWire(form: SettingsForm): WsRequestSettings {
   }
   if (form.followRedirects !== d.followRedirects) out.followRedirects = form.followRedirects;
   if (form.maxMessageSizeMb.trim() !== d.maxMessageSizeMb) {
-    const bytes = mbToBytes(form.maxMessageSizeMb);
+    const bytes = mibTextToBytes(form.maxMessageSizeMb);
     if (bytes !== null) out.maxMessageSize = bytes;
   }
   if (form.verifyTls !== d.verifyTls) out.tlsVerify = form.verifyTls;
