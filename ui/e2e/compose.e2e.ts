@@ -159,4 +159,36 @@ describe("compose", () => {
     // The editor got no newline from the shortcut.
     expect(await boxText(editor(page))).not.toMatch(/ctrl-enter\n/);
   });
+
+  it("a hex error names its place once", async () => {
+    const page = await env.fresh();
+    await selectByLabel(format(page), "Binary");
+    await selectByLabel(encoding(page), /hex/i);
+    await fill(editor(page), "zz");
+    const problem = page.locator("p.problem");
+    await waitFor(
+      async () => /^Line 1, column 1: /.test(await problem.innerText()),
+      "the hex error under the editor",
+    );
+    const text = await problem.innerText();
+    expect(text).toMatch(/not a hex digit/);
+    expect(text.match(/line 1/gi)).toHaveLength(1);
+    expect(text).not.toMatch(/byte 0/);
+  });
+
+  it("the ping/pong payload's placeholder fits its field", async () => {
+    const page = await env.fresh();
+    const box = page.getByRole("textbox", { name: "Control payload", exact: true });
+    const fits = await box.evaluate((el) => {
+      const input = el as HTMLInputElement;
+      const style = getComputedStyle(input);
+      const ctx = document.createElement("canvas").getContext("2d")!;
+      ctx.font = `${style.fontSize} ${style.fontFamily}`;
+      const room =
+        input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { text: input.placeholder, width: ctx.measureText(input.placeholder).width, room };
+    });
+    expect(fits.text).toMatch(/optional/i);
+    expect(fits.width).toBeLessThanOrEqual(fits.room);
+  });
 });

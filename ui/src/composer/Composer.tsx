@@ -276,7 +276,8 @@ export function Composer({
           type="text"
           class="control-payload"
           aria-label="Control payload"
-          placeholder="Ping/pong payload (optional)"
+          placeholder="Payload (optional)"
+          title="Data sent with Ping or Pong (optional)"
           value={tab.controlPayload.value}
           onInput={(e) => (tab.controlPayload.value = e.currentTarget.value)}
         />

@@ -43,17 +43,41 @@ describe("message validation helpers", () => {
 });
 
 describe("wsdeck's wording", () => {
-  const hex = "odd number of hex digits (3) in the group starting at line 1, column 1 (byte 0)";
-  const hint = "write every byte as two digits, e.g. 0a instead of a";
-  it("keeps the message whole and prefixes the place from the diagnostic's fields", () => {
-    const d = { severity: "error", message: hex, hint, line: 1, column: 1, offset: 0 } as const;
-    expect(problemSentence(d)).toBe(`Line 1, column 1: ${hex} — ${hint}`);
-    const [cm] = toCmDiagnostics("abc", Text.of(["abc"]), [d]);
-    expect(cm?.message).toBe(`${hex} — ${hint}`);
+  // wsdeck's own sentences for hex and base64 input, as `wsdeck.format.validate` answers them.
+  const odd =
+    "odd number of hex digits (3) in the group starting at line 1, column 1 (byte 0) (write every byte as two digits, e.g. 0a instead of a)";
+  const digit =
+    "`z` at line 1, column 1 (byte 0) is not a hex digit (use 0-9 and a-f, optionally with 0x prefixes and spaces, `:`, `,` or `-` between bytes)";
+  const b64 =
+    "`!` at line 2, column 3 (byte 6) is not a base64 character (use A-Z, a-z, 0-9 and + / or - _, with optional = padding at the end)";
+  const at = (message: string, line: number, column: number, offset: number) =>
+    ({ severity: "error", message, hint: null, line, column, offset }) as const;
+
+  it("says the place once: the prefix, not the message's own copy of it", () => {
+    expect(problemSentence(at(digit, 1, 1, 0))).toBe(
+      "Line 1, column 1: `z` is not a hex digit (use 0-9 and a-f, optionally with 0x prefixes and spaces, `:`, `,` or `-` between bytes)",
+    );
+    expect(problemSentence(at(odd, 1, 1, 0))).toBe(
+      "Line 1, column 1: odd number of hex digits (3) in the group (write every byte as two digits, e.g. 0a instead of a)",
+    );
+    expect(problemSentence(at(b64, 2, 3, 6))).toBe(
+      "Line 2, column 3: `!` is not a base64 character (use A-Z, a-z, 0-9 and + / or - _, with optional = padding at the end)",
+    );
+    for (const m of [digit, odd]) expect(problemSentence(at(m, 1, 1, 0))).not.toMatch(/byte 0/);
+  });
+  it("keeps another place the message names, and a hint", () => {
+    const xml = "`</a>` does not close `<b>` opened at line 2, column 3 (byte 6)";
+    expect(problemSentence(at(xml, 3, 1, 20))).toBe(`Line 3, column 1: ${xml}`);
+    const d = { ...at("trailing comma", 1, 4, 3), hint: "remove the comma" };
+    expect(problemSentence(d)).toBe("Line 1, column 4: trailing comma — remove the comma");
+  });
+  it("leaves the editor's inline message whole (it is shown at the place)", () => {
+    const [cm] = toCmDiagnostics("z", Text.of(["z"]), [at(digit, 1, 1, 0)]);
+    expect(cm?.message).toBe(digit);
   });
   it("drops only a leading JSON-RPC frame", () => {
-    expect(withoutFrame(`Invalid params: at \`binary\`: ${hex}`)).toBe(hex);
-    expect(withoutFrame(hex)).toBe(hex);
+    expect(withoutFrame(`Invalid params: at \`binary\`: ${odd}`)).toBe(odd);
+    expect(withoutFrame(odd)).toBe(odd);
     expect(withoutFrame("see Invalid params: at `x`: y")).toBe("see Invalid params: at `x`: y");
   });
 });
