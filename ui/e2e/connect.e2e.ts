@@ -100,6 +100,9 @@ describe("connect", () => {
     // The console tells the same failures, in plain words as well.
     const consoleText = await (await openConsole(page)).innerText();
     expect(consoleText).toMatch(/500/);
+    // A refused handshake shows both heads, as an open one does (Postman's "Handshake Details").
+    expect(consoleText).toMatch(/Request headers\s+GET \/status\?code=500 HTTP\/1\.1/);
+    expect(consoleText).toMatch(/Response headers\s+HTTP\/1\.1 500 Internal Server Error/);
     // (A console line may start with the level label "Error: "; JS error names may not appear.)
     expect(consoleText.replace(/^Error: /gm, "")).not.toMatch(STACK_NOISE);
     await shot(page, "error-status-500-and-co");

@@ -41,7 +41,15 @@ export type WsEvent =
       clean: boolean;
       initiator: "local" | "remote";
     })
-  | (EventBase & { type: "error"; message: string; class: string })
+  | (EventBase & {
+      type: "error";
+      message: string;
+      class: string;
+      /** A refused handshake: its status and both heads. */
+      status?: number;
+      request?: HttpHead;
+      response?: HttpHead;
+    })
   | (EventBase & { type: "reconnecting"; attempt: number; of: number; delayMs: number });
 
 export type EventType = WsEvent["type"];

@@ -137,6 +137,32 @@ async fn open_errors() {
     assert_eq!(e["data"]["class"], "handshake_refused");
     assert!(e["message"].as_str().unwrap().contains("403"), "{e}");
     assert!(e["data"]["id"].is_string());
+    // The session's error event carries both heads, to debug the refusal with.
+    let id = e["data"]["id"].as_str().unwrap().to_owned();
+    let error = c.wait_event(&id, |v| v["type"] == "error").await;
+    assert_eq!(error["status"], 403, "{error}");
+    assert!(
+        error["request"]["startLine"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("GET /status?code=403 ")),
+        "{error}"
+    );
+    let sent: Vec<&str> = error["request"]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h[0].as_str())
+        .collect();
+    assert!(
+        sent.iter()
+            .any(|n| n.eq_ignore_ascii_case("sec-websocket-key")),
+        "{error}"
+    );
+    assert_eq!(
+        error["response"]["startLine"], "HTTP/1.1 403 Forbidden",
+        "{error}"
+    );
+    assert!(error["response"]["headers"].is_array(), "{error}");
     let e = c
         .err(
             "wsdeck.open",

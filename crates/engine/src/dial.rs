@@ -378,6 +378,7 @@ async fn attempt(
         reason: status.canonical_reason().unwrap_or("").to_owned(),
         headers: head.headers,
         body,
+        request: Box::new(request_head),
     })
 }
 

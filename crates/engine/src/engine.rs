@@ -110,6 +110,16 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
             format!("it has no scheme: write ws://{raw} or wss://{raw}")
         }
     };
+    // A space in the path or query is encoded by the parser; in the host it is a typo (or
+    // words typed as a URL), which the parser would call "invalid international domain name".
+    let authority = raw.split_once("://").map_or(raw, |(_, rest)| rest);
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains(char::is_whitespace) {
+        return Err(EngineError::InvalidUrl {
+            url: raw.to_owned(),
+            reason: format!("its host {:?} contains a space", authority.trim()),
+        });
+    }
     if let Some((_, rest)) = raw.split_once("://")
         && rest.starts_with('/')
     {
@@ -286,6 +296,9 @@ mod tests {
         assert!(e.contains("ws://localhost:9001/echo"), "{e}");
         let e = err("ws:///echo").to_string();
         assert!(e.contains("no host"), "{e}");
+        let e = err("ws://not a url").to_string();
+        assert!(e.contains("host \"not a url\" contains a space"), "{e}");
+        assert!(prepare(&RequestSpec::new("ws://h/a b?q=c d")).is_ok());
         let e = err("ws//127.0.0.1:1").to_string();
         assert!(!e.contains("ws://ws//"), "{e}");
     }

@@ -95,6 +95,9 @@ pub enum EngineError {
         reason: String,
         headers: Vec<(String, String)>,
         body: String,
+        /// The upgrade request as sent: what a refusal is debugged with, as an open's
+        /// handshake is (boxed: errors travel in every `Result`).
+        request: Box<crate::HttpHead>,
     },
     /// A redirect was answered but following them is switched off.
     #[error(

@@ -156,10 +156,7 @@ pub fn connection_fields(kind: &EventKind) -> Option<(&'static str, Value)> {
                 "initiator": match initiator { Initiator::Local => "local", Initiator::Remote => "remote" },
             }),
         ),
-        EventKind::Error(e) => (
-            "error",
-            json!({"message": e.to_string(), "class": e.class().name()}),
-        ),
+        EventKind::Error(e) => ("error", error_fields(e)),
         EventKind::Reconnecting {
             attempt,
             of,
@@ -173,6 +170,29 @@ pub fn connection_fields(kind: &EventKind) -> Option<(&'static str, Value)> {
         | EventKind::Ping { .. }
         | EventKind::Pong { .. } => return None,
     })
+}
+
+/// An error's message and class; a refused handshake also brings both heads (the request as
+/// sent, the answer with its headers: `WWW-Authenticate`, `Retry-After`, …), as an `open`
+/// brings its handshake, since that is what a refusal is debugged with.
+fn error_fields(e: &wsdeck_engine::EngineError) -> Value {
+    let mut fields = json!({"message": e.to_string(), "class": e.class().name()});
+    if let wsdeck_engine::EngineError::HandshakeRejected {
+        status,
+        reason,
+        headers,
+        request,
+        ..
+    } = e
+    {
+        fields["status"] = json!(status);
+        fields["request"] = head_json(request);
+        fields["response"] = head_json(&HttpHead {
+            start_line: format!("HTTP/1.1 {status} {reason}").trim_end().to_owned(),
+            headers: headers.clone(),
+        });
+    }
+    fields
 }
 
 /// The row of one engine event; secrets are masked in the detail, never in payloads.
@@ -287,6 +307,37 @@ mod tests {
         assert_eq!(v["headers"][0][1], "Bearer ****");
         assert_eq!(v["headers"][1][1], "****");
         assert_eq!(v["headers"][2][1], "plain");
+    }
+
+    #[test]
+    fn a_refused_handshake_is_stored_with_both_heads_credentials_masked() {
+        let e = Event {
+            seq: 1,
+            time: UNIX_EPOCH,
+            mono: Duration::ZERO,
+            kind: EventKind::Error(wsdeck_engine::EngineError::HandshakeRejected {
+                status: 401,
+                reason: "Unauthorized".into(),
+                headers: vec![("WWW-Authenticate".into(), "Bearer".into())],
+                body: String::new(),
+                request: Box::new(HttpHead {
+                    start_line: "GET /x HTTP/1.1".into(),
+                    headers: vec![("Authorization".into(), "Bearer t0ken".into())],
+                }),
+            }),
+        };
+        let r = row_of(&e, &[]);
+        let d = r.detail.expect("detail");
+        assert_eq!(d["status"], 401);
+        assert_eq!(
+            d["request"]["headers"][0],
+            json!(["Authorization", "Bearer ****"])
+        );
+        assert_eq!(d["response"]["startLine"], "HTTP/1.1 401 Unauthorized");
+        assert_eq!(
+            d["response"]["headers"][0],
+            json!(["WWW-Authenticate", "Bearer"])
+        );
     }
 
     #[test]

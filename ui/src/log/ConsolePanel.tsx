@@ -4,7 +4,7 @@ import { signal, useSignalEffect } from "@preact/signals";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
 import type { LogSource } from "./source";
-import type { Handshake, WsEvent } from "../types";
+import type { Handshake, HttpHead, WsEvent } from "../types";
 import { consoleLine, describeConnection, formatTime, openLine } from "./format";
 import "./log.css";
 
@@ -108,21 +108,27 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
           error: isErr,
         }),
       );
-      if (e.type === "open" && b.handshake && !b.handshakeHidden) {
-        const h = b.handshake;
-        const head = (title: string, start: string, headers: [string, string][]) =>
-          `${title}\n  ${start}\n${headers.map(([k, v]) => `  ${k}: ${v}`).join("\n")}`;
+      // Both heads of the upgrade: of an open (its handshake) and of a refusal (its error).
+      const heads =
+        e.type === "open" && b.handshake && !b.handshakeHidden
+          ? b.handshake
+          : e.type === "error" && e.request && e.response
+            ? { request: e.request, response: e.response }
+            : null;
+      if (heads) {
+        const head = (title: string, h: HttpHead) =>
+          `${title}\n  ${h.startLine}\n${h.headers.map(([k, v]) => `  ${k}: ${v}`).join("\n")}`;
         lines.push({
           key: `${b.sessionId}-${e.seq}-req`,
           time: "",
-          text: head("Request headers", h.request.startLine, h.request.headers),
+          text: head("Request headers", heads.request),
           error: false,
           head: true,
         });
         lines.push({
           key: `${b.sessionId}-${e.seq}-res`,
           time: "",
-          text: head("Response headers", h.response.startLine, h.response.headers),
+          text: head("Response headers", heads.response),
           error: false,
           head: true,
         });
