@@ -117,6 +117,13 @@ describe("the history", () => {
     await fill(page.getByRole("searchbox", { name: "Search history" }), "remember");
     const hits = page.getByRole("list", { name: "History search results" });
     await waitFor(async () => /remember/.test(await hits.innerText()), "a search hit", 10_000);
+    // The hit says where it is; the results replace the list until the search is emptied.
+    expect(await hits.innerText()).toContain(
+      `${env.echo.base.replace(/^ws:\/\//, "")}/history-e2e`,
+    );
+    expect(await sessions.count()).toBe(0);
     await shot(page, "history-session");
+    await fill(page.getByRole("searchbox", { name: "Search history" }), "");
+    await sessions.waitFor();
   });
 });

@@ -62,6 +62,8 @@ export function HistoryPanel({
   const hits = store.hits.value;
   const searchError = store.searchError.value;
   const now = new Date();
+  /** Search results replace the list of sessions until the search box is emptied. */
+  const searching = hits !== null && query.trim() !== "";
 
   return (
     <section class="history" aria-labelledby="history-title">
@@ -144,7 +146,7 @@ export function HistoryPanel({
               {searchError}
             </p>
           ) : null}
-          {hits !== null && query.trim() !== "" ? (
+          {searching ? (
             <>
               <p class="history-count" role="status">
                 {hits.length === 0
@@ -153,25 +155,37 @@ export function HistoryPanel({
               </p>
               {hits.length > 0 ? (
                 <ul class="history-list" aria-label="History search results">
-                  {hits.map((h) => (
-                    <li key={`${h.session}-${h.seq}`}>
-                      <button
-                        type="button"
-                        class="history-item history-hit"
-                        aria-label={`Session ${h.session}, message ${h.seq}: ${h.snippet.replace(/[«»]/g, "")}`}
-                        onClick={() => actions.open(h.session, h.seq)}
-                      >
-                        <span class="history-meta">
-                          Session {h.session} · #{h.seq}
-                        </span>
-                        <span class="history-snippet">
-                          {snippetParts(h.snippet).map((p, i) =>
-                            p.mark ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>,
-                          )}
-                        </span>
-                      </button>
-                    </li>
-                  ))}
+                  {hits.map((h) => {
+                    // Where the hit is, when its session is among those listed (the newest).
+                    const s = sessions.find((x) => x.id === h.session);
+                    const where = s
+                      ? `${localTime(s.startedAt, now)} · ${hostPath(s.url)}`
+                      : `Session ${h.session}`;
+                    return (
+                      <li key={`${h.session}-${h.seq}`}>
+                        <button
+                          type="button"
+                          class="history-item history-hit"
+                          aria-label={`Session ${h.session}, message ${h.seq}: ${h.snippet.replace(/[«»]/g, "")}`}
+                          title={s?.url}
+                          onClick={() => actions.open(h.session, h.seq)}
+                        >
+                          <span class="history-meta">
+                            {where} · #{h.seq}
+                          </span>
+                          <span class="history-snippet">
+                            {snippetParts(h.snippet).map((p, i) =>
+                              p.mark ? (
+                                <mark key={i}>{p.text}</mark>
+                              ) : (
+                                <span key={i}>{p.text}</span>
+                              ),
+                            )}
+                          </span>
+                        </button>
+                      </li>
+                    );
+                  })}
                 </ul>
               ) : null}
             </>
@@ -183,7 +197,7 @@ export function HistoryPanel({
           {status === "ready" && sessions.length === 0 ? (
             <p class="empty">No recorded sessions yet. Sessions you connect are recorded.</p>
           ) : null}
-          {sessions.length > 0 ? (
+          {sessions.length > 0 && !searching ? (
             <ul class="history-list" aria-label="Recorded sessions">
               {sessions.map((s) => (
                 <li key={s.id}>
@@ -205,7 +219,7 @@ export function HistoryPanel({
               ))}
             </ul>
           ) : null}
-          {store.more.value ? (
+          {store.more.value && !searching ? (
             <button type="button" class="add-button" onClick={() => void store.loadOlder()}>
               Show older sessions
             </button>
