@@ -258,7 +258,11 @@ describe("the workspace sidebar", () => {
       () => savedMessageNames(file).join() === "first,third,second",
       "third moved up in the file",
     );
-    expect(await listed()).toEqual(["first", "third", "second"]);
+    // The file is written before the answer reaches the page: wait for the list too.
+    await waitFor(
+      async () => (await listed()).join() === "first,third,second",
+      "the list in the new order",
+    );
 
     // The keyboard: focus the button and press Enter (then Space on another).
     await page.getByRole("button", { name: "Move first down" }).focus();
@@ -273,7 +277,10 @@ describe("the workspace sidebar", () => {
       () => savedMessageNames(file).join() === "third,second,first",
       "second moved up in the file",
     );
-    expect(await listed()).toEqual(["third", "second", "first"]);
+    await waitFor(
+      async () => (await listed()).join() === "third,second,first",
+      "the list in the new order",
+    );
 
     // The order persisted: a fresh page shows it.
     const again = await env.fresh();
@@ -540,6 +547,44 @@ describe("the workspace sidebar", () => {
     await waitFor(
       async () => (await row(page, "Draft").getAttribute("aria-current")) === "page",
       "the mark back on Draft",
+    );
+    expect(env.errors).toEqual([]);
+  });
+
+  it("closing an edited tab offers Save and close, Close without saving, and Cancel", async () => {
+    const page = await env.fresh();
+    await expand(page, "Admin");
+    await expand(page, "Drafts");
+    await row(page, "Draft").dblclick();
+    await expect.poll(() => activeTab(page).innerText()).toContain("Draft");
+    await fill(urlBox(page), `${env.echo.base}/draft?v=2`);
+    const file = wsFile("admin", "drafts", "draft.wsdeck.toml");
+    const closeDraft = page.getByRole("button", { name: /^Close tab Draft/ });
+
+    await closeDraft.click();
+    const ask = page.getByRole("dialog", { name: "Close Draft?" });
+    await ask.getByText("has unsaved changes").waitFor();
+    await ask.getByRole("button", { name: "Cancel", exact: true }).click();
+    await ask.waitFor({ state: "hidden" });
+    expect(await closeDraft.count()).toBe(1);
+    expect(read(file)).not.toContain("v=2");
+
+    await closeDraft.click();
+    await ask.getByRole("button", { name: "Save and close", exact: true }).click();
+    await waitForFile(file, `url = "${env.echo.base}/draft?v=2"`);
+    await waitFor(async () => (await closeDraft.count()) === 0, "the tab closed once saved");
+
+    // A request never saved: Close without saving discards it; nothing is written.
+    await page.getByRole("button", { name: "New request", exact: true }).click();
+    await fill(urlBox(page), `${env.echo.base}/scratch`);
+    const scratchName = (await activeTab(page).innerText()).replace(/[×●]/g, "").trim();
+    await page.getByRole("button", { name: `Close tab ${scratchName}`, exact: true }).click();
+    const scratch = page.getByRole("dialog", { name: `Close ${scratchName}?` });
+    await scratch.getByText("was never saved").waitFor();
+    await scratch.getByRole("button", { name: "Close without saving", exact: true }).click();
+    await waitFor(
+      async () => !(await page.locator("body").innerText()).includes("/scratch"),
+      "the scratch tab gone",
     );
     expect(env.errors).toEqual([]);
   });

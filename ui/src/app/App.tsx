@@ -292,13 +292,20 @@ class Workbench {
     if (tab && !isHistoryTab(tab)) {
       const name = tab.name.peek();
       const why = tab.unsaved.peek()
-        ? `"${name}" has unsaved changes. Closing the tab discards them (the saved request stays as it is on disk).`
+        ? `"${name}" has unsaved changes. Closing the tab without saving discards them (the saved request stays as it is on disk).`
         : tab.saved.peek() === null && tab.url.peek().trim() !== ""
-          ? `"${name}" was never saved (or its file was deleted). Closing the tab discards it; Ctrl+S saves it to the workspace.`
+          ? `"${name}" was never saved (or its file was deleted). Closing the tab without saving discards it.`
           : null;
       if (why !== null) {
-        const yes = await this.workspace.askConfirm(`Close ${name}?`, why, "Close without saving");
-        if (!yes) return;
+        const answer = await this.workspace.askChoice(
+          `Close ${name}?`,
+          why,
+          "Close without saving",
+          "Save and close",
+        );
+        if (answer === "cancel") return;
+        // Closed only once saved: a cancelled Save dialog or a failed write keeps the tab.
+        if (answer === "alternative" && !(await this.workspace.saveTab(tab))) return;
       }
     }
     this.closeTab(id);

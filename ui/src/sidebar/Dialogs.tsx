@@ -22,7 +22,7 @@ export function WorkspaceDialogs({ store }: { store: WorkspaceStore }) {
           id="ws-confirm-title"
           onCancel={() => {
             store.confirmAsk.value = null;
-            confirm.resolve(false);
+            confirm.resolve("cancel");
           }}
         >
           <p>{confirm.text}</p>
@@ -32,7 +32,7 @@ export function WorkspaceDialogs({ store }: { store: WorkspaceStore }) {
               data-autofocus
               onClick={() => {
                 store.confirmAsk.value = null;
-                confirm.resolve(false);
+                confirm.resolve("cancel");
               }}
             >
               Cancel
@@ -42,11 +42,23 @@ export function WorkspaceDialogs({ store }: { store: WorkspaceStore }) {
               class="danger"
               onClick={() => {
                 store.confirmAsk.value = null;
-                confirm.resolve(true);
+                confirm.resolve("confirm");
               }}
             >
               {confirm.confirm}
             </button>
+            {confirm.alternative ? (
+              <button
+                type="button"
+                class="primary"
+                onClick={() => {
+                  store.confirmAsk.value = null;
+                  confirm.resolve("alternative");
+                }}
+              >
+                {confirm.alternative}
+              </button>
+            ) : null}
           </div>
         </Modal>
       ) : null}

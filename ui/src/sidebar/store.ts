@@ -21,8 +21,11 @@ export interface SaveAsk {
 export interface ConfirmAsk {
   title: string;
   text: string;
+  /** The (destructive) action asked about. */
   confirm: string;
-  resolve: (yes: boolean) => void;
+  /** A second way forward, shown as the primary button (e.g. "Save and close"). */
+  alternative?: string;
+  resolve: (answer: "confirm" | "alternative" | "cancel") => void;
 }
 
 export interface MoveAsk {
@@ -160,7 +163,14 @@ export class WorkspaceStore {
 
   askConfirm(title: string, text: string, confirm: string) {
     return new Promise<boolean>((resolve) => {
-      this.confirmAsk.value = { title, text, confirm, resolve };
+      this.confirmAsk.value = { title, text, confirm, resolve: (a) => resolve(a === "confirm") };
+    });
+  }
+
+  /** As `askConfirm`, with a second way forward (`alternative`) next to the confirmation. */
+  askChoice(title: string, text: string, confirm: string, alternative: string) {
+    return new Promise<"confirm" | "alternative" | "cancel">((resolve) => {
+      this.confirmAsk.value = { title, text, confirm, alternative, resolve };
     });
   }
 
