@@ -30,7 +30,8 @@ On a terminal it is interactive: type a line to send it; /ping, /pong, /close, /
 In a pipe (stdin or stdout not a terminal) each stdin line is sent as one message and each \
 received message is printed as one line on stdout; errors go to stderr. With --jsonl every \
 event (connecting, open, messages, pings, closing, closed, errors) is one JSON object per line. \
-By default the client listens until the server closes; --exit-on-eof, --once and \
+-x TEXT sends a message once connected, before any stdin line (at a terminal, stdin is then \
+not read). By default the client listens until the server closes; --exit-on-eof, --once and \
 --max-messages end it earlier.
 
 {{variables}} work in the URL, --param, -H, -s and every message: --var NAME=VALUE, --env FILE \
@@ -41,6 +42,7 @@ that names it; \\{{ writes a literal {{. Values of secret variables are shown as
 
 Examples:
   wsdeck connect ws://127.0.0.1:9001/echo
+  wsdeck connect ws://127.0.0.1:9001/echo -x '{\"op\":\"ping\"}' --once
   printf 'a\\nb\\n' | wsdeck connect ws://127.0.0.1:9001/echo --exit-on-eof
   wsdeck connect wss://host/path -H 'Authorization: Bearer x' -s graphql-ws --jsonl
   wsdeck connect 'ws://{{host}}/echo' --env staging.json --var host=127.0.0.1:9001 --pretty
@@ -140,6 +142,17 @@ pub struct ConnectArgs {
     /// Print every event as one JSON object per line on stdout.
     #[arg(long)]
     pub jsonl: bool,
+
+    /// Send TEXT once connected (repeatable, in order; --send-format and {{variables}}
+    /// apply), before any stdin line. With a terminal on stdin, stdin is then not read, so
+    /// -E closes right after (e.g. `-x '{"op":"ping"}' -1`, or `-x hello -E --wait 1000`).
+    #[arg(
+        short = 'x',
+        long = "send",
+        value_name = "TEXT",
+        conflicts_with = "interactive"
+    )]
+    pub send: Vec<String>,
 
     /// Close the connection when stdin ends (after --wait), instead of listening on.
     #[arg(short = 'E', long)]
@@ -269,7 +282,10 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         return exit::USAGE;
     }
     let interactive = args.interactive
-        || (!args.jsonl && std::io::stdin().is_terminal() && std::io::stdout().is_terminal());
+        || (!args.jsonl
+            && args.send.is_empty()
+            && std::io::stdin().is_terminal()
+            && std::io::stdout().is_terminal());
     let variables = match Variables::load(&args.vars, args.env.as_deref(), args.globals.as_deref())
     {
         Ok(v) => Arc::new(v),
@@ -434,7 +450,7 @@ fn run_pipe(
     // Lines that could not be sent were reported one by one; the exit code says so too.
     let refused = refused.load(Ordering::Acquire);
     if code.is_none() && refused > 0 && final_code(session) == exit::OK {
-        eprintln!("wsdeck: {refused} stdin line(s) were not sent (see above)");
+        eprintln!("wsdeck: {refused} message(s) were not sent (see above)");
         return Some(exit::USAGE);
     }
     code
@@ -550,8 +566,41 @@ fn spawn_stdin_pump(
     let wait = Duration::from_millis(args.wait);
     let close_code = args.close_code();
     let close_reason = args.close_reason.clone();
+    let given = args.send.clone();
+    // `-x TEXT` typed at a terminal: the messages are the input; a terminal is not read.
+    let read_stdin = given.is_empty() || !std::io::stdin().is_terminal();
     std::thread::spawn(move || {
-        let mut lines = LineReader::new(std::io::stdin().lock());
+        let payloads: Vec<Payload> = given
+            .iter()
+            .enumerate()
+            .filter_map(|(i, text)| match composer.compose(text) {
+                Composed::Send(payload) => Some(payload),
+                Composed::SendWithWarnings(payload, warnings) => {
+                    for w in warnings {
+                        eprintln!("wsdeck: --send message {}: {w}", i + 1);
+                    }
+                    Some(payload)
+                }
+                Composed::Refused(why) => {
+                    refused.fetch_add(1, Ordering::Release);
+                    eprintln!("wsdeck: --send message {} not sent: {why}", i + 1);
+                    None
+                }
+            })
+            .collect();
+        if !payloads.is_empty() {
+            let count = payloads.len();
+            if let Err(e) = rt.block_on(session.send_batch(payloads)) {
+                eprintln!("wsdeck: {count} --send message(s) not sent: {e}");
+                return;
+            }
+        }
+        let input: Box<dyn std::io::BufRead> = if read_stdin {
+            Box::new(std::io::stdin().lock())
+        } else {
+            Box::new(std::io::empty())
+        };
+        let mut lines = LineReader::new(input);
         let mut line_number: u64 = 0;
         loop {
             let batch = match lines.next_batch() {

@@ -306,6 +306,39 @@ fn once_exits_after_one_message() {
     assert_eq!(run.lines(), ["x".repeat(32)], "{run}");
 }
 
+/// `-x TEXT` (wscat's one-shot send): sent in order once connected, variables resolved,
+/// before the stdin lines; with -E the connection closes once all is sent.
+#[test]
+fn send_flag_goes_first_then_stdin() {
+    let echo = Echo::start();
+    let run = wsdeck(
+        &[
+            "connect",
+            &echo.url("/echo"),
+            "-x",
+            "hello",
+            "--send",
+            "{{greeting}} there",
+            "--var",
+            "greeting=hi",
+            "-E",
+            "--wait",
+            "500",
+        ],
+        b"from stdin\n",
+    );
+    run.expect_code(OK);
+    assert_eq!(run.lines(), ["hello", "hi there", "from stdin"], "{run}");
+
+    // A --send message that cannot be sent is named, and the exit code says so.
+    let run = wsdeck(
+        &["connect", &echo.url("/echo"), "-x", "{{nope}}", "-E"],
+        b"",
+    );
+    run.expect_code(USAGE);
+    assert!(run.stderr.contains("--send message 1 not sent"), "{run}");
+}
+
 #[test]
 fn max_messages_exits_after_n_messages() {
     let echo = Echo::start();
