@@ -108,6 +108,20 @@ describe("connect", () => {
     await shot(page, "error-status-500-and-co");
   });
 
+  it("a header name that cannot be sent is said while it is typed", async () => {
+    const page = await env.fresh();
+    await page.getByRole("tab", { name: "Headers", exact: true }).click();
+    await page.getByRole("button", { name: "Add header", exact: true }).click();
+    const name = page.getByRole("textbox", { name: "Header 1 name", exact: true });
+    await fill(name, "Bad Header");
+    const alert = page.getByRole("alert").filter({ hasText: "cannot contain a space" });
+    await alert.waitFor();
+    expect(await name.getAttribute("aria-invalid")).toBe("true");
+    await fill(name, "Bad-Header");
+    await alert.waitFor({ state: "detached" });
+    expect(await name.getAttribute("aria-invalid")).toBeNull();
+  });
+
   it("settings are locked while connected and unlocked after Disconnect", async () => {
     const page = await env.connected();
     await openSettings(page);

@@ -11,6 +11,7 @@ import type { WorkspaceStore } from "../sidebar/store";
 import { SUB_TABS, type RequestTab, type SubTab } from "./model";
 import { ProtocolsEditor } from "./ProtocolsEditor";
 import { RowsEditor } from "./RowsEditor";
+import { headerNameProblem } from "./headers";
 import { SettingsEditor } from "./SettingsEditor";
 import { plainError } from "./plainError";
 import { handleTabKey } from "./tablist";
@@ -247,6 +248,7 @@ export function RequestPane({
                 keyWord="name"
                 keyPlaceholder="e.g. Authorization"
                 disabled={locked}
+                keyProblem={headerNameProblem}
               />
             </>
           ) : null}

@@ -12,6 +12,8 @@ export interface RowsEditorProps {
   keyWord: string;
   keyPlaceholder: string;
   disabled: boolean;
+  /** What is wrong with a row's key, said under the row while it is typed ("" when fine). */
+  keyProblem?: (key: string) => string;
 }
 
 export function RowsEditor({
@@ -21,6 +23,7 @@ export function RowsEditor({
   keyWord,
   keyPlaceholder,
   disabled,
+  keyProblem,
 }: RowsEditorProps) {
   const box = useRef<HTMLDivElement>(null);
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
@@ -49,6 +52,8 @@ export function RowsEditor({
       ) : null}
       {rows.map((row, i) => {
         const n = i + 1;
+        const problem = keyProblem?.(row.key) ?? "";
+        const problemId = `${lower}-${i}-problem`;
         return (
           <div class="row" key={i}>
             <input
@@ -66,6 +71,8 @@ export function RowsEditor({
               placeholder={keyPlaceholder}
               disabled={disabled}
               spellcheck={false}
+              aria-invalid={problem ? true : undefined}
+              aria-describedby={problem ? problemId : undefined}
               onInput={(e) => edit(i, { key: e.currentTarget.value })}
             />
             <input
@@ -90,6 +97,11 @@ export function RowsEditor({
             >
               ×
             </button>
+            {problem ? (
+              <p class="field-error row-problem" id={problemId} role="alert">
+                {problem}
+              </p>
+            ) : null}
           </div>
         );
       })}
