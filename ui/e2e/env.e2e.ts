@@ -116,4 +116,33 @@ describe("environments and variables", () => {
     expect(await editor(page).innerText()).toContain("{{nope_undefined}}");
     await shot(page, "env-undefined-variable");
   });
+
+  it("two variables of one name: the earlier is marked as not used, the last one wins", async () => {
+    const page = await env.fresh();
+    await page.getByRole("button", { name: "Environments", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Environments" });
+    await dialog.waitFor();
+    const add = dialog.getByRole("button", { name: /^(add|new|create) environment$/i });
+    if (await add.count()) await add.first().click();
+    for (const [i, value] of ["first-value", "last-value"].entries()) {
+      await dialog.getByRole("button", { name: "Add variable", exact: true }).click();
+      await fill(dialog.getByLabel(`Variable ${i + 1} name`, { exact: true }), "dup");
+      await fill(dialog.getByLabel(`Variable ${i + 1} value`, { exact: true }), value);
+    }
+    await dialog.getByText("Not used: variable 2 has the same name").waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    // The environment just made is the last one in the list.
+    const select = page.getByRole("combobox", { name: "Environment", exact: true });
+    const last = await select.evaluate((el) => {
+      const options = (el as HTMLSelectElement).options;
+      return options[options.length - 1]!.value;
+    });
+    await select.selectOption(last);
+    await fill(urlBox(page), `${env.echo.base}/echo`);
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await statusBadge(page, "Connected").waitFor();
+    await send(page, "dup is {{dup}}");
+    await expectInLog(page, "dup is last-value", 2);
+  });
 });

@@ -195,6 +195,14 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
             {env.variables.map((v, i) => {
               const n = i + 1;
               const visible = !v.secret || shown.has(i);
+              // {{name}} takes the last enabled variable of a name: an earlier one is unused.
+              const later =
+                v.enabled !== false && v.name.trim() !== ""
+                  ? env.variables.findIndex(
+                      (w, j) => j > i && w.enabled !== false && w.name.trim() === v.name.trim(),
+                    )
+                  : -1;
+              const problemId = `env-var-${i}-problem`;
               return (
                 <div
                   class={v.enabled === false ? "row var-row off" : "row var-row"}
@@ -214,6 +222,7 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
                     value={v.name}
                     spellcheck={false}
                     placeholder="Name"
+                    aria-describedby={later >= 0 ? problemId : undefined}
                     onInput={(e) => editVar(i, { name: e.currentTarget.value })}
                   />
                   <span class="value-cell">
@@ -269,6 +278,11 @@ function EnvironmentsDialog(props: { store: EnvStore; onClose: () => void }) {
                   >
                     ×
                   </button>
+                  {later >= 0 ? (
+                    <p class="field-error row-problem" id={problemId} role="status">
+                      Not used: variable {later + 1} has the same name, and the last one wins.
+                    </p>
+                  ) : null}
                 </div>
               );
             })}
