@@ -343,25 +343,9 @@ async fn a_stalled_tls_handshake_times_out_and_says_so() {
 /// rather than rustls' "received corrupt message of type InvalidContentType".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wss_to_a_plain_http_server_says_to_use_ws() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let port = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port();
-    let server = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
-        let mut hello = [0u8; 512];
-        let _ = socket.read(&mut hello).await;
-        let _ = socket
-            .write_all(
-                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            )
+    let (port, server) =
+        answer_once(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             .await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    });
     let engine = Engine::new();
     let (_session, err) = open_err(
         &engine,
@@ -454,25 +438,10 @@ async fn close_while_connecting_cancels_the_attempt() {
 /// the rule in words (not Rust's `Some("…")`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_sec_websocket_accept_is_refused_in_words() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let port = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port();
-    let server = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
-        let mut request = [0u8; 2048];
-        let _ = socket.read(&mut request).await;
-        let _ = socket
-            .write_all(
-                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong\r\n\r\n",
-            )
-            .await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    });
+    let (port, server) = answer_once(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong\r\n\r\n",
+    )
+    .await;
     let engine = Engine::new();
     let (_session, err) =
         open_err(&engine, RequestSpec::new(format!("ws://127.0.0.1:{port}/"))).await;
@@ -485,4 +454,25 @@ async fn a_wrong_sec_websocket_accept_is_refused_in_words() {
         "{text}"
     );
     server.abort();
+}
+
+/// A TCP server on 127.0.0.1 that answers its first connection's first read with `answer`
+/// (raw bytes: whatever a real server would not send), then holds the socket briefly.
+async fn answer_once(answer: &'static [u8]) -> (u16, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
+        let mut request = [0u8; 2048];
+        let _ = socket.read(&mut request).await;
+        let _ = socket.write_all(answer).await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    });
+    (port, server)
 }

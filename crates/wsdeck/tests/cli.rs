@@ -110,6 +110,20 @@ fn abridged(text: &str) -> String {
     )
 }
 
+/// `wsdeck connect URL` with stdout piped for the test to read when it likes, and its stderr
+/// collected meanwhile.
+fn connect_reading_later(url: &str) -> (Child, std::thread::JoinHandle<String>) {
+    let mut child = Command::new(BIN)
+        .args(["connect", url])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wsdeck");
+    let stderr = read_all(child.stderr.take().expect("stderr"));
+    (child, stderr)
+}
+
 fn read_all(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
@@ -853,17 +867,8 @@ fn interactive_session_in_a_terminal() {
 #[test]
 fn slow_stdout_reader_loses_no_message() {
     let echo = Echo::start();
-    let mut child = Command::new(BIN)
-        .args([
-            "connect",
-            &echo.url("/burst?count=20000&size=16384&close=1"),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn wsdeck");
-    let stderr = read_all(child.stderr.take().expect("stderr"));
+    let (mut child, stderr) =
+        connect_reading_later(&echo.url("/burst?count=20000&size=16384&close=1"));
     let stdout = child.stdout.take().expect("stdout");
     // Let the server run far ahead of us before reading anything.
     std::thread::sleep(Duration::from_millis(1500));
@@ -918,17 +923,8 @@ fn unwritable_stdout_is_an_error_but_a_reader_that_left_is_not() {
     );
 
     // `| head -n 1`: read one line, then close the pipe.
-    let mut child = Command::new(BIN)
-        .args([
-            "connect",
-            &echo.url("/burst?count=100000&size=1024&close=1"),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn wsdeck");
-    let stderr = read_all(child.stderr.take().expect("stderr"));
+    let (mut child, stderr) =
+        connect_reading_later(&echo.url("/burst?count=100000&size=1024&close=1"));
     let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = Vec::new();
     reader.read_until(b'\n', &mut line).expect("one line");
