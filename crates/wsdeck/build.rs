@@ -13,9 +13,21 @@ fn main() {
     // A directory is scanned recursively for changes; a missing one reruns every build,
     // which is what picks up a `npm run build` made after the first `cargo build`.
     println!("cargo:rerun-if-changed={}", dist.display());
+    let src = manifest.join("../../ui/src");
+    println!("cargo:rerun-if-changed={}", src.display());
     let mut files = Vec::new();
     if dist.join("index.html").is_file() {
         collect(&dist, &dist, &mut files);
+        // `cargo build` takes ui/dist as it is: say when it is older than the UI's sources,
+        // or the binary quietly serves a workbench without the latest changes.
+        let built = modified(&dist.join("index.html"));
+        if let (Some(built), Some(edited)) = (built, newest(&src))
+            && edited > built
+        {
+            println!(
+                "cargo:warning=ui/dist is older than ui/src: this wsdeck embeds an old workbench (run scripts/build-ui, then build again)"
+            );
+        }
     } else {
         println!(
             "cargo:warning=ui/dist not found: this wsdeck will have no workbench (`wsdeck ui` says how to build it: scripts/build-ui)"
@@ -32,7 +44,29 @@ fn main() {
     out.push_str("];\n");
     let target =
         PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it")).join("ui_assets.rs");
-    std::fs::write(&target, out).expect("write ui_assets.rs");
+    // Rewritten only when it changes, so a rerun for ui/src alone recompiles nothing.
+    if std::fs::read_to_string(&target).ok().as_deref() != Some(out.as_str()) {
+        std::fs::write(&target, out).expect("write ui_assets.rs");
+    }
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of the files under `dir`.
+fn newest(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let time = if path.is_dir() {
+            self::newest(&path)
+        } else {
+            modified(&path)
+        };
+        newest = newest.max(time);
+    }
+    newest
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
