@@ -62,4 +62,29 @@ describe("keyboard", () => {
     await page.keyboard.press("Control+Enter");
     await expectInLog(page, "keyboard only message", 2);
   });
+
+  it("? lists the shortcuts; / goes to the log search; both are text inside a field", async () => {
+    const page = await env.connected();
+    await page
+      .getByRole("button", { name: "Connect", exact: true })
+      .or(page.getByRole("button", { name: "Disconnect", exact: true }))
+      .focus();
+    await page.keyboard.press("Shift+Slash");
+    const list = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await list.waitFor();
+    expect(await list.innerText()).toContain("Ctrl/Cmd+S");
+    await page.keyboard.press("Escape");
+    await list.waitFor({ state: "hidden" });
+
+    await page.keyboard.press("/");
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label")))
+      .toBe("Search messages");
+    // Typed in a field, they are characters.
+    await page.keyboard.type("a/b?");
+    expect(await page.getByRole("searchbox", { name: "Search messages" }).inputValue()).toBe(
+      "a/b?",
+    );
+    expect(await list.count()).toBe(0);
+  });
 });

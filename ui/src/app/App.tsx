@@ -2,7 +2,7 @@
 // request pane, the messages pane and the console.
 
 import { effect, signal } from "@preact/signals";
-import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { EnvironmentBar } from "../env/Environments";
 import { EnvStore } from "../env/store";
 import { fieldsFromRecorded, historyError } from "../history/convert";
@@ -29,6 +29,7 @@ import { Sidebar, type SidebarActions } from "../sidebar/Sidebar";
 import { WorkspaceStore } from "../sidebar/store";
 import { guessFormat, parseFragment } from "./fragment";
 import { LinkBanner } from "./LinkBanner";
+import { ShortcutsDialog, shortcutFor } from "./Shortcuts";
 import { DRAFTS_KEY, deserializeWorkspace, serializeWorkspace } from "./persist";
 
 function sessionStore(): Storage | null {
@@ -430,6 +431,22 @@ function useWorkspace(bench: Workbench, rpc: Rpc) {
 export function App({ rpc }: { rpc: Rpc }) {
   const bench = useMemo(() => new Workbench(rpc), [rpc]);
   useWorkspace(bench, rpc);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const what = shortcutFor(e);
+      if (!what || document.querySelector("dialog[open]")) return;
+      e.preventDefault();
+      if (what === "help") setShortcutsOpen(true);
+      else
+        document
+          .getElementById(`tabpanel-${bench.activeId.peek()}`)
+          ?.querySelector<HTMLInputElement>('input[aria-label="Search messages"]')
+          ?.focus();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [bench]);
   const actions: SidebarActions = useMemo(
     () => ({
       open: (id) => bench.openRequest(id),
@@ -505,7 +522,18 @@ export function App({ rpc }: { rpc: Rpc }) {
           wsdeck <span class="brand-sub">WebSocket workbench</span>
         </h1>
         <EnvironmentBar store={bench.env} />
+        <button
+          type="button"
+          class="small"
+          aria-label="Keyboard shortcuts"
+          aria-haspopup="dialog"
+          title="Keyboard shortcuts (?)"
+          onClick={() => setShortcutsOpen(true)}
+        >
+          ?
+        </button>
       </header>
+      {shortcutsOpen ? <ShortcutsDialog onClose={() => setShortcutsOpen(false)} /> : null}
       <LinkBanner rpc={rpc} />
       <div class={`body${sidebarHidden ? " no-sidebar" : ""}`}>
         <Sidebar
