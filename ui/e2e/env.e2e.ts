@@ -20,13 +20,14 @@ import {
 const env = useEnv("env");
 
 /** Creates an environment holding `vars` (names and values) through the Environments dialog. */
-async function createEnvironment(page: Page, vars: [string, string][]) {
+async function createEnvironment(page: Page, vars: [string, string][], name?: string) {
   await page.getByRole("button", { name: "Environments", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Environments" });
   await dialog.waitFor();
   // How a new environment is made is not in the contract: use such a button when there is one.
   const add = dialog.getByRole("button", { name: /^(add|new|create) environment$/i });
   if (await add.count()) await add.first().click();
+  if (name) await fill(dialog.getByRole("textbox", { name: "Environment name" }), name);
   for (const [i, [name, value]] of vars.entries()) {
     await dialog.getByRole("button", { name: "Add variable", exact: true }).click();
     await fill(dialog.getByLabel(`Variable ${i + 1} name`, { exact: true }), name);
@@ -49,6 +50,13 @@ async function chooseEnvironment(page: Page) {
   if (!real)
     throw new Error(`no environment to choose in [${options.map((o) => o.label).join(", ")}]`);
   await select.selectOption(real.value);
+}
+
+/** Picks the environment called `name` in the "Environment" select. */
+async function chooseEnvironmentNamed(page: Page, name: string) {
+  await page
+    .getByRole("combobox", { name: "Environment", exact: true })
+    .selectOption({ label: name });
 }
 
 describe("environments and variables", () => {
@@ -86,8 +94,8 @@ describe("environments and variables", () => {
 
   it("{{ completes variable names inside a JSON string too", async () => {
     const page = await env.fresh();
-    await createEnvironment(page, [["room", "lobby-7"]]);
-    await chooseEnvironment(page);
+    await createEnvironment(page, [["room", "lobby-7"]], "Completion");
+    await chooseEnvironmentNamed(page, "Completion");
     await page.getByRole("combobox", { name: "Message format" }).selectOption({ label: "JSON" });
     await fill(editor(page), "");
     // Typed key by key: the editor closes `{` and `"` itself, as it does for a user.
@@ -124,6 +132,7 @@ describe("environments and variables", () => {
     await dialog.waitFor();
     const add = dialog.getByRole("button", { name: /^(add|new|create) environment$/i });
     if (await add.count()) await add.first().click();
+    await fill(dialog.getByRole("textbox", { name: "Environment name" }), "Duplicates");
     for (const [i, value] of ["first-value", "last-value"].entries()) {
       await dialog.getByRole("button", { name: "Add variable", exact: true }).click();
       await fill(dialog.getByLabel(`Variable ${i + 1} name`, { exact: true }), "dup");
@@ -132,13 +141,7 @@ describe("environments and variables", () => {
     await dialog.getByText("Not used: variable 2 has the same name").waitFor();
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "hidden" });
-    // The environment just made is the last one in the list.
-    const select = page.getByRole("combobox", { name: "Environment", exact: true });
-    const last = await select.evaluate((el) => {
-      const options = (el as HTMLSelectElement).options;
-      return options[options.length - 1]!.value;
-    });
-    await select.selectOption(last);
+    await chooseEnvironmentNamed(page, "Duplicates");
     await fill(urlBox(page), `${env.echo.base}/echo`);
     await page.getByRole("button", { name: "Connect", exact: true }).click();
     await statusBadge(page, "Connected").waitFor();
