@@ -151,6 +151,17 @@ describe("compose", () => {
     await expectInLog(page, bad, 2);
   });
 
+  it("a 2 MB message is sent and echoed (the workbench's requests are not held to 1 MiB)", async () => {
+    const page = await env.connected();
+    await send(page, `big-e2e:${"x".repeat(2_000_000)}`);
+    await waitFor(
+      async () => occurrences(await logText(page), "big-e2e:") >= 2,
+      "the 2 MB message sent and echoed",
+      20_000,
+    );
+    expect(await page.getByText("connection to wsdeck was lost").count()).toBe(0);
+  });
+
   it("Ctrl+Enter in the Message editor sends", async () => {
     const page = await env.connected();
     await fill(editor(page), "sent with ctrl-enter");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gatewayUrl, reconnectDelay, takeToken } from "./rpc";
+import { MAX_REQUEST_BYTES, gatewayUrl, reconnectDelay, requestTooLarge, takeToken } from "./rpc";
 
 function fakeLocation(href: string): Location {
   const u = new URL(href);
@@ -43,5 +43,19 @@ describe("gatewayUrl", () => {
     expect(gatewayUrl("a+b/c", fakeLocation("http://127.0.0.1:8799/"))).toBe(
       "ws://127.0.0.1:8799/rpc?token=a%2Bb%2Fc",
     );
+  });
+});
+
+describe("requestTooLarge", () => {
+  it("lets requests up to the limit through and names the size of a bigger one", () => {
+    expect(requestTooLarge("x".repeat(1000))).toBe("");
+    expect(requestTooLarge("x".repeat(MAX_REQUEST_BYTES))).toBe("");
+    const why = requestTooLarge("x".repeat(MAX_REQUEST_BYTES + 1));
+    expect(why).toMatch(/^Not sent: this is 128\.0 MiB .* at most 128\.0 MiB/);
+    expect(why).toContain("wsdeck connect");
+  });
+  it("counts UTF-8 bytes, not characters", () => {
+    // 50 Mi characters of 3 bytes each: 150 MiB.
+    expect(requestTooLarge("€".repeat(50 * 1024 * 1024))).toMatch(/150\.0 MiB/);
   });
 });

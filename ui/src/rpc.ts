@@ -24,6 +24,23 @@ export class RpcError extends Error {
   }
 }
 
+/**
+ * The largest request `wsdeck ui` takes (`MAX_REQUEST_BYTES` in crates/wsdeck/src/ui.rs). The
+ * gateway closes a client that sends more, which would cost the page every session, so a
+ * bigger request is refused here, by name, before it goes out.
+ */
+export const MAX_REQUEST_BYTES = 128 * 1024 * 1024;
+
+/** Why `text` may not be sent as one request, or "" when it fits. */
+export function requestTooLarge(text: string): string {
+  // Every UTF-16 unit is at most 3 UTF-8 bytes: most requests need no counting.
+  if (text.length * 3 <= MAX_REQUEST_BYTES) return "";
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes <= MAX_REQUEST_BYTES) return "";
+  const mib = (n: number) => (n / (1024 * 1024)).toFixed(1);
+  return `Not sent: this is ${mib(bytes)} MiB as a request, and the workbench can hand wsdeck at most ${mib(MAX_REQUEST_BYTES)} MiB at once. Send it with wsdeck connect instead (its messages have no such limit).`;
+}
+
 type Handler = (params: unknown) => void;
 
 interface Pending {
@@ -175,6 +192,8 @@ export function connectRpc(url: string): Rpc {
     call<T>(method: string, params?: unknown): Promise<T> {
       const id = nextId++;
       const body = JSON.stringify({ jsonrpc: "2.0", id, method, params: params ?? {} });
+      const tooLarge = requestTooLarge(body);
+      if (tooLarge) return Promise.reject(new Error(tooLarge));
       return new Promise<T>((resolve, reject) => {
         if (!send(body)) {
           reject(notConnected());
@@ -203,9 +222,10 @@ export function connectRpc(url: string): Rpc {
           params: c.params ?? {},
         })),
       );
-      if (!send(body)) {
+      const tooLarge = requestTooLarge(body);
+      if (tooLarge || !send(body)) {
         for (const id of ids) pending.delete(id);
-        return Promise.reject(notConnected());
+        return Promise.reject(tooLarge ? new Error(tooLarge) : notConnected());
       }
       return Promise.all(promises);
     },

@@ -138,6 +138,8 @@ pub(crate) struct GatewayOptions {
     pub workspace: Option<wsdeck_workspace::Workspace>,
     /// Where every session opened through the API is recorded.
     pub recorder: Option<crate::history_cmd::Recorder>,
+    /// Largest request text (and WebSocket message) a client may send.
+    pub max_request_bytes: usize,
 }
 
 /// A gateway bound to its port, not serving yet.
@@ -187,7 +189,10 @@ impl BoundGateway {
             format!("http://[::1]:{port}"),
         ];
         origins.extend(options.allow_origin);
-        let limits = Limits::default();
+        let limits = Limits {
+            max_request_bytes: options.max_request_bytes,
+            ..Limits::default()
+        };
         let mut api = Api::with_limits(Engine::new(), limits);
         if let Some(workspace) = options.workspace {
             api = api.with_workspace(workspace);
@@ -330,6 +335,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             )?)),
             None => None,
         },
+        max_request_bytes: Limits::default().max_request_bytes,
     })
     .await?;
     if let Some(path) = &args.token_file {

@@ -14,6 +14,12 @@ use wsdeck_echo::{EchoConfig, EchoServer};
 use crate::assets::{self, AssetSource};
 use crate::gateway::{BoundGateway, GatewayOptions, write_token_file};
 
+/// Largest request the page may send: a message to send travels in one `wsdeck.send`, so
+/// this must hold the engine's default largest message (64 MiB) even when JSON escaping
+/// doubles it. `wsdeck serve` keeps the API's 1 MiB. The page checks it before sending
+/// (`MAX_REQUEST_BYTES` in `ui/src/rpc.ts`), since the gateway closes a client that exceeds it.
+pub const MAX_REQUEST_BYTES: usize = 128 << 20;
+
 /// Flags of `wsdeck ui`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -105,6 +111,7 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
                 args.history.clone(),
             )?))
         },
+        max_request_bytes: MAX_REQUEST_BYTES,
     })
     .await?;
 

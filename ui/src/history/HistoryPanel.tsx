@@ -3,8 +3,8 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatBytes } from "../log/format";
+import { MAX_REQUEST_BYTES } from "../rpc";
 import {
-  REQUEST_LIMIT_BYTES,
   harFitsOneRequest,
   historyActionError,
   hostPath,
@@ -41,9 +41,10 @@ export function HistoryPanel({
     setImportError("");
     const tooLarge = () =>
       setImportError(
-        `${file.name} is ${formatBytes(file.size)}; the workbench imports HAR files of up to about ${formatBytes(REQUEST_LIMIT_BYTES)}. Import it with: wsdeck history import ${file.name}`,
+        `${file.name} is ${formatBytes(file.size)}; the workbench imports HAR files of up to about ${formatBytes(MAX_REQUEST_BYTES)}. Import it with: wsdeck history import ${file.name}`,
       );
-    if (file.size > 4 * REQUEST_LIMIT_BYTES) return tooLarge();
+    // Escaped in a request it only grows: larger than the limit, it cannot fit.
+    if (file.size > MAX_REQUEST_BYTES) return tooLarge();
     try {
       const text = await file.text();
       if (!harFitsOneRequest(text)) return tooLarge();

@@ -4,7 +4,6 @@ import type { HistorySession } from "../types";
 import {
   MAX_AGE_DAYS,
   MAX_MIB,
-  REQUEST_LIMIT_BYTES,
   harFitsOneRequest,
   deletedSummary,
   exportFileName,
@@ -227,10 +226,11 @@ describe("sizes and retention", () => {
 
 describe("HAR import size", () => {
   it("fits one request while the escaped text stays under the limit", () => {
+    const limit = 1 << 20;
     expect(harFitsOneRequest('{"log": {"entries": []}}')).toBe(true);
     // Quotes double when escaped: 600 KiB of them do not fit in 1 MiB.
-    expect(harFitsOneRequest('"'.repeat(600 * 1024))).toBe(false);
-    expect(harFitsOneRequest("a".repeat(REQUEST_LIMIT_BYTES))).toBe(false);
-    expect(harFitsOneRequest("a".repeat(REQUEST_LIMIT_BYTES - 1024))).toBe(true);
+    expect(harFitsOneRequest('"'.repeat(600 * 1024), limit)).toBe(false);
+    expect(harFitsOneRequest("a".repeat(limit), limit)).toBe(false);
+    expect(harFitsOneRequest("a".repeat(limit - 1024), limit)).toBe(true);
   });
 });

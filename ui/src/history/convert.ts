@@ -2,7 +2,7 @@
 // snippets as marked parts, a recorded request as a tab's fields, errors in plain words.
 
 import { formatBytes } from "../log/format";
-import { RpcError } from "../rpc";
+import { MAX_REQUEST_BYTES, RpcError } from "../rpc";
 import { DEFAULT_SETTINGS } from "../request/settings";
 import { settingsFromWire, type RequestFields } from "../sidebar/convert";
 import type { HistorySession, RecordedRequest, WsRequestSettings } from "../types";
@@ -192,14 +192,11 @@ export function limitText(n: number | null | undefined): string {
   return n === null || n === undefined ? "" : String(n);
 }
 
-/** wsdeck's limit on one JSON-RPC request (`Limits::max_request_bytes`). */
-export const REQUEST_LIMIT_BYTES = 1 << 20;
-
 /**
  * Whether a HAR file's text, escaped inside one JSON-RPC request, would pass the gateway's
  * request limit (larger files: `wsdeck history import FILE`).
  */
-export function harFitsOneRequest(text: string): boolean {
+export function harFitsOneRequest(text: string, limit = MAX_REQUEST_BYTES): boolean {
   const envelope = 128; // {"jsonrpc":"2.0","id":…,"method":"wsdeck.history.import",…}
-  return new TextEncoder().encode(JSON.stringify(text)).length + envelope <= REQUEST_LIMIT_BYTES;
+  return new TextEncoder().encode(JSON.stringify(text)).length + envelope <= limit;
 }
