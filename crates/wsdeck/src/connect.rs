@@ -444,6 +444,7 @@ fn run_pipe(
     let opened = rt.block_on(session.wait_open());
     if opened.is_ok() {
         spawn_stdin_pump(args, session.clone(), rt.clone(), composer, refused.clone());
+        watch_stdout_reader(args, session.clone(), rt.clone());
     }
     // Print everything the session records, including a failed open, until it ends.
     let code = print_until_end(args, session, rt, printer);
@@ -653,6 +654,36 @@ fn spawn_stdin_pump(
         }
         if exit_on_eof {
             std::thread::sleep(wait);
+            let _ = rt.block_on(session.close(close_code, &close_reason));
+        }
+    });
+}
+
+/// `| head -1` on a server that then goes quiet: the next write would find the pipe closed,
+/// but none may come. So a thread waits for the reader of stdout to go away (poll reports an
+/// error on a pipe with no reader, a hang-up on a socket) and closes the connection then;
+/// the printer ends as for `| head` (exit 0). A terminal or a file never reports either.
+fn watch_stdout_reader(args: &ConnectArgs, session: Session, rt: Handle) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let close_code = args.close_code();
+    let close_reason = args.close_reason.clone();
+    std::thread::spawn(move || {
+        let stdout = std::io::stdout();
+        let mut fds = [PollFd::new(
+            std::os::fd::AsFd::as_fd(&stdout),
+            PollFlags::empty(),
+        )];
+        loop {
+            match poll(&mut fds, PollTimeout::NONE) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                // poll(2) itself failed: nothing to watch with; the next write still tells.
+                Err(_) => return,
+                Ok(_) => break,
+            }
+        }
+        let gone = PollFlags::POLLERR | PollFlags::POLLHUP;
+        if fds[0].revents().is_some_and(|r| r.intersects(gone)) {
+            session.log().set_pacing(0);
             let _ = rt.block_on(session.close(close_code, &close_reason));
         }
     });

@@ -934,6 +934,28 @@ fn unwritable_stdout_is_an_error_but_a_reader_that_left_is_not() {
     let stderr = stderr.join().unwrap_or_default();
     assert_eq!(status.code(), Some(OK), "{stderr}");
     assert!(!stderr.contains("failed"), "{stderr}");
+
+    // The same when the server then goes quiet (no write would find the pipe closed): the
+    // reader leaving is noticed by itself.
+    let (mut child, stderr) = connect_reading_later(&echo.url("/burst?count=50"));
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = Vec::new();
+    reader.read_until(b'\n', &mut line).expect("one line");
+    std::thread::sleep(Duration::from_millis(300));
+    drop(reader);
+    let deadline = Instant::now() + GUARD;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("wsdeck kept running after its reader left");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stderr = stderr.join().unwrap_or_default();
+    assert_eq!(status.code(), Some(OK), "{stderr}");
 }
 
 /// Pipe mode with reconnection: a line written while the server is down waits for the new
