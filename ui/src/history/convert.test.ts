@@ -62,7 +62,7 @@ describe("history list items", () => {
   });
 
   it("shows host and path", () => {
-    expect(hostPath("ws://127.0.0.1:9/echo?x=1")).toBe("127.0.0.1:9/echo");
+    expect(hostPath("ws://127.0.0.1:9/echo?x=1#f")).toBe("127.0.0.1:9/echo?x=1");
     expect(hostPath("wss://example.com/")).toBe("example.com");
     expect(hostPath("not a url")).toBe("not a url");
   });

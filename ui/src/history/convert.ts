@@ -21,11 +21,12 @@ export function localTime(iso: string, now: Date = new Date()): string {
   return sameDay ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
 }
 
-/** `127.0.0.1:9/echo` of `ws://127.0.0.1:9/echo?x=1` (the URL itself if it does not parse). */
+/** `127.0.0.1:9/echo?x=1` of `ws://127.0.0.1:9/echo?x=1#f` (the URL itself if it does not parse). */
 export function hostPath(url: string): string {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^?#]*)/i.exec(url.trim());
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^?#]*)(\?[^#]*)?/i.exec(url.trim());
   if (!m) return url;
-  return `${m[1] ?? ""}${(m[2] ?? "").replace(/\/$/, "")}` || url;
+  // The query stays: `/status?code=403` and `/status?code=500` are two different sessions.
+  return `${m[1] ?? ""}${(m[2] ?? "").replace(/\/$/, "")}${m[3] ?? ""}` || url;
 }
 
 /** The accessible name of a history item: `Session 12, ws://127.0.0.1:9/echo, 14:02:11`. */
