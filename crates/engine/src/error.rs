@@ -179,13 +179,70 @@ fn timeout_hint(phase: &str) -> &'static str {
     }
 }
 
+/// The rejection's body for the one-line message: an HTML error page as its text (tags
+/// dropped), whitespace collapsed, at most [`BODY_IN_MESSAGE`] characters. The whole body is
+/// still in the error's `body` field.
 fn body_suffix(body: &str) -> String {
     let body = body.trim();
-    if body.is_empty() {
-        String::new()
+    let text = if body.starts_with('<') {
+        html_text(body)
     } else {
-        format!(": {body}")
+        body.to_owned()
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut line = words.join(" ");
+    if line.is_empty() {
+        return String::new();
     }
+    if let Some((cut, _)) = line.char_indices().nth(BODY_IN_MESSAGE) {
+        line.truncate(cut);
+        line.push('…');
+    }
+    format!(": {line}")
+}
+
+/// How much of a rejection's body its message shows.
+const BODY_IN_MESSAGE: usize = 200;
+
+/// The text of an HTML page: what is outside tags, without `<head>`'s and `<script>`'s and
+/// `<style>`'s contents (a page's title usually repeats its heading, so it goes too).
+fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    let mut skip_until: Option<&str> = None;
+    while let Some(open) = rest.find('<') {
+        if skip_until.is_none() {
+            out.push_str(&rest[..open]);
+            out.push(' ');
+        }
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = rest[open + 1..open + close].to_ascii_lowercase();
+        let name = tag.split([' ', '/']).find(|s| !s.is_empty()).unwrap_or("");
+        match skip_until {
+            Some(end) if tag.starts_with('/') && name == end => skip_until = None,
+            Some(_) => {}
+            None if matches!(name, "head" | "script" | "style") && !tag.starts_with('/') => {
+                skip_until = Some(match name {
+                    "head" => "head",
+                    "script" => "script",
+                    _ => "style",
+                });
+            }
+            None => {}
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if skip_until.is_none() {
+        out.push_str(rest);
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 impl EngineError {
@@ -244,5 +301,24 @@ impl fmt::Display for ErrorClass {
             ErrorClass::ConnectionLost => "connection lost",
             ErrorClass::State => "invalid state",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_html_error_page_is_shown_as_its_text_in_one_short_line() {
+        let page = "<!DOCTYPE html>\n<html><head><title>Error response</title>\n<style>p {}</style></head>\n<body>\n<h1>Error response</h1>\n<p>Error code: 404</p>\n<p>Message: File not found &amp; gone.</p>\n</body></html>\n";
+        assert_eq!(
+            body_suffix(page),
+            ": Error response Error code: 404 Message: File not found & gone."
+        );
+        assert_eq!(body_suffix("plain\n  text "), ": plain text");
+        assert_eq!(body_suffix("  "), "");
+        let long = body_suffix(&"word ".repeat(100));
+        assert_eq!(long.chars().count(), 2 + BODY_IN_MESSAGE + 1, "{long}");
+        assert!(long.ends_with('…'));
     }
 }
