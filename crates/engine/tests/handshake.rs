@@ -311,13 +311,7 @@ async fn handshake_timeout_is_enforced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_tls_handshake_times_out_and_says_so() {
     // A TCP server that accepts and then says nothing: the TLS handshake never completes.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let port = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port();
+    let (listener, port) = local_listener().await;
     let holder = tokio::spawn(async move {
         let (socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
@@ -460,13 +454,7 @@ async fn a_wrong_sec_websocket_accept_is_refused_in_words() {
 /// (raw bytes: whatever a real server would not send), then holds the socket briefly.
 async fn answer_once(answer: &'static [u8]) -> (u16, tokio::task::JoinHandle<()>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let port = listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port();
+    let (listener, port) = local_listener().await;
     let server = tokio::spawn(async move {
         let (mut socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
         let mut request = [0u8; 2048];
@@ -475,4 +463,16 @@ async fn answer_once(answer: &'static [u8]) -> (u16, tokio::task::JoinHandle<()>
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     });
     (port, server)
+}
+
+/// A listener on a free port of 127.0.0.1, and the port.
+async fn local_listener() -> (tokio::net::TcpListener, u16) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port();
+    (listener, port)
 }
