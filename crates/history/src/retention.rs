@@ -303,15 +303,20 @@ mod tests {
     use super::*;
     use crate::SessionMeta;
 
+    /// A session started now and still being recorded.
+    fn live_session(h: &History, url: &str) -> SessionRecordId {
+        h.start_session(SessionMeta {
+            url: url.to_owned(),
+            request_json: None,
+            started_at: SystemTime::now(),
+            secrets: vec![],
+        })
+        .expect("start")
+    }
+
+    /// A session recorded and ended.
     fn session(h: &History, url: &str) -> SessionRecordId {
-        let id = h
-            .start_session(SessionMeta {
-                url: url.to_owned(),
-                request_json: None,
-                started_at: SystemTime::now(),
-                secrets: vec![],
-            })
-            .expect("start");
+        let id = live_session(h, url);
         h.end_session(id).expect("end");
         h.flush().expect("committed");
         id
@@ -362,14 +367,7 @@ mod tests {
     #[test]
     fn a_session_being_recorded_is_not_deleted() {
         let h = History::open_in_memory().expect("open");
-        let live = h
-            .start_session(SessionMeta {
-                url: "ws://127.0.0.1:1/live".into(),
-                request_json: None,
-                started_at: SystemTime::now(),
-                secrets: vec![],
-            })
-            .expect("start");
+        let live = live_session(&h, "ws://127.0.0.1:1/live");
         let err = h.delete_sessions(&[live]).expect_err("live");
         assert!(
             matches!(err, HistoryError::SessionLive(id) if id == live),
@@ -386,14 +384,7 @@ mod tests {
         // Two handles on one file: to each other, they are other processes.
         let recorder = History::open(&path).expect("open");
         let other = History::open(&path).expect("open again");
-        let live = recorder
-            .start_session(SessionMeta {
-                url: "ws://127.0.0.1:1/live".into(),
-                request_json: None,
-                started_at: SystemTime::now(),
-                secrets: vec![],
-            })
-            .expect("start");
+        let live = live_session(&recorder, "ws://127.0.0.1:1/live");
         let err = other
             .delete_sessions(&[live])
             .expect_err("recorded elsewhere");
