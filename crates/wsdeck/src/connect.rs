@@ -321,16 +321,12 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         args.send_format,
         args.binary,
     );
-    let recorder = if args.record {
-        match crate::history_cmd::recorder_for(args.history.clone(), &rt) {
-            Ok(recorder) => Some(recorder),
-            Err(e) => {
-                eprintln!("wsdeck: --record: {e:#}");
-                return exit::USAGE;
-            }
+    let recorder = match crate::history_cmd::recorder_for(args.record, args.history.clone(), &rt) {
+        Ok(recorder) => recorder,
+        Err(e) => {
+            eprintln!("wsdeck: {e:#}");
+            return exit::USAGE;
         }
-    } else {
-        None
     };
     let url = crate::history_cmd::recorded_url(&spec, &view.redactor);
     let engine = Engine::new();

@@ -58,16 +58,21 @@ fn open_existing(path: Option<PathBuf>) -> anyhow::Result<History> {
 /// How long a command that records waits at exit for the history to be committed.
 pub const RECORD_FLUSH: Duration = Duration::from_secs(10);
 
-/// The recorder of `--record` (`wsdeck connect`, `wsdeck run`), opened before connecting so
-/// that a bad history file stops the command early; it applies the retention settings too.
+/// The recorder of `--record` (`wsdeck connect`, `wsdeck run`; `None` without it), opened
+/// before connecting so that a bad history file stops the command early; it applies the
+/// retention settings too. The error is worded for `--record`.
 pub fn recorder_for(
+    record: bool,
     path: Option<PathBuf>,
     rt: &tokio::runtime::Handle,
-) -> anyhow::Result<Recorder> {
-    let recorder = Recorder::new(open(path)?);
+) -> anyhow::Result<Option<Recorder>> {
+    if !record {
+        return Ok(None);
+    }
+    let recorder = Recorder::new(open(path).context("--record")?);
     let _runtime = rt.enter();
     recorder.keep_retention();
-    Ok(recorder)
+    Ok(Some(recorder))
 }
 
 /// The URL a session is recorded (and listed) under: the request's URL with its query

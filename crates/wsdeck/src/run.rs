@@ -319,16 +319,12 @@ fn connect_and_send(
             redactor,
         }),
     );
-    let recorder = if args.record {
-        match crate::history_cmd::recorder_for(args.history.clone(), rt) {
-            Ok(recorder) => Some(recorder),
-            Err(e) => {
-                eprintln!("wsdeck run: --record: {e:#}");
-                return exit::USAGE;
-            }
+    let recorder = match crate::history_cmd::recorder_for(args.record, args.history.clone(), rt) {
+        Ok(recorder) => recorder,
+        Err(e) => {
+            eprintln!("wsdeck run: {e:#}");
+            return exit::USAGE;
         }
-    } else {
-        None
     };
     let url = crate::history_cmd::recorded_url(&spec, &printer.view.redactor);
     let engine = Engine::new();
