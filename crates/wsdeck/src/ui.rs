@@ -195,3 +195,24 @@ fn kept_token(path: &Path) -> anyhow::Result<String> {
         Err(e) => Err(e).with_context(|| format!("cannot read the token from {}", path.display())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The page checks a request's size against its own copy of [`super::MAX_REQUEST_BYTES`]
+    /// (it has no way to ask before its first request); the two must not drift apart.
+    #[test]
+    fn the_page_knows_the_gateways_request_limit() {
+        let rpc_ts = include_str!("../../../ui/src/rpc.ts");
+        let line = rpc_ts
+            .lines()
+            .find(|l| l.starts_with("export const MAX_REQUEST_BYTES = "))
+            .expect("ui/src/rpc.ts exports MAX_REQUEST_BYTES");
+        let product: usize = line
+            .trim_start_matches("export const MAX_REQUEST_BYTES = ")
+            .trim_end_matches(';')
+            .split('*')
+            .map(|n| n.trim().parse::<usize>().expect("a product of numbers"))
+            .product();
+        assert_eq!(product, super::MAX_REQUEST_BYTES, "{line}");
+    }
+}
