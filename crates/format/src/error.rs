@@ -281,15 +281,43 @@ impl FormatError {
 
 impl From<FormatError> for Diagnostic {
     /// A hard error as a diagnostic of severity [`Severity::Error`], so front ends can list
-    /// errors and warnings together. The message is the whole `Display` sentence.
+    /// errors and warnings together. The place is in `at` only: the message is the `Display`
+    /// sentence without it (a front end prefixes its own "Line 1, column 1:"), the fix in
+    /// `hint`.
     fn from(error: FormatError) -> Diagnostic {
         let at = error.position().unwrap_or_default();
-        let (message, hint) = match &error {
+        let (message, hint): (String, Option<&str>) = match &error {
             FormatError::Json { message, hint, .. }
             | FormatError::Xml { message, hint, .. }
-            | FormatError::Base64 { message, hint, .. } => (message.clone(), hint.clone()),
-            _ => (error.to_string(), None),
+            | FormatError::Base64 { message, hint, .. } => {
+                return Diagnostic {
+                    severity: Severity::Error,
+                    message: message.clone(),
+                    at,
+                    hint: hint.clone(),
+                };
+            }
+            FormatError::HexDigit { found, .. } => (
+                format!("`{}` is not a hex digit", found.escape_debug()),
+                Some(
+                    "use 0-9 and a-f, optionally with 0x prefixes and spaces, `:`, `,` or `-` between bytes",
+                ),
+            ),
+            FormatError::HexOddDigits { digits, .. } => (
+                format!("odd number of hex digits ({digits}) in a group"),
+                Some("write every byte as two digits, e.g. 0a instead of a"),
+            ),
+            FormatError::Base64Char { found, .. } => (
+                format!("`{}` is not a base64 character", found.escape_debug()),
+                Some("use A-Z, a-z, 0-9 and + / or - _, with optional = padding at the end"),
+            ),
+            FormatError::NotUtf8 { format, .. } => (
+                format!("not valid UTF-8, so it cannot be shown as {format}"),
+                Some("view it as Binary to see a hexdump"),
+            ),
+            FormatError::TooLarge { .. } => (error.to_string(), None),
         };
+        let hint = hint.map(str::to_owned);
         Diagnostic {
             severity: Severity::Error,
             message,
@@ -391,5 +419,25 @@ mod tests {
         assert_eq!(diagnostic.severity, Severity::Error);
         assert_eq!(diagnostic.message, "trailing comma");
         assert_eq!(diagnostic.at.offset, 3);
+    }
+
+    #[test]
+    fn a_diagnostic_says_its_place_only_in_at() {
+        let at = Position::locate("0a zz", 3);
+        for error in [
+            FormatError::HexDigit { found: 'z', at },
+            FormatError::HexOddDigits { digits: 3, at },
+            FormatError::Base64Char { found: '!', at },
+            FormatError::NotUtf8 { format: "JSON", at },
+        ] {
+            let shown = error.to_string();
+            assert!(shown.contains("line 1, column 4 (byte 3)"), "{shown}");
+            let d = Diagnostic::from(error);
+            assert_eq!(d.at, at);
+            assert!(!d.message.contains("line"), "{}", d.message);
+            assert!(d.hint.is_some(), "{}", d.message);
+        }
+        let d = Diagnostic::from(FormatError::HexDigit { found: 'z', at });
+        assert_eq!(d.message, "`z` is not a hex digit");
     }
 }

@@ -51,23 +51,10 @@ export function toCmDiagnostics(checked: string, doc: Text, errors: Diagnostic[]
   });
 }
 
-/**
- * The diagnostic's message without its own place: some wsdeck messages (hex and base64 input)
- * are whole sentences that already say " at line 1, column 1 (byte 0)" or " starting at …".
- * Only that exact place is dropped: another one (where an XML element was opened) stays.
- */
-export function withoutOwnPlace(
-  message: string,
-  d: Pick<Diagnostic, "line" | "column" | "offset">,
-): string {
-  const place = `line ${d.line}, column ${d.column} (byte ${d.offset})`;
-  return message.split(` starting at ${place}`).join("").split(` at ${place}`).join("");
-}
-
 /** The first problem as one sentence: "Line 1, column 7: trailing comma — remove the comma…",
- *  placed by wsdeck's own line and column, said once. */
+ *  placed by wsdeck's own line and column (its messages do not repeat them). */
 export function problemSentence(d: Diagnostic | undefined): string {
   if (!d) return "";
-  const message = withoutOwnPlace(withoutFrame(d.hint ? `${d.message} — ${d.hint}` : d.message), d);
+  const message = withoutFrame(d.hint ? `${d.message} — ${d.hint}` : d.message);
   return `Line ${d.line}, column ${d.column}: ${message}`;
 }
