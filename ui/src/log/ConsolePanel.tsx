@@ -1,7 +1,7 @@
 // The console: the connection log of this tab in plain words, with handshake heads.
 
 import { signal, useSignalEffect } from "@preact/signals";
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
 import type { LogSource } from "./source";
 import type { Handshake, HttpHead, WsEvent } from "../types";
@@ -196,6 +196,8 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
     storeHeight(clamp(next));
   };
 
+  // One console per tab: its log's id must be its own.
+  const bodyId = useId();
   const bodyRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   useLayoutEffect(() => {
@@ -220,7 +222,7 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
           role="separator"
           aria-orientation="horizontal"
           aria-label="Resize console"
-          aria-controls="log-console-body"
+          aria-controls={bodyId}
           aria-valuenow={height}
           aria-valuemin={MIN_HEIGHT}
           aria-valuemax={maxHeight}
@@ -250,7 +252,7 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
           type="button"
           class="log-console-toggle"
           aria-expanded={expanded}
-          aria-controls="log-console-body"
+          aria-controls={bodyId}
           onClick={() => setExpanded(!expanded)}
         >
           <span aria-hidden="true">{expanded ? "▾" : "▸"}</span> Console
@@ -271,7 +273,7 @@ export function ConsolePanel({ session }: { rpc: Rpc; session: LogSource }) {
       </div>
       {expanded && (
         <div
-          id="log-console-body"
+          id={bodyId}
           ref={bodyRef}
           class="log-console-body"
           style={{ height: `${height}px` }}
