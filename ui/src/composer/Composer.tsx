@@ -40,6 +40,23 @@ export function callProblem(e: unknown): string {
   return plainError(errorText(e));
 }
 
+/**
+ * wsdeck's findings on `text` in `format` (JSON with its `{{variables}}` masked, so they are
+ * not findings), and the text they are placed in. Both the inline check and Send ask this.
+ */
+async function validate(
+  rpc: Rpc,
+  text: string,
+  format: "json" | "xml" | "html" | BinaryEncoding,
+): Promise<{ checked: string; ok: boolean; errors: Diagnostic[] }> {
+  const checked = format === "json" ? maskVariables(text) : text;
+  const r = await rpc.call<{ ok: boolean; errors: Diagnostic[] }>("wsdeck.format.validate", {
+    text: checked,
+    format,
+  });
+  return { checked, ok: r.ok, errors: r.errors ?? [] };
+}
+
 function validator(
   rpc: Rpc,
   format: MessageFormat,
@@ -55,15 +72,10 @@ function validator(
         report("");
         return [];
       }
-      const checked = format === "json" ? maskVariables(text) : text;
-      const apiFormat = format === "binary" ? encoding : format;
+      let checked: string;
       let errors: Diagnostic[];
       try {
-        const r = await rpc.call<{ ok: boolean; errors: Diagnostic[] }>("wsdeck.format.validate", {
-          text: checked,
-          format: apiFormat,
-        });
-        errors = r.errors ?? [];
+        ({ checked, errors } = await validate(rpc, text, format === "binary" ? encoding : format));
       } catch {
         // wsdeck cannot check this (e.g. an older version without hex/base64): say nothing.
         report("");
@@ -130,11 +142,8 @@ export function Composer({
    * connect --send-format` and `wsdeck run` check it, so a typo is not sent to the server.
    */
   const refusal = async (text: string, f: "json" | "xml"): Promise<string> => {
-    const r = await rpc.call<{ ok: boolean; errors: Diagnostic[] }>("wsdeck.format.validate", {
-      text: f === "json" ? maskVariables(text) : text,
-      format: f,
-    });
-    if (r.ok || !r.errors?.length) return "";
+    const r = await validate(rpc, text, f);
+    if (r.ok || r.errors.length === 0) return "";
     const kind = f === "json" ? "JSON" : "XML";
     const where = problemSentence(r.errors[0]).replace(/\.$/, "");
     return `Not sent: the ${kind} is not valid. ${where}. Fix it, or set the format to Text to send it as it is.`;
