@@ -486,11 +486,9 @@ where
 /// send a reset, so the client's write fails ("broken pipe", "connection reset") and the
 /// close 1009 saying why is never read.
 ///
-/// The API gateway has the same routine (`linger` in the `wsdeck` crate's
-/// `gateway/server_socket.rs`, same bounds); keep the two in step. It is not shared because
-/// this crate cannot depend on the `wsdeck` binary crate, and moving it here would make the
-/// gateway's connection handling part of the test peer's public API for fifteen lines.
-async fn linger<S>(stream: &mut S)
+/// Public (as `wsdeck_echo::linger`) because wsdeck's API gateway refuses oversize frames the
+/// same way.
+pub async fn linger<S>(stream: &mut S)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {

@@ -55,6 +55,7 @@ use tungstenite::protocol::WebSocketConfig;
 
 use crate::conn::{Shared, Stats};
 
+pub use crate::conn::linger;
 pub use crate::error::EchoError;
 pub use crate::tls::{MtlsFiles, MtlsMaterial, TlsConfig, generate_mtls_material};
 

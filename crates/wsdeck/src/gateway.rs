@@ -569,7 +569,7 @@ async fn serve_socket(
     };
     if refused_oversize {
         // The client may still be writing the frame we refused.
-        server_socket::linger(socket.get_mut()).await;
+        wsdeck_echo::linger(socket.get_mut()).await;
     } else if going_away {
         // After everything the API had for this client (the writer drained it).
         let frame = CloseFrame {
