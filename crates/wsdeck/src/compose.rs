@@ -112,7 +112,7 @@ impl Composer {
         let mut resolver = Resolver::new(self.variables.scopes(), &mut self.source);
         match resolver.resolve(field, text) {
             Ok(resolved) => Ok(resolved.into_parts().0),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(self.variables.explain(&e)),
         }
     }
 

@@ -71,9 +71,7 @@ pub struct RunArgs {
 /// Runs a saved request; returns the exit code.
 pub fn run(args: RunArgs, rt: Handle) -> u8 {
     match prepare(&args) {
-        Ok((spec, messages, variables, unset)) => {
-            connect_and_send(&args, &rt, spec, messages, variables, unset)
-        }
+        Ok((spec, messages, variables)) => connect_and_send(&args, &rt, spec, messages, variables),
         Err(why) => {
             eprintln!("wsdeck run: {why}");
             exit::USAGE
@@ -84,15 +82,7 @@ pub fn run(args: RunArgs, rt: Handle) -> u8 {
 /// The resolved request, its saved messages and the variables, or a worded error.
 fn prepare(
     args: &RunArgs,
-) -> Result<
-    (
-        RequestSpec,
-        Vec<wsdeck_workspace::SavedMessage>,
-        Variables,
-        UnsetSecrets,
-    ),
-    String,
-> {
+) -> Result<(RequestSpec, Vec<wsdeck_workspace::SavedMessage>, Variables), String> {
     let data_dir = default_data_dir()
         .ok_or_else(|| "no data folder: set WSDECK_DATA_DIR, XDG_DATA_HOME or HOME".to_owned())?;
     let here = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
@@ -119,80 +109,23 @@ fn prepare(
         ),
         other => other.to_string(),
     })?;
-    let environment = match &args.env {
-        Some(slug) => Some(
-            workspace
-                .load_environment(slug)
-                .map_err(|e| e.to_string())?,
-        ),
-        None => None,
-    };
-    let unset = UnsetSecrets::of(environment.as_ref());
-    let environment = environment.as_ref().map(to_var_environment);
     let local = args
         .vars
         .iter()
         .map(|v| parse_var_arg(v).map_err(|e| format!("--var: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let variables = Variables {
+    let mut variables = Variables {
         local,
-        environment,
-        globals: None,
+        ..Variables::default()
     };
-    let spec = variables
-        .resolve_spec(&spec_of(&request.doc))
-        .map_err(|why| unset.explain(why))?;
-    Ok((spec, request.doc.messages, variables, unset))
-}
-
-/// The environment's secrets that have no value on this machine (the secrets file is per
-/// user and never in the workspace, so a fresh clone has none). They are left undefined
-/// rather than sent empty, and an error about one says where its value comes from.
-#[derive(Debug, Default)]
-struct UnsetSecrets {
-    environment: String,
-    names: Vec<String>,
-}
-
-impl UnsetSecrets {
-    fn of(env: Option<&wsdeck_workspace::Environment>) -> Self {
-        let Some(env) = env else {
-            return Self::default();
-        };
-        UnsetSecrets {
-            environment: env.slug.clone(),
-            names: env
-                .variables
-                .iter()
-                .filter(|v| v.secret && v.enabled && v.value.is_empty())
-                .map(|v| v.name.clone())
-                .collect(),
-        }
+    if let Some(slug) = &args.env {
+        let env = workspace
+            .load_environment(slug)
+            .map_err(|e| e.to_string())?;
+        variables = variables.with_environment(to_var_environment(&env));
     }
-
-    /// `why` (a resolution error), with a hint for each unset secret it names as undefined.
-    fn explain(&self, why: String) -> String {
-        let named: Vec<&String> = self
-            .names
-            .iter()
-            .filter(|n| why.contains(&format!("undefined variable `{n}`")))
-            .collect();
-        if named.is_empty() {
-            return why;
-        }
-        let list = named
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let example = named[0];
-        format!(
-            "{why}\n  {list}: secret in environment {env} with no value stored on this machine \
-             (secret values live in wsdeck's data folder, not the workspace): set it in \
-             `wsdeck ui` (Environments), or pass --var {example}=VALUE",
-            env = self.environment
-        )
-    }
+    let spec = variables.resolve_spec(&spec_of(&request.doc))?;
+    Ok((spec, request.doc.messages, variables))
 }
 
 /// The request id of a file under the workspace's collections folder.
@@ -219,8 +152,6 @@ fn to_var_environment(env: &wsdeck_workspace::Environment) -> VarEnvironment {
     out.variables = env
         .variables
         .iter()
-        // An unset secret stays undefined (see `UnsetSecrets`), never an empty value.
-        .filter(|v| !(v.secret && v.value.is_empty()))
         .map(|v| Variable {
             name: v.name.clone(),
             value: v.value.clone(),
@@ -286,7 +217,6 @@ fn connect_and_send(
     spec: RequestSpec,
     messages: Vec<wsdeck_workspace::SavedMessage>,
     variables: Variables,
-    unset: UnsetSecrets,
 ) -> u8 {
     let mut argv = vec!["wsdeck-run".to_owned(), spec.url.clone()];
     if args.jsonl {
@@ -371,7 +301,7 @@ fn connect_and_send(
                             "wsdeck run: message {} ({}) was not sent: {}",
                             i + 1,
                             m.name,
-                            view.redactor.redact(&unset.explain(why))
+                            view.redactor.redact(&why)
                         );
                         refused.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
                         continue;

@@ -12,7 +12,7 @@ use wsdeck_format::dynamic::SystemSource;
 use wsdeck_format::environment::{
     EnvFileKind, Environment, Variable, parse_env_file, parse_var_arg,
 };
-use wsdeck_format::resolve::Resolver;
+use wsdeck_format::resolve::{ResolveError, Resolver};
 use wsdeck_format::scope::Scopes;
 
 /// The variables a command line defines, by scope.
@@ -24,6 +24,11 @@ pub struct Variables {
     pub environment: Option<Environment>,
     /// `--globals FILE`: the lowest scope.
     pub globals: Option<Environment>,
+    /// The environment's enabled secrets that have no value on this machine (a workspace's
+    /// secret values live in the per-user data folder, so a fresh clone has none): left out
+    /// of the scopes, so `{{name}}` is undefined rather than sent empty, and named with the
+    /// way to set them in any error that meets them ([`Variables::explain`]).
+    pub unset_secrets: Vec<String>,
 }
 
 impl Variables {
@@ -46,7 +51,48 @@ impl Variables {
             local,
             environment,
             globals,
+            unset_secrets: Vec::new(),
         })
+    }
+
+    /// These variables with `env` as the environment, its unset secrets left out of it (see
+    /// [`Variables::unset_secrets`]).
+    pub fn with_environment(mut self, mut env: Environment) -> Variables {
+        let (unset, kept) = std::mem::take(&mut env.variables)
+            .into_iter()
+            .partition(|v: &Variable| v.secret && v.value.is_empty());
+        env.variables = kept;
+        self.unset_secrets = unset
+            .into_iter()
+            .filter(|v| v.enabled)
+            .map(|v| v.name)
+            .collect();
+        self.environment = Some(env);
+        self
+    }
+
+    /// A resolution error in words, with the way to give a value to each unset secret it
+    /// finds undefined.
+    pub fn explain(&self, error: &ResolveError) -> String {
+        let unset: Vec<&str> = error
+            .undefined_names()
+            .into_iter()
+            .filter(|n| self.unset_secrets.iter().any(|s| s == n))
+            .collect();
+        let Some(example) = unset.first() else {
+            return error.to_string();
+        };
+        let list = unset
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let env = self.environment.as_ref().map_or("", |e| e.name.as_str());
+        format!(
+            "{error}\n  {list}: secret of environment {env:?} with no value stored on this machine \
+             (secret values live in wsdeck's data folder, not the workspace): set it in \
+             `wsdeck ui` (Environments), or pass --var {example}=VALUE"
+        )
     }
 
     /// The scopes, in precedence order: `--var`, then `--env`, then `--globals`.
@@ -79,7 +125,7 @@ impl Variables {
             RequestField::HeaderValue(_, k) => format!("header {k}"),
             RequestField::Protocol(_) => "subprotocol".into(),
         })
-        .map_err(|e| e.to_string())
+        .map_err(|e| self.explain(&e))
     }
 }
 
@@ -141,6 +187,30 @@ mod tests {
         assert_eq!(resolved.headers[0].1, "Bearer s3cret-token");
         assert_eq!(resolved.protocols, vec!["chat".to_owned()]);
         assert_eq!(vars.secret_values(), vec!["s3cret-token"]);
+    }
+
+    #[test]
+    fn an_unset_secret_is_undefined_and_its_error_says_how_to_set_it() {
+        let mut env = Environment::new("Vault");
+        let mut token = Variable::new("token", "");
+        token.secret = true;
+        env.variables = vec![token, Variable::new("host", "127.0.0.1:9")];
+        let vars = Variables::default().with_environment(env);
+        assert_eq!(vars.unset_secrets, ["token"]);
+        let err = vars
+            .resolve_spec(&RequestSpec::new("ws://{{host}}/?t={{token}}"))
+            .expect_err("token is undefined, not empty");
+        assert!(err.contains("undefined variable `token`"), "{err}");
+        assert!(
+            err.contains("secret of environment \"Vault\" with no value stored")
+                && err.contains("--var token=VALUE"),
+            "{err}"
+        );
+        // An error about another name says nothing of secrets.
+        let err = vars
+            .resolve_spec(&RequestSpec::new("ws://{{nope}}/"))
+            .expect_err("undefined");
+        assert!(!err.contains("secret"), "{err}");
     }
 
     #[test]

@@ -180,7 +180,7 @@ fn unknown_requests_and_undefined_variables_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("undefined variable `room`")
-            && stderr.contains("secret in environment vault with no value stored")
+            && stderr.contains("secret of environment \"Vault\" with no value stored")
             && stderr.contains("--var room=VALUE"),
         "{stderr}"
     );
