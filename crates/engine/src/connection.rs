@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -67,6 +68,11 @@ struct Obligations {
 struct ToWriter {
     pending: std::sync::Mutex<Obligations>,
     wake: Notify,
+    /// Frames read so far: the keepalive's sign of life.
+    frames_read: AtomicU64,
+    /// The reader is held back by a slow lossless consumer (pacing), so frames may be
+    /// waiting unread: the connection counts as alive.
+    paused: AtomicBool,
 }
 
 impl ToWriter {
@@ -96,6 +102,73 @@ impl ToWriter {
 
 /// How many unanswered pings are remembered.
 const MAX_PENDING_PONGS: usize = 32;
+
+/// Keepalive pings (`Settings::ping_interval_ms`) and the dead-path check
+/// (`Settings::ping_timeout_ms`), driven by the writer loop.
+#[derive(Debug)]
+struct Keepalive {
+    interval: Option<Duration>,
+    timeout: Option<Duration>,
+    next_ping: tokio::time::Instant,
+    /// The unanswered ping: when it went out and how many frames had been read by then.
+    waiting: Option<(tokio::time::Instant, u64)>,
+}
+
+/// What the keepalive wants done now.
+#[derive(Debug, PartialEq, Eq)]
+enum KeepaliveDue {
+    Nothing,
+    Ping,
+    /// Nothing arrived within the timeout after a ping.
+    Dead,
+}
+
+impl Keepalive {
+    fn new(settings: &Settings) -> Keepalive {
+        let ms = |v: u64| (v > 0).then(|| Duration::from_millis(v));
+        let interval = ms(settings.ping_interval_ms);
+        Keepalive {
+            interval,
+            timeout: interval.and(ms(settings.ping_timeout_ms)),
+            next_ping: tokio::time::Instant::now() + interval.unwrap_or(Duration::ZERO),
+            waiting: None,
+        }
+    }
+
+    /// When to look again (far away when keepalive is off).
+    fn deadline(&self) -> tokio::time::Instant {
+        let far = tokio::time::Instant::now() + Duration::from_secs(86_400 * 365);
+        let Some(_) = self.interval else { return far };
+        let check = self
+            .waiting
+            .zip(self.timeout)
+            .map(|((sent, _), timeout)| sent + timeout);
+        check.map_or(self.next_ping, |c| c.min(self.next_ping))
+    }
+
+    /// Called at the deadline: is a ping due, or is the connection dead?
+    fn due(&mut self, to_writer: &ToWriter) -> KeepaliveDue {
+        let now = tokio::time::Instant::now();
+        let frames = to_writer.frames_read.load(Ordering::Relaxed);
+        if let Some((sent, seen)) = self.waiting {
+            if frames != seen || to_writer.paused.load(Ordering::Relaxed) {
+                self.waiting = None;
+            } else if self.timeout.is_some_and(|t| now >= sent + t) {
+                return KeepaliveDue::Dead;
+            }
+        }
+        match self.interval {
+            Some(interval) if now >= self.next_ping => {
+                self.next_ping = now + interval;
+                if self.waiting.is_none() {
+                    self.waiting = Some((now, frames));
+                }
+                KeepaliveDue::Ping
+            }
+            _ => KeepaliveDue::Nothing,
+        }
+    }
+}
 
 /// How the reader ended.
 struct ReadEnd {
@@ -152,6 +225,9 @@ pub(crate) async fn run(
     let close_timeout = Duration::from_millis(settings.close_timeout_ms.max(1));
     let close_deadline = tokio::time::sleep(Duration::MAX);
     tokio::pin!(close_deadline);
+    let mut keepalive = Keepalive::new(settings);
+    let keepalive_deadline = tokio::time::sleep_until(keepalive.deadline());
+    tokio::pin!(keepalive_deadline);
 
     let read_end: Option<ReadEnd> = loop {
         tokio::select! {
@@ -206,6 +282,39 @@ pub(crate) async fn run(
                 // The peer did not finish the closing handshake in time.
                 read_task.abort();
                 break None;
+            }
+            () = &mut keepalive_deadline, if closing.sent.is_none() => {
+                let due = keepalive.due(&to_writer);
+                keepalive_deadline.as_mut().reset(keepalive.deadline());
+                let result = match due {
+                    KeepaliveDue::Nothing => Ok(()),
+                    KeepaliveDue::Ping => {
+                        let ping = Command::Ping(Bytes::new());
+                        match apply(ping, &mut writer, log, &mut closing.sent).await {
+                            Ok(()) => flush(&mut writer).await,
+                            Err(e) => Err(e),
+                        }
+                    }
+                    KeepaliveDue::Dead => {
+                        let timeout_ms = settings.ping_timeout_ms;
+                        // A close frame, in case the server is alive but mute; the path may
+                        // be dead, so it is not waited for long.
+                        let close = Command::Close { code: Some(1001), reason: "ping timeout".into() };
+                        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                            if apply(close, &mut writer, log, &mut closing.sent).await.is_ok() {
+                                let _ = flush(&mut writer).await;
+                            }
+                        })
+                        .await;
+                        closing.initiator.get_or_insert(Initiator::Local);
+                        Err(EngineError::PingTimeout { timeout_ms })
+                    }
+                };
+                if let Err(e) = result {
+                    write_error = Some(e);
+                    read_task.abort();
+                    break None;
+                }
             }
         }
     };
@@ -488,7 +597,9 @@ async fn read_loop(
     loop {
         // A lossless reader (see `Settings::pacing_bytes`) that is far behind pauses us here,
         // so TCP slows the peer down.
+        to_writer.paused.store(true, Ordering::Relaxed);
         log.wait_for_room().await;
+        to_writer.paused.store(false, Ordering::Relaxed);
         // A fragment may only bring the message up to the limit.
         let so_far = partial.as_ref().map_or(0, |p| p.data.len() as u64);
         let frame = match reader.read_frame(limit.saturating_sub(so_far)).await {
@@ -516,6 +627,7 @@ async fn read_loop(
             Err(ReadError::Protocol(text)) => return protocol(&text, close_received),
             Err(ReadError::TooBig(len)) => return too_big(so_far + len, close_received),
         };
+        to_writer.frames_read.fetch_add(1, Ordering::Relaxed);
         let fin = frame.fin;
         match frame.kind {
             Kind::Text | Kind::Binary => {

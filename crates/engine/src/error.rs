@@ -140,6 +140,12 @@ pub enum EngineError {
     /// The connection ended without a closing handshake.
     #[error("connection lost: {0}")]
     ConnectionLost(String),
+    /// Nothing arrived for `timeout_ms` after a keepalive ping: the path to the server is
+    /// dead or the server stopped answering.
+    #[error(
+        "no answer from the server within {timeout_ms} ms of a ping (the connection is dead or the server stopped answering; raise --ping-timeout to wait longer)"
+    )]
+    PingTimeout { timeout_ms: u64 },
     /// A close code that may not be sent (RFC 6455 §7.4).
     #[error("close code {0} may not be sent: use 1000-1003, 1007-1014 or 3000-4999")]
     InvalidCloseCode(u16),
@@ -269,7 +275,7 @@ impl EngineError {
             | InvalidHandshake(_) => ErrorClass::HandshakeRefused,
             HandshakeTimeout { .. } => ErrorClass::Timeout,
             MessageTooBig { .. } | Protocol(_) | InvalidUtf8 => ErrorClass::Protocol,
-            ConnectionLost(_) => ErrorClass::ConnectionLost,
+            ConnectionLost(_) | PingTimeout { .. } => ErrorClass::ConnectionLost,
             UnknownSession(_) | NotOpen { .. } => ErrorClass::State,
         }
     }

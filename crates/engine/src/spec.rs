@@ -61,6 +61,13 @@ pub struct Settings {
     /// socket is not read until the reader catches up. 0 (the default) turns it off: the
     /// socket reader never waits, and slow readers are told what they missed instead.
     pub pacing_bytes: u64,
+    /// Send a ping after this many ms (0 = never), to keep a connection alive through
+    /// proxies and to notice a dead path (see `ping_timeout_ms`).
+    pub ping_interval_ms: u64,
+    /// Fail the connection when nothing at all (pong, message, any frame) has arrived this
+    /// many ms after a keepalive ping was sent (0 = wait for ever). A path that died quietly
+    /// (a cable, a NAT that forgot us) is then reported instead of hanging.
+    pub ping_timeout_ms: u64,
 }
 
 impl Default for Settings {
@@ -77,6 +84,8 @@ impl Default for Settings {
             tls: TlsSettings::default(),
             retention: Retention::default(),
             pacing_bytes: 0,
+            ping_interval_ms: 0,
+            ping_timeout_ms: 0,
         }
     }
 }
