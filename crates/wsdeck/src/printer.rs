@@ -30,7 +30,7 @@ pub enum Sink {
 }
 
 /// How message payloads are shown, and what is hidden.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct View {
     /// Beautify received JSON, XML and HTML (`--pretty`).
     pub pretty: bool,
@@ -39,12 +39,30 @@ pub struct View {
     /// Secrets replaced by `****` in everything printed, except raw received data in plain
     /// pipe output (that is data for the next program, not a log).
     pub redactor: Redactor,
+    /// Output goes to a terminal: received data is shown escaped (a server must not drive
+    /// the terminal), never raw.
+    pub terminal: bool,
+    /// What follows each received message in raw pipe output: what `--split` cut stdin at
+    /// (`\n` for lines, nothing for binary chunks, so `-b < file > copy` copies the file).
+    pub separator: &'static [u8],
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            pretty: false,
+            hexdump: false,
+            redactor: Redactor::default(),
+            terminal: false,
+            separator: b"\n",
+        }
+    }
 }
 
 impl View {
     /// Whether received messages go out untouched (the pipe's hot path).
     fn is_raw(&self) -> bool {
-        !self.pretty && !self.hexdump
+        !self.pretty && !self.hexdump && !self.terminal
     }
 }
 
@@ -120,7 +138,7 @@ impl Printer {
                 payload,
             } if self.view.is_raw() => {
                 out.write_all(payload.as_bytes())?;
-                out.write_all(b"\n")
+                out.write_all(self.view.separator)
             }
             EventKind::Message {
                 direction: Direction::In,
@@ -326,6 +344,7 @@ fn render_payload(payload: &Payload, view: &View, indent: &str, out: &mut String
     }
     let detected = detect(bytes);
     let pretty = match (payload, detected.format) {
+        _ if !view.pretty => None,
         (Payload::Text(_), Format::Json | Format::Xml | Format::Html) => {
             render(bytes, detected.format, &Layout::default()).ok()
         }
