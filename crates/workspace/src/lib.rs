@@ -79,5 +79,5 @@ pub use slug::{check_component, slugify};
 pub use snapshot::Snapshot;
 pub use workspace::{
     COLLECTION_FILE, ENVIRONMENT_SUFFIX, ID_FILE, Loaded, MARKER_DIR, Origin, REQUEST_SUFFIX,
-    Workspace, data_dir_from, default_data_dir,
+    Workspace, data_dir_from, default_data_dir, read_request_doc,
 };

@@ -813,6 +813,13 @@ fn read_request_file(
     })
 }
 
+/// Reads a request file from anywhere (`wsdeck run FILE`), with errors that name the file
+/// and the line.
+pub fn read_request_doc(path: &Path) -> Result<RequestDoc> {
+    let bytes = read_existing(path)?;
+    parse_toml(path, &bytes).map_err(WorkspaceError::Parse)
+}
+
 fn read_doc<T: serde::de::DeserializeOwned>(
     path: &Path,
     snapshot: &mut Snapshot,

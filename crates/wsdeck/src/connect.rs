@@ -15,11 +15,11 @@ use wsdeck_engine::{
 
 use crate::compose::{Composed, Composer, SendFormat};
 use crate::exit;
-use crate::lines::LineReader;
 use crate::printer::{self, Printer, Sink, Style, View};
 use crate::redact::{Redactor, SHORT_SECRET};
+use crate::split::{Cut, MessageReader, SplitMode};
 use crate::units::{parse_header, parse_key_value, parse_size};
-use crate::vars::Variables;
+use crate::vars::{VariableFlags, Variables};
 
 /// The long description of `wsdeck connect --help`.
 pub const LONG_ABOUT: &str = "Connect to a WebSocket server.
@@ -76,7 +76,7 @@ pub struct ConnectArgs {
     pub origin: Option<String>,
 
     /// Handshake timeout per redirect hop, in milliseconds (0 = none).
-    #[arg(long, value_name = "MS", default_value_t = Settings::default().handshake_timeout_ms)]
+    #[arg(long, value_name = "MS", default_value_t = Settings::default().handshake_timeout_ms, value_parser = crate::units::whole_number::<u64>)]
     pub handshake_timeout: u64,
 
     /// Follow redirects answered to the upgrade request (default on).
@@ -88,15 +88,15 @@ pub struct ConnectArgs {
     pub no_follow_redirects: bool,
 
     /// Most redirects to follow.
-    #[arg(long, value_name = "N", default_value_t = Settings::default().max_redirects)]
+    #[arg(long, value_name = "N", default_value_t = Settings::default().max_redirects, value_parser = crate::units::whole_number::<u32>)]
     pub max_redirects: u32,
 
     /// Reconnect this many times after an unexpected close or a failed connect.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = crate::units::whole_number::<u32>)]
     pub reconnect_attempts: u32,
 
     /// Pause before each reconnection, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = Settings::default().reconnect_interval_ms)]
+    #[arg(long, value_name = "MS", default_value_t = Settings::default().reconnect_interval_ms, value_parser = crate::units::whole_number::<u64>)]
     pub reconnect_interval: u64,
 
     /// Largest message accepted, in bytes or with K/M/G (0 = unlimited).
@@ -107,9 +107,14 @@ pub struct ConnectArgs {
     #[arg(long)]
     pub no_auto_pong: bool,
 
-    /// Send a ping every MS milliseconds.
-    #[arg(long, value_name = "MS")]
+    /// Send a ping every MS milliseconds (keepalive).
+    #[arg(long, value_name = "MS", value_parser = crate::units::whole_number::<u64>)]
     pub ping_interval: Option<u64>,
+
+    /// With --ping-interval: give up when nothing has arrived MS milliseconds after a ping
+    /// (a dead connection; exit code 12).
+    #[arg(long, value_name = "MS", requires = "ping_interval", value_parser = crate::units::whole_number::<u64>)]
+    pub ping_timeout: Option<u64>,
 
     /// Extra CA certificate(s) to trust, PEM.
     #[arg(long, value_name = "FILE")]
@@ -127,9 +132,22 @@ pub struct ConnectArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
-    /// Pipe mode: send stdin lines as binary messages and print received binary raw.
+    /// Pipe mode: send stdin as binary messages, byte for byte (by default each read of
+    /// stdin, at most --chunk-size, is one message; see --split), and write received
+    /// messages raw with nothing added between them.
     #[arg(short = 'b', long)]
     pub binary: bool,
+
+    /// Where one stdin message ends: line (the default; the \n, and for text a \r before it,
+    /// is not sent), null (at NUL bytes, websocat's -0), chunk (each read of stdin, at most
+    /// --chunk-size bytes; the default with -b), whole (all of stdin, sent when it ends).
+    /// Received messages are written followed by the same separator (none for chunk/whole).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub split: Option<SplitMode>,
+
+    /// The largest message --split chunk makes (with K/M/G).
+    #[arg(long, value_name = "SIZE", default_value = "64K", value_parser = parse_size)]
+    pub chunk_size: u64,
 
     /// Record this session in the history (see wsdeck history): every event, in full.
     #[arg(long)]
@@ -154,9 +172,15 @@ pub struct ConnectArgs {
     )]
     pub send: Vec<String>,
 
-    /// Close the connection when stdin ends (after --wait), instead of listening on.
-    #[arg(short = 'E', long)]
+    /// Close the connection once stdin has ended and the replies have stopped (the default;
+    /// kept for scripts written for older versions).
+    #[arg(short = 'E', long, conflicts_with = "no_close")]
     pub exit_on_eof: bool,
+
+    /// Stay connected after stdin ends, until the server closes (or --once, --max-messages,
+    /// Ctrl-C): to record a stream, `wsdeck connect URL --no-close < /dev/null > log`.
+    #[arg(long, visible_alias = "keep-open")]
+    pub no_close: bool,
 
     /// Exit after the first received message.
     #[arg(short = '1', long)]
@@ -166,12 +190,24 @@ pub struct ConnectArgs {
     #[arg(short = 'n', long, value_name = "N", value_parser = crate::units::parse_count)]
     pub max_messages: Option<u64>,
 
-    /// After stdin ends, wait this long for replies before closing (with --exit-on-eof).
-    #[arg(long, value_name = "MS", default_value_t = 0, requires = "exit_on_eof")]
+    /// After stdin ends, close once no message has come or gone for this long (an idle
+    /// time: replies that keep coming keep the connection open). 0 closes at once; replies
+    /// the server sends before its close frame are still printed.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000,
+        conflicts_with = "no_close"
+    , value_parser = crate::units::whole_number::<u64>)]
     pub wait: u64,
 
+    /// Exit 0 whatever close code the server sends (by default a close with an error code,
+    /// anything but 1000 or 1001, exits with 11).
+    #[arg(long)]
+    pub any_close_ok: bool,
+
     /// Close code sent when wsdeck closes the connection.
-    #[arg(long, value_name = "CODE", default_value_t = 1000)]
+    #[arg(long, value_name = "CODE", default_value_t = 1000, value_parser = crate::units::whole_number::<u16>)]
     pub close_code: u16,
 
     /// Close reason sent when wsdeck closes the connection.
@@ -182,9 +218,21 @@ pub struct ConnectArgs {
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
 
-    /// Environment: a wsdeck environment file or a Postman environment export (JSON).
-    #[arg(long = "env", value_name = "FILE")]
-    pub env: Option<PathBuf>,
+    /// A request-local secret variable NAME=VALUE: sent, and shown as **** everywhere else
+    /// (repeatable). A --var whose name is secret in the environment is secret too.
+    #[arg(long = "secret", value_name = "NAME=VALUE")]
+    pub secrets: Vec<String>,
+
+    /// Environment: one of the workspace's environments by name (as `wsdeck run --env`; its
+    /// secret values come from the data folder), a wsdeck environment file or a Postman
+    /// environment export (JSON).
+    #[arg(long = "env", value_name = "NAME|FILE")]
+    pub env: Option<String>,
+
+    /// The workspace folder where --env NAME is looked up (default: a .wsdeck/ found upward,
+    /// else the data folder's).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
 
     /// Globals: a wsdeck environment file or a Postman globals export (lowest precedence).
     #[arg(long = "globals", value_name = "FILE")]
@@ -257,6 +305,8 @@ impl ConnectArgs {
                     max_events: 4_000_000,
                     max_bytes: 64 * 1024 * 1024,
                 },
+                ping_interval_ms: self.ping_interval.unwrap_or(0),
+                ping_timeout_ms: self.ping_timeout.unwrap_or(0),
                 ..Settings::default()
             },
         }
@@ -266,10 +316,74 @@ impl ConnectArgs {
     pub fn close_code(&self) -> Option<u16> {
         Some(self.close_code)
     }
+
+    /// Whether the end of stdin ends the connection (after `--wait`). Not with --no-close, and
+    /// not when --once / --max-messages say how many answers to wait for (unless -E says so).
+    fn closes_after_stdin(&self) -> bool {
+        !self.no_close && (self.exit_on_eof || (!self.once && self.max_messages.is_none()))
+    }
+
+    /// Where stdin messages end: `--split`, else lines, or read chunks for raw binary.
+    pub fn split_mode(&self) -> SplitMode {
+        self.split.unwrap_or(if self.sends_raw_bytes() {
+            SplitMode::Chunk
+        } else {
+            SplitMode::Line
+        })
+    }
+
+    /// `-b` without a --send-format that reads text: stdin's bytes are the messages, so
+    /// nothing (no {{variable}}, no line ending) may change them.
+    fn sends_raw_bytes(&self) -> bool {
+        self.binary && self.send_format == SendFormat::Text
+    }
+
+    /// How the stdin reader cuts messages.
+    fn cut(&self) -> Cut {
+        match self.split_mode() {
+            SplitMode::Line => Cut::Delimiter {
+                byte: b'\n',
+                strip_cr: !self.sends_raw_bytes(),
+            },
+            SplitMode::Null => Cut::Delimiter {
+                byte: 0,
+                strip_cr: false,
+            },
+            SplitMode::Chunk => Cut::Chunk(self.chunk_size as usize),
+            SplitMode::Whole => Cut::Whole(if self.max_message_size == 0 {
+                u64::MAX
+            } else {
+                self.max_message_size
+            }),
+        }
+    }
+
+    /// Flag combinations that cannot work, worded for the user.
+    fn check(&self) -> Result<(), String> {
+        if self.split == Some(SplitMode::Chunk) && !self.sends_raw_bytes() {
+            return Err(
+                "--split chunk cuts stdin anywhere, even inside a character: use it with -b (binary), or use --split line or whole".into(),
+            );
+        }
+        if self.chunk_size == 0 || self.chunk_size > usize::MAX as u64 {
+            return Err("--chunk-size must be at least 1 byte (e.g. 64K)".into());
+        }
+        if self.ping_timeout == Some(0) {
+            return Err("--ping-timeout 0 would never time out: leave it out instead".into());
+        }
+        if self.ping_interval == Some(0) && self.ping_timeout.is_some() {
+            return Err("--ping-timeout needs pings: give --ping-interval MS (not 0)".into());
+        }
+        Ok(())
+    }
 }
 
 /// Runs `wsdeck connect` to the end and returns the exit code.
 pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
+    if let Err(why) = args.check() {
+        eprintln!("wsdeck: {why}");
+        return exit::USAGE;
+    }
     if let Err(e) = wsdeck_engine::validate_close_code(args.close_code) {
         eprintln!("wsdeck: --close-code: {e}");
         return exit::USAGE;
@@ -286,8 +400,13 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
             && args.send.is_empty()
             && std::io::stdin().is_terminal()
             && std::io::stdout().is_terminal());
-    let variables = match Variables::load(&args.vars, args.env.as_deref(), args.globals.as_deref())
-    {
+    let variables = match Variables::load(VariableFlags {
+        vars: &args.vars,
+        secrets: &args.secrets,
+        env: args.env.as_deref(),
+        globals: args.globals.as_deref(),
+        workspace: args.workspace.as_deref(),
+    }) {
         Ok(v) => Arc::new(v),
         Err(e) => {
             eprintln!("wsdeck: {e}");
@@ -314,10 +433,13 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         pretty: args.pretty,
         hexdump: args.hexdump,
         redactor,
+        terminal: std::io::stdout().is_terminal(),
+        separator: args.split_mode().separator(),
     });
+    // Raw binary stdin is sent byte for byte: no {{variable}} is looked for in it.
     let composer = Composer::new(
         variables.clone(),
-        !args.no_vars,
+        !args.no_vars && !args.sends_raw_bytes(),
         args.send_format,
         args.binary,
     );
@@ -333,7 +455,8 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     let session = match rt.block_on(async { engine.open(spec) }) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("wsdeck: {}", view.redactor.redact(&e.to_string()));
+            let line = printer::escape_controls(&e.to_string()).into_owned();
+            eprintln!("wsdeck: {}", view.redactor.redact(&line));
             return exit::code_for(&e);
         }
     };
@@ -341,41 +464,32 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         let _runtime = rt.enter();
         drop(recorder.record(&session, url, None, secret_values));
     }
-    // Ctrl-C closes politely; a second one exits at once.
+    // Ctrl-C, SIGTERM and SIGHUP close politely; a second one exits at once.
     {
         let session = session.clone();
         let code = args.close_code();
         let reason = args.close_reason.clone();
-        rt.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = session.close(code, &reason).await;
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
-                }
-            }
-        });
-    }
-    if let Some(ms) = args.ping_interval.filter(|ms| *ms > 0) {
-        let session = session.clone();
-        rt.spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(ms));
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                if session.state() == wsdeck_engine::SessionState::Closed {
-                    break;
-                }
-                let _ = session.ping(wsdeck_engine::Bytes::new()).await;
-            }
+        crate::signals::on_stop(&rt, move || async move {
+            // Nobody may be reading any more: do not hold the socket back.
+            session.log().set_pacing(0);
+            let _ = session.close(code, &reason).await;
         });
     }
 
     let code = if interactive {
-        crate::interactive::run(&args, &session, &rt, !args.no_color, view, composer)
+        crate::interactive::run(&args, &session, &rt, !args.no_color, view.clone(), composer)
     } else {
-        run_pipe(&args, &session, &rt, view, composer)
+        run_pipe(&args, &session, &rt, view.clone(), composer)
     };
     let code = code.unwrap_or_else(|| final_code(&session));
+    let code = match (code, server_close_error(&session)) {
+        (exit::OK, Some(close)) if !args.any_close_ok => {
+            let line = format!("wsdeck: exit code 11: {close} (--any-close-ok exits 0)");
+            eprintln!("{}", view.redactor.redact(&line));
+            exit::SERVER_CLOSED_WITH_ERROR
+        }
+        _ => code,
+    };
     if let Some(recorder) = recorder {
         // Everything the session did is in the history before the process ends.
         let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
@@ -389,6 +503,60 @@ pub fn final_code(session: &Session) -> u8 {
     match session.last_error() {
         Some(e) => exit::code_for(&e),
         None => exit::OK,
+    }
+}
+
+/// The server's close frame when it means something went wrong: a code other than 1000
+/// (normal) and 1001 (going away), sent by a server that closed first, or in answer to our
+/// close with another code than ours. Read from the end of the log (the last connection).
+pub fn server_close_error(session: &Session) -> Option<ServerClose> {
+    let log = session.log();
+    let mut events = Vec::new();
+    log.read(log.next_seq().saturating_sub(16), 16, &mut events);
+    let mut sent = None;
+    let mut received = None;
+    let mut initiator = None;
+    for event in &events {
+        match &event.kind {
+            EventKind::Connecting { .. } => (sent, received, initiator) = (None, None, None),
+            EventKind::Closing {
+                direction: Direction::Out,
+                code,
+                ..
+            } => sent = sent.or(Some(*code)),
+            EventKind::Closing {
+                direction: Direction::In,
+                code: Some(code),
+                reason,
+            } => received = Some((*code, reason.clone())),
+            EventKind::Closed { initiator: i, .. } => initiator = Some(*i),
+            _ => {}
+        }
+    }
+    let (code, reason) = received?;
+    let answered_ours =
+        initiator == Some(wsdeck_engine::Initiator::Local) && sent.flatten() == Some(code);
+    (!matches!(code, 1000 | 1001) && !answered_ours).then_some(ServerClose { code, reason })
+}
+
+/// A close frame from the server with an error code.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ServerClose {
+    pub code: u16,
+    pub reason: String,
+}
+
+impl std::fmt::Display for ServerClose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = printer::close_code_name(self.code).trim_matches(['(', ')']);
+        write!(f, "the server closed the connection with {}", self.code)?;
+        if !name.is_empty() {
+            write!(f, " ({name})")?;
+        }
+        if !self.reason.is_empty() {
+            write!(f, ": {}", printer::escape_controls(&self.reason))?;
+        }
+        Ok(())
     }
 }
 
@@ -549,9 +717,10 @@ fn output_failed(session: &Session, rt: &Handle, args: &ConnectArgs, error: &std
     exit::OUTPUT
 }
 
-/// Reads stdin on its own thread and sends each line as a message, in batches. Lines that
-/// cannot be sent (an undefined variable, invalid JSON, bad hex, …) are reported with their
-/// line number and counted in `refused`.
+/// Reads stdin on its own thread and sends each message (`--split`) in batches. Messages
+/// that cannot be sent (an undefined variable, invalid JSON, bad hex, …) are reported with
+/// their number and counted in `refused`. When stdin ends, the connection is closed once it
+/// has gone idle (`--wait`), unless `--no-close`.
 fn spawn_stdin_pump(
     args: &ConnectArgs,
     session: Session,
@@ -559,32 +728,29 @@ fn spawn_stdin_pump(
     mut composer: Composer,
     refused: Arc<AtomicU64>,
 ) {
-    let exit_on_eof = args.exit_on_eof;
-    let wait = Duration::from_millis(args.wait);
-    let close_code = args.close_code();
-    let close_reason = args.close_reason.clone();
+    let end = args.closes_after_stdin().then(|| EndAfterStdin {
+        idle: Duration::from_millis(args.wait),
+        code: args.close_code(),
+        reason: args.close_reason.clone(),
+    });
     let given = args.send.clone();
+    let cut = args.cut();
+    let unit = if args.split_mode() == SplitMode::Line {
+        "line"
+    } else {
+        "message"
+    };
     // `-x TEXT` typed at a terminal: the messages are the input; a terminal is not read.
     let read_stdin = given.is_empty() || !std::io::stdin().is_terminal();
     std::thread::spawn(move || {
-        let payloads: Vec<Payload> = given
-            .iter()
-            .enumerate()
-            .filter_map(|(i, text)| match composer.compose(text) {
-                Composed::Send(payload) => Some(payload),
-                Composed::SendWithWarnings(payload, warnings) => {
-                    for w in warnings {
-                        eprintln!("wsdeck: --send message {}: {w}", i + 1);
-                    }
-                    Some(payload)
-                }
-                Composed::Refused(why) => {
-                    refused.fetch_add(1, Ordering::Release);
-                    eprintln!("wsdeck: --send message {} not sent: {why}", i + 1);
-                    None
-                }
-            })
-            .collect();
+        let payloads = compose_all(
+            given.iter().map(String::as_str),
+            |i, text| {
+                let report = move |what: &str| format!("--send message {}{what}", i + 1);
+                (composer.compose(text), report)
+            },
+            &refused,
+        );
         if !payloads.is_empty() {
             let count = payloads.len();
             if let Err(e) = rt.block_on(session.send_batch(payloads)) {
@@ -592,42 +758,32 @@ fn spawn_stdin_pump(
                 return;
             }
         }
-        let input: Box<dyn std::io::BufRead> = if read_stdin {
+        let input: Box<dyn std::io::Read> = if read_stdin {
             Box::new(std::io::stdin().lock())
         } else {
             Box::new(std::io::empty())
         };
-        let mut lines = LineReader::new(input);
-        let mut line_number: u64 = 0;
+        let mut reader = MessageReader::new(input, cut);
+        let mut number: u64 = 0;
         loop {
-            let batch = match lines.next_batch() {
+            let batch = match reader.next_batch() {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
                 Err(e) => {
-                    eprintln!("wsdeck: reading stdin failed: {e}");
+                    eprintln!("wsdeck: {e}");
+                    refused.fetch_add(1, Ordering::Release);
                     break;
                 }
             };
-            let payloads: Vec<Payload> = batch
-                .into_iter()
-                .filter_map(|line| {
-                    line_number += 1;
-                    match composer.compose_bytes(line) {
-                        Composed::Send(payload) => Some(payload),
-                        Composed::SendWithWarnings(payload, warnings) => {
-                            for w in warnings {
-                                eprintln!("wsdeck: stdin line {line_number}: {w}");
-                            }
-                            Some(payload)
-                        }
-                        Composed::Refused(why) => {
-                            refused.fetch_add(1, Ordering::Release);
-                            eprintln!("wsdeck: stdin line {line_number} not sent: {why}");
-                            None
-                        }
-                    }
-                })
-                .collect();
+            let payloads = compose_all(
+                batch,
+                |_, message| {
+                    number += 1;
+                    let report = move |what: &str| format!("stdin {unit} {number}{what}");
+                    (composer.compose_bytes(message), report)
+                },
+                &refused,
+            );
             // While reconnecting, stdin waits for the new connection.
             if !wait_until_open(&session) {
                 return;
@@ -637,9 +793,9 @@ fn spawn_stdin_pump(
                 Ok(()) => {}
                 Err(EngineError::NotOpen { .. }) => {
                     // The connection dropped between the check and the send: say so rather
-                    // than lose the lines silently.
+                    // than lose the messages silently.
                     eprintln!(
-                        "wsdeck: {count} line(s) were not sent: the connection closed before they could go out"
+                        "wsdeck: {count} {unit}(s) were not sent: the connection closed before they could go out"
                     );
                 }
                 Err(e) => {
@@ -648,11 +804,97 @@ fn spawn_stdin_pump(
                 }
             }
         }
-        if exit_on_eof {
-            std::thread::sleep(wait);
-            let _ = rt.block_on(session.close(close_code, &close_reason));
+        if let Some(end) = end {
+            end.close_when_idle(&session, &rt);
         }
     });
+}
+
+/// Composes each input into a payload; refusals and warnings are reported on stderr (worded
+/// by `report`, e.g. "stdin line 3") and refusals counted.
+fn compose_all<T, R: Fn(&str) -> String>(
+    inputs: impl IntoIterator<Item = T>,
+    mut compose: impl FnMut(usize, T) -> (Composed, R),
+    refused: &AtomicU64,
+) -> Vec<Payload> {
+    inputs
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, input)| match compose(i, input) {
+            (Composed::Send(payload), _) => Some(payload),
+            (Composed::SendWithWarnings(payload, warnings), report) => {
+                for w in warnings {
+                    eprintln!("wsdeck: {}: {w}", report(""));
+                }
+                Some(payload)
+            }
+            (Composed::Refused(why), report) => {
+                refused.fetch_add(1, Ordering::Release);
+                eprintln!("wsdeck: {}: {why}", report(" not sent"));
+                None
+            }
+        })
+        .collect()
+}
+
+/// How the connection ends once stdin has: idle for `idle`, then a close frame.
+#[derive(Debug)]
+struct EndAfterStdin {
+    idle: Duration,
+    code: Option<u16>,
+    reason: String,
+}
+
+impl EndAfterStdin {
+    /// Waits until no message has gone out or come in for `idle` (what was sent last goes
+    /// out first, then its replies come; a reply that keeps coming keeps the connection), then
+    /// closes. Pings and pongs are not replies: a keepalive does not hold the connection open.
+    fn close_when_idle(&self, session: &Session, rt: &Handle) {
+        let log = session.log().clone();
+        let mut seen = log.next_seq();
+        while !self.idle.is_zero() {
+            let idle = self.idle;
+            let quiet = rt
+                .block_on(async {
+                    tokio::time::timeout(idle, async {
+                        loop {
+                            log.wait_past(seen).await;
+                            if log.is_finished() {
+                                return;
+                            }
+                            let now = log.next_seq();
+                            let messages = messages_between(&log, seen, now);
+                            seen = now;
+                            if messages {
+                                return;
+                            }
+                        }
+                    })
+                    .await
+                })
+                .is_err();
+            if quiet || log.is_finished() {
+                break;
+            }
+        }
+        if !log.is_finished() {
+            let _ = rt.block_on(session.close(self.code, &self.reason));
+        }
+    }
+}
+
+/// Whether a message event is among the log's events `from..to` (a long run of events is
+/// taken as messages without reading it: only pings and pongs are not, and they come few).
+fn messages_between(log: &wsdeck_engine::SessionLog, from: u64, to: u64) -> bool {
+    const LOOK: u64 = 64;
+    if to.saturating_sub(from) > LOOK {
+        return true;
+    }
+    let mut events = Vec::new();
+    log.read(from, LOOK as usize, &mut events);
+    events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Message { .. }))
 }
 
 /// `| head -1` on a server that then goes quiet: the next write would find the pipe closed,

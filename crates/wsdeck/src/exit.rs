@@ -23,6 +23,11 @@ pub const CONNECTION_LOST: u8 = 8;
 /// What was received could not be written to stdout (disk full, stdout closed): a script must
 /// not take a partial capture for a whole one. A reader that left (`| head`) is not this.
 pub const OUTPUT: u8 = 9;
+/// The server closed with an error code (anything but 1000 Normal Closure and 1001 Going
+/// Away: 1002, 1008, 1011, 4xxx, …): "the server refused my message" is not success.
+pub const SERVER_CLOSED_WITH_ERROR: u8 = 11;
+/// Nothing came back within --ping-timeout of a ping: the connection is dead.
+pub const PING_TIMEOUT: u8 = 12;
 
 /// Shown at the end of `wsdeck connect --help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -37,10 +42,16 @@ Exit codes:
   6  protocol error: invalid frame, invalid UTF-8 in a text message, message over --max-message-size
   7  timeout: the handshake took longer than --handshake-timeout
   8  connection lost: the connection ended without a closing handshake
-  9  output failed: stdout could not be written (disk full, closed); what was received is incomplete";
+  9  output failed: stdout could not be written (disk full, closed); what was received is incomplete
+ 11  the server closed with an error code: anything but 1000 (normal) and 1001 (going away),
+     e.g. 1002, 1008, 1009, 1011, 4000-4999 (--any-close-ok: exit 0 for any close code)
+ 12  ping timeout: nothing arrived within --ping-timeout of a --ping-interval ping";
 
 /// The exit code for an engine error.
 pub fn code_for(error: &EngineError) -> u8 {
+    if let EngineError::PingTimeout { .. } = error {
+        return PING_TIMEOUT;
+    }
     match error.class() {
         ErrorClass::InvalidRequest => USAGE,
         ErrorClass::Connect => CONNECT,

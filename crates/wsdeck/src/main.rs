@@ -10,15 +10,18 @@ mod exit;
 mod gateway;
 mod history_cmd;
 mod interactive;
-mod lines;
 mod manifest;
 mod printer;
 mod redact;
 mod rpc;
 mod run;
+mod signals;
+mod split;
+mod suggest;
 mod ui;
 mod units;
 mod vars;
+mod workspace_args;
 
 use std::process::ExitCode;
 
@@ -59,7 +62,19 @@ enum Command {
     History(history_cmd::HistoryArgs),
 }
 
+/// A WebSocket (or HTTP) URL given where a command was expected.
+fn looks_like_url(arg: &str) -> bool {
+    ["ws://", "wss://", "http://", "https://"]
+        .iter()
+        .any(|scheme| arg.len() > scheme.len() && arg[..scheme.len()].eq_ignore_ascii_case(scheme))
+}
+
 fn main() -> ExitCode {
+    if let Some(url) = std::env::args().nth(1).filter(|a| looks_like_url(a)) {
+        // websocat's habit: `websocat ws://…`.
+        eprintln!("wsdeck: to connect to {url}, run: wsdeck connect {url}");
+        return ExitCode::from(exit::USAGE);
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

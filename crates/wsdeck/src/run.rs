@@ -3,6 +3,7 @@
 //! `wsdeck connect` prints it in a pipe, then a polite close. For CI: the exit code says
 //! whether it connected, and whether every saved message could be sent.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,17 +11,15 @@ use std::time::Duration;
 use clap::{Args, Parser};
 use tokio::runtime::Handle;
 use wsdeck_engine::{Engine, RequestSpec, SettingsPatch};
-use wsdeck_format::environment::{Environment as VarEnvironment, Variable, parse_var_arg};
-use wsdeck_workspace::{
-    MessageFormat, RequestDoc, RequestId, Workspace, WorkspaceError, default_data_dir,
-};
+use wsdeck_workspace::{MessageFormat, RequestDoc, RequestId, WorkspaceError};
 
 use crate::compose::{Composed, Composer, SendFormat};
 use crate::connect::{ConnectArgs, final_code, print_until_end};
 use crate::exit;
 use crate::printer::{Printer, View};
 use crate::redact::Redactor;
-use crate::vars::Variables;
+use crate::vars::{VariableFlags, Variables};
+use crate::workspace_args;
 
 /// Flags of `wsdeck run`.
 #[derive(Debug, Args)]
@@ -39,7 +38,8 @@ pub struct RunArgs {
     pub workspace: Option<PathBuf>,
 
     /// The environment whose variables fill {{…}}: its file name in environments/ without
-    /// .env.toml (e.g. staging). Secret values come from the data folder.
+    /// .env.toml (e.g. staging; secret values come from the data folder), or an environment
+    /// file (wsdeck or Postman export).
     #[arg(long = "env", value_name = "NAME")]
     pub env: Option<String>,
 
@@ -47,8 +47,13 @@ pub struct RunArgs {
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
 
+    /// A request-local secret variable NAME=VALUE: sent, and shown as **** everywhere else
+    /// (repeatable). A --var whose name is secret in the environment is secret too.
+    #[arg(long = "secret", value_name = "NAME=VALUE")]
+    pub secrets: Vec<String>,
+
     /// How long to wait for answers after the last saved message, in ms.
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = crate::units::whole_number::<u64>)]
     pub wait: u64,
 
     /// Print one JSON object per event (as wsdeck connect --jsonl).
@@ -83,85 +88,43 @@ pub fn run(args: RunArgs, rt: Handle) -> u8 {
 fn prepare(
     args: &RunArgs,
 ) -> Result<(RequestSpec, Vec<wsdeck_workspace::SavedMessage>, Variables), String> {
-    let data_dir = default_data_dir()
-        .ok_or_else(|| "no data folder: set WSDECK_DATA_DIR, XDG_DATA_HOME or HOME".to_owned())?;
-    let here = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
     let as_file = Path::new(&args.request);
-    let (workspace, id) = if args.request.ends_with(".wsdeck.toml") {
+    let (workspace, doc) = if as_file.is_file() || args.request.ends_with(".toml") {
+        // A request file, wherever it is; `--env NAME` is looked up in the workspace found
+        // from its folder.
         let file = as_file
             .canonicalize()
             .map_err(|e| format!("{}: {e}", as_file.display()))?;
-        let start = file.parent().unwrap_or(&here);
-        let workspace = Workspace::discover(start, args.workspace.clone(), &data_dir)
-            .map_err(|e| e.to_string())?;
-        let id = id_of_file(&workspace, &file)?;
-        (workspace, id)
+        let folder = file.parent().unwrap_or(Path::new("/"));
+        let workspace = workspace_args::discover_from(folder, args.workspace.as_deref())?;
+        let doc = wsdeck_workspace::read_request_doc(&file).map_err(|e| e.to_string())?;
+        (workspace, doc)
     } else {
-        let workspace = Workspace::discover(&here, args.workspace.clone(), &data_dir)
-            .map_err(|e| e.to_string())?;
+        let workspace = workspace_args::discover(args.workspace.as_deref())?;
         let id = RequestId::parse(&args.request).map_err(|e| e.to_string())?;
-        (workspace, id)
+        let request = workspace.load_request(&id).map_err(|e| match e {
+            WorkspaceError::NotFound { .. } => {
+                let ids = workspace_args::request_ids(&workspace);
+                format!(
+                    "no saved request {id} in the workspace {} (requests are collections/…/NAME.wsdeck.toml){}",
+                    workspace.root().display(),
+                    crate::suggest::did_you_mean(&args.request, ids.iter().map(String::as_str))
+                )
+            }
+            other => other.to_string(),
+        })?;
+        (workspace, request.doc)
     };
-    let request = workspace.load_request(&id).map_err(|e| match e {
-        WorkspaceError::NotFound { .. } => format!(
-            "no saved request {id} in the workspace {} (requests are collections/…/NAME.wsdeck.toml)",
-            workspace.root().display()
-        ),
-        other => other.to_string(),
+    let variables = Variables::load(VariableFlags {
+        vars: &args.vars,
+        secrets: &args.secrets,
+        env: args.env.as_deref(),
+        globals: None,
+        workspace: Some(workspace.root()),
     })?;
-    let local = args
-        .vars
-        .iter()
-        .map(|v| parse_var_arg(v).map_err(|e| format!("--var: {e}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut variables = Variables {
-        local,
-        ..Variables::default()
-    };
-    if let Some(slug) = &args.env {
-        let env = workspace
-            .load_environment(slug)
-            .map_err(|e| e.to_string())?;
-        variables = variables.with_environment(to_var_environment(&env));
-    }
-    let spec = variables.resolve_spec(&spec_of(&request.doc))?;
-    Ok((spec, request.doc.messages, variables))
+    let spec = variables.resolve_spec(&spec_of(&doc))?;
+    Ok((spec, doc.messages, variables))
 }
-
-/// The request id of a file under the workspace's collections folder.
-fn id_of_file(workspace: &Workspace, file: &Path) -> Result<RequestId, String> {
-    let collections = workspace
-        .collections_dir()
-        .canonicalize()
-        .unwrap_or_else(|_| workspace.collections_dir());
-    let rel = file.strip_prefix(&collections).map_err(|_| {
-        format!(
-            "{} is not in the collections folder of the workspace {} (pass --workspace DIR)",
-            file.display(),
-            workspace.root().display()
-        )
-    })?;
-    let text = rel.to_string_lossy();
-    let text = text.trim_end_matches(".wsdeck.toml");
-    RequestId::parse(text).map_err(|e| e.to_string())
-}
-
-/// The environment as the format crate resolves with it.
-fn to_var_environment(env: &wsdeck_workspace::Environment) -> VarEnvironment {
-    let mut out = VarEnvironment::new(env.name.clone());
-    out.variables = env
-        .variables
-        .iter()
-        .map(|v| Variable {
-            name: v.name.clone(),
-            value: v.value.clone(),
-            secret: v.secret,
-            enabled: v.enabled,
-        })
-        .collect();
-    out
-}
-
 /// A saved request as the engine takes it (disabled params and headers left out).
 fn spec_of(doc: &RequestDoc) -> RequestSpec {
     let mut spec = RequestSpec::new(doc.url.clone());
@@ -244,9 +207,9 @@ fn connect_and_send(
         args.jsonl,
         args.verbose,
         Arc::new(View {
-            pretty: false,
-            hexdump: false,
             redactor,
+            terminal: std::io::stdout().is_terminal(),
+            ..View::default()
         }),
     );
     let recorder = match crate::history_cmd::recorder_for(args.record, args.history.clone(), rt) {

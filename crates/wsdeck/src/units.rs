@@ -29,6 +29,37 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Unsigned integer types a flag can hold, with their largest value for error messages.
+pub trait FlagInt: TryFrom<u64> {
+    const MAX: u64;
+}
+impl FlagInt for u16 {
+    const MAX: u64 = u16::MAX as u64;
+}
+impl FlagInt for u32 {
+    const MAX: u64 = u32::MAX as u64;
+}
+impl FlagInt for u64 {
+    const MAX: u64 = u64::MAX;
+}
+impl FlagInt for usize {
+    const MAX: u64 = usize::MAX as u64;
+}
+
+/// A whole number (`--wait 500`, `--port 8080`), worded for people when it is not one rather
+/// than Rust's "invalid digit found in string".
+pub fn whole_number<T: FlagInt>(s: &str) -> Result<T, String> {
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "{s:?} is not a whole number (digits only, e.g. 1000)"
+        ));
+    }
+    let too_large = || format!("{s:?} is too large (at most {})", T::MAX);
+    let n: u64 = t.parse().map_err(|_| too_large())?;
+    T::try_from(n).map_err(|_| too_large())
+}
+
 /// `key=value` (the value may be empty or contain `=`).
 pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
@@ -55,6 +86,20 @@ pub fn parse_header(s: &str) -> Result<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_explained_in_words() {
+        assert_eq!(whole_number::<u64>(" 42 "), Ok(42));
+        assert_eq!(whole_number::<u16>("65535"), Ok(65535));
+        for bad in ["abc", "-1", "1.5", "", "1e3"] {
+            let e = whole_number::<u64>(bad).expect_err(bad);
+            assert!(e.contains("not a whole number"), "{e}");
+        }
+        let e = whole_number::<u16>("65536").expect_err("too large");
+        assert!(e.contains("at most 65535"), "{e}");
+        let e = whole_number::<u64>("99999999999999999999999").expect_err("too large");
+        assert!(e.contains("too large"), "{e}");
+    }
 
     #[test]
     fn counts() {

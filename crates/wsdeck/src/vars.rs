@@ -31,33 +31,78 @@ pub struct Variables {
     pub unset_secrets: Vec<String>,
 }
 
+/// Where a command's variables come from: its `--var`, `--secret`, `--env`, `--globals` and
+/// `--workspace` flags.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct VariableFlags<'a> {
+    /// `--var NAME=VALUE`: request-local.
+    pub vars: &'a [String],
+    /// `--secret NAME=VALUE`: request-local, and masked wherever it would be shown.
+    pub secrets: &'a [String],
+    /// `--env`: an environment file, or the name of one of the workspace's environments.
+    pub env: Option<&'a str>,
+    /// `--globals FILE`.
+    pub globals: Option<&'a Path>,
+    /// `--workspace DIR`, where `--env NAME` is looked up (else found as `wsdeck run` does).
+    pub workspace: Option<&'a Path>,
+}
+
 impl Variables {
-    /// Reads `--var` values and the `--env` / `--globals` files (wsdeck environment files or
-    /// Postman exports, used as they are).
-    pub fn load(
-        vars: &[String],
-        env: Option<&Path>,
-        globals: Option<&Path>,
-    ) -> Result<Variables, String> {
-        let local = vars
+    /// Reads `--var` / `--secret` values, the `--env` environment (a wsdeck environment file,
+    /// a Postman export, or a workspace environment by name) and the `--globals` file.
+    pub fn load(flags: VariableFlags<'_>) -> Result<Variables, String> {
+        let parse =
+            |flag: &str, arg: &String| parse_var_arg(arg).map_err(|e| format!("{flag}: {e}"));
+        let mut local = flags
+            .vars
             .iter()
-            .map(|v| parse_var_arg(v).map_err(|e| format!("--var: {e}")))
+            .map(|v| parse("--var", v))
             .collect::<Result<Vec<_>, _>>()?;
-        let environment = env.map(|p| read_environment("--env", p)).transpose()?;
-        let globals = globals
+        for arg in flags.secrets {
+            let mut secret = parse("--secret", arg)?;
+            secret.secret = true;
+            local.push(secret);
+        }
+        let globals = flags
+            .globals
             .map(|p| read_environment("--globals", p))
             .transpose()?;
-        Ok(Variables {
+        let loaded = Variables {
             local,
-            environment,
+            environment: None,
             globals,
             unset_secrets: Vec::new(),
+        };
+        Ok(match flags.env {
+            Some(env) => loaded.with_environment(environment_arg(env, flags.workspace)?),
+            None => loaded.with_inherited_secrecy(),
         })
+    }
+
+    /// A request-local value of a variable that is secret in another scope is secret too:
+    /// `--var token=…` overriding the environment's secret `token` must not print it.
+    fn with_inherited_secrecy(mut self) -> Variables {
+        let secret_elsewhere: Vec<String> = [&self.environment, &self.globals]
+            .into_iter()
+            .flatten()
+            .flat_map(|env| env.variables.iter().filter(|v| v.secret))
+            .map(|v| v.name.clone())
+            .chain(self.unset_secrets.iter().cloned())
+            .collect();
+        for v in &mut self.local {
+            v.secret |= secret_elsewhere.contains(&v.name);
+        }
+        self
     }
 
     /// These variables with `env` as the environment, its unset secrets left out of it (see
     /// [`Variables::unset_secrets`]).
-    pub fn with_environment(mut self, mut env: Environment) -> Variables {
+    pub fn with_environment(self, env: Environment) -> Variables {
+        self.with_environment_unchecked(env)
+            .with_inherited_secrecy()
+    }
+
+    fn with_environment_unchecked(mut self, mut env: Environment) -> Variables {
         let (unset, kept) = std::mem::take(&mut env.variables)
             .into_iter()
             .partition(|v: &Variable| v.secret && v.value.is_empty());
@@ -129,6 +174,51 @@ impl Variables {
     }
 }
 
+/// The environment `--env` names: a file if there is one at that path, else the workspace's
+/// environment of that name (its secrets from the data folder), with a "did you mean" when
+/// neither exists.
+fn environment_arg(value: &str, workspace: Option<&Path>) -> Result<Environment, String> {
+    let path = Path::new(value);
+    if path.is_file() || value.ends_with(".json") || value.contains(std::path::MAIN_SEPARATOR) {
+        return read_environment("--env", path);
+    }
+    let workspace =
+        crate::workspace_args::discover(workspace).map_err(|e| format!("--env {value}: {e}"))?;
+    match workspace.load_environment(value) {
+        Ok(env) => Ok(to_var_environment(&env)),
+        Err(wsdeck_workspace::WorkspaceError::NotFound { .. }) => {
+            let names = crate::workspace_args::environment_names(&workspace);
+            let known = if names.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("it has {}", names.join(", "))
+            };
+            Err(format!(
+                "--env {value}: no such file, and no environment {value:?} in the workspace {} ({known}){}",
+                workspace.root().display(),
+                crate::suggest::did_you_mean(value, names.iter().map(String::as_str))
+            ))
+        }
+        Err(e) => Err(format!("--env {value}: {e}")),
+    }
+}
+
+/// A workspace environment as the format crate resolves with it.
+pub fn to_var_environment(env: &wsdeck_workspace::Environment) -> Environment {
+    let mut out = Environment::new(env.name.clone());
+    out.variables = env
+        .variables
+        .iter()
+        .map(|v| Variable {
+            name: v.name.clone(),
+            value: v.value.clone(),
+            secret: v.secret,
+            enabled: v.enabled,
+        })
+        .collect();
+    out
+}
+
 /// Reads an environment file for `flag`, with errors that name the file.
 fn read_environment(flag: &str, path: &Path) -> Result<Environment, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -175,8 +265,14 @@ mod tests {
                 "values": [{"key": "path", "value": "from-globals", "enabled": true},
                            {"key": "proto", "value": "chat", "enabled": true}]}"#,
         );
-        let vars = Variables::load(&["path=echo".into()], Some(&env), Some(&globals))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let env = env.to_string_lossy();
+        let vars = Variables::load(VariableFlags {
+            vars: &["path=echo".into()],
+            env: Some(&env),
+            globals: Some(&globals),
+            ..VariableFlags::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
         let mut spec = RequestSpec::new("ws://{{host}}/{{path}}");
         spec.headers = vec![("Authorization".into(), "Bearer {{token}}".into())];
         spec.params = vec![("v".into(), "{{path}}".into())];
@@ -214,6 +310,38 @@ mod tests {
     }
 
     #[test]
+    fn a_var_or_secret_flag_for_a_secret_name_is_secret_wherever_it_came_from() {
+        let env = write(
+            "secret-env.json",
+            r#"{"wsdeck_environment": 1, "name": "dev", "variables": [
+                {"name": "token", "value": "from-the-file-1", "secret": true},
+                {"name": "host", "value": "h"}]}"#,
+        );
+        let env = env.to_string_lossy();
+        let vars = Variables::load(VariableFlags {
+            vars: &["token=given-on-the-line".into(), "host=plain-host".into()],
+            secrets: &["api=key-on-the-line".into()],
+            env: Some(&env),
+            ..VariableFlags::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let secrets = vars.secret_values();
+        for value in ["given-on-the-line", "from-the-file-1", "key-on-the-line"] {
+            assert!(secrets.contains(&value), "{value} not secret: {secrets:?}");
+        }
+        assert!(!secrets.contains(&"plain-host"), "{secrets:?}");
+        // An unset secret of a workspace environment, given with --var, is secret too.
+        let mut vault = Environment::new("Vault");
+        vault.variables = vec![Variable::secret("pw", "")];
+        let vars = Variables {
+            local: vec![Variable::new("pw", "typed-password")],
+            ..Variables::default()
+        }
+        .with_environment(vault);
+        assert_eq!(vars.secret_values(), vec!["typed-password"]);
+    }
+
+    #[test]
     fn every_undefined_variable_is_named_with_its_field() {
         let vars = Variables::default();
         let mut spec = RequestSpec::new("ws://{{host}}/x");
@@ -225,16 +353,23 @@ mod tests {
 
     #[test]
     fn unreadable_and_corrupt_files_name_the_file() {
-        let missing = Variables::load(&[], Some(Path::new("/nonexistent/env.json")), None)
-            .expect_err("missing file");
+        let env = |e| VariableFlags {
+            env: Some(e),
+            ..VariableFlags::default()
+        };
+        let missing = Variables::load(env("/nonexistent/env.json")).expect_err("missing file");
         assert!(missing.contains("--env /nonexistent/env.json") && missing.contains("cannot read"));
         let corrupt = write("corrupt.json", "{\"wsdeck_environment\": 1, \"name\": ");
-        let err = Variables::load(&[], Some(&corrupt), None).expect_err("corrupt");
+        let err = Variables::load(env(&corrupt.to_string_lossy())).expect_err("corrupt");
         assert!(
             err.contains("corrupt.json") && err.contains("line"),
             "{err}"
         );
-        let bad_var = Variables::load(&["novalue".into()], None, None).expect_err("no =");
+        let bad_var = Variables::load(VariableFlags {
+            vars: &["novalue".into()],
+            ..VariableFlags::default()
+        })
+        .expect_err("no =");
         assert!(bad_var.starts_with("--var:"), "{bad_var}");
     }
 }
