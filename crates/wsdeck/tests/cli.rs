@@ -396,7 +396,8 @@ fn binary_flag_round_trips_a_line() {
     assert_eq!(messages.len(), 2, "{run}");
     for m in messages {
         assert_eq!(m["format"], "binary", "{run}");
-        assert_eq!(m["data"], "aGVsbG8gYmlu", "base64 of 'hello bin'\n{run}");
+        // Binary stdin is sent byte for byte: the newline is part of the message.
+        assert_eq!(m["data"], "aGVsbG8gYmluCg==", "base64 of 'hello bin\\n'\n{run}");
     }
 }
 
