@@ -51,14 +51,49 @@ fn js_string(v: Option<&Value>) -> String {
     }
 }
 
+/// JavaScript's `String(n)` for a JSON number: the value as a double (as `JSON.parse` reads
+/// it, so integers past 2^53 round), printed by ECMAScript's Number::toString: the shortest
+/// digits that read back the same, in exponent form from 1e21 and below 1e-6 (`1e+21`,
+/// `1.5e-7`), and `-0` as `0`.
 fn js_number(n: &serde_json::Number) -> String {
-    if n.is_i64() || n.is_u64() {
-        return n.to_string();
-    }
     match n.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
-        Some(f) => f.to_string(),
+        Some(f) => js_number_text(f),
         None => n.to_string(),
+    }
+}
+
+fn js_number_text(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f < 0.0 {
+        return format!("-{}", js_number_text(-f));
+    }
+    // Rust's `{:e}` prints the shortest round-trip digits: `d[.ddd]e<exp>`.
+    let sci = format!("{f:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i64;
+    // The value is 0.digits × 10^n.
+    let n = exponent.parse::<i64>().unwrap_or(0) + 1;
+    if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(n as usize);
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let sign = if n - 1 < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        format!("{first}{dot}{rest}e{sign}{}", (n - 1).abs())
     }
 }
 
@@ -159,12 +194,8 @@ pub fn close(params: Option<&Value>) -> Result<String, String> {
 /// truncate toward zero and wrap modulo 256. Upstream accepts any number this way, so we do
 /// too rather than reject: a snap that works there works here.
 pub fn to_uint8(v: &Value) -> u8 {
-    if let Some(i) = v.as_i64() {
-        return i.rem_euclid(256) as u8;
-    }
-    if let Some(u) = v.as_u64() {
-        return (u % 256) as u8;
-    }
+    // Through a double, as JavaScript holds every number: 2^53 + 1 is read as 2^53 there, so
+    // its byte is 0, not 1.
     match v.as_f64() {
         Some(f) if f.is_finite() => f.trunc().rem_euclid(256.0) as u8,
         _ => 0,
@@ -199,5 +230,44 @@ mod tests {
         assert_eq!(print(None), "undefined");
         assert_eq!(print(Some(&json!({"a": 1}))), "[object Object]");
         assert_eq!(print(Some(&json!(2.0))), "2");
+    }
+
+    #[test]
+    fn numbers_print_like_javascript_number_to_string() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (-0.0, "0"),
+            (5.0, "5"),
+            (-5.5, "-5.5"),
+            (0.1, "0.1"),
+            (123.456, "123.456"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1.5e21, "1.5e+21"),
+            (1e-6, "0.000001"),
+            (1.5e-7, "1.5e-7"),
+            (1e-7, "1e-7"),
+            (12345678901234567890.0, "12345678901234567000"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+        ];
+        for (f, text) in cases {
+            assert_eq!(js_number_text(*f), *text, "{f:e}");
+        }
+        // Integers past 2^53 print as the double JavaScript reads them as.
+        let big: Value = serde_json::from_str("12345678901234567890").unwrap();
+        assert_eq!(print(Some(&big)), "12345678901234567000");
+        let huge: Value = serde_json::from_str("[1e21, -0, 100]").unwrap();
+        assert_eq!(print(Some(&huge)), "1e+21,0,100");
+    }
+
+    #[test]
+    fn large_integers_wrap_as_doubles() {
+        let v: Value = serde_json::from_str(
+            "[9007199254740993, 18446744073709551615, 4294967297, 1e21, -1e21, 257.9]",
+        )
+        .unwrap();
+        let bytes: Vec<u8> = v.as_array().unwrap().iter().map(to_uint8).collect();
+        assert_eq!(bytes, [0, 0, 1, 0, 0, 1]);
     }
 }

@@ -1,11 +1,14 @@
 //! The `snap_*` WebSocket methods and the `onWebSocketEvent` notifications: upstream's
 //! `WebSocketService` (a table of sockets per caller) on top of engine sessions.
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot, watch};
+use url::Url;
 use wsdeck_engine::{Direction, Engine, EventKind, Payload, RequestSpec, Session};
 
 use crate::dialect::request_json;
@@ -24,6 +27,13 @@ pub(crate) type Release = oneshot::Sender<()>;
 /// How long an opened socket's events wait for their response to be written.
 const RELEASE_WAIT: Duration = Duration::from_secs(10);
 
+/// Bytes of a socket's events the pump may leave unsent to the caller before the socket
+/// stops reading (the engine's pacing, see `Settings::pacing_bytes`): a caller that reads
+/// its notifications slowly slows the server through TCP, and no event leaves the session
+/// log before the pump has turned it into a notification. Upstream has no backpressure;
+/// its events cannot be lost to a full buffer either, they are dispatched one by one.
+const PACING_BYTES: u64 = 4 << 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OpenState {
     Connecting,
@@ -38,6 +48,9 @@ struct Entry {
     protocols: Vec<String>,
     session: Session,
     opened: watch::Receiver<OpenState>,
+    /// `snap_closeWebSocket` was called: the socket is CLOSING, and WHATWG drops messages
+    /// that arrive from then on (a message task returns unless the state is OPEN).
+    close_called: Arc<AtomicBool>,
 }
 
 /// One caller's socket table and outgoing channel.
@@ -126,24 +139,28 @@ impl State {
 
     async fn open(self: &Arc<Self>, params: Option<&Value>) -> Result<(String, Release), ApiError> {
         let p = params::open(params).map_err(ApiError::InvalidParams)?;
-        let origin = url::Url::parse(&p.url)
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
+        // The params check parsed it already; a failure here would be a bug, answered as one.
+        let parsed = Url::parse(&p.url).map_err(|_| {
+            ApiError::InvalidParams(format!("At path: url -- Expected URL, got \"{}\"", p.url))
+        })?;
+        let origin = parsed.origin().ascii_serialization();
         let (release_tx, release_rx) = oneshot::channel();
         let (open_tx, mut opened) = watch::channel(OpenState::Connecting);
+        let close_called = Arc::new(AtomicBool::new(false));
         let (id, session) = {
             let mut table = self.table();
+            // Upstream's order: the service's duplicate check, then the host's constructor.
             if table
                 .iter()
                 .any(|e| e.url == p.url && e.protocols == p.protocols)
             {
                 return Err(ApiError::Duplicate(p.url));
             }
+            host_constructor_check(&parsed, &p.protocols)?;
             if table.len() >= self.limits.max_sockets {
                 return Err(ApiError::TooManySockets(self.limits.max_sockets));
             }
-            let mut spec = RequestSpec::new(p.url.clone());
-            spec.protocols = p.protocols.clone();
+            let spec = host_request(&parsed, &p.protocols);
             let request = request_json(&spec);
             let session = self.engine.open(spec).map_err(ApiError::Rejected)?;
             if let Some(observer) = &self.observer {
@@ -163,14 +180,18 @@ impl State {
                 protocols: p.protocols,
                 session: session.clone(),
                 opened: opened.clone(),
+                close_called: close_called.clone(),
             });
             (id, session)
         };
         tokio::spawn(pump(
             self.clone(),
-            id.clone(),
-            session,
-            origin,
+            Socket {
+                id: id.clone(),
+                session,
+                origin,
+                close_called,
+            },
             open_tx,
             release_rx,
         ));
@@ -185,6 +206,18 @@ impl State {
             .iter()
             .find(|e| e.id == id)
             .map(|e| (e.session.clone(), e.opened.clone()))
+            .ok_or_else(|| ApiError::NotFound(id.to_owned()))
+    }
+
+    /// Marks the socket CLOSING (no `message` events from now on) and returns its session.
+    fn start_closing(&self, id: &str) -> Result<Session, ApiError> {
+        self.table()
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| {
+                e.close_called.store(true, Ordering::Release);
+                e.session.clone()
+            })
             .ok_or_else(|| ApiError::NotFound(id.to_owned()))
     }
 
@@ -207,7 +240,7 @@ impl State {
 
     async fn close(&self, params: Option<&Value>) -> Result<Value, ApiError> {
         let id = params::close(params).map_err(ApiError::InvalidParams)?;
-        let (session, _) = self.lookup(&id)?;
+        let session = self.start_closing(&id)?;
         // No code and no reason, like `socket.close()`; the entry goes when the close completes.
         let _ = session.close(None, "").await;
         Ok(Value::Null)
@@ -255,16 +288,31 @@ impl State {
     }
 }
 
-/// Reads one session's log and turns it into `onWebSocketEvent` notifications, resolves the
-/// pending open, and removes the entry when the socket is gone.
-async fn pump(
-    state: Arc<State>,
+/// One socket as its pump sees it.
+struct Socket {
     id: String,
     session: Session,
+    /// `new URL(url).origin`, which every event carries.
     origin: String,
+    /// Set by `snap_closeWebSocket` (see [`Entry::close_called`]).
+    close_called: Arc<AtomicBool>,
+}
+
+/// Reads one session's log and turns it into `onWebSocketEvent` notifications, resolves the
+/// pending open, and removes the entry when the socket is gone. It is the session's pacing
+/// reader: it acknowledges each batch once its notifications are queued.
+async fn pump(
+    state: Arc<State>,
+    socket: Socket,
     open_tx: watch::Sender<OpenState>,
     release_rx: oneshot::Receiver<()>,
 ) {
+    let Socket {
+        id,
+        session,
+        origin,
+        close_called,
+    } = socket;
     let log = session.log().clone();
     let mut release_rx = Some(release_rx);
     let mut seq = 0;
@@ -290,7 +338,7 @@ async fn pump(
                 EventKind::Message {
                     direction: Direction::In,
                     payload,
-                } => {
+                } if !close_called.load(Ordering::Acquire) => {
                     let data = match payload {
                         Payload::Text(t) => json!({"type": "text", "message": &*t}),
                         Payload::Binary(b) => json!({"type": "binary", "message": &b[..]}),
@@ -312,6 +360,7 @@ async fn pump(
             }
         }
         seq = outcome.next_seq;
+        log.acknowledge(seq);
         if outcome.at_end {
             break;
         }
@@ -320,6 +369,73 @@ async fn pump(
         finish(&state, &id, &origin, opened, &open_tx, &None, false).await;
     }
     let _ = state.engine.remove(session.id()).await;
+}
+
+/// The engine request for a socket, as the host's WebSocket makes it: the URL as the WHATWG
+/// parser serialised it (what a browser connects to: `ws:///host` is `ws://host/`, tabs and
+/// newlines are gone, `0x7f.1` is `127.0.0.1`), redirects refused (WebSocket fetches use
+/// redirect mode "error": a 3xx fails the connection), no reconnection.
+fn host_request(url: &Url, protocols: &[String]) -> RequestSpec {
+    let mut spec = RequestSpec::new(url.as_str());
+    spec.protocols = protocols.to_vec();
+    spec.settings.follow_redirects = false;
+    spec.settings.reconnect_attempts = 0;
+    spec.settings.pacing_bytes = PACING_BYTES;
+    spec
+}
+
+/// What the host's `new WebSocket(url, protocols)` throws on once the params passed
+/// (WHATWG WebSockets, the constructor's steps): a URL with a fragment (even an empty `#`),
+/// then a subprotocol that is not an RFC 7230 token (what `Sec-WebSocket-Protocol` may
+/// carry: non-empty, letters, digits and ``!#$%&'*+-.^_`|~``), then one that occurs twice
+/// (case-sensitive). Worded as Chromium, the extension's main host, words these
+/// SyntaxErrors; like Chromium, every token is checked before any repetition. Nothing is
+/// stored or connected when this fails.
+fn host_constructor_check(url: &Url, protocols: &[String]) -> Result<(), ApiError> {
+    let syntax_error = |detail: String| ApiError::HostConstructor {
+        name: "SyntaxError",
+        message: format!("Failed to construct 'WebSocket': {detail}"),
+    };
+    if let Some(fragment) = url.fragment() {
+        return Err(syntax_error(format!(
+            "The URL contains a fragment identifier ('{fragment}'). Fragment identifiers are not allowed in WebSocket URLs."
+        )));
+    }
+    if let Some(bad) = protocols.iter().find(|p| !is_token(p)) {
+        return Err(syntax_error(format!(
+            "The subprotocol '{}' is invalid.",
+            escape_subprotocol(bad)
+        )));
+    }
+    let mut seen = HashSet::new();
+    if let Some(repeated) = protocols.iter().find(|p| !seen.insert(p.as_str())) {
+        return Err(syntax_error(format!(
+            "The subprotocol '{}' is duplicated.",
+            escape_subprotocol(repeated)
+        )));
+    }
+    Ok(())
+}
+
+/// An RFC 7230 `token`: one or more `tchar`.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// A subprotocol as Chromium quotes it in an error: UTF-16 units outside printable ASCII
+/// as `\uXXXX`, a backslash doubled, so no control character reaches whoever reads it.
+fn escape_subprotocol(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for unit in s.encode_utf16() {
+        match unit {
+            0x5c => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(char::from(unit as u8)),
+            _ => out.push_str(&format!("\\u{unit:04X}")),
+        }
+    }
+    out
 }
 
 /// The socket is gone: drop the entry, fail a pending open, and send the `close` event with
