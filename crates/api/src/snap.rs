@@ -34,6 +34,12 @@ const RELEASE_WAIT: Duration = Duration::from_secs(10);
 /// its events cannot be lost to a full buffer either, they are dispatched one by one.
 const PACING_BYTES: u64 = 4 << 20;
 
+/// Bytes of events a socket's log keeps (the engine default is 256 MiB, for paging back in
+/// `wsdeck.events`). A snap socket is never paged: its pump reads each event once, paced,
+/// and the history's recorder (when one is attached) reads alongside. So 256 sockets of one
+/// caller hold at most 4 GiB, not 64. One message bigger than this is still kept whole.
+const RETENTION_BYTES: usize = 16 << 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OpenState {
     Connecting,
@@ -374,13 +380,15 @@ async fn pump(
 /// The engine request for a socket, as the host's WebSocket makes it: the URL as the WHATWG
 /// parser serialised it (what a browser connects to: `ws:///host` is `ws://host/`, tabs and
 /// newlines are gone, `0x7f.1` is `127.0.0.1`), redirects refused (WebSocket fetches use
-/// redirect mode "error": a 3xx fails the connection), no reconnection.
+/// redirect mode "error": a 3xx fails the connection), no reconnection; paced by the pump
+/// and with a smaller log (see [`PACING_BYTES`], [`RETENTION_BYTES`]).
 fn host_request(url: &Url, protocols: &[String]) -> RequestSpec {
     let mut spec = RequestSpec::new(url.as_str());
     spec.protocols = protocols.to_vec();
     spec.settings.follow_redirects = false;
     spec.settings.reconnect_attempts = 0;
     spec.settings.pacing_bytes = PACING_BYTES;
+    spec.settings.retention.max_bytes = RETENTION_BYTES;
     spec
 }
 

@@ -704,6 +704,8 @@ struct Relay {
     frame_seen: std::sync::Arc<tokio::sync::Notify>,
     /// The upgrade request wsdeck sent.
     head: std::sync::Arc<std::sync::Mutex<String>>,
+    /// Bytes from the server written to wsdeck so far.
+    forwarded: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Relay {
@@ -718,6 +720,8 @@ impl Relay {
         let frames: Frames = Arc::new(Mutex::new(Vec::new()));
         let frame_seen = Arc::new(tokio::sync::Notify::new());
         let head = Arc::new(Mutex::new(String::new()));
+        let forwarded = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let down_forwarded = forwarded.clone();
         let (up_frames, up_seen, up_head) = (frames.clone(), frame_seen.clone(), head.clone());
         tokio::spawn(async move {
             let (client, _) = listener.accept().await.unwrap();
@@ -760,6 +764,8 @@ impl Relay {
                             held.extend_from_slice(&chunk[..n]);
                         } else if client_write.write_all(&chunk[..n]).await.is_err() {
                             return;
+                        } else {
+                            down_forwarded.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
                         }
                     }
                     changed = hold_rx.changed() => {
@@ -791,6 +797,7 @@ impl Relay {
             frames,
             frame_seen,
             head,
+            forwarded,
         }
     }
 
@@ -1279,6 +1286,50 @@ async fn received_numbers_print_like_javascript() {
                 )
             ),
             "{raw}"
+        );
+    }
+}
+
+/// Nothing is lost to a caller that reads its notifications slowly: the socket stops reading
+/// (the server is slowed by TCP) instead of its log dropping events the caller has not had.
+/// The burst is three times the log a snap socket keeps.
+#[tokio::test]
+async fn a_slow_caller_loses_no_message() {
+    const COUNT: usize = 48 * 1024;
+    const SIZE: usize = 1024;
+    let (server, api) = setup().await;
+    let relay = Relay::start(server.local_addr()).await;
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let id = c
+        .open(&relay.url(&format!("/burst?count={COUNT}&size={SIZE}")))
+        .await;
+    // Read nothing while the server writes, until it has written everything or its writes
+    // stopped moving (the socket is paced) for a while.
+    let total = (COUNT * (SIZE + 4)) as u64;
+    let mut last = 0;
+    let mut still = 0;
+    for _ in 0..2000 {
+        let now = relay.forwarded.load(std::sync::atomic::Ordering::Relaxed);
+        if now >= total {
+            break;
+        }
+        still = if now == last { still + 1 } else { 0 };
+        if still >= 50 {
+            break;
+        }
+        last = now;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(c.event().await["type"], "open");
+    let expected = "x".repeat(SIZE);
+    for i in 0..COUNT {
+        let ev = c.event().await;
+        assert_eq!(ev["id"], json!(id));
+        assert_eq!(
+            ev["data"]["message"].as_str(),
+            Some(expected.as_str()),
+            "message {i} of {COUNT}: {}",
+            ev["type"]
         );
     }
 }
