@@ -323,7 +323,10 @@ async fn pump(
     let mut release_rx = Some(release_rx);
     let mut seq = 0;
     let mut batch = Vec::new();
+    let requested_protocol = !session.spec().protocols.is_empty();
     let mut opened = false;
+    // The server's 101 broke a rule the host enforces: the socket never opens.
+    let mut refused = false;
     // The close frame received from the server, if any: (code, reason).
     let mut close_frame: Option<(Option<u16>, String)> = None;
     let mut closed = false;
@@ -332,7 +335,16 @@ async fn pump(
         let outcome = log.next_batch(seq, 256, &mut batch).await;
         for event in batch.drain(..) {
             match event.kind {
-                EventKind::Open(_) if !opened => {
+                EventKind::Open(info) if !opened && !refused => {
+                    if requested_protocol && info.protocol.is_none() {
+                        // WHATWG Fetch, "obtain a WebSocket connection": protocols were
+                        // requested and the answer names none, so the connection fails.
+                        refused = true;
+                        let _ = session
+                            .close(Some(1002), "no subprotocol in the handshake answer")
+                            .await;
+                        continue;
+                    }
                     opened = true;
                     open_tx.send_replace(OpenState::Open);
                     if let Some(rx) = release_rx.take() {
@@ -344,7 +356,7 @@ async fn pump(
                 EventKind::Message {
                     direction: Direction::In,
                     payload,
-                } if !close_called.load(Ordering::Acquire) => {
+                } if opened && !close_called.load(Ordering::Acquire) => {
                     let data = match payload {
                         Payload::Text(t) => json!({"type": "text", "message": &*t}),
                         Payload::Binary(b) => json!({"type": "binary", "message": &b[..]}),
@@ -447,7 +459,8 @@ fn escape_subprotocol(s: &str) -> String {
 }
 
 /// The socket is gone: drop the entry, fail a pending open, and send the `close` event with
-/// WHATWG semantics (1005 for a close frame without code, 1006 without a close frame).
+/// WHATWG semantics (1005 for a close frame without code, 1006 without a close frame, and
+/// 1006 for a socket that never opened, whatever its connection exchanged).
 async fn finish(
     state: &State,
     id: &str,
@@ -462,8 +475,8 @@ async fn finish(
         open_tx.send_replace(OpenState::Failed);
     }
     let (code, reason, was_clean) = match close_frame {
-        Some((code, reason)) => (code.unwrap_or(1005), reason.clone(), clean),
-        None => (1006, String::new(), false),
+        Some((code, reason)) if opened => (code.unwrap_or(1005), reason.clone(), clean),
+        _ => (1006, String::new(), false),
     };
     let event = json!({
         "type": "close", "id": id, "origin": origin,

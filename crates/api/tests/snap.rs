@@ -1333,3 +1333,163 @@ async fn a_slow_caller_loses_no_message() {
         );
     }
 }
+
+/// §3.1, §4.1, §5: more of superstruct's wording: schema order before unknown keys, the
+/// `uri` refinement quoting the string as is, other schemes, items of every JSON type.
+#[tokio::test]
+async fn more_validation_rows() {
+    let (_server, api) = setup().await;
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let union = "Invalid params: At path: url -- At path: protocol -- Expected the value to satisfy a union of `\"wss:\" | \"ws:\"`, but received:";
+    let send_union = "Invalid params: At path: message -- Expected the value to satisfy a union of `string | array`, but received:";
+    let rows: Vec<(&str, Value, String)> = vec![
+        ("snap_openWebSocket", json!("x"), "Invalid params: Expected an object, but received: \"x\".".into()),
+        ("snap_openWebSocket", json!(null), "Invalid params: Expected an object, but received: null.".into()),
+        ("snap_openWebSocket", json!(true), "Invalid params: Expected an object, but received: true.".into()),
+        ("snap_openWebSocket", json!({"foo": 1, "url": 5}), "Invalid params: At path: url -- Expected a string, but received: 5.".into()),
+        ("snap_openWebSocket", json!({"foo": 1, "url": "wss://a", "protocols": 5}), "Invalid params: At path: protocols -- Expected an array value, but received: 5.".into()),
+        ("snap_openWebSocket", json!({"url": "wss://a", "protocols": ["x", null]}), "Invalid params: At path: protocols.1 -- Expected a string, but received: null.".into()),
+        ("snap_openWebSocket", json!({"url": "wss://a", "protocols": [{}]}), "Invalid params: At path: protocols.0 -- Expected a string, but received: [object Object].".into()),
+        ("snap_openWebSocket", json!({"url": "wss://a", "protocols": {"0": "x"}}), "Invalid params: At path: protocols -- Expected an array value, but received: [object Object].".into()),
+        ("snap_openWebSocket", json!({"url": "a\"b"}), "Invalid params: At path: url -- Expected URL, got \"a\"b\".".into()),
+        ("snap_openWebSocket", json!({"url": ""}), "Invalid params: At path: url -- Expected URL, got \"\".".into()),
+        ("snap_openWebSocket", json!({"url": "ws://"}), "Invalid params: At path: url -- Expected URL, got \"ws://\".".into()),
+        ("snap_openWebSocket", json!({"url": "ws://a b/"}), "Invalid params: At path: url -- Expected URL, got \"ws://a b/\".".into()),
+        ("snap_openWebSocket", json!({"url": "ws://h:99999/"}), "Invalid params: At path: url -- Expected URL, got \"ws://h:99999/\".".into()),
+        ("snap_openWebSocket", json!({"url": "/relative"}), "Invalid params: At path: url -- Expected URL, got \"/relative\".".into()),
+        ("snap_openWebSocket", json!({"url": "ftp://x"}), format!("{union} \"ftp:\".")),
+        ("snap_openWebSocket", json!({"url": "file:///etc/passwd"}), format!("{union} \"file:\".")),
+        ("snap_openWebSocket", json!({"url": "javascript:alert(1)"}), format!("{union} \"javascript:\".")),
+        ("snap_openWebSocket", json!({"url": "HTTPS://x"}), format!("{union} \"https:\".")),
+        ("snap_openWebSocket", json!({"url": "localhost:9001/echo"}), format!("{union} \"localhost:\".")),
+        ("snap_sendWebSocketMessage", json!([]), "Invalid params: At path: id -- Expected a string, but received: undefined.".into()),
+        ("snap_sendWebSocketMessage", json!({"extra": 1, "id": 5}), "Invalid params: At path: id -- Expected a string, but received: 5.".into()),
+        ("snap_sendWebSocketMessage", json!({"id": "x", "message": true}), format!("{send_union} true.")),
+        ("snap_sendWebSocketMessage", json!({"id": "x", "message": {}}), format!("{send_union} [object Object].")),
+        ("snap_sendWebSocketMessage", json!({"id": "x", "message": [[1, 2], 3]}), format!("{send_union} 1,2,3.")),
+        ("snap_sendWebSocketMessage", json!({"id": "x", "message": [1, null]}), format!("{send_union} 1,.")),
+        ("snap_sendWebSocketMessage", json!({"id": "x", "message": 1.5}), format!("{send_union} 1.5.")),
+        ("snap_closeWebSocket", json!([]), "Invalid params: At path: id -- Expected a string, but received: undefined.".into()),
+        ("snap_closeWebSocket", json!({"id": null}), "Invalid params: At path: id -- Expected a string, but received: null.".into()),
+        ("snap_closeWebSocket", json!({"id": ["a"]}), "Invalid params: At path: id -- Expected a string, but received: a.".into()),
+        ("snap_closeWebSocket", json!({"code": 1000, "id": "x"}), "Invalid params: At path: code -- Expected a value of type `never`, but received: `1000`.".into()),
+        ("snap_closeWebSocket", json!({"id": "x", "reason": "bye"}), "Invalid params: At path: reason -- Expected a value of type `never`, but received: `\"bye\"`.".into()),
+    ];
+    for (method, params, message) in rows {
+        expect_error(&mut c, method, Some(params), -32602, &message).await;
+    }
+    assert_eq!(c.list().await, json!([]));
+}
+
+/// §3.3: `origin` drops the default port (80 for ws:, 443 for wss:), lowercases the host and
+/// keeps IPv6 brackets; it is sent with the close event of a failed open too.
+#[tokio::test]
+async fn origins_of_failed_opens() {
+    let api = Api::new(Engine::new());
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let free = std::net::TcpListener::bind("[::1]:0")
+        .map(|l| l.local_addr().unwrap().port())
+        .ok();
+    let mut rows = vec![
+        (
+            "ws://127.0.0.1:80/a?b=1".to_owned(),
+            "ws://127.0.0.1".to_owned(),
+        ),
+        (
+            "WSS://127.0.0.1:443/x".to_owned(),
+            "wss://127.0.0.1".to_owned(),
+        ),
+    ];
+    if let Some(port) = free {
+        rows.push((
+            format!("ws://[0:0::1]:{port}/"),
+            format!("ws://[::1]:{port}"),
+        ));
+    }
+    for (url, origin) in rows {
+        let r = c
+            .call("snap_openWebSocket", Some(json!({"url": url})))
+            .await;
+        if r.get("result").is_some() {
+            // Something listens there on this machine: its open event carries the origin.
+            assert_eq!(c.event().await["origin"], json!(origin), "{url}");
+            continue;
+        }
+        assert_eq!(error(&r).0, -32002, "{url} -> {r}");
+        let ev = c.event().await;
+        assert_eq!(ev["type"], "close");
+        assert_eq!(ev["origin"], json!(origin), "{url}");
+    }
+}
+
+/// §7.1: control frames make no event (pings are answered), a fragmented message is one
+/// event, and a close frame that breaks the protocol (a 1-byte body, a code that may not be
+/// sent, a reason that is not UTF-8) fails the connection: close 1006, not clean.
+#[tokio::test]
+async fn frames_from_the_server() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let relay = Relay::start(server.local_addr()).await;
+    let id = c.open(&relay.url("/echo")).await;
+    assert_eq!(c.event().await["type"], "open");
+    // A ping "p", then "ab" + "c" in two fragments, then an unfragmented "d".
+    relay
+        .inject
+        .send(vec![
+            0x89, 0x01, b'p', 0x01, 0x02, b'a', b'b', 0x80, 0x01, b'c', 0x81, 0x01, b'd',
+        ])
+        .unwrap();
+    assert_eq!(relay.wait_frame(0x0a).await, b"p", "the ping is answered");
+    assert_eq!(
+        c.event().await,
+        json!({"type": "message", "id": id, "origin": format!("ws://{}", relay.addr), "data": {"type": "text", "message": "abc"}})
+    );
+    assert_eq!(c.event().await["data"]["message"], "d");
+
+    for bad_close in [
+        vec![0x88, 0x01, 0x03],
+        vec![0x88, 0x02, 0x03, 0xed],             // 1005 may not be sent
+        vec![0x88, 0x02, 0x03, 0xe7],             // 999
+        vec![0x88, 0x04, 0x0f, 0xa0, 0xff, 0xfe], // 4000 with a reason that is not UTF-8
+    ] {
+        let relay = Relay::start(server.local_addr()).await;
+        let id = c.open(&relay.url("/echo")).await;
+        assert_eq!(c.event().await["type"], "open");
+        relay.inject.send(bad_close.clone()).unwrap();
+        let ev = c.event().await;
+        assert_eq!(
+            ev,
+            json!({"type": "close", "id": id, "origin": format!("ws://{}", relay.addr), "code": 1006, "reason": "", "wasClean": false}),
+            "{bad_close:02x?}"
+        );
+    }
+}
+
+/// WHATWG Fetch: when protocols were requested and the server's 101 names none, the
+/// connection fails: -32002, a close event 1006, no open event, nothing listed.
+#[tokio::test]
+async fn an_answer_without_the_requested_subprotocol_fails_the_open() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let url = server.url("/echo");
+    let r = c
+        .call(
+            "snap_openWebSocket",
+            Some(json!({"url": url, "protocols": ["x-unknown"]})),
+        )
+        .await;
+    assert_eq!(
+        error(&r),
+        (
+            -32002,
+            "An error occurred while opening the WebSocket.".to_owned()
+        )
+    );
+    let ev = c.event().await;
+    assert_eq!(
+        ev,
+        json!({"type": "close", "id": ev["id"], "origin": origin_of(&server), "code": 1006, "reason": "", "wasClean": false})
+    );
+    assert_eq!(c.list().await, json!([]));
+    assert_eq!(server.stats().upgrades, 1);
+}
