@@ -190,6 +190,61 @@ pub fn close(params: Option<&Value>) -> Result<String, String> {
     Ok(id)
 }
 
+/// The JSON `text` with every `\uD800`–`\uDFFF` escape that is not half of a pair replaced
+/// by `\uFFFD`, or `None` when there is none. JavaScript's `JSON.parse` accepts such lone
+/// surrogates and every Web API taking a USVString (the WebSocket's `send()`, `new URL()`)
+/// turns them into U+FFFD; serde_json refuses the whole text. Called only for a text that
+/// failed to parse, so the API reads it as a browser host would instead of answering -32700.
+pub(crate) fn replace_lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let unit_at = |i: usize| -> Option<u16> {
+        if bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) == Some(&b'u') {
+            let hex = text.get(i + 2..i + 6)?;
+            u16::from_str_radix(hex, 16).ok()
+        } else {
+            None
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut replaced = false;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit_at(i) {
+            Some(0xd800..=0xdbff) => {
+                if matches!(unit_at(i + 6), Some(0xdc00..=0xdfff)) {
+                    i += 12;
+                } else {
+                    out.push_str(&text[copied..i]);
+                    out.push_str("\\uFFFD");
+                    replaced = true;
+                    i += 6;
+                    copied = i;
+                }
+            }
+            Some(0xdc00..=0xdfff) => {
+                out.push_str(&text[copied..i]);
+                out.push_str("\\uFFFD");
+                replaced = true;
+                i += 6;
+                copied = i;
+            }
+            // Any other escape, `\\` included, is two characters (or six for `\u`).
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    if !replaced {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
 /// JavaScript's ToUint8 (what `new Uint8Array([..])` does): non-finite is 0, otherwise
 /// truncate toward zero and wrap modulo 256. Upstream accepts any number this way, so we do
 /// too rather than reject: a snap that works there works here.
@@ -259,6 +314,26 @@ mod tests {
         assert_eq!(print(Some(&big)), "12345678901234567000");
         let huge: Value = serde_json::from_str("[1e21, -0, 100]").unwrap();
         assert_eq!(print(Some(&huge)), "1e+21,0,100");
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let fixed = |t: &str| replace_lone_surrogates(t);
+        assert_eq!(fixed(r#"["a\ud800b"]"#).as_deref(), Some(r#"["a\uFFFDb"]"#));
+        assert_eq!(
+            fixed(r#"["\udc00\ud800"]"#).as_deref(),
+            Some(r#"["\uFFFD\uFFFD"]"#)
+        );
+        assert_eq!(
+            fixed(r#"["\ud800\u0041"]"#).as_deref(),
+            Some(r#"["\uFFFD\u0041"]"#)
+        );
+        // A pair, an escaped backslash before `ud800`, and no escape at all: nothing to do.
+        assert_eq!(fixed(r#"["\ud83d\ude00"]"#), None);
+        assert_eq!(fixed(r#"["\\ud800"]"#), None);
+        assert_eq!(fixed(r#"["plain"]"#), None);
+        let v: Value = serde_json::from_str(&fixed(r#"{"m":"x\uD800"}"#).unwrap()).unwrap();
+        assert_eq!(v["m"], "x\u{fffd}");
     }
 
     #[test]

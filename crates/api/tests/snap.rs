@@ -1493,3 +1493,24 @@ async fn an_answer_without_the_requested_subprotocol_fails_the_open() {
     assert_eq!(c.list().await, json!([]));
     assert_eq!(server.stats().upgrades, 1);
 }
+
+/// A string with a lone surrogate (which JavaScript's `JSON.parse` accepts) is sent as the
+/// WebSocket's `send()` sends a USVString: the surrogate becomes U+FFFD.
+#[tokio::test]
+async fn lone_surrogates_are_sent_as_replacement_characters() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let id = c.open(&server.url("/echo")).await;
+    assert_eq!(c.event().await["type"], "open");
+    let text = format!(
+        r#"{{"jsonrpc":"2.0","id":"s","method":"snap_sendWebSocketMessage","params":{{"id":"{id}","message":"a\ud800b\udc00\ud83d\ude00"}}}}"#
+    );
+    assert_eq!(
+        c.raw(&text).await,
+        json!({"jsonrpc": "2.0", "id": "s", "result": null})
+    );
+    assert_eq!(
+        c.event().await["data"],
+        json!({"type": "text", "message": "a\u{fffd}b\u{fffd}\u{1f600}"})
+    );
+}
