@@ -167,7 +167,7 @@ impl State {
                 return Err(ApiError::TooManySockets(self.limits.max_sockets));
             }
             let spec = host_request(&parsed, &p.protocols);
-            let request = request_json(&spec);
+            let (request, secrets) = observed_request(&spec, &parsed);
             let session = self.engine.open(spec).map_err(ApiError::Rejected)?;
             if let Some(observer) = &self.observer {
                 observer.opened(
@@ -175,7 +175,7 @@ impl State {
                     OpenedSession {
                         caller: self.caller.origin.clone(),
                         request,
-                        secrets: Vec::new(),
+                        secrets,
                     },
                 );
             }
@@ -402,6 +402,53 @@ fn host_request(url: &Url, protocols: &[String]) -> RequestSpec {
     spec.settings.pacing_bytes = PACING_BYTES;
     spec.settings.retention.max_bytes = RETENTION_BYTES;
     spec
+}
+
+/// The request as an observer (the history) may keep it, and the secrets to keep out of what
+/// it derives from the session: credentials in the URL (`ws://user:password@host`) are
+/// secrets, so both read `****` and their values, as written and percent-decoded, are listed.
+fn observed_request(spec: &RequestSpec, url: &Url) -> (Value, Vec<String>) {
+    let mut request = request_json(spec);
+    let mut secrets = Vec::new();
+    if url.username().is_empty() && url.password().is_none() {
+        return (request, secrets);
+    }
+    for written in [url.username(), url.password().unwrap_or_default()] {
+        let decoded = percent_decode(written);
+        for value in [written.to_owned(), decoded] {
+            if !value.is_empty() && !secrets.contains(&value) {
+                secrets.push(value);
+            }
+        }
+    }
+    let mut shown = url.clone();
+    let _ = shown.set_username("****");
+    let _ = shown.set_password(Some("****"));
+    request["url"] = Value::String(shown.into());
+    (request, secrets)
+}
+
+/// `%XX` escapes decoded (invalid UTF-8 replaced), as the engine decodes URL credentials.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = s
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What the host's `new WebSocket(url, protocols)` throws on once the params passed

@@ -1514,3 +1514,43 @@ async fn lone_surrogates_are_sent_as_replacement_characters() {
         json!({"type": "text", "message": "a\u{fffd}b\u{fffd}\u{1f600}"})
     );
 }
+
+/// Collects what the API tells an observer (the history's recorder) about its sessions.
+#[derive(Debug, Default)]
+struct Seen(std::sync::Mutex<Vec<wsdeck_api::OpenedSession>>);
+
+impl wsdeck_api::SessionObserver for Seen {
+    fn opened(&self, _session: &wsdeck_engine::Session, opened: wsdeck_api::OpenedSession) {
+        self.0.lock().unwrap().push(opened);
+    }
+}
+
+/// Credentials in a snap's URL are secrets: what the history is given shows `****` and lists
+/// their values to keep out of what it records. The snap's own listing keeps its string.
+#[tokio::test]
+async fn url_credentials_are_not_given_to_the_history() {
+    let (server, _) = setup().await;
+    let seen = std::sync::Arc::new(Seen::default());
+    let api = Api::new(Engine::new()).with_observer(seen.clone());
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let port = server.local_addr().port();
+    let url = format!("ws://alice:s3cr%3At@127.0.0.1:{port}/echo");
+    c.open(&url).await;
+    c.open(&server.url("/plain")).await;
+    let seen = seen.0.lock().unwrap().clone();
+    assert_eq!(
+        seen[0].request["url"],
+        format!("ws://****:****@127.0.0.1:{port}/echo")
+    );
+    for secret in ["alice", "s3cr%3At", "s3cr:t"] {
+        assert!(
+            seen[0].secrets.contains(&secret.to_owned()),
+            "{secret}: {:?}",
+            seen[0].secrets
+        );
+        assert!(!seen[0].request.to_string().contains(secret));
+    }
+    assert_eq!(seen[1].request["url"], server.url("/plain"));
+    assert!(seen[1].secrets.is_empty());
+    assert_eq!(c.list().await[0]["url"], json!(url));
+}
