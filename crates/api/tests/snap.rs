@@ -1,5 +1,7 @@
-//! The `snap_*` dialect against a real echo server on 127.0.0.1: every validation row of the
-//! spec, permissions, ownership, round trips, closes and JSON-RPC framing.
+//! The `snap_*` dialect against a real echo server on 127.0.0.1: every rule of the Snaps
+//! WebSocket spec and of the host WebSocket it relies on (constructor SyntaxErrors, WHATWG
+//! close and message rules), permissions, ownership, round trips, closes and JSON-RPC
+//! framing. `SNAPS_CONFORMANCE.md` next to this file maps each rule to its test.
 
 mod common;
 
@@ -1553,4 +1555,46 @@ async fn url_credentials_are_not_given_to_the_history() {
     assert_eq!(seen[1].request["url"], server.url("/plain"));
     assert!(seen[1].secrets.is_empty());
     assert_eq!(c.list().await[0]["url"], json!(url));
+}
+
+/// §3.2: every id is a fresh 21-character nanoid-like string, unique across callers.
+#[tokio::test]
+async fn ids_are_unique_opaque_strings() {
+    let (server, api) = setup().await;
+    let mut a = Client::new(&api, "npm:a", true);
+    let mut b = Client::new(&api, "npm:b", true);
+    let mut ids = std::collections::HashSet::new();
+    for i in 0..10 {
+        for c in [&mut a, &mut b] {
+            let id = c.open(&server.url(&format!("/echo/{i}"))).await;
+            assert_eq!(id.len(), 21, "{id}");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
+                "{id}"
+            );
+            assert!(ids.insert(id.clone()), "{id} given twice");
+        }
+    }
+}
+
+/// §7.1: the close event's `reason` is the server's reason decoded as UTF-8, up to the 123
+/// bytes a close frame holds.
+#[tokio::test]
+async fn close_reasons_are_the_servers_text() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "npm:test-snap", true);
+    let longest = "é".repeat(61) + "x"; // 123 bytes
+    for reason in ["Tschüß ✓", longest.as_str()] {
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("code", "4001")
+            .append_pair("reason", reason)
+            .finish();
+        let id = c.open(&server.url(&format!("/close?{query}"))).await;
+        assert_eq!(c.event().await["type"], "open");
+        assert_eq!(
+            c.event().await,
+            json!({"type": "close", "id": id, "origin": origin_of(&server), "code": 4001, "reason": reason, "wasClean": true})
+        );
+    }
 }
