@@ -30,14 +30,17 @@ pub enum ApiError {
     /// `snap_openWebSocket` params that passed validation but that the host's
     /// `new WebSocket(url, protocols)` throws a DOMException on (a `#fragment`, an empty,
     /// non-token or repeated subprotocol), -32602. The message is `<name>: <the browser's
-    /// text>`; `data.cause` is the exception: `name`, legacy `code`, `message`. (Upstream
-    /// forwards the DOMException object itself, whose wire shape is undefined.)
+    /// text>`; `data.cause` is the exception (`name`, legacy `code`, `message`) and
+    /// `data.hint` says what to change. (Upstream forwards the DOMException object itself,
+    /// whose wire shape is undefined.)
     #[error("{name}: {message}")]
     HostConstructor {
         /// The DOMException name, e.g. `SyntaxError`.
         name: &'static str,
         /// Chromium's wording of the exception.
         message: String,
+        /// What to change in the request.
+        hint: &'static str,
     },
     /// The caller lacks `endowment:network-access` (4100).
     #[error("The requested account and/or method has not been authorized by the user.")]
@@ -138,8 +141,13 @@ impl ApiError {
             ApiError::Duplicate(_) | ApiError::NotFound(_) => Some(json!({
                 "cause": {"message": self.to_string(), "code": "ERR_ASSERTION"}
             })),
-            ApiError::HostConstructor { name, message } => Some(json!({
-                "cause": {"name": name, "code": dom_exception_code(name), "message": message}
+            ApiError::HostConstructor {
+                name,
+                message,
+                hint,
+            } => Some(json!({
+                "cause": {"name": name, "code": dom_exception_code(name), "message": message},
+                "hint": hint,
             })),
             ApiError::TooManySockets(max) => Some(json!({
                 "limit": "connections",

@@ -459,27 +459,34 @@ fn percent_decode(s: &str) -> String {
 /// SyntaxErrors; like Chromium, every token is checked before any repetition. Nothing is
 /// stored or connected when this fails.
 fn host_constructor_check(url: &Url, protocols: &[String]) -> Result<(), ApiError> {
-    let syntax_error = |detail: String| ApiError::HostConstructor {
+    let syntax_error = |detail: String, hint: &'static str| ApiError::HostConstructor {
         name: "SyntaxError",
         message: format!("Failed to construct 'WebSocket': {detail}"),
+        hint,
     };
     if let Some(fragment) = url.fragment() {
-        return Err(syntax_error(format!(
-            "The URL contains a fragment identifier ('{fragment}'). Fragment identifiers are not allowed in WebSocket URLs."
-        )));
+        return Err(syntax_error(
+            format!(
+                "The URL contains a fragment identifier ('{fragment}'). Fragment identifiers are not allowed in WebSocket URLs."
+            ),
+            "remove the #… part from the URL",
+        ));
     }
     if let Some(bad) = protocols.iter().find(|p| !is_token(p)) {
-        return Err(syntax_error(format!(
-            "The subprotocol '{}' is invalid.",
-            escape_subprotocol(bad)
-        )));
+        return Err(syntax_error(
+            format!("The subprotocol '{}' is invalid.", escape_subprotocol(bad)),
+            "a subprotocol is one word of ASCII letters, digits and !#$%&'*+-.^_`|~ (an RFC 7230 token)",
+        ));
     }
     let mut seen = HashSet::new();
     if let Some(repeated) = protocols.iter().find(|p| !seen.insert(p.as_str())) {
-        return Err(syntax_error(format!(
-            "The subprotocol '{}' is duplicated.",
-            escape_subprotocol(repeated)
-        )));
+        return Err(syntax_error(
+            format!(
+                "The subprotocol '{}' is duplicated.",
+                escape_subprotocol(repeated)
+            ),
+            "list each subprotocol once",
+        ));
     }
     Ok(())
 }

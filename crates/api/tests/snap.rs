@@ -926,6 +926,15 @@ async fn host_constructor_refusals_are_syntax_errors_and_store_nothing() {
             json!({"name": "SyntaxError", "code": 12, "message": message}),
             "{r}"
         );
+        let hint = r["error"]["data"]["hint"].as_str().unwrap_or_default();
+        let expected_hint = if message.contains("fragment") {
+            "remove the #… part from the URL"
+        } else if message.ends_with("is duplicated.") {
+            "list each subprotocol once"
+        } else {
+            "a subprotocol is one word of ASCII letters, digits and !#$%&'*+-.^_`|~ (an RFC 7230 token)"
+        };
+        assert_eq!(hint, expected_hint, "{r}");
     }
     // Nothing was stored, nothing connected, and no event was sent.
     assert_eq!(c.list().await, json!([]));
