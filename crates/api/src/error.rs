@@ -27,6 +27,21 @@ pub enum ApiError {
     /// `new WebSocket()` throws a SyntaxError here, whose wire shape is undefined.
     #[error("{0}")]
     Rejected(EngineError),
+    /// `snap_openWebSocket` params that passed validation but that the host's
+    /// `new WebSocket(url, protocols)` throws a DOMException on (a `#fragment`, an empty,
+    /// non-token or repeated subprotocol), -32602. The message is `<name>: <the browser's
+    /// text>`; `data.cause` is the exception (`name`, legacy `code`, `message`) and
+    /// `data.hint` says what to change. (Upstream forwards the DOMException object itself,
+    /// whose wire shape is undefined.)
+    #[error("{name}: {message}")]
+    HostConstructor {
+        /// The DOMException name, e.g. `SyntaxError`.
+        name: &'static str,
+        /// Chromium's wording of the exception.
+        message: String,
+        /// What to change in the request.
+        hint: &'static str,
+    },
     /// The caller lacks `endowment:network-access` (4100).
     #[error("The requested account and/or method has not been authorized by the user.")]
     Unauthorized,
@@ -100,7 +115,9 @@ impl ApiError {
             ApiError::Parse => -32700,
             ApiError::InvalidRequest => -32600,
             ApiError::MethodNotFound => -32601,
-            ApiError::InvalidParams(_) | ApiError::Rejected(_) => -32602,
+            ApiError::InvalidParams(_)
+            | ApiError::Rejected(_)
+            | ApiError::HostConstructor { .. } => -32602,
             ApiError::Unauthorized => 4100,
             ApiError::Duplicate(_) | ApiError::NotFound(_) | ApiError::File { .. } => -32603,
             ApiError::ChangedOnDisk { .. } => -32009,
@@ -123,6 +140,14 @@ impl ApiError {
         match self {
             ApiError::Duplicate(_) | ApiError::NotFound(_) => Some(json!({
                 "cause": {"message": self.to_string(), "code": "ERR_ASSERTION"}
+            })),
+            ApiError::HostConstructor {
+                name,
+                message,
+                hint,
+            } => Some(json!({
+                "cause": {"name": name, "code": dom_exception_code(name), "message": message},
+                "hint": hint,
             })),
             ApiError::TooManySockets(max) => Some(json!({
                 "limit": "connections",
@@ -164,5 +189,17 @@ impl ApiError {
             obj["data"] = data;
         }
         obj
+    }
+}
+
+/// The legacy numeric `code` of a DOMException by name (WebIDL's table); 0 for names
+/// without one.
+fn dom_exception_code(name: &str) -> u16 {
+    match name {
+        "SyntaxError" => 12,
+        "InvalidAccessError" => 15,
+        "InvalidStateError" => 11,
+        "SecurityError" => 18,
+        _ => 0,
     }
 }

@@ -245,7 +245,12 @@ impl Connection {
             state.emit_now(error_response(Value::Null, &err));
             return;
         }
-        let value: Value = match serde_json::from_str(text) {
+        // Lone surrogates (`"\ud800"`) read as U+FFFD, as a browser host reads them.
+        let value: Value = match serde_json::from_str(text).or_else(|e| {
+            params::replace_lone_surrogates(text)
+                .ok_or(e)
+                .and_then(|t| serde_json::from_str(&t))
+        }) {
             Ok(v) => v,
             Err(_) => {
                 state.emit_now(error_response(Value::Null, &ApiError::Parse));

@@ -1,11 +1,14 @@
 //! The `snap_*` WebSocket methods and the `onWebSocketEvent` notifications: upstream's
 //! `WebSocketService` (a table of sockets per caller) on top of engine sessions.
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot, watch};
+use url::Url;
 use wsdeck_engine::{Direction, Engine, EventKind, Payload, RequestSpec, Session};
 
 use crate::dialect::request_json;
@@ -24,6 +27,19 @@ pub(crate) type Release = oneshot::Sender<()>;
 /// How long an opened socket's events wait for their response to be written.
 const RELEASE_WAIT: Duration = Duration::from_secs(10);
 
+/// Bytes of a socket's events the pump may leave unsent to the caller before the socket
+/// stops reading (the engine's pacing, see `Settings::pacing_bytes`): a caller that reads
+/// its notifications slowly slows the server through TCP, and no event leaves the session
+/// log before the pump has turned it into a notification. Upstream has no backpressure;
+/// its events cannot be lost to a full buffer either, they are dispatched one by one.
+const PACING_BYTES: u64 = 4 << 20;
+
+/// Bytes of events a socket's log keeps (the engine default is 256 MiB, for paging back in
+/// `wsdeck.events`). A snap socket is never paged: its pump reads each event once, paced,
+/// and the history's recorder (when one is attached) reads alongside. So 256 sockets of one
+/// caller hold at most 4 GiB, not 64. One message bigger than this is still kept whole.
+const RETENTION_BYTES: usize = 16 << 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OpenState {
     Connecting,
@@ -38,6 +54,9 @@ struct Entry {
     protocols: Vec<String>,
     session: Session,
     opened: watch::Receiver<OpenState>,
+    /// `snap_closeWebSocket` was called: the socket is CLOSING, and WHATWG drops messages
+    /// that arrive from then on (a message task returns unless the state is OPEN).
+    close_called: Arc<AtomicBool>,
 }
 
 /// One caller's socket table and outgoing channel.
@@ -126,25 +145,29 @@ impl State {
 
     async fn open(self: &Arc<Self>, params: Option<&Value>) -> Result<(String, Release), ApiError> {
         let p = params::open(params).map_err(ApiError::InvalidParams)?;
-        let origin = url::Url::parse(&p.url)
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
+        // The params check parsed it already; a failure here would be a bug, answered as one.
+        let parsed = Url::parse(&p.url).map_err(|_| {
+            ApiError::InvalidParams(format!("At path: url -- Expected URL, got \"{}\"", p.url))
+        })?;
+        let origin = parsed.origin().ascii_serialization();
         let (release_tx, release_rx) = oneshot::channel();
         let (open_tx, mut opened) = watch::channel(OpenState::Connecting);
+        let close_called = Arc::new(AtomicBool::new(false));
         let (id, session) = {
             let mut table = self.table();
+            // Upstream's order: the service's duplicate check, then the host's constructor.
             if table
                 .iter()
                 .any(|e| e.url == p.url && e.protocols == p.protocols)
             {
                 return Err(ApiError::Duplicate(p.url));
             }
+            host_constructor_check(&parsed, &p.protocols)?;
             if table.len() >= self.limits.max_sockets {
                 return Err(ApiError::TooManySockets(self.limits.max_sockets));
             }
-            let mut spec = RequestSpec::new(p.url.clone());
-            spec.protocols = p.protocols.clone();
-            let request = request_json(&spec);
+            let spec = host_request(&parsed, &p.protocols);
+            let (request, secrets) = observed_request(&spec, &parsed);
             let session = self.engine.open(spec).map_err(ApiError::Rejected)?;
             if let Some(observer) = &self.observer {
                 observer.opened(
@@ -152,7 +175,7 @@ impl State {
                     OpenedSession {
                         caller: self.caller.origin.clone(),
                         request,
-                        secrets: Vec::new(),
+                        secrets,
                     },
                 );
             }
@@ -163,14 +186,18 @@ impl State {
                 protocols: p.protocols,
                 session: session.clone(),
                 opened: opened.clone(),
+                close_called: close_called.clone(),
             });
             (id, session)
         };
         tokio::spawn(pump(
             self.clone(),
-            id.clone(),
-            session,
-            origin,
+            Socket {
+                id: id.clone(),
+                session,
+                origin,
+                close_called,
+            },
             open_tx,
             release_rx,
         ));
@@ -185,6 +212,18 @@ impl State {
             .iter()
             .find(|e| e.id == id)
             .map(|e| (e.session.clone(), e.opened.clone()))
+            .ok_or_else(|| ApiError::NotFound(id.to_owned()))
+    }
+
+    /// Marks the socket CLOSING (no `message` events from now on) and returns its session.
+    fn start_closing(&self, id: &str) -> Result<Session, ApiError> {
+        self.table()
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| {
+                e.close_called.store(true, Ordering::Release);
+                e.session.clone()
+            })
             .ok_or_else(|| ApiError::NotFound(id.to_owned()))
     }
 
@@ -207,7 +246,7 @@ impl State {
 
     async fn close(&self, params: Option<&Value>) -> Result<Value, ApiError> {
         let id = params::close(params).map_err(ApiError::InvalidParams)?;
-        let (session, _) = self.lookup(&id)?;
+        let session = self.start_closing(&id)?;
         // No code and no reason, like `socket.close()`; the entry goes when the close completes.
         let _ = session.close(None, "").await;
         Ok(Value::Null)
@@ -255,21 +294,39 @@ impl State {
     }
 }
 
-/// Reads one session's log and turns it into `onWebSocketEvent` notifications, resolves the
-/// pending open, and removes the entry when the socket is gone.
-async fn pump(
-    state: Arc<State>,
+/// One socket as its pump sees it.
+struct Socket {
     id: String,
     session: Session,
+    /// `new URL(url).origin`, which every event carries.
     origin: String,
+    /// Set by `snap_closeWebSocket` (see [`Entry::close_called`]).
+    close_called: Arc<AtomicBool>,
+}
+
+/// Reads one session's log and turns it into `onWebSocketEvent` notifications, resolves the
+/// pending open, and removes the entry when the socket is gone. It is the session's pacing
+/// reader: it acknowledges each batch once its notifications are queued.
+async fn pump(
+    state: Arc<State>,
+    socket: Socket,
     open_tx: watch::Sender<OpenState>,
     release_rx: oneshot::Receiver<()>,
 ) {
+    let Socket {
+        id,
+        session,
+        origin,
+        close_called,
+    } = socket;
     let log = session.log().clone();
     let mut release_rx = Some(release_rx);
     let mut seq = 0;
     let mut batch = Vec::new();
+    let requested_protocol = !session.spec().protocols.is_empty();
     let mut opened = false;
+    // The server's 101 broke a rule the host enforces: the socket never opens.
+    let mut refused = false;
     // The close frame received from the server, if any: (code, reason).
     let mut close_frame: Option<(Option<u16>, String)> = None;
     let mut closed = false;
@@ -278,7 +335,16 @@ async fn pump(
         let outcome = log.next_batch(seq, 256, &mut batch).await;
         for event in batch.drain(..) {
             match event.kind {
-                EventKind::Open(_) if !opened => {
+                EventKind::Open(info) if !opened && !refused => {
+                    if requested_protocol && info.protocol.is_none() {
+                        // WHATWG Fetch, "obtain a WebSocket connection": protocols were
+                        // requested and the answer names none, so the connection fails.
+                        refused = true;
+                        let _ = session
+                            .close(Some(1002), "no subprotocol in the handshake answer")
+                            .await;
+                        continue;
+                    }
                     opened = true;
                     open_tx.send_replace(OpenState::Open);
                     if let Some(rx) = release_rx.take() {
@@ -290,7 +356,7 @@ async fn pump(
                 EventKind::Message {
                     direction: Direction::In,
                     payload,
-                } => {
+                } if opened && !close_called.load(Ordering::Acquire) => {
                     let data = match payload {
                         Payload::Text(t) => json!({"type": "text", "message": &*t}),
                         Payload::Binary(b) => json!({"type": "binary", "message": &b[..]}),
@@ -312,6 +378,7 @@ async fn pump(
             }
         }
         seq = outcome.next_seq;
+        log.acknowledge(seq);
         if outcome.at_end {
             break;
         }
@@ -322,8 +389,132 @@ async fn pump(
     let _ = state.engine.remove(session.id()).await;
 }
 
+/// The engine request for a socket, as the host's WebSocket makes it: the URL as the WHATWG
+/// parser serialised it (what a browser connects to: `ws:///host` is `ws://host/`, tabs and
+/// newlines are gone, `0x7f.1` is `127.0.0.1`), redirects refused (WebSocket fetches use
+/// redirect mode "error": a 3xx fails the connection), no reconnection; paced by the pump
+/// and with a smaller log (see [`PACING_BYTES`], [`RETENTION_BYTES`]).
+fn host_request(url: &Url, protocols: &[String]) -> RequestSpec {
+    let mut spec = RequestSpec::new(url.as_str());
+    spec.protocols = protocols.to_vec();
+    spec.settings.follow_redirects = false;
+    spec.settings.reconnect_attempts = 0;
+    spec.settings.pacing_bytes = PACING_BYTES;
+    spec.settings.retention.max_bytes = RETENTION_BYTES;
+    spec
+}
+
+/// The request as an observer (the history) may keep it, and the secrets to keep out of what
+/// it derives from the session: credentials in the URL (`ws://user:password@host`) are
+/// secrets, so both read `****` and their values, as written and percent-decoded, are listed.
+fn observed_request(spec: &RequestSpec, url: &Url) -> (Value, Vec<String>) {
+    let mut request = request_json(spec);
+    let mut secrets = Vec::new();
+    if url.username().is_empty() && url.password().is_none() {
+        return (request, secrets);
+    }
+    for written in [url.username(), url.password().unwrap_or_default()] {
+        let decoded = percent_decode(written);
+        for value in [written.to_owned(), decoded] {
+            if !value.is_empty() && !secrets.contains(&value) {
+                secrets.push(value);
+            }
+        }
+    }
+    let mut shown = url.clone();
+    let _ = shown.set_username("****");
+    let _ = shown.set_password(Some("****"));
+    request["url"] = Value::String(shown.into());
+    (request, secrets)
+}
+
+/// `%XX` escapes decoded (invalid UTF-8 replaced), as the engine decodes URL credentials.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = s
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What the host's `new WebSocket(url, protocols)` throws on once the params passed
+/// (WHATWG WebSockets, the constructor's steps): a URL with a fragment (even an empty `#`),
+/// then a subprotocol that is not an RFC 7230 token (what `Sec-WebSocket-Protocol` may
+/// carry: non-empty, letters, digits and ``!#$%&'*+-.^_`|~``), then one that occurs twice
+/// (case-sensitive). Worded as Chromium, the extension's main host, words these
+/// SyntaxErrors; like Chromium, every token is checked before any repetition. Nothing is
+/// stored or connected when this fails.
+fn host_constructor_check(url: &Url, protocols: &[String]) -> Result<(), ApiError> {
+    let syntax_error = |detail: String, hint: &'static str| ApiError::HostConstructor {
+        name: "SyntaxError",
+        message: format!("Failed to construct 'WebSocket': {detail}"),
+        hint,
+    };
+    if let Some(fragment) = url.fragment() {
+        return Err(syntax_error(
+            format!(
+                "The URL contains a fragment identifier ('{fragment}'). Fragment identifiers are not allowed in WebSocket URLs."
+            ),
+            "remove the #… part from the URL",
+        ));
+    }
+    if let Some(bad) = protocols.iter().find(|p| !is_token(p)) {
+        return Err(syntax_error(
+            format!("The subprotocol '{}' is invalid.", escape_subprotocol(bad)),
+            "a subprotocol is one word of ASCII letters, digits and !#$%&'*+-.^_`|~ (an RFC 7230 token)",
+        ));
+    }
+    let mut seen = HashSet::new();
+    if let Some(repeated) = protocols.iter().find(|p| !seen.insert(p.as_str())) {
+        return Err(syntax_error(
+            format!(
+                "The subprotocol '{}' is duplicated.",
+                escape_subprotocol(repeated)
+            ),
+            "list each subprotocol once",
+        ));
+    }
+    Ok(())
+}
+
+/// An RFC 7230 `token`: one or more `tchar`.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// A subprotocol as Chromium quotes it in an error: UTF-16 units outside printable ASCII
+/// as `\uXXXX`, a backslash doubled, so no control character reaches whoever reads it.
+fn escape_subprotocol(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for unit in s.encode_utf16() {
+        match unit {
+            0x5c => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(char::from(unit as u8)),
+            _ => out.push_str(&format!("\\u{unit:04X}")),
+        }
+    }
+    out
+}
+
 /// The socket is gone: drop the entry, fail a pending open, and send the `close` event with
-/// WHATWG semantics (1005 for a close frame without code, 1006 without a close frame).
+/// WHATWG semantics (1005 for a close frame without code, 1006 without a close frame, and
+/// 1006 for a socket that never opened, whatever its connection exchanged).
 async fn finish(
     state: &State,
     id: &str,
@@ -338,8 +529,8 @@ async fn finish(
         open_tx.send_replace(OpenState::Failed);
     }
     let (code, reason, was_clean) = match close_frame {
-        Some((code, reason)) => (code.unwrap_or(1005), reason.clone(), clean),
-        None => (1006, String::new(), false),
+        Some((code, reason)) if opened => (code.unwrap_or(1005), reason.clone(), clean),
+        _ => (1006, String::new(), false),
     };
     let event = json!({
         "type": "close", "id": id, "origin": origin,
