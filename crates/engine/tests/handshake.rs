@@ -442,7 +442,8 @@ async fn a_wrong_sec_websocket_accept_is_refused_in_words() {
     assert!(matches!(&err, EngineError::InvalidHandshake(_)), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.contains("Sec-WebSocket-Accept header is \"wrong\", expected \"")
+        text.contains("sent \"Sec-WebSocket-Accept: wrong\"")
+            && text.contains("Sec-WebSocket-Accept header equal to \"")
             && text.contains("Sec-WebSocket-Key")
             && !text.contains("Some("),
         "{text}"

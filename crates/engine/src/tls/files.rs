@@ -238,8 +238,11 @@ fn what_it_holds_instead(bytes: &[u8], expected: Expected) -> String {
 fn pem_problem(e: &pem::Error) -> String {
     match e {
         pem::Error::MissingSectionEnd { end_marker } => format!(
-            "a PEM block is not finished: the line \"{}\" is missing (is the file cut short?)",
-            String::from_utf8_lossy(end_marker).trim()
+            "a PEM block is not finished: the line \"-----END {}-----\" is missing (is the file cut short?)",
+            String::from_utf8_lossy(end_marker)
+                .trim()
+                .trim_start_matches("-----END ")
+                .trim_end_matches("-----")
         ),
         pem::Error::IllegalSectionStart { line } => format!(
             "a PEM \"-----BEGIN\" line is malformed: \"{}\"",
@@ -280,7 +283,7 @@ mod tests {
     #[test]
     fn pem_problems_show_no_byte_lists() {
         let said = pem_problem(&pem::Error::MissingSectionEnd {
-            end_marker: b"-----END CERTIFICATE-----".to_vec(),
+            end_marker: b"CERTIFICATE".to_vec(),
         });
         assert!(said.contains("-----END CERTIFICATE-----"), "{said}");
         assert!(!said.contains("[45"), "{said}");

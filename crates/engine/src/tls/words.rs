@@ -160,7 +160,14 @@ fn certificate_problem(e: &CertificateError, ctx: TlsContext) -> (String, &'stat
                 if presented.is_empty() {
                     "it names no host (no subjectAltName)".to_owned()
                 } else {
-                    format!("it is for {}", presented.join(", "))
+                    format!(
+                        "it is for {}",
+                        presented
+                            .iter()
+                            .map(|p| presented_name(p))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 }
             ),
             "; connect with a name the certificate was issued for, reissue it for this name, or --insecure",
@@ -243,7 +250,7 @@ fn webpki_problem(e: &webpki::Error, ctx: TlsContext) -> (String, &'static str) 
         ),
         W::UnsupportedCertVersion => (
             "is not an X.509 version 3 certificate (version 1 or a malformed version field), and only version 3 is accepted".to_owned(),
-            "; reissue it as version 3 (with OpenSSL: `openssl req -x509 ... -addext subjectAltName=DNS:HOST`, or `openssl x509 -req ... -extfile` with a subjectAltName)",
+            "; reissue it as version 3 (with the openssl tool: `openssl req -x509 ... -addext subjectAltName=DNS:HOST`, or `openssl x509 -req ... -extfile` with a subjectAltName)",
         ),
         W::CertDistrusted => (
             "has a key that is explicitly distrusted".to_owned(),
@@ -448,10 +455,34 @@ pub(crate) fn words_of_debug(value: &dyn std::fmt::Debug) -> String {
     }
 }
 
+/// A name a certificate presents, as webpki lists it (`DnsName("example.com")`,
+/// `IpAddress(127.0.0.1)`, ...), in words; the certificate's text escaped, since it comes
+/// from the network.
+fn presented_name(listed: &str) -> String {
+    let (kind, inner) = match listed.split_once('(') {
+        Some((kind, rest)) => (kind, rest.strip_suffix(')').unwrap_or(rest)),
+        None => (listed, ""),
+    };
+    let inner = plain(inner.trim_matches('"'));
+    match kind {
+        "DnsName" => inner,
+        "IpAddress" => format!("IP address {inner}"),
+        "UniformResourceIdentifier" => format!("the URI {inner}"),
+        "DirectoryName" => "a directory name".to_owned(),
+        _ => "a name of a type this client does not check".to_owned(),
+    }
+}
+
 /// A library's message without Rust debug decorations, in case it carries any.
 fn plain(text: &str) -> String {
     text.chars()
-        .filter(|c| !c.is_control())
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
         .collect::<String>()
 }
 
@@ -503,6 +534,14 @@ mod tests {
         );
         assert_eq!(duration_words(3 * 86_400 + 5), "3 days");
         assert_eq!(duration_words(59), "59 seconds");
+    }
+
+    #[test]
+    fn presented_names_are_shown_as_names() {
+        assert_eq!(presented_name("DnsName(\"other.test\")"), "other.test");
+        assert_eq!(presented_name("IpAddress(127.0.0.1)"), "IP address 127.0.0.1");
+        assert_eq!(presented_name("DnsName(\"a\u{1b}b\")"), "a\\u{1b}b");
+        assert_eq!(presented_name("Unsupported(0x66)"), "a name of a type this client does not check");
     }
 
     #[test]
