@@ -154,7 +154,12 @@ fn assert_words(text: &str) {
     for debug in ["Some(", "Other(", "OtherError", "Context {", "{ ", "::", "[\""] {
         assert!(!text.contains(debug), "Rust debug text {debug:?} in: {text}");
     }
-    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+    // Proper names that are CamelCase in plain English.
+    let names = ["OpenSSL", "WebSocket"];
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !names.contains(w))
+    {
         let humps = word
             .char_indices()
             .filter(|(i, c)| *i > 0 && c.is_ascii_uppercase())
@@ -554,4 +559,92 @@ async fn a_client_certificate_from_a_ca_the_server_does_not_trust_is_explained()
     assert_words(&text);
     assert!(text.contains("--cert"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------
+// Encrypted keys as OpenSSL writes them (fixtures/client-key, see its README)
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/client-key")
+        .join(name)
+}
+
+fn fixture_passphrase() -> KeyPassphrase {
+    let contents = std::fs::read(fixture("passphrase.txt")).unwrap_or_else(|e| panic!("{e}"));
+    KeyPassphrase::from_file_contents(&contents)
+}
+
+/// A request with the fixture client certificate and `key`; its TLS setup is checked when
+/// the session is opened, before any connection.
+fn fixture_spec(key: &str, passphrase: Option<KeyPassphrase>) -> RequestSpec {
+    let mut spec = wss_spec();
+    spec.settings.tls.client_cert = Some(fixture("client.pem"));
+    spec.settings.tls.client_key = Some(fixture(key));
+    spec.settings.tls.key_passphrase = passphrase;
+    spec
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openssl_encrypted_pkcs8_keys_are_decrypted_and_match_their_certificate() {
+    // A key that decrypts to anything but the certificate's key fails here with "does not
+    // belong": acceptance means the decrypted key is the right one.
+    for key in [
+        "client.pbkdf2-sha256-aes256.key",
+        "client.pbkdf2-sha1-aes128.key",
+        "client.scrypt-aes256.key",
+    ] {
+        let engine = Engine::new();
+        let opened = engine.open(fixture_spec(key, Some(fixture_passphrase())));
+        assert!(opened.is_ok(), "{key}: {:?}", opened.err());
+    }
+}
+
+#[test]
+fn unsupported_encrypted_key_formats_say_how_to_convert_them() {
+    let text = open_refused(fixture_spec(
+        "client.legacy-encrypted.key",
+        Some(fixture_passphrase()),
+    ));
+    assert!(text.contains("OpenSSL's old format"), "{text}");
+    assert!(text.contains("openssl pkcs8 -topk8"), "{text}");
+    let text = open_refused(fixture_spec(
+        "client.pbes1-3des.key",
+        Some(fixture_passphrase()),
+    ));
+    assert!(text.contains("a scheme wsdeck does not support"), "{text}");
+    assert!(text.contains("openssl pkcs8 -topk8"), "{text}");
+}
+
+#[test]
+fn the_wrong_passphrase_for_an_openssl_key_is_said() {
+    let text = open_refused(fixture_spec(
+        "client.pbkdf2-sha256-aes256.key",
+        Some(KeyPassphrase::new("not it")),
+    ));
+    assert!(text.contains("wrong passphrase"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutual_tls_with_an_openssl_encrypted_key_echoes() {
+    let server = start_server_with(EchoConfig {
+        tls: Some(TlsConfig::self_signed()),
+        client_ca: Some(fixture("ca.pem")),
+        ..EchoConfig::default()
+    })
+    .await;
+    let mut spec = fixture_spec("client.pbkdf2-sha256-aes256.key", Some(fixture_passphrase()));
+    spec.url = server.url("/echo");
+    spec.settings.tls.ca_file = Some(temp_file(
+        "server-ca.pem",
+        &server.ca_pem().unwrap_or_default(),
+    ));
+    let engine = Engine::new();
+    let (session, _) = open_ok(&engine, spec).await;
+    session
+        .send(wsdeck_engine::Payload::text("openssl key"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut events = Events::of(&session);
+    events.expect("echo", is_message_in).await;
 }

@@ -143,7 +143,8 @@ fn decrypt_key(
         )
     })?;
     let encrypted = pkcs8::EncryptedPrivateKeyInfoRef::from_der(document.as_bytes())
-        .map_err(|_| file_error(file, path, "its ENCRYPTED PRIVATE KEY block is not a PKCS#8 encrypted key"))?;
+        // PKCS#12-style schemes (`-v1 PBE-SHA1-3DES`) do not even parse as PKCS#5 schemes.
+        .map_err(|_| file_error(file, path, UNSUPPORTED_SCHEME))?;
     let decrypted = encrypted
         .decrypt(passphrase.expose())
         .map_err(|e| file_error(file, path, decrypt_problem(&e)))?;
@@ -158,7 +159,7 @@ fn decrypt_problem(e: &pkcs8::Error) -> String {
     match e {
         pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::UnsupportedAlgorithm { .. })
         | pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::NoPbes1CryptSupport) => {
-            "it is encrypted with a scheme wsdeck does not support (supported: PBES2 with PBKDF2 or scrypt and AES): re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.p8`".to_owned()
+            UNSUPPORTED_SCHEME.to_owned()
         }
         pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::AlgorithmParametersInvalid {
             ..
@@ -168,6 +169,8 @@ fn decrypt_problem(e: &pkcs8::Error) -> String {
         ),
     }
 }
+
+const UNSUPPORTED_SCHEME: &str = "it is encrypted with a scheme wsdeck does not support, or damaged (wsdeck reads PBES2: PBKDF2 or scrypt with AES, as OpenSSL 1.1 and later write by default): re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.p8`";
 
 /// OpenSSL's pre-PKCS#8 encryption: PEM headers inside a `... PRIVATE KEY` block.
 fn is_legacy_encrypted(bytes: &[u8]) -> bool {
