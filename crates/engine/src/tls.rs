@@ -16,8 +16,8 @@ mod files;
 mod words;
 
 use files::{TlsFile, file_error, read_certs, read_private_key};
-pub(crate) use words::{TlsContext, describe_tls_error};
 use words::describe_rustls_error;
+pub(crate) use words::{TlsContext, describe_tls_error};
 
 fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
@@ -144,11 +144,9 @@ fn client_identity_error(e: &rustls::Error, cert: &Path, key: &Path) -> EngineEr
             key,
             "it is a kind of key wsdeck cannot sign with: use an RSA, ECDSA P-256/P-384 or Ed25519 key",
         ),
-        rustls::Error::NoCertificatesPresented => file_error(
-            TlsFile::ClientCert,
-            cert,
-            "it holds no certificate",
-        ),
+        rustls::Error::NoCertificatesPresented => {
+            file_error(TlsFile::ClientCert, cert, "it holds no certificate")
+        }
         rustls::Error::InvalidCertificate(_) | rustls::Error::Other(_) => {
             let (text, _) = describe_rustls_error(e, TlsContext::default());
             file_error(

@@ -307,7 +307,10 @@ async fn handshake_timeout_is_enforced() {
     assert_eq!(err.class(), ErrorClass::Timeout);
     assert!(err.to_string().contains("300 ms"), "{err}");
     // The message names the flag that changes the limit.
-    assert!(err.to_string().contains("raise --handshake-timeout"), "{err}");
+    assert!(
+        err.to_string().contains("raise --handshake-timeout"),
+        "{err}"
+    );
     let mut events = Events::of(&session);
     assert_error_then_closed_then_end(&mut events, &err).await;
 }

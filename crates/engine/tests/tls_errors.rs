@@ -46,8 +46,9 @@ fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
 
 /// Parameters of a server certificate for `names`, ready to be changed by a test.
 fn leaf_params(names: &[&str]) -> CertificateParams {
-    let mut params = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+            .unwrap_or_else(|e| panic!("{e}"));
     params.distinguished_name = dn(names.first().copied().unwrap_or("leaf"));
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -151,8 +152,19 @@ async fn handshake_error(port: u16, ca: Option<PathBuf>) -> EngineError {
 
 /// The text has no Rust type or debug names: no `Other(`, no `Some(`, no CamelCase words.
 fn assert_words(text: &str) {
-    for debug in ["Some(", "Other(", "OtherError", "Context {", "{ ", "::", "[\""] {
-        assert!(!text.contains(debug), "Rust debug text {debug:?} in: {text}");
+    for debug in [
+        "Some(",
+        "Other(",
+        "OtherError",
+        "Context {",
+        "{ ",
+        "::",
+        "[\"",
+    ] {
+        assert!(
+            !text.contains(debug),
+            "Rust debug text {debug:?} in: {text}"
+        );
     }
     // Proper names that are CamelCase in plain English.
     let names = ["OpenSSL", "WebSocket"];
@@ -230,7 +242,10 @@ async fn an_expired_server_certificate_says_when_it_expired() {
     let err = handshake_error(port, Some(ca_file(&ca))).await;
     server.abort();
     let text = assert_tls_error(&err);
-    assert!(text.contains("the server's certificate expired on 2020-01-01"), "{text}");
+    assert!(
+        text.contains("the server's certificate expired on 2020-01-01"),
+        "{text}"
+    );
     assert!(text.contains("days ago"), "{text}");
 }
 
@@ -340,7 +355,10 @@ fn a_ca_file_without_a_certificate_says_what_it_holds() {
     let mut spec = wss_spec();
     spec.settings.tls.ca_file = Some(path);
     let text = open_refused(spec);
-    assert!(text.contains("DER") && text.contains("openssl x509 -inform der"), "{text}");
+    assert!(
+        text.contains("DER") && text.contains("openssl x509 -inform der"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -361,7 +379,10 @@ fn a_broken_pem_ca_file_is_explained_without_byte_lists() {
     ));
     let text = open_refused(spec);
     assert!(text.contains("cannot be trusted as a CA"), "{text}");
-    assert!(text.contains("not a well-formed X.509 certificate"), "{text}");
+    assert!(
+        text.contains("not a well-formed X.509 certificate"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -454,9 +475,7 @@ fn encrypted_pem(key: &[u8], passphrase: &str) -> String {
 
 /// The echo server requiring client certificates from `client_ca`, and a spec trusting it
 /// with the client certificate and encrypted key given.
-async fn mtls_setup(
-    passphrase: Option<&str>,
-) -> (wsdeck_echo::EchoServer, RequestSpec, PathBuf) {
+async fn mtls_setup(passphrase: Option<&str>) -> (wsdeck_echo::EchoServer, RequestSpec, PathBuf) {
     let client_ca = ca("client CA");
     let dir = temp_path("mtls-encrypted");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
@@ -519,9 +538,14 @@ async fn a_wrong_passphrase_is_said_and_never_shown() {
     let wrong = "tr0ub4dor&3-wrong";
     let (_server, spec, dir) = mtls_setup(Some(wrong)).await;
     let shown = format!("{spec:?}");
-    assert!(!shown.contains(wrong), "the passphrase in Debug output: {shown}");
+    assert!(
+        !shown.contains(wrong),
+        "the passphrase in Debug output: {shown}"
+    );
     let engine = Engine::new();
-    let err = engine.open(spec).expect_err("a wrong passphrase is refused");
+    let err = engine
+        .open(spec)
+        .expect_err("a wrong passphrase is refused");
     let text = err.to_string();
     assert_words(&text);
     assert!(text.contains("wrong passphrase"), "{text}");
@@ -543,10 +567,8 @@ async fn a_client_certificate_from_a_ca_the_server_does_not_trust_is_explained()
         "stranger.pem",
         &pem("CERTIFICATE", &client.chain[0]),
     ));
-    spec.settings.tls.client_key = Some(temp_file(
-        "stranger.key",
-        &pem("PRIVATE KEY", &client.key),
-    ));
+    spec.settings.tls.client_key =
+        Some(temp_file("stranger.key", &pem("PRIVATE KEY", &client.key)));
     spec.settings.tls.key_passphrase = None;
     let engine = Engine::new();
     let (_session, err) = open_err(&engine, spec).await;
@@ -633,7 +655,10 @@ async fn mutual_tls_with_an_openssl_encrypted_key_echoes() {
         ..EchoConfig::default()
     })
     .await;
-    let mut spec = fixture_spec("client.pbkdf2-sha256-aes256.key", Some(fixture_passphrase()));
+    let mut spec = fixture_spec(
+        "client.pbkdf2-sha256-aes256.key",
+        Some(fixture_passphrase()),
+    );
     spec.url = server.url("/echo");
     spec.settings.tls.ca_file = Some(temp_file(
         "server-ca.pem",

@@ -129,14 +129,23 @@ async fn assert_refused(answer: Answer, protocols: &[&str], sent: &str) -> Strin
     assert!(matches!(err, EngineError::InvalidHandshake(_)), "{err:?}");
     assert_eq!(err.class(), ErrorClass::HandshakeRefused);
     let text = err.to_string();
-    assert!(text.contains(sent), "the message should quote {sent:?}: {text}");
-    assert!(text.contains("RFC 6455 §"), "the message should cite the rule: {text}");
+    assert!(
+        text.contains(sent),
+        "the message should quote {sent:?}: {text}"
+    );
+    assert!(
+        text.contains("RFC 6455 §"),
+        "the message should cite the rule: {text}"
+    );
     assert!(
         text.contains("the server is at fault"),
         "the message should say whose fault it is: {text}"
     );
     for debug in ["Some(", "None", "[\"", "HeaderValue", "\\\"\\\""] {
-        assert!(!text.contains(debug), "Rust debug text {debug:?} in: {text}");
+        assert!(
+            !text.contains(debug),
+            "Rust debug text {debug:?} in: {text}"
+        );
     }
     text
 }

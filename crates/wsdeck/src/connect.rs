@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::Args;
 use tokio::runtime::Handle;
 use wsdeck_engine::{
-    Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Retention, Session,
-    KeyPassphrase, Settings, TlsSettings,
+    Direction, Engine, EngineError, Event, EventKind, KeyPassphrase, Payload, RequestSpec,
+    Retention, Session, Settings, TlsSettings,
 };
 
 use crate::compose::{Composed, Composer, SendFormat};

@@ -90,7 +90,10 @@ fn check_connection_header(headers: &HeaderMap) -> Result<(), EngineError> {
     let rule = "RFC 6455 §4.1 requires a Connection header whose comma-separated list holds the token \"Upgrade\" (any letter case)";
     let values = all_values(headers, &header::CONNECTION, rule)?;
     if values.is_empty() {
-        return Err(server_broke("a 101 answer without a Connection header", rule));
+        return Err(server_broke(
+            "a 101 answer without a Connection header",
+            rule,
+        ));
     }
     let has_upgrade = values
         .iter()
@@ -217,7 +220,10 @@ fn all_values(
         .iter()
         .map(|value| {
             let bytes = value.as_bytes();
-            if bytes.iter().all(|b| (0x20..0x7f).contains(b) || *b == b'\t') {
+            if bytes
+                .iter()
+                .all(|b| (0x20..0x7f).contains(b) || *b == b'\t')
+            {
                 Ok(String::from_utf8_lossy(bytes).into_owned())
             } else {
                 Err(server_broke(

@@ -39,12 +39,12 @@ pub(crate) const PASSPHRASE_SOURCES: &str =
     "--key-passphrase-file FILE or the WSDECK_KEY_PASSPHRASE environment variable";
 
 /// A failure about one of the user's files: "TLS setup: the CA file (--ca) /x: <problem>".
-pub(crate) fn file_error(file: TlsFile, path: &Path, problem: impl std::fmt::Display) -> EngineError {
-    EngineError::TlsConfig(format!(
-        "{} {}: {problem}",
-        file.describe(),
-        path.display()
-    ))
+pub(crate) fn file_error(
+    file: TlsFile,
+    path: &Path,
+    problem: impl std::fmt::Display,
+) -> EngineError {
+    EngineError::TlsConfig(format!("{} {}: {problem}", file.describe(), path.display()))
 }
 
 /// The file's bytes, or why they cannot be read, in words.
@@ -93,7 +93,10 @@ pub(crate) fn read_private_key(
     let file = TlsFile::ClientKey;
     let bytes = read(file, path)?;
     let labels = pem_labels(&bytes);
-    if labels.iter().any(|l| l == pkcs8::EncryptedPrivateKeyInfoRef::PEM_LABEL) {
+    if labels
+        .iter()
+        .any(|l| l == pkcs8::EncryptedPrivateKeyInfoRef::PEM_LABEL)
+    {
         return decrypt_key(path, &bytes, passphrase);
     }
     if is_legacy_encrypted(&bytes) {
@@ -127,13 +130,19 @@ fn decrypt_key(
         return Err(file_error(
             file,
             path,
-            format!("it is encrypted (ENCRYPTED PRIVATE KEY) and needs its passphrase: pass {PASSPHRASE_SOURCES}"),
+            format!(
+                "it is encrypted (ENCRYPTED PRIVATE KEY) and needs its passphrase: give it with {PASSPHRASE_SOURCES}"
+            ),
         ));
     };
     let text = std::str::from_utf8(bytes)
         .map_err(|_| file_error(file, path, "it is not a text (PEM) file"))?;
     let block = pem_block(text, pkcs8::EncryptedPrivateKeyInfoRef::PEM_LABEL).ok_or_else(|| {
-        file_error(file, path, "its ENCRYPTED PRIVATE KEY block has no END line")
+        file_error(
+            file,
+            path,
+            "its ENCRYPTED PRIVATE KEY block has no END line",
+        )
     })?;
     let (_, document) = pkcs8::Document::from_pem(block).map_err(|_| {
         file_error(
@@ -224,10 +233,15 @@ fn what_it_holds_instead(bytes: &[u8], expected: Expected) -> String {
     let has_cert = labels.iter().any(|l| l == "CERTIFICATE");
     let mut found: Vec<&str> = labels.iter().map(String::as_str).collect();
     found.dedup();
-    let mut out = format!("; it holds {}", found.join(", "));
+    let mut out = match found.as_slice() {
+        [one] => format!("; it holds a {one} block"),
+        many => format!("; it holds {} blocks", many.join(", ")),
+    };
     match expected {
         Expected::Certificate if has_key => {
-            out.push_str(": that is a private key, which goes with --key (were --cert and --key swapped?)");
+            out.push_str(
+                ": that is a private key, which goes with --key (were --cert and --key swapped?)",
+            );
         }
         Expected::Key if has_cert => {
             out.push_str(": that is a certificate, which goes with --cert or --ca (were --cert and --key swapped?)");
@@ -274,10 +288,16 @@ mod tests {
     fn what_a_file_holds_instead_names_the_likely_mix_up() {
         let key = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
         let said = what_it_holds_instead(key, Expected::Certificate);
-        assert!(said.contains("PRIVATE KEY") && said.contains("swapped"), "{said}");
+        assert!(
+            said.contains("PRIVATE KEY") && said.contains("swapped"),
+            "{said}"
+        );
         let cert = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
         let said = what_it_holds_instead(cert, Expected::Key);
-        assert!(said.contains("CERTIFICATE") && said.contains("swapped"), "{said}");
+        assert!(
+            said.contains("CERTIFICATE") && said.contains("swapped"),
+            "{said}"
+        );
         assert!(what_it_holds_instead(b"  \n", Expected::Key).contains("empty"));
         assert!(what_it_holds_instead(&[0x30, 0x82, 1, 2], Expected::Certificate).contains("DER"));
         assert!(what_it_holds_instead(b"hello", Expected::Key).contains("not a PEM file"));

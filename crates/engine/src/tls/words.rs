@@ -71,7 +71,10 @@ pub(crate) fn describe_rustls_error(e: &rustls::Error, ctx: TlsContext) -> (Stri
             NOT_TLS_HINT,
         ),
         E::PeerMisbehaved(why) => (
-            format!("the server broke the TLS protocol ({})", words_of_debug(why)),
+            format!(
+                "the server broke the TLS protocol ({})",
+                words_of_debug(why)
+            ),
             NOT_TLS_HINT,
         ),
         E::PeerIncompatible(why) => incompatible_words(why),
@@ -93,19 +96,15 @@ pub(crate) fn describe_rustls_error(e: &rustls::Error, ctx: TlsContext) -> (Stri
             "the server sent a TLS record larger than TLS allows".to_owned(),
             NOT_TLS_HINT,
         ),
-        E::InvalidCertRevocationList(_) => (
-            "a certificate revocation list is invalid".to_owned(),
-            "",
-        ),
+        E::InvalidCertRevocationList(_) => {
+            ("a certificate revocation list is invalid".to_owned(), "")
+        }
         E::FailedToGetCurrentTime => (
             "this computer's clock could not be read, so certificate dates cannot be checked"
                 .to_owned(),
             "",
         ),
-        E::FailedToGetRandomBytes => (
-            "this computer's random number source failed".to_owned(),
-            "",
-        ),
+        E::FailedToGetRandomBytes => ("this computer's random number source failed".to_owned(), ""),
         E::NoApplicationProtocol => (
             "the server accepts none of the application protocols offered".to_owned(),
             "",
@@ -229,8 +228,7 @@ fn certificate_problem(e: &CertificateError, ctx: TlsContext) -> (String, &'stat
     }
 }
 
-const EXPIRED_HINT: &str =
-    "; the server needs a renewed certificate (or check this computer's clock); --insecure skips the check";
+const EXPIRED_HINT: &str = "; the server needs a renewed certificate (or check this computer's clock); --insecure skips the check";
 const NOT_YET_HINT: &str =
     "; check this computer's clock and the certificate's start date; --insecure skips the check";
 const SIGNATURE_HINT: &str = "; this client verifies RSA (PKCS#1 and PSS, SHA-256/384/512), ECDSA P-256/P-384 and Ed25519 signatures: reissue it with one of those, or --insecure";
@@ -344,12 +342,19 @@ fn alert_words(alert: AlertDescription, ctx: TlsContext) -> (String, &'static st
                 "; pass --cert and --key"
             },
         ),
-        A::BadCertificate => ("refused this client's certificate (bad certificate)".to_owned(), cert_hint),
-        A::UnsupportedCertificate => (
-            "refused this client's certificate (a type or key usage it does not support)".to_owned(),
+        A::BadCertificate => (
+            "refused this client's certificate (bad certificate)".to_owned(),
             cert_hint,
         ),
-        A::CertificateRevoked => ("refused this client's certificate: it is revoked".to_owned(), cert_hint),
+        A::UnsupportedCertificate => (
+            "refused this client's certificate (a type or key usage it does not support)"
+                .to_owned(),
+            cert_hint,
+        ),
+        A::CertificateRevoked => (
+            "refused this client's certificate: it is revoked".to_owned(),
+            cert_hint,
+        ),
         A::CertificateExpired => (
             "refused this client's certificate: it has expired or is not valid yet".to_owned(),
             cert_hint,
@@ -364,11 +369,13 @@ fn alert_words(alert: AlertDescription, ctx: TlsContext) -> (String, &'static st
             cert_hint,
         ),
         A::DecryptError => (
-            "could not verify this client's signature (the key does not match the certificate?)".to_owned(),
+            "could not verify this client's signature (the key does not match the certificate?)"
+                .to_owned(),
             "; pass the --key that belongs to --cert",
         ),
         A::HandshakeFailure => (
-            "refused the handshake (no common TLS parameters, or a client certificate is required)".to_owned(),
+            "refused the handshake (no common TLS parameters, or a client certificate is required)"
+                .to_owned(),
             if ctx.client_cert_given {
                 "; check the server's TLS versions and ciphers, and the client certificate given with --cert"
             } else {
@@ -391,7 +398,10 @@ fn alert_words(alert: AlertDescription, ctx: TlsContext) -> (String, &'static st
             "accepts none of the application protocols offered".to_owned(),
             "",
         ),
-        A::InternalError => ("failed internally".to_owned(), "; look at the server's logs"),
+        A::InternalError => (
+            "failed internally".to_owned(),
+            "; look at the server's logs",
+        ),
         A::UserCanceled | A::CloseNotify => ("ended the handshake".to_owned(), cert_hint),
         A::Unknown(code) => (format!("sent unknown TLS alert {code}"), ""),
         other => (
@@ -492,7 +502,11 @@ fn date(time: UnixTime) -> String {
     let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
     let (y, m, d) = civil_from_days(days);
     let rem = secs % 86_400;
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 /// Days since 1970-01-01 to a (year, month, day) of the proleptic Gregorian calendar
@@ -527,9 +541,14 @@ mod tests {
 
     #[test]
     fn dates_are_calendar_dates() {
-        assert_eq!(date(UnixTime::since_unix_epoch(std::time::Duration::ZERO)), "1970-01-01 00:00 UTC");
         assert_eq!(
-            date(UnixTime::since_unix_epoch(std::time::Duration::from_secs(951_782_400 + 3_660))),
+            date(UnixTime::since_unix_epoch(std::time::Duration::ZERO)),
+            "1970-01-01 00:00 UTC"
+        );
+        assert_eq!(
+            date(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                951_782_400 + 3_660
+            ))),
             "2000-02-29 01:01 UTC"
         );
         assert_eq!(duration_words(3 * 86_400 + 5), "3 days");
@@ -539,9 +558,15 @@ mod tests {
     #[test]
     fn presented_names_are_shown_as_names() {
         assert_eq!(presented_name("DnsName(\"other.test\")"), "other.test");
-        assert_eq!(presented_name("IpAddress(127.0.0.1)"), "IP address 127.0.0.1");
+        assert_eq!(
+            presented_name("IpAddress(127.0.0.1)"),
+            "IP address 127.0.0.1"
+        );
         assert_eq!(presented_name("DnsName(\"a\u{1b}b\")"), "a\\u{1b}b");
-        assert_eq!(presented_name("Unsupported(0x66)"), "a name of a type this client does not check");
+        assert_eq!(
+            presented_name("Unsupported(0x66)"),
+            "a name of a type this client does not check"
+        );
     }
 
     #[test]
@@ -602,7 +627,8 @@ mod tests {
         let mut said: Vec<String> = cert_errors
             .into_iter()
             .map(|e| {
-                describe_rustls_error(&rustls::Error::InvalidCertificate(e), TlsContext::default()).0
+                describe_rustls_error(&rustls::Error::InvalidCertificate(e), TlsContext::default())
+                    .0
             })
             .collect();
         for w in webpki_errors {
