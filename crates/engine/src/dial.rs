@@ -349,6 +349,10 @@ async fn attempt(
             &upgrade_check::Offer {
                 expected_accept: &accept_for(&key),
                 protocols: &offered_protocols,
+                extensions_by_hand: request_head
+                    .headers
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-extensions")),
             },
         )?;
         let upgraded = hyper::upgrade::on(&mut response)
@@ -606,8 +610,41 @@ fn describe_hyper_error(e: &hyper::Error, url: &Url) -> EngineError {
             "server at {url} did not answer with HTTP/1.1 ({e}); is it a WebSocket server, and is the scheme (ws/wss) right?"
         ))
     } else {
-        EngineError::Io(format!("{e}"))
+        // hyper's own text ("connection error") hides the cause: say the I/O error's.
+        match io_cause(e) {
+            Some(io_err)
+                if matches!(
+                    io_err.kind(),
+                    io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::BrokenPipe
+                ) =>
+            {
+                EngineError::Connect {
+                    addr: url.to_string(),
+                    message:
+                        "the server closed the connection before answering the upgrade request"
+                            .into(),
+                    hint: "; is it a WebSocket server, and is the scheme (ws/wss) right?",
+                }
+            }
+            Some(io_err) => EngineError::Io(format!("{e}: {io_err}")),
+            None => EngineError::Io(format!("{e}")),
+        }
     }
+}
+
+/// The I/O error somewhere in a hyper error's causes.
+fn io_cause<'a>(e: &'a hyper::Error) -> Option<&'a io::Error> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(io_err) = err.downcast_ref::<io::Error>() {
+            return Some(io_err);
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// The first few KiB of a refusal's body, for the error message; never waits long.

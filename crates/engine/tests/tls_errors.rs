@@ -211,6 +211,31 @@ async fn a_ca_certificate_served_as_the_server_certificate_is_explained() {
     assert!(text.contains("signed by the CA"), "{text}");
 }
 
+/// A wss:// server that completes TLS and then closes without answering the upgrade: said
+/// as a server that closed before answering, not hyper's bare "connection error".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_server_that_closes_before_answering_says_so() {
+    // A self-signed server certificate given as its own --ca (webpki trusts it as an anchor).
+    let key = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let cert = leaf_params(&["localhost"])
+        .self_signed(&key)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let identity = Identity {
+        chain: vec![cert.der().clone()],
+        key: key.serialize_der(),
+    };
+    let (port, server) = tls_server(identity).await;
+    let err = handshake_error(port, Some(temp_file("leaf.pem", &cert.pem()))).await;
+    server.abort();
+    assert_eq!(err.class(), ErrorClass::Connect, "{err:?}");
+    let text = err.to_string();
+    assert_words(&text);
+    assert!(
+        text.contains("closed the connection before answering the upgrade request"),
+        "{text}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_x509_version_1_server_certificate_is_explained() {
     let ca = ca("test CA");

@@ -283,6 +283,32 @@ async fn extensions_that_were_not_offered_fail_the_connection() {
     .await;
 }
 
+/// A Sec-WebSocket-Extensions header the user added by hand and the server accepted: the
+/// connection still cannot be used (no extension is implemented), but the server is not to
+/// blame, and the message says which header to remove.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extension_offered_by_hand_and_accepted_is_refused_without_blaming_the_server() {
+    let (port, server) =
+        serve_once(Answer::conforming().with(b"Sec-WebSocket-Extensions: permessage-deflate"))
+            .await;
+    let engine = Engine::new();
+    let mut spec = spec(port, &[]);
+    spec.headers = vec![(
+        "Sec-WebSocket-Extensions".into(),
+        "permessage-deflate".into(),
+    )];
+    let (_session, err) = open_err(&engine, spec).await;
+    server.abort();
+    assert!(matches!(err, EngineError::InvalidHandshake(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("\"Sec-WebSocket-Extensions: permessage-deflate\""),
+        "{text}"
+    );
+    assert!(text.contains("remove that header"), "{text}");
+    assert!(!text.contains("the server is at fault"), "{text}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_subprotocol_must_be_one_that_was_offered() {
     assert_opens(

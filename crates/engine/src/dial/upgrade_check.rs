@@ -26,6 +26,9 @@ pub(crate) struct Offer<'a> {
     pub expected_accept: &'a str,
     /// Subprotocols offered in `Sec-WebSocket-Protocol`, in order.
     pub protocols: &'a [String],
+    /// The request carried a `Sec-WebSocket-Extensions` header the user added by hand (the
+    /// engine itself offers none and implements none).
+    pub extensions_by_hand: bool,
 }
 
 /// Longest part of a header value quoted in an error (a hostile server could send kilobytes).
@@ -41,7 +44,7 @@ pub(crate) fn check_upgrade(
     check_upgrade_header(headers)?;
     check_connection_header(headers)?;
     check_accept(headers, offer.expected_accept)?;
-    check_no_extensions(headers)?;
+    check_no_extensions(headers, offer.extensions_by_hand)?;
     let protocol = check_protocol(headers, offer.protocols)?;
     Ok(Accepted {
         protocol,
@@ -129,17 +132,22 @@ fn check_accept(headers: &HeaderMap, expected: &str) -> Result<(), EngineError> 
 }
 
 /// §4.1 item 5: an extension the client did not offer fails the connection; this client
-/// offers none, so any `Sec-WebSocket-Extensions` header (even an empty one) does.
-fn check_no_extensions(headers: &HeaderMap) -> Result<(), EngineError> {
+/// offers none, so any `Sec-WebSocket-Extensions` header (even an empty one) does. When the
+/// user offered one by hand, the server only accepted it: the connection still cannot be
+/// used (wsdeck implements no extension), and the message says so without blaming the server.
+fn check_no_extensions(headers: &HeaderMap, by_hand: bool) -> Result<(), EngineError> {
     let rule = "RFC 6455 §4.1 allows only extensions the client offered, and this client offered none (no Sec-WebSocket-Extensions in its request)";
     let values = all_values(headers, &header::SEC_WEBSOCKET_EXTENSIONS, rule)?;
     if values.is_empty() {
         return Ok(());
     }
-    Err(server_broke(
-        &quote_header("Sec-WebSocket-Extensions", &values.join(", ")),
-        rule,
-    ))
+    let sent = quote_header("Sec-WebSocket-Extensions", &values.join(", "));
+    if by_hand {
+        return Err(EngineError::InvalidHandshake(format!(
+            "the server accepted {sent}, offered by a Sec-WebSocket-Extensions header added to this request; wsdeck implements no WebSocket extension, so it cannot use this connection: remove that header"
+        )));
+    }
+    Err(server_broke(&sent, rule))
 }
 
 /// §4.1 item 6 and §11.3.4: at most one `Sec-WebSocket-Protocol`, naming one token, one the
@@ -304,6 +312,7 @@ mod tests {
         Offer {
             expected_accept: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
             protocols,
+            extensions_by_hand: false,
         }
     }
 
