@@ -636,7 +636,7 @@ fn describe_hyper_error(e: &hyper::Error, url: &Url) -> EngineError {
 }
 
 /// The I/O error somewhere in a hyper error's causes.
-fn io_cause<'a>(e: &'a hyper::Error) -> Option<&'a io::Error> {
+fn io_cause(e: &hyper::Error) -> Option<&io::Error> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     while let Some(err) = source {
         if let Some(io_err) = err.downcast_ref::<io::Error>() {
