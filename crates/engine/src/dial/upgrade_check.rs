@@ -31,6 +31,33 @@ pub(crate) struct Offer<'a> {
     pub extensions_by_hand: bool,
 }
 
+/// A header the checks read: its name, and its name as the RFC writes it (for messages).
+struct Checked {
+    name: HeaderName,
+    shown: &'static str,
+}
+
+const UPGRADE: Checked = Checked {
+    name: header::UPGRADE,
+    shown: "Upgrade",
+};
+const CONNECTION: Checked = Checked {
+    name: header::CONNECTION,
+    shown: "Connection",
+};
+const ACCEPT: Checked = Checked {
+    name: header::SEC_WEBSOCKET_ACCEPT,
+    shown: "Sec-WebSocket-Accept",
+};
+const EXTENSIONS: Checked = Checked {
+    name: header::SEC_WEBSOCKET_EXTENSIONS,
+    shown: "Sec-WebSocket-Extensions",
+};
+const PROTOCOL: Checked = Checked {
+    name: header::SEC_WEBSOCKET_PROTOCOL,
+    shown: "Sec-WebSocket-Protocol",
+};
+
 /// Longest part of a header value quoted in an error (a hostile server could send kilobytes).
 const MAX_QUOTED: usize = 120;
 
@@ -79,7 +106,7 @@ fn check_version(version: Version) -> Result<(), EngineError> {
 /// §4.1 item 2: exactly one `Upgrade`, an ASCII case-insensitive match for "websocket".
 fn check_upgrade_header(headers: &HeaderMap) -> Result<(), EngineError> {
     let rule = "RFC 6455 §4.1 requires one \"Upgrade: websocket\" header (any letter case) in a 101 answer";
-    let value = single_value(headers, &header::UPGRADE, rule)?;
+    let value = single_value(headers, &UPGRADE, rule)?;
     match value {
         None => Err(server_broke("a 101 answer without an Upgrade header", rule)),
         Some(v) if v.trim().eq_ignore_ascii_case("websocket") => Ok(()),
@@ -91,7 +118,7 @@ fn check_upgrade_header(headers: &HeaderMap) -> Result<(), EngineError> {
 /// list and may be split over several header lines (RFC 9110 §5.3).
 fn check_connection_header(headers: &HeaderMap) -> Result<(), EngineError> {
     let rule = "RFC 6455 §4.1 requires a Connection header whose comma-separated list holds the token \"Upgrade\" (any letter case)";
-    let values = all_values(headers, &header::CONNECTION, rule)?;
+    let values = all_values(headers, &CONNECTION, rule)?;
     if values.is_empty() {
         return Err(server_broke(
             "a 101 answer without a Connection header",
@@ -118,7 +145,7 @@ fn check_accept(headers: &HeaderMap, expected: &str) -> Result<(), EngineError> 
     let rule = format!(
         "RFC 6455 §4.1 requires one Sec-WebSocket-Accept header equal to \"{expected}\", computed from this request's Sec-WebSocket-Key as §4.2.2 says"
     );
-    match single_value(headers, &header::SEC_WEBSOCKET_ACCEPT, &rule)? {
+    match single_value(headers, &ACCEPT, &rule)? {
         None => Err(server_broke(
             "a 101 answer without a Sec-WebSocket-Accept header",
             &rule,
@@ -137,7 +164,7 @@ fn check_accept(headers: &HeaderMap, expected: &str) -> Result<(), EngineError> 
 /// used (wsdeck implements no extension), and the message says so without blaming the server.
 fn check_no_extensions(headers: &HeaderMap, by_hand: bool) -> Result<(), EngineError> {
     let rule = "RFC 6455 §4.1 allows only extensions the client offered, and this client offered none (no Sec-WebSocket-Extensions in its request)";
-    let values = all_values(headers, &header::SEC_WEBSOCKET_EXTENSIONS, rule)?;
+    let values = all_values(headers, &EXTENSIONS, rule)?;
     if values.is_empty() {
         return Ok(());
     }
@@ -165,7 +192,7 @@ fn check_protocol(headers: &HeaderMap, offered: &[String]) -> Result<Option<Stri
                 .join(", ")
         )
     };
-    let Some(value) = single_value(headers, &header::SEC_WEBSOCKET_PROTOCOL, &rule)? else {
+    let Some(value) = single_value(headers, &PROTOCOL, &rule)? else {
         return Ok(None);
     };
     let chosen = value.trim();
@@ -191,17 +218,17 @@ fn check_protocol(headers: &HeaderMap, offered: &[String]) -> Result<Option<Stri
 /// error when repeated or not text.
 fn single_value(
     headers: &HeaderMap,
-    name: &HeaderName,
+    header: &Checked,
     rule: &str,
 ) -> Result<Option<String>, EngineError> {
-    let values = all_values(headers, name, rule)?;
+    let values = all_values(headers, header, rule)?;
     match values.len() {
         0 => Ok(None),
         1 => Ok(values.into_iter().next()),
         n => Err(server_broke(
             &format!(
                 "{n} {} headers ({})",
-                display_name(name),
+                header.shown,
                 values
                     .iter()
                     .map(|v| quote_value(v))
@@ -210,7 +237,7 @@ fn single_value(
             ),
             &format!(
                 "RFC 6455 §11.3 allows {} only once in an answer; {rule}",
-                display_name(name)
+                header.shown
             ),
         )),
     }
@@ -220,11 +247,11 @@ fn single_value(
 /// headers hold tokens and base64) is a failure naming the header.
 fn all_values(
     headers: &HeaderMap,
-    name: &HeaderName,
+    header: &Checked,
     rule: &str,
 ) -> Result<Vec<String>, EngineError> {
     headers
-        .get_all(name)
+        .get_all(&header.name)
         .iter()
         .map(|value| {
             let bytes = value.as_bytes();
@@ -237,7 +264,7 @@ fn all_values(
                 Err(server_broke(
                     &format!(
                         "\"{}: {}\", which is not ASCII text",
-                        display_name(name),
+                        header.shown,
                         shorten(bytes)
                     ),
                     rule,
@@ -278,18 +305,6 @@ fn escape_bytes(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-/// The header's name as the RFC writes it.
-fn display_name(name: &HeaderName) -> &'static str {
-    match name.as_str() {
-        "upgrade" => "Upgrade",
-        "connection" => "Connection",
-        "sec-websocket-accept" => "Sec-WebSocket-Accept",
-        "sec-websocket-protocol" => "Sec-WebSocket-Protocol",
-        "sec-websocket-extensions" => "Sec-WebSocket-Extensions",
-        _ => "a",
-    }
 }
 
 #[cfg(test)]
