@@ -16,8 +16,8 @@ mod files;
 mod words;
 
 use files::{TlsFile, file_error, read_certs, read_private_key};
-use words::describe_rustls_error;
 pub(crate) use words::{TlsContext, describe_tls_error};
+use words::{certificate_problem_words, describe_rustls_error};
 
 fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
@@ -114,13 +114,8 @@ fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), EngineError
             } else {
                 format!("certificate {} of {count}", index + 1)
             };
-            let problem = match &e {
-                rustls::Error::InvalidCertificate(_) | rustls::Error::Other(_) => {
-                    let (text, _) = describe_rustls_error(&e, TlsContext::default());
-                    text.replacen("the server's certificate ", "", 1)
-                }
-                other => describe_rustls_error(other, TlsContext::default()).0,
-            };
+            let problem = certificate_problem_words(&e)
+                .unwrap_or_else(|| describe_rustls_error(&e, TlsContext::default()).0);
             file_error(
                 TlsFile::Ca,
                 path,
@@ -147,17 +142,14 @@ fn client_identity_error(e: &rustls::Error, cert: &Path, key: &Path) -> EngineEr
         rustls::Error::NoCertificatesPresented => {
             file_error(TlsFile::ClientCert, cert, "it holds no certificate")
         }
-        rustls::Error::InvalidCertificate(_) | rustls::Error::Other(_) => {
-            let (text, _) = describe_rustls_error(e, TlsContext::default());
-            file_error(
-                TlsFile::ClientCert,
-                cert,
-                format!(
-                    "its first certificate {}",
-                    text.replacen("the server's certificate ", "", 1)
-                ),
-            )
-        }
+        other if certificate_problem_words(other).is_some() => file_error(
+            TlsFile::ClientCert,
+            cert,
+            format!(
+                "its first certificate {}",
+                certificate_problem_words(other).unwrap_or_default()
+            ),
+        ),
         other => EngineError::TlsConfig(format!(
             "the client certificate (--cert) {} and key (--key) {} cannot be used: {}",
             cert.display(),

@@ -437,6 +437,23 @@ fn a_key_file_holding_a_certificate_suggests_the_swap() {
 }
 
 #[test]
+fn a_client_certificate_that_is_not_x509_is_explained() {
+    let key = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = wss_spec();
+    spec.settings.tls.client_cert = Some(temp_file(
+        "garbage-client.pem",
+        &pem("CERTIFICATE", b"\x30\x03\x02\x01\x00 not x509"),
+    ));
+    spec.settings.tls.client_key = Some(temp_file("client.key", &key.serialize_pem()));
+    let text = open_refused(spec);
+    assert!(text.contains("the client certificate (--cert)"), "{text}");
+    assert!(
+        text.contains("its first certificate is not a well-formed X.509 certificate"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_key_that_does_not_match_the_certificate_is_explained() {
     let ca = ca("test CA");
     let client = issue(&leaf_params(&["client"]), &ca);

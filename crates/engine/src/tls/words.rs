@@ -125,6 +125,22 @@ pub(crate) fn describe_rustls_error(e: &rustls::Error, ctx: TlsContext) -> (Stri
     }
 }
 
+/// What is wrong with a certificate ("is a CA certificate …", "expired on …"), without
+/// saying whose: for the user's own files (--ca, --cert). `None` when the error is not about
+/// a certificate.
+pub(crate) fn certificate_problem_words(e: &rustls::Error) -> Option<String> {
+    match e {
+        rustls::Error::InvalidCertificate(cert_err) => {
+            Some(certificate_problem(cert_err, TlsContext::default()).0)
+        }
+        rustls::Error::Other(other) => other
+            .0
+            .downcast_ref::<webpki::Error>()
+            .map(|w| webpki_problem(w, TlsContext::default()).0),
+        _ => None,
+    }
+}
+
 const NOT_TLS_HINT: &str = "; is this port a TLS (wss://) server? If it is, the server's TLS is broken, or something between here and the server interferes";
 
 fn unknown_issuer_hint(ctx: TlsContext) -> &'static str {
