@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use bytes::{Buf, Bytes};
 use http::header::{self, HeaderName, HeaderValue};
-use http::{HeaderMap, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
@@ -29,6 +29,8 @@ use crate::error::EngineError;
 use crate::event::{EventKind, HandshakeInfo, HandshakeTimings, HttpHead};
 use crate::log::SessionLog;
 use crate::spec::Settings;
+
+mod upgrade_check;
 
 /// A validated request, ready to dial as often as reconnection needs.
 #[derive(Debug, Clone)]
@@ -73,7 +75,11 @@ pub(crate) async fn dial(
     loop {
         let timeout_ms = req.settings.handshake_timeout_ms;
         let phase = Phase::default();
-        let hop = attempt(&url, &headers, &req.tls, &phase);
+        let tls = TlsUse {
+            config: &req.tls,
+            context: crate::tls::context(&req.settings.tls),
+        };
+        let hop = attempt(&url, &headers, &tls, &phase);
         let outcome = if timeout_ms == 0 {
             hop.await?
         } else {
@@ -128,6 +134,12 @@ pub(crate) async fn dial(
             }
         }
     }
+}
+
+/// The TLS configuration of a hop, and what the user configured (for the wording of errors).
+struct TlsUse<'a> {
+    config: &'a Arc<ClientConfig>,
+    context: crate::tls::TlsContext,
 }
 
 enum Hop {
@@ -202,7 +214,7 @@ impl Phase {
 async fn attempt(
     url: &Url,
     headers: &[(HeaderName, HeaderValue)],
-    tls: &Arc<ClientConfig>,
+    tls: &TlsUse<'_>,
     phase: &Phase,
 ) -> Result<Hop, EngineError> {
     let mut timings = HandshakeTimings::default();
@@ -246,11 +258,11 @@ async fn attempt(
     phase.set(Phase::TLS);
     let (stream, tls_desc) = if url.scheme() == "wss" {
         let name = server_name(url)?;
-        let tls_stream = TlsConnector::from(tls.clone())
+        let tls_stream = TlsConnector::from(tls.config.clone())
             .connect(name, tcp)
             .await
             .map_err(|e| {
-                let (message, hint) = crate::tls::describe_tls_error(&e);
+                let (message, hint) = crate::tls::describe_tls_error(&e, tls.context);
                 EngineError::Tls {
                     host: host.clone(),
                     message,
@@ -305,7 +317,10 @@ async fn attempt(
                 Some(handle) => handle.await.ok().and_then(Result::err),
                 None => None,
             };
-            if let Some(tls_error) = cause.as_ref().and_then(|c| tls_failure(c, &host)) {
+            if let Some(tls_error) = cause
+                .as_ref()
+                .and_then(|c| tls_failure(c, &host, tls.context))
+            {
                 return Err(tls_error);
             }
             if cause.is_none() && e.is_canceled() {
@@ -328,7 +343,18 @@ async fn attempt(
 
     if status == StatusCode::SWITCHING_PROTOCOLS {
         let response_head = response_head(&response);
-        let (protocol, extensions) = check_upgrade(response.headers(), &key, &offered_protocols)?;
+        let accepted = upgrade_check::check_upgrade(
+            response.version(),
+            response.headers(),
+            &upgrade_check::Offer {
+                expected_accept: &accept_for(&key),
+                protocols: &offered_protocols,
+                extensions_by_hand: request_head
+                    .headers
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-extensions")),
+            },
+        )?;
         let upgraded = hyper::upgrade::on(&mut response)
             .await
             .map_err(|e| EngineError::InvalidHandshake(format!("upgrade failed: {e}")))?;
@@ -343,8 +369,8 @@ async fn attempt(
             remote_addr,
             request: request_head,
             response: response_head,
-            protocol,
-            extensions,
+            protocol: accepted.protocol,
+            extensions: accepted.extensions,
             tls: tls_desc,
             timings,
         };
@@ -547,75 +573,12 @@ fn response_head(response: &Response<Incoming>) -> HttpHead {
     }
 }
 
-fn header_has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim().eq_ignore_ascii_case(token))
-}
-
-/// RFC 6455 §4.1: the checks a client must make on the 101 answer.
-fn check_upgrade(
-    headers: &HeaderMap,
-    key: &str,
-    offered: &[String],
-) -> Result<(Option<String>, Vec<String>), EngineError> {
-    if !header_has_token(headers, header::UPGRADE, "websocket") {
-        return Err(EngineError::InvalidHandshake(
-            "101 answer without \"Upgrade: websocket\"".into(),
-        ));
-    }
-    if !header_has_token(headers, header::CONNECTION, "upgrade") {
-        return Err(EngineError::InvalidHandshake(
-            "101 answer without \"Connection: Upgrade\"".into(),
-        ));
-    }
-    let accept = headers
-        .get(header::SEC_WEBSOCKET_ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let expected = accept_for(key);
-    if accept != Some(expected.as_str()) {
-        let got = match accept {
-            Some(value) => format!("is \"{value}\""),
-            None => "is missing".to_owned(),
-        };
-        return Err(EngineError::InvalidHandshake(format!(
-            "the Sec-WebSocket-Accept header {got}, expected \"{expected}\" (the server did not compute it from this request's Sec-WebSocket-Key, as RFC 6455 §4.2.2 requires)"
-        )));
-    }
-    let protocol = headers
-        .get(header::SEC_WEBSOCKET_PROTOCOL)
-        .and_then(|v| v.to_str().ok())
-        .map(|p| p.trim().to_owned());
-    if let Some(p) = &protocol
-        && !offered.iter().any(|o| o == p)
-    {
-        return Err(EngineError::InvalidHandshake(if offered.is_empty() {
-            format!("server chose subprotocol {p:?} but none was requested")
-        } else {
-            format!("server chose subprotocol {p:?}, which was not offered ({offered:?})")
-        }));
-    }
-    let extensions: Vec<String> = headers
-        .get_all(header::SEC_WEBSOCKET_EXTENSIONS)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|e| e.trim().to_owned())
-        .filter(|e| !e.is_empty())
-        .collect();
-    if !extensions.is_empty() {
-        return Err(EngineError::InvalidHandshake(format!(
-            "server accepted extensions {extensions:?} that were not offered"
-        )));
-    }
-    Ok((protocol, extensions))
-}
-
 /// A TLS failure somewhere in the causes of a hyper error, worded for people.
-fn tls_failure(e: &hyper::Error, host: &str) -> Option<EngineError> {
+fn tls_failure(
+    e: &hyper::Error,
+    host: &str,
+    context: crate::tls::TlsContext,
+) -> Option<EngineError> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     while let Some(err) = source {
         if let Some(io_err) = err.downcast_ref::<io::Error>()
@@ -623,7 +586,7 @@ fn tls_failure(e: &hyper::Error, host: &str) -> Option<EngineError> {
                 .get_ref()
                 .is_some_and(|inner| inner.is::<rustls::Error>())
         {
-            let (message, hint) = crate::tls::describe_tls_error(io_err);
+            let (message, hint) = crate::tls::describe_tls_error(io_err, context);
             return Some(EngineError::Tls {
                 host: host.to_owned(),
                 message,
@@ -647,8 +610,41 @@ fn describe_hyper_error(e: &hyper::Error, url: &Url) -> EngineError {
             "server at {url} did not answer with HTTP/1.1 ({e}); is it a WebSocket server, and is the scheme (ws/wss) right?"
         ))
     } else {
-        EngineError::Io(format!("{e}"))
+        // hyper's own text ("connection error") hides the cause: say the I/O error's.
+        match io_cause(e) {
+            Some(io_err)
+                if matches!(
+                    io_err.kind(),
+                    io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::BrokenPipe
+                ) =>
+            {
+                EngineError::Connect {
+                    addr: url.to_string(),
+                    message:
+                        "the server closed the connection before answering the upgrade request"
+                            .into(),
+                    hint: "; is it a WebSocket server, and is the scheme (ws/wss) right?",
+                }
+            }
+            Some(io_err) => EngineError::Io(format!("{e}: {io_err}")),
+            None => EngineError::Io(format!("{e}")),
+        }
     }
+}
+
+/// The I/O error somewhere in a hyper error's causes.
+fn io_cause(e: &hyper::Error) -> Option<&io::Error> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(io_err) = err.downcast_ref::<io::Error>() {
+            return Some(io_err);
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// The first few KiB of a refusal's body, for the error message; never waits long.

@@ -101,14 +101,14 @@ pub enum EngineError {
     },
     /// A redirect was answered but following them is switched off.
     #[error(
-        "server redirected ({status}) to {location} and following redirects is off (enable follow redirects)"
+        "server redirected ({status}) to {location} and following redirects is off (turn it on: leave out --no-follow-redirects, or pass --follow-redirects)"
     )]
     RedirectNotFollowed { status: u16, location: String },
     /// A redirect came back to a URL already visited.
     #[error("redirect loop: {url} was already visited, after {hops} redirect(s)")]
     RedirectLoop { url: String, hops: u32 },
     /// More redirects than the settings allow.
-    #[error("too many redirects: more than {max} (raise the maximum redirects setting)")]
+    #[error("too many redirects: more than {max} (raise --max-redirects)")]
     TooManyRedirects { max: u32 },
     /// A redirect without a usable `Location`.
     #[error("server answered {status} without a usable Location header: {message}")]
@@ -128,7 +128,7 @@ pub enum EngineError {
     },
     /// A received message was larger than the maximum message size.
     #[error(
-        "received message of {size} bytes or more exceeds the maximum message size of {max} bytes (closed with 1009)"
+        "received message of {size} bytes or more exceeds the maximum message size of {max} bytes (closed with 1009); raise --max-message-size (e.g. 256M, or 0 for unlimited)"
     )]
     MessageTooBig { size: u64, max: u64 },
     /// The peer violated the WebSocket protocol.
@@ -179,9 +179,9 @@ pub enum EngineError {
 /// named before a longer timeout.
 fn timeout_hint(phase: &str) -> &'static str {
     if phase.contains("TLS") {
-        "a plain ws:// server never answers a TLS hello: if this one is, use ws://; else raise the handshake timeout, or set it to 0 for none"
+        "a plain ws:// server never answers a TLS hello: if this one is, use ws://; else raise --handshake-timeout (in ms), or set it to 0 for none"
     } else {
-        "raise the handshake timeout, or set it to 0 for none"
+        "raise --handshake-timeout (in ms), or set it to 0 for none"
     }
 }
 

@@ -30,4 +30,4 @@ pub use event::{
 };
 pub use log::{ReadOutcome, SessionLog};
 pub use session::{Session, SessionId, SessionInfo, SessionState, validate_close_code};
-pub use spec::{RequestSpec, Retention, Settings, SettingsPatch, TlsSettings};
+pub use spec::{KeyPassphrase, RequestSpec, Retention, Settings, SettingsPatch, TlsSettings};

@@ -134,8 +134,12 @@ pub struct TlsSettings {
     pub ca_file: Option<PathBuf>,
     /// A PEM client certificate chain for mutual TLS.
     pub client_cert: Option<PathBuf>,
-    /// The PEM private key of `client_cert`.
+    /// The PEM private key of `client_cert`: PKCS#8, PKCS#1 or SEC1, or encrypted PKCS#8
+    /// (`-----BEGIN ENCRYPTED PRIVATE KEY-----`) with `key_passphrase`.
     pub client_key: Option<PathBuf>,
+    /// The passphrase of an encrypted `client_key`. A secret: never shown (see
+    /// [`KeyPassphrase`]).
+    pub key_passphrase: Option<KeyPassphrase>,
 }
 
 impl Default for TlsSettings {
@@ -145,7 +149,46 @@ impl Default for TlsSettings {
             ca_file: None,
             client_cert: None,
             client_key: None,
+            key_passphrase: None,
         }
+    }
+}
+
+/// The passphrase that decrypts an encrypted client key.
+///
+/// A secret, so it is kept where nothing prints it: `Debug` shows `****`, there is no
+/// `Display`, no error or event carries it, and its bytes are wiped from memory when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyPassphrase(zeroize::Zeroizing<Vec<u8>>);
+
+impl KeyPassphrase {
+    /// A passphrase, byte for byte (PKCS#5 derives the key from bytes, not characters).
+    pub fn new(passphrase: impl Into<Vec<u8>>) -> Self {
+        KeyPassphrase(zeroize::Zeroizing::new(passphrase.into()))
+    }
+
+    /// The passphrase in a passphrase file: its first line, without the line ending — as
+    /// OpenSSL's `-passin file:` reads it, so the same file works for both.
+    pub fn from_file_contents(contents: &[u8]) -> Self {
+        let line = contents.split(|b| *b == b'\n').next().unwrap_or_default();
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        Self::new(line.to_vec())
+    }
+
+    /// Whether the passphrase is empty (an empty file, or an empty variable).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The bytes, for the one place that decrypts with them.
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for KeyPassphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyPassphrase(****)")
     }
 }
 
@@ -184,5 +227,22 @@ mod patch_tests {
         assert!(!s.tls.verify);
         assert_eq!(s.max_redirects, Settings::default().max_redirects);
         assert_eq!(s.auto_pong, Settings::default().auto_pong);
+    }
+
+    #[test]
+    fn a_key_passphrase_never_shows_in_debug_output() {
+        let mut s = Settings::default();
+        s.tls.key_passphrase = Some(KeyPassphrase::new("hunter2-secret"));
+        let shown = format!("{s:?} {s:#?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("****"), "{shown}");
+    }
+
+    #[test]
+    fn a_passphrase_file_gives_its_first_line() {
+        let p = KeyPassphrase::from_file_contents(b"pass phrase\r\nsecond line\n");
+        assert_eq!(p.expose(), b"pass phrase");
+        assert_eq!(KeyPassphrase::from_file_contents(b"x").expose(), b"x");
+        assert!(KeyPassphrase::from_file_contents(b"\n").is_empty());
     }
 }

@@ -6,12 +6,18 @@ use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::error::EngineError;
 use crate::spec::TlsSettings;
+
+mod files;
+mod words;
+
+use files::{TlsFile, file_error, read_certs, read_private_key};
+pub(crate) use words::{TlsContext, describe_tls_error};
+use words::{certificate_problem_words, describe_rustls_error};
 
 fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
@@ -57,19 +63,11 @@ pub(crate) fn client_config(settings: &TlsSettings) -> Result<Arc<ClientConfig>,
 fn build(settings: &TlsSettings) -> Result<ClientConfig, EngineError> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| EngineError::TlsConfig(e.to_string()))?;
+        .map_err(|e| EngineError::TlsConfig(describe_rustls_error(&e, TlsContext::default()).0))?;
     let builder = if settings.verify {
         let mut roots = base_roots().clone();
         if let Some(ca) = &settings.ca_file {
-            let certs = read_certs(ca, "CA file")?;
-            for cert in certs {
-                roots.add(cert).map_err(|e| {
-                    EngineError::TlsConfig(format!(
-                        "CA file {}: certificate rejected: {e}",
-                        ca.display()
-                    ))
-                })?;
-            }
+            add_ca_file(&mut roots, ca)?;
         }
         builder.with_root_certificates(roots)
     } else {
@@ -81,26 +79,21 @@ fn build(settings: &TlsSettings) -> Result<ClientConfig, EngineError> {
     };
     let mut config = match (&settings.client_cert, &settings.client_key) {
         (Some(cert), Some(key)) => {
-            let chain = read_certs(cert, "client certificate")?;
-            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
-                EngineError::TlsConfig(format!(
-                    "client key {}: no usable PEM private key ({e})",
-                    key.display()
-                ))
-            })?;
-            builder.with_client_auth_cert(chain, key).map_err(|e| {
-                EngineError::TlsConfig(format!("client certificate and key do not fit: {e}"))
-            })?
+            let chain = read_certs(TlsFile::ClientCert, cert)?;
+            let key_der = read_private_key(key, settings.key_passphrase.as_ref())?;
+            builder
+                .with_client_auth_cert(chain, key_der)
+                .map_err(|e| client_identity_error(&e, cert, key))?
         }
         (None, None) => builder.with_no_client_auth(),
         (Some(_), None) => {
             return Err(EngineError::TlsConfig(
-                "a client certificate needs its private key too (--key)".into(),
+                "a client certificate (--cert) needs its private key too: pass --key FILE".into(),
             ));
         }
         (None, Some(_)) => {
             return Err(EngineError::TlsConfig(
-                "a client key needs its certificate too (--cert)".into(),
+                "a client key (--key) needs its certificate too: pass --cert FILE".into(),
             ));
         }
     };
@@ -109,21 +102,61 @@ fn build(settings: &TlsSettings) -> Result<ClientConfig, EngineError> {
     Ok(config)
 }
 
-fn read_certs(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, EngineError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| EngineError::TlsConfig(format!("{what} {}: {e}", path.display())))?;
-    let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes)
-        .collect::<Result<_, _>>()
-        .map_err(|e| {
-            EngineError::TlsConfig(format!("{what} {}: invalid PEM: {e}", path.display()))
+/// Adds every certificate of the `--ca` file as a trust anchor; one that cannot be a trust
+/// anchor is named by its position and its problem.
+fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), EngineError> {
+    let certs = read_certs(TlsFile::Ca, path)?;
+    let count = certs.len();
+    for (index, cert) in certs.into_iter().enumerate() {
+        roots.add(cert).map_err(|e| {
+            let which = if count == 1 {
+                "its certificate".to_owned()
+            } else {
+                format!("certificate {} of {count}", index + 1)
+            };
+            let problem = certificate_problem_words(&e)
+                .unwrap_or_else(|| describe_rustls_error(&e, TlsContext::default()).0);
+            file_error(
+                TlsFile::Ca,
+                path,
+                format!("{which} cannot be trusted as a CA: it {problem}"),
+            )
         })?;
-    if certs.is_empty() {
-        return Err(EngineError::TlsConfig(format!(
-            "{what} {}: no PEM certificate found",
-            path.display()
-        )));
     }
-    Ok(certs)
+    Ok(())
+}
+
+/// Why `--cert` and `--key` cannot be used together, in words.
+fn client_identity_error(e: &rustls::Error, cert: &Path, key: &Path) -> EngineError {
+    match e {
+        rustls::Error::InconsistentKeys(_) => EngineError::TlsConfig(format!(
+            "the client key (--key) {} does not belong to the client certificate (--cert) {}: pass the private key that was made with this certificate",
+            key.display(),
+            cert.display()
+        )),
+        rustls::Error::General(_) => file_error(
+            TlsFile::ClientKey,
+            key,
+            "it is a kind of key wsdeck cannot sign with: use an RSA, ECDSA P-256/P-384 or Ed25519 key",
+        ),
+        rustls::Error::NoCertificatesPresented => {
+            file_error(TlsFile::ClientCert, cert, "it holds no certificate")
+        }
+        other if certificate_problem_words(other).is_some() => file_error(
+            TlsFile::ClientCert,
+            cert,
+            format!(
+                "its first certificate {}",
+                certificate_problem_words(other).unwrap_or_default()
+            ),
+        ),
+        other => EngineError::TlsConfig(format!(
+            "the client certificate (--cert) {} and key (--key) {} cannot be used: {}",
+            cert.display(),
+            key.display(),
+            describe_rustls_error(other, TlsContext::default()).0
+        )),
+    }
 }
 
 /// Accepts any certificate: the explicit `--insecure` switch. Signatures are still checked so
@@ -166,41 +199,10 @@ impl ServerCertVerifier for NoVerification {
     }
 }
 
-/// Turns a failed TLS handshake into words a person can act on.
-pub(crate) fn describe_tls_error(err: &std::io::Error) -> (String, &'static str) {
-    let rustls_err = err
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-    match rustls_err {
-        Some(rustls::Error::InvalidCertificate(cert_err)) => {
-            use rustls::CertificateError as C;
-            let hint = match cert_err {
-                C::UnknownIssuer | C::BadSignature => {
-                    "; the certificate is self-signed or from an unknown CA: pass --ca FILE to trust its CA, or --insecure to skip verification"
-                }
-                C::NotValidForName | C::NotValidForNameContext { .. } => {
-                    "; the certificate is for another host name: connect with the name it was issued for, or --insecure"
-                }
-                C::Expired | C::ExpiredContext { .. } => {
-                    "; the certificate has expired: renew it, or --insecure"
-                }
-                _ => "; pass --ca FILE to trust its CA, or --insecure to skip verification",
-            };
-            (format!("invalid server certificate: {cert_err:?}"), hint)
-        }
-        Some(rustls::Error::AlertReceived(alert)) => (
-            format!("server sent TLS alert {alert:?}"),
-            "; if the server requires a client certificate, pass --cert and --key",
-        ),
-        Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) => (
-            "the server's answer is not TLS".to_owned(),
-            "; it speaks plain HTTP or WebSocket on this port: use ws:// instead of wss://",
-        ),
-        Some(other) => (other.to_string(), ""),
-        None if err.kind() == std::io::ErrorKind::UnexpectedEof => (
-            "the server closed the connection during the TLS handshake".to_owned(),
-            "; if it is a plain ws:// server, use ws:// instead of wss://",
-        ),
-        None => (err.to_string(), ""),
+/// The handshake's context for wording: which files the user gave.
+pub(crate) fn context(settings: &TlsSettings) -> TlsContext {
+    TlsContext {
+        ca_given: settings.ca_file.is_some(),
+        client_cert_given: settings.client_cert.is_some(),
     }
 }

@@ -107,6 +107,7 @@ async fn redirect_is_not_followed_when_following_is_off() {
         }
     );
     assert!(err.to_string().contains("/echo"), "{err}");
+    assert!(err.to_string().contains("--no-follow-redirects"), "{err}");
     let mut events = Events::of(&session);
     assert_error_then_closed_then_end(&mut events, &err).await;
     assert!(redirects(&events.seen).is_empty());
@@ -135,6 +136,7 @@ async fn redirect_chain_longer_than_the_maximum_fails() {
     let (session, err) = open_err(&engine, spec).await;
     assert_eq!(err, EngineError::TooManyRedirects { max: 10 });
     assert!(err.to_string().contains("10"), "{err}");
+    assert!(err.to_string().contains("raise --max-redirects"), "{err}");
     let mut events = Events::of(&session);
     assert_error_then_closed_then_end(&mut events, &err).await;
     let hops: Vec<u32> = redirects(&events.seen).iter().map(|r| r.3).collect();
@@ -304,6 +306,11 @@ async fn handshake_timeout_is_enforced() {
     );
     assert_eq!(err.class(), ErrorClass::Timeout);
     assert!(err.to_string().contains("300 ms"), "{err}");
+    // The message names the flag that changes the limit.
+    assert!(
+        err.to_string().contains("raise --handshake-timeout"),
+        "{err}"
+    );
     let mut events = Events::of(&session);
     assert_error_then_closed_then_end(&mut events, &err).await;
 }
@@ -327,7 +334,8 @@ async fn a_stalled_tls_handshake_times_out_and_says_so() {
     );
     assert!(
         err.to_string().contains("during the TLS handshake")
-            && err.to_string().contains("use ws://"),
+            && err.to_string().contains("use ws://")
+            && err.to_string().contains("--handshake-timeout"),
         "{err}"
     );
     holder.abort();
@@ -442,7 +450,8 @@ async fn a_wrong_sec_websocket_accept_is_refused_in_words() {
     assert!(matches!(&err, EngineError::InvalidHandshake(_)), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.contains("Sec-WebSocket-Accept header is \"wrong\", expected \"")
+        text.contains("sent \"Sec-WebSocket-Accept: wrong\"")
+            && text.contains("Sec-WebSocket-Accept header equal to \"")
             && text.contains("Sec-WebSocket-Key")
             && !text.contains("Some("),
         "{text}"

@@ -48,6 +48,8 @@ async fn message_over_the_maximum_size_fails_the_connection_with_1009() {
     assert_eq!(err.class(), ErrorClass::Protocol);
     assert!(err.to_string().contains("1009"), "{err}");
     assert!(err.to_string().contains("100000"), "{err}");
+    // The message names the flag that changes the limit.
+    assert!(err.to_string().contains("--max-message-size"), "{err}");
     assert_eq!(
         events.count(is_message_in),
         0,

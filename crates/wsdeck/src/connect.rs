@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::Args;
 use tokio::runtime::Handle;
 use wsdeck_engine::{
-    Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Retention, Session,
-    Settings, TlsSettings,
+    Direction, Engine, EngineError, Event, EventKind, KeyPassphrase, Payload, RequestSpec,
+    Retention, Session, Settings, TlsSettings,
 };
 
 use crate::compose::{Composed, Composer, SendFormat};
@@ -124,9 +124,14 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
 
-    /// Private key of --cert, PEM.
+    /// Private key of --cert, PEM (an ENCRYPTED PRIVATE KEY needs its passphrase).
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+
+    /// File whose first line is the passphrase of an encrypted --key (or set
+    /// WSDECK_KEY_PASSPHRASE; never a plain value: it would show in `ps`).
+    #[arg(long, value_name = "FILE", requires = "key", value_parser = read_key_passphrase)]
+    pub key_passphrase_file: Option<KeyPassphrase>,
 
     /// Do not verify the server's certificate (dangerous: anyone can impersonate it).
     #[arg(short = 'k', long)]
@@ -296,6 +301,10 @@ impl ConnectArgs {
                     ca_file: self.ca.clone(),
                     client_cert: self.cert.clone(),
                     client_key: self.key.clone(),
+                    key_passphrase: self
+                        .key_passphrase_file
+                        .clone()
+                        .or_else(key_passphrase_from_env),
                 },
                 // The printer is a lossless reader: when stdout is slower than the server,
                 // reading from the socket pauses (TCP slows the server) instead of dropping
@@ -376,6 +385,23 @@ impl ConnectArgs {
         }
         Ok(())
     }
+}
+
+/// `--key-passphrase-file`: the file's first line (clap names the flag in any error).
+fn read_key_passphrase(path: &str) -> Result<KeyPassphrase, String> {
+    std::fs::read(path)
+        .map(|contents| KeyPassphrase::from_file_contents(&contents))
+        .map_err(|e| format!("cannot read the passphrase file: {e}"))
+}
+
+/// `WSDECK_KEY_PASSPHRASE`, byte for byte, when set.
+fn key_passphrase_from_env() -> Option<KeyPassphrase> {
+    let value = std::env::var_os("WSDECK_KEY_PASSPHRASE")?;
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(value.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = value.to_string_lossy().into_owned().into_bytes();
+    Some(KeyPassphrase::new(bytes))
 }
 
 /// Runs `wsdeck connect` to the end and returns the exit code.
