@@ -481,7 +481,20 @@ async fn flush(writer: &mut Writer) -> Result<(), EngineError> {
 }
 
 fn write_error(e: std::io::Error) -> EngineError {
-    EngineError::ConnectionLost(format!("sending failed: {e}"))
+    EngineError::ConnectionLost(format!("sending failed: {}", io_error_words(&e)))
+}
+
+/// An I/O error of an open connection in words: a TLS failure (a fatal alert, a bad record)
+/// as the TLS wording says it, never as rustls's type names.
+fn io_error_words(e: &std::io::Error) -> String {
+    let is_tls = e
+        .get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
+    if is_tls {
+        crate::tls::describe_tls_error(e, crate::tls::TlsContext::default()).0
+    } else {
+        e.to_string()
+    }
 }
 
 /// Splits a close frame's payload into code and reason. `Err` when the payload breaks RFC
@@ -621,7 +634,7 @@ async fn read_loop(
             Err(ReadError::Io(e)) => {
                 return ReadEnd {
                     close_received,
-                    error: Some(EngineError::ConnectionLost(e.to_string())),
+                    error: Some(EngineError::ConnectionLost(io_error_words(&e))),
                 };
             }
             Err(ReadError::Protocol(text)) => return protocol(&text, close_received),
