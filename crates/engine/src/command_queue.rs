@@ -5,6 +5,10 @@
 //! memory budget. This queue is a `VecDeque` that allocates only while commands wait, with a
 //! semaphore for the bound (senders wait for room, so memory stays bounded) and a `Notify`
 //! for the one consumer.
+//!
+//! The bound is in bytes, not commands: a batch of 4,000 lines and a ping are not the same
+//! weight, and a pipe that reads stdin faster than the socket drains must not pile up
+//! hundreds of megabytes here.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -19,28 +23,57 @@ pub(crate) struct Closed;
 
 #[derive(Debug)]
 pub(crate) struct CommandQueue {
-    items: Mutex<VecDeque<Command>>,
-    /// One permit per free slot.
+    /// Commands with the permits they hold.
+    items: Mutex<VecDeque<(u32, Command)>>,
+    /// One permit per free byte.
     room: Semaphore,
+    /// The most permits one command takes: a command larger than the whole queue waits for
+    /// an empty queue and then goes alone.
+    capacity: u32,
     ready: Notify,
 }
+
+/// What one command weighs besides its payload bytes (the command and each message's
+/// bookkeeping), so that many empty messages are bounded too.
+const COMMAND_OVERHEAD: usize = 64;
 
 /// A drained queue keeps at most this many slots allocated.
 const KEEP_SLOTS: usize = 4;
 
 impl CommandQueue {
-    pub(crate) fn new(capacity: usize) -> Self {
+    /// A queue holding at most `max_bytes` of commands (payloads plus overhead).
+    pub(crate) fn new(max_bytes: u32) -> Self {
+        let capacity = max_bytes.max(COMMAND_OVERHEAD as u32);
         CommandQueue {
             items: Mutex::new(VecDeque::new()),
-            room: Semaphore::new(capacity),
+            room: Semaphore::new(capacity as usize),
+            capacity,
             ready: Notify::new(),
         }
     }
 
-    /// Queues `command`, waiting while the queue is full.
+    /// The permits `command` takes.
+    fn weight(&self, command: &Command) -> u32 {
+        let bytes = match command {
+            Command::Send(batch) => batch
+                .iter()
+                .map(|p| p.as_bytes().len() + COMMAND_OVERHEAD)
+                .sum(),
+            Command::Ping(payload) | Command::Pong(payload) => payload.len(),
+            Command::Close { reason, .. } => reason.len(),
+        };
+        (bytes + COMMAND_OVERHEAD).min(self.capacity as usize) as u32
+    }
+
+    /// Queues `command`, waiting while the queue has no room for it.
     pub(crate) async fn send(&self, command: Command) -> Result<(), Closed> {
-        self.room.acquire().await.map_err(|_| Closed)?.forget();
-        self.lock().push_back(command);
+        let weight = self.weight(&command);
+        self.room
+            .acquire_many(weight)
+            .await
+            .map_err(|_| Closed)?
+            .forget();
+        self.lock().push_back((weight, command));
         self.ready.notify_one();
         Ok(())
     }
@@ -48,12 +81,12 @@ impl CommandQueue {
     /// The next command, if one is waiting.
     pub(crate) fn try_recv(&self) -> Option<Command> {
         let mut items = self.lock();
-        let command = items.pop_front()?;
+        let (weight, command) = items.pop_front()?;
         if items.is_empty() && items.capacity() > KEEP_SLOTS {
             *items = VecDeque::new();
         }
         drop(items);
-        self.room.add_permits(1);
+        self.room.add_permits(weight as usize);
         Some(command)
     }
 
@@ -75,7 +108,7 @@ impl CommandQueue {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Command>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(u32, Command)>> {
         self.items.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -93,6 +126,12 @@ mod tests {
         Command::Ping(Bytes::from(vec![n]))
     }
 
+    impl Command {
+        fn is_send(&self) -> bool {
+            matches!(self, Command::Send(_))
+        }
+    }
+
     fn number(command: Command) -> u8 {
         match command {
             Command::Ping(p) => p[0],
@@ -102,7 +141,8 @@ mod tests {
 
     #[tokio::test]
     async fn commands_arrive_in_order_and_senders_wait_for_room() {
-        let queue = Arc::new(CommandQueue::new(2));
+        // Room for two one-byte pings (each weighs its byte plus the overhead).
+        let queue = Arc::new(CommandQueue::new(2 * (1 + COMMAND_OVERHEAD as u32)));
         queue.send(ping(1)).await.unwrap_or_else(|_| panic!("open"));
         queue.send(ping(2)).await.unwrap_or_else(|_| panic!("open"));
         let third = tokio::spawn({
@@ -119,6 +159,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_bound_is_in_bytes_and_an_oversize_command_goes_alone() {
+        let queue = Arc::new(CommandQueue::new(10_000));
+        let batch = |len: usize| Command::Send(vec![crate::Payload::binary(vec![0u8; len])]);
+        queue
+            .send(batch(6_000))
+            .await
+            .unwrap_or_else(|_| panic!("open"));
+        let second = tokio::spawn({
+            let queue = queue.clone();
+            async move { queue.send(batch(6_000)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!second.is_finished(), "12,000 bytes do not fit in 10,000");
+        assert!(queue.recv().await.is_send());
+        assert_eq!(second.await.ok(), Some(Ok(())));
+        assert!(queue.recv().await.is_send());
+        // Larger than the whole queue: it waits for an empty queue, then goes.
+        queue
+            .send(batch(50_000))
+            .await
+            .unwrap_or_else(|_| panic!("open"));
+        assert!(queue.recv().await.is_send());
+    }
+
+    #[tokio::test]
     async fn a_waiting_receiver_is_woken() {
         let queue = Arc::new(CommandQueue::new(8));
         let receiver = tokio::spawn({
@@ -132,7 +197,7 @@ mod tests {
 
     #[tokio::test]
     async fn closing_refuses_senders_and_frees_slots() {
-        let queue = CommandQueue::new(256);
+        let queue = CommandQueue::new(100 * (1 + COMMAND_OVERHEAD as u32));
         for n in 0..100 {
             queue.send(ping(n)).await.unwrap_or_else(|_| panic!("open"));
         }

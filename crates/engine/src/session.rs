@@ -117,8 +117,10 @@ const HEALTHY_AFTER: Duration = Duration::from_secs(10);
 /// How long `close` waits for room in a full command queue.
 const CLOSE_QUEUE_WAIT: Duration = Duration::from_secs(1);
 
-/// How many command batches may wait for the socket before senders wait.
-const COMMAND_QUEUE: usize = 256;
+/// How many bytes of commands (messages waiting to be written) may wait for the socket
+/// before senders wait: enough to keep a fast socket busy, little enough that a pipe reading
+/// stdin faster than the server takes it holds a few megabytes, not hundreds.
+const COMMAND_QUEUE_BYTES: u32 = 4 << 20;
 
 impl Session {
     pub(crate) fn start(
@@ -137,7 +139,7 @@ impl Session {
             stop: Notify::new(),
             handshake: Mutex::new(None),
             last_error: Mutex::new(None),
-            commands: CommandQueue::new(COMMAND_QUEUE),
+            commands: CommandQueue::new(COMMAND_QUEUE_BYTES),
         });
         tokio::spawn(drive(shared.clone(), prepared));
         Session { shared }
