@@ -48,6 +48,9 @@ Examples:
   wsdeck connect 'ws://{{host}}/echo' --env staging.json --var host=127.0.0.1:9001 --pretty
   echo '{\"id\": \"{{$randomUUID}}\"}' | wsdeck connect ws://127.0.0.1:9001/echo --send-format json -E";
 
+/// Bytes of events the printer may leave unwritten before the socket is no longer read.
+const PIPE_PACING_BYTES: u64 = 1024 * 1024;
+
 /// Flags of `wsdeck connect`.
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
@@ -309,15 +312,30 @@ impl ConnectArgs {
                 // The printer is a lossless reader: when stdout is slower than the server,
                 // reading from the socket pauses (TCP slows the server) instead of dropping
                 // messages, as netcat or websocat would.
-                pacing_bytes: 16 * 1024 * 1024,
-                retention: Retention {
-                    max_events: 4_000_000,
-                    max_bytes: 64 * 1024 * 1024,
-                },
+                pacing_bytes: PIPE_PACING_BYTES,
+                retention: self.retention(),
                 ping_interval_ms: self.ping_interval.unwrap_or(0),
                 ping_timeout_ms: self.ping_timeout.unwrap_or(0),
                 ..Settings::default()
             },
+        }
+    }
+
+    /// How much of the session stays in memory. The printer reads each event once and
+    /// acknowledges it, so a few megabytes past the pacing window keep a pipe fed (a pipe tool
+    /// should not need a 64 MiB log to forward lines); a recorded session keeps more, so the
+    /// history's writer may fall behind for a while without missing anything.
+    fn retention(&self) -> Retention {
+        if self.record {
+            Retention {
+                max_events: 4_000_000,
+                max_bytes: 64 * 1024 * 1024,
+            }
+        } else {
+            Retention {
+                max_events: 65_536,
+                max_bytes: 4 * PIPE_PACING_BYTES as usize,
+            }
         }
     }
 
@@ -491,7 +509,7 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         drop(recorder.record(&session, url, None, secret_values));
     }
     // Ctrl-C, SIGTERM and SIGHUP close politely; a second one exits at once.
-    {
+    let stop = {
         let session = session.clone();
         let code = args.close_code();
         let reason = args.close_reason.clone();
@@ -499,22 +517,27 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
             // Nobody may be reading any more: do not hold the socket back.
             session.log().set_pacing(0);
             let _ = session.close(code, &reason).await;
-        });
-    }
+        })
+    };
 
     let code = if interactive {
-        crate::interactive::run(&args, &session, &rt, !args.no_color, view.clone(), composer)
+        crate::interactive::run(
+            &args,
+            &session,
+            &rt,
+            !args.no_color,
+            view.clone(),
+            composer,
+            &stop,
+        )
     } else {
         run_pipe(&args, &session, &rt, view.clone(), composer)
     };
     let code = code.unwrap_or_else(|| final_code(&session));
-    let code = match (code, server_close_error(&session)) {
-        (exit::OK, Some(close)) if !args.any_close_ok => {
-            let line = format!("wsdeck: exit code 11: {close} (--any-close-ok exits 0)");
-            eprintln!("{}", view.redactor.redact(&line));
-            exit::SERVER_CLOSED_WITH_ERROR
-        }
-        _ => code,
+    let code = if args.any_close_ok {
+        code
+    } else {
+        code_after_server_close(code, &session, &view.redactor)
     };
     if let Some(recorder) = recorder {
         // Everything the session did is in the history before the process ends.
@@ -529,6 +552,19 @@ pub fn final_code(session: &Session) -> u8 {
     match session.last_error() {
         Some(e) => exit::code_for(&e),
         None => exit::OK,
+    }
+}
+
+/// `code`, unless the session otherwise ended well and the server closed with an error code:
+/// then exit code 11, said on stderr.
+pub fn code_after_server_close(code: u8, session: &Session, redactor: &Redactor) -> u8 {
+    match (code, server_close_error(session)) {
+        (exit::OK, Some(close)) => {
+            let line = format!("wsdeck: exit code 11: {close} (--any-close-ok exits 0)");
+            eprintln!("{}", redactor.redact(&line));
+            exit::SERVER_CLOSED_WITH_ERROR
+        }
+        _ => code,
     }
 }
 

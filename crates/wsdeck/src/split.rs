@@ -17,8 +17,9 @@ use std::io::Read;
 use bytes::Bytes;
 use clap::ValueEnum;
 
-/// How much stdin is read at once when cutting at a delimiter.
-const CHUNK: usize = 1 << 20;
+/// How much stdin is read at once when cutting at a delimiter: large enough for few reads
+/// and sends per second, small enough that a pipe stays a few megabytes.
+const CHUNK: usize = 128 << 10;
 
 /// Where one message of stdin ends (`--split`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
