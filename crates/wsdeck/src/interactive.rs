@@ -36,6 +36,7 @@ pub fn run(
     color: bool,
     view: std::sync::Arc<View>,
     mut composer: Composer,
+    stop: &crate::signals::StopSignals,
 ) -> Option<u8> {
     let mut editor = match DefaultEditor::new() {
         Ok(e) => e,
@@ -61,6 +62,7 @@ pub fn run(
         let mut exit_condition = ExitCondition::new(args);
         let close_code = args.close_code();
         let close_reason = args.close_reason.clone();
+        let any_close_ok = args.any_close_ok;
         let mut print = printer_out;
         std::thread::spawn(move || {
             let log = session.log().clone();
@@ -98,7 +100,13 @@ pub fn run(
             }
             let _ = std::io::stdout().write_all(b"\n");
             let _ = std::io::stdout().flush();
-            std::process::exit(i32::from(final_code(&session)));
+            let code = final_code(&session);
+            let code = if any_close_ok {
+                code
+            } else {
+                crate::connect::code_after_server_close(code, &session, &view.redactor)
+            };
+            std::process::exit(i32::from(code));
         });
     }
 
@@ -120,7 +128,13 @@ pub fn run(
                     Err(message) => eprintln!("{message}"),
                 }
             }
-            Err(ReadlineError::Interrupted | ReadlineError::Eof) => break,
+            // Ctrl-C at the prompt is the first stop: another one (as a signal, once the
+            // editor has given the terminal back) exits at once.
+            Err(ReadlineError::Interrupted) => {
+                stop.first_given();
+                break;
+            }
+            Err(ReadlineError::Eof) => break,
             Err(e) => {
                 eprintln!("wsdeck: terminal error: {e}");
                 break;

@@ -56,6 +56,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = crate::units::whole_number::<u64>)]
     pub wait: u64,
 
+    /// Exit 0 whatever close code the server sends (by default a close with an error code,
+    /// anything but 1000 or 1001, exits with 11, as for wsdeck connect).
+    #[arg(long)]
+    pub any_close_ok: bool,
+
     /// Print one JSON object per event (as wsdeck connect --jsonl).
     #[arg(long)]
     pub jsonl: bool,
@@ -283,8 +288,23 @@ fn connect_and_send(
             let _ = session.close(Some(1000), "").await;
         });
     }
+    // Ctrl-C, SIGTERM and SIGHUP close politely (the history gets the whole session); a
+    // second one exits at once.
+    {
+        let session = session.clone();
+        crate::signals::on_stop(rt, move || async move {
+            session.log().set_pacing(0);
+            let _ = session.close(Some(1000), "").await;
+        });
+    }
+    let view = printer.view.clone();
     let code =
         print_until_end(&flags, &session, rt, printer).unwrap_or_else(|| final_code(&session));
+    let code = if args.any_close_ok {
+        code
+    } else {
+        crate::connect::code_after_server_close(code, &session, &view.redactor)
+    };
     if let Some(recorder) = recorder {
         // Everything the session did is in the history before the process ends.
         let _ = rt.block_on(session.close(Some(1000), ""));

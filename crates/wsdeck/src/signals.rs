@@ -6,6 +6,8 @@
 //! the shell's code for that signal (128 + its number).
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::runtime::Handle;
 use tokio::signal::unix::{SignalKind, signal};
@@ -17,13 +19,29 @@ const STOP_SIGNALS: [(SignalKind, i32); 3] = [
     (SignalKind::hangup(), 1),
 ];
 
+/// Whether the user has asked to stop once already.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignals {
+    first_given: Arc<AtomicBool>,
+}
+
+impl StopSignals {
+    /// The user asked to stop in another way (Ctrl-C read by the line editor as a key, not
+    /// as a signal): the next signal exits at once.
+    pub fn first_given(&self) {
+        self.first_given.store(true, Ordering::SeqCst);
+    }
+}
+
 /// Runs `polite_stop` when the first stop signal arrives; the next one exits the process
 /// at once.
-pub fn on_stop<F, Fut>(rt: &Handle, polite_stop: F)
+pub fn on_stop<F, Fut>(rt: &Handle, polite_stop: F) -> StopSignals
 where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    let stop = StopSignals::default();
+    let first_given = stop.first_given.clone();
     let _entered = rt.enter();
     // Registered now, before anything is sent, so no signal finds the default handler.
     let mut streams = Vec::new();
@@ -34,15 +52,25 @@ where
             Err(_) => continue,
         }
     }
+    if streams.is_empty() {
+        return stop;
+    }
     rt.spawn(async move {
-        if streams.is_empty() || next_signal(&mut streams).await.is_none() {
-            return;
-        }
-        tokio::spawn(polite_stop());
-        if let Some(number) = next_signal(&mut streams).await {
-            std::process::exit(128 + number);
+        let mut polite_stop = Some(polite_stop);
+        // At most two rounds: the first signal stops politely, the second exits.
+        for _ in 0..2 {
+            let Some(number) = next_signal(&mut streams).await else {
+                return;
+            };
+            match polite_stop.take() {
+                Some(stop) if !first_given.swap(true, Ordering::SeqCst) => {
+                    tokio::spawn(stop());
+                }
+                _ => std::process::exit(128 + number),
+            }
         }
     });
+    stop
 }
 
 /// Waits for any of the signals; its number, or `None` when no more can arrive.

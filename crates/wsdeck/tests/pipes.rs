@@ -588,3 +588,79 @@ fn websocat_habits_get_a_pointer_to_the_right_command() {
         assert!(run.stderr.contains(flag), "{run}");
     }
 }
+
+/// `wsdeck ARGS` in `dir` with its own data folder.
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("WSDECK_DATA_DIR", dir.join("data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
+    finish(child, args)
+}
+
+#[test]
+fn run_takes_a_request_file_anywhere_and_names_typos() {
+    let echo = Echo::start();
+    let dir = scratch("run-file");
+    // A request file outside any workspace, as the README says `wsdeck run FILE` takes.
+    let file = dir.join("closing.wsdeck.toml");
+    let url = echo.url("/close?code=1011&reason=broken");
+    std::fs::write(&file, format!("name = \"Closing\"\nurl = \"{url}\"\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = file.to_string_lossy().into_owned();
+    let run = run_in(&dir, &["run", &path]);
+    assert_eq!(run.code, Some(11), "the server's 1011 is a failure\n{run}");
+    let run = run_in(&dir, &["run", &path, "--any-close-ok"]);
+    assert_eq!(run.code, Some(0), "{run}");
+    // A workspace with an environment: --env NAME works for connect as for run, and a
+    // mistyped name gets "did you mean".
+    let workspace = dir.join(".wsdeck");
+    std::fs::create_dir_all(workspace.join("environments")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(workspace.join("collections/chat")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        workspace.join("environments/staging.env.toml"),
+        format!(
+            "name = \"Staging\"\n\n[[variables]]\nname = \"host\"\nvalue = \"{}\"\n",
+            echo.url("")
+                .trim_start_matches("ws://")
+                .trim_end_matches('/')
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        workspace.join("collections/chat/hello.wsdeck.toml"),
+        "name = \"Hello\"\nurl = \"ws://{{host}}/echo\"\n\n[[messages]]\nname = \"hi\"\nbody = \"hi\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = run_in(
+        &dir,
+        &[
+            "connect",
+            "ws://{{host}}/echo",
+            "--env",
+            "staging",
+            "-x",
+            "hey",
+            "--once",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(run.stdout, b"hey\n", "{run}");
+    let run = run_in(&dir, &["connect", "ws://{{host}}/echo", "--env", "stagin"]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stderr.contains("did you mean \"staging\""), "{run}");
+    let run = run_in(
+        &dir,
+        &["run", "chat/hello", "--env", "staging", "--wait", "100"],
+    );
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(run.stdout, b"hi\n", "{run}");
+    let run = run_in(&dir, &["run", "chat/helo", "--env", "staging"]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(run.stderr.contains("did you mean \"chat/hello\""), "{run}");
+}
