@@ -152,6 +152,16 @@ pub fn vm_rss_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// The peak resident set (VmHWM) of process `pid` so far, in bytes; 0 once it is gone.
+pub fn peak_rss_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
 /// Median of a non-empty list (the lower middle for even lengths).
 pub fn median(values: &[f64]) -> f64 {
     let mut v = values.to_vec();
