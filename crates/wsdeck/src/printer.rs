@@ -121,7 +121,13 @@ impl Printer {
                 redactor.redact_json(&mut v);
                 v
             };
-            serde_json::to_writer(&mut *out, &value)?;
+            if self.view.terminal {
+                // JSON leaves DEL and the C1 controls (U+009B is a CSI) raw: escape them too.
+                let line = serde_json::to_string(&value).map_err(std::io::Error::other)?;
+                out.write_all(escape_c1_in_json(&line).as_bytes())?;
+            } else {
+                serde_json::to_writer(&mut *out, &value)?;
+            }
             return out.write_all(b"\n");
         }
         // Received data in raw pipe output is passed on as it is; every view is redacted.
@@ -433,6 +439,24 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `json` with DEL and the C1 control characters written as `\u` escapes (still the same
+/// JSON), for a terminal: serde_json escapes only the C0 controls.
+fn escape_c1_in_json(json: &str) -> std::borrow::Cow<'_, str> {
+    let raw = |c: char| matches!(c, '\u{7f}'..='\u{9f}');
+    if !json.chars().any(raw) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// RFC 6455 §7.4.1 names.
 pub fn close_code_name(code: u16) -> &'static str {
     match code {
@@ -599,6 +623,16 @@ pub fn missed_json(count: u64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_for_a_terminal_escapes_del_and_c1_controls_and_stays_json() {
+        let json = serde_json::to_string(&serde_json::json!({"m": "a\u{9b}2Jb\u{7f}\u{1b}"}))
+            .unwrap_or_default();
+        let escaped = escape_c1_in_json(&json);
+        assert!(!escaped.chars().any(char::is_control), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
+        assert_eq!(back["m"], "a\u{9b}2Jb\u{7f}\u{1b}");
+    }
 
     #[test]
     fn control_characters_from_the_network_are_escaped() {

@@ -397,7 +397,10 @@ fn binary_flag_round_trips_a_line() {
     for m in messages {
         assert_eq!(m["format"], "binary", "{run}");
         // Binary stdin is sent byte for byte: the newline is part of the message.
-        assert_eq!(m["data"], "aGVsbG8gYmluCg==", "base64 of 'hello bin\\n'\n{run}");
+        assert_eq!(
+            m["data"], "aGVsbG8gYmluCg==",
+            "base64 of 'hello bin\\n'\n{run}"
+        );
     }
 }
 
