@@ -205,8 +205,9 @@ pub struct ConnectArgs {
         long,
         value_name = "MS",
         default_value_t = 1000,
-        conflicts_with = "no_close"
-    , value_parser = crate::units::whole_number::<u64>)]
+        conflicts_with = "no_close",
+        value_parser = crate::units::whole_number::<u64>
+    )]
     pub wait: u64,
 
     /// Exit 0 whatever close code the server sends (by default a close with an error code,
