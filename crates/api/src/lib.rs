@@ -50,7 +50,10 @@ use wsdeck_engine::Engine;
 pub use discover::{METHODS, openrpc};
 pub use error::ApiError;
 pub use history::HISTORY;
-pub use observer::{OpenedSession, SessionObserver};
+pub use observer::{
+    HistoryProblem, HistoryProblemKind, HistoryProblems, OpenedSession, SessionObserver,
+    history_error_notification,
+};
 pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
 pub use workspace::WORKSPACE;
@@ -153,6 +156,7 @@ impl Api {
     /// item; it ends after the connection is dropped and its sockets have closed.
     pub fn attach(&self, caller: Caller) -> (Connection, mpsc::Receiver<String>) {
         let (tx, rx) = mpsc::channel(self.limits.outgoing_queue.max(1));
+        observer::forward_history_problems(&self.observer, &tx);
         let dialect = dialect::State::new(
             self.engine.clone(),
             self.limits,

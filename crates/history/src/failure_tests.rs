@@ -59,7 +59,11 @@ fn a_failed_batch_is_reported_at_once_and_earlier_sessions_stay_intact() {
         .query_row("PRAGMA page_count", [], |r| r.get(0))
         .unwrap();
     h.write_conn()
-        .query_row(&format!("PRAGMA max_page_count = {}", pages + 2), [], |_| Ok(()))
+        .query_row(
+            &format!("PRAGMA max_page_count = {}", pages + 2),
+            [],
+            |_| Ok(()),
+        )
         .unwrap();
     let cut = h.start_session(meta("ws://127.0.0.1:1/cut")).unwrap();
     h.record(cut, &messages(0, 2_000, 1_000)).unwrap();
@@ -76,13 +80,17 @@ fn a_failed_batch_is_reported_at_once_and_earlier_sessions_stay_intact() {
         said.contains("database or disk is full") && said.contains(&format!("session {cut} ")),
         "{said}"
     );
-    assert!(!said.contains("SqliteFailure") && !said.contains("Some("), "{said}");
+    assert!(
+        !said.contains("SqliteFailure") && !said.contains("Some("),
+        "{said}"
+    );
 
     // Later events of the stopped session are not written (no gap in its middle), and no
     // second failure is reported for them.
     h.record(cut, &messages(2_000, 10, 10)).unwrap();
     h.end_session(cut).unwrap();
-    h.flush().expect("nothing more was attempted for the stopped session");
+    h.flush()
+        .expect("nothing more was attempted for the stopped session");
     assert_eq!(heard.lock().unwrap().len(), 1);
 
     // New sessions are recorded again once writing works.
@@ -101,8 +109,16 @@ fn a_failed_batch_is_reported_at_once_and_earlier_sessions_stay_intact() {
     let by_url = |u: &str| listed.iter().find(|s| s.url.ends_with(u)).cloned().unwrap();
     assert_eq!(by_url("/kept").event_count, 50);
     assert!(by_url("/kept").ended_at_ms.is_some());
-    assert_eq!(by_url("/cut").event_count, 0, "the failed batch was rolled back");
-    assert_eq!(by_url("/cut").ended_at_ms, None, "the cut session is not shown as complete");
+    assert_eq!(
+        by_url("/cut").event_count,
+        0,
+        "the failed batch was rolled back"
+    );
+    assert_eq!(
+        by_url("/cut").ended_at_ms,
+        None,
+        "the cut session is not shown as complete"
+    );
     assert_eq!(by_url("/after").event_count, 3);
 }
 
@@ -124,11 +140,19 @@ fn a_file_of_random_bytes_is_refused_with_the_command_that_moves_it_away() {
         assert!(err.is_bad_file(), "{err:?}");
         let said = err.to_string();
         assert!(
-            said.contains(&format!("mv '{}' '{}.damaged-", path.display(), path.display())),
+            said.contains(&format!(
+                "mv '{}' '{}.damaged-",
+                path.display(),
+                path.display()
+            )),
             "{said}"
         );
     }
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file is left as it was");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file is left as it was"
+    );
 }
 
 #[test]
@@ -166,6 +190,9 @@ fn the_move_away_command_quotes_the_path_and_takes_the_side_files() {
     let command = crate::error::move_away_command(&path);
     let quoted = format!("'{}'", path.display().to_string().replace('\'', "'\\''"));
     assert!(command.starts_with(&format!("mv {quoted} ")), "{command}");
-    assert!(command.contains(" && mv "), "the -wal file moves too: {command}");
+    assert!(
+        command.contains(" && mv "),
+        "the -wal file moves too: {command}"
+    );
     assert!(!command.contains("-shm"), "no -shm exists: {command}");
 }

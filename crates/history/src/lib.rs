@@ -251,7 +251,12 @@ impl History {
         action: &'static str,
     ) -> impl Fn(rusqlite::Error) -> HistoryError + '_ {
         move |source| {
-            HistoryError::from_sqlite(&self.shared.label, self.shared.path.as_deref(), action, source)
+            HistoryError::from_sqlite(
+                &self.shared.label,
+                self.shared.path.as_deref(),
+                action,
+                source,
+            )
         }
     }
 
@@ -387,7 +392,9 @@ fn check_not_truncated(path: &Path, label: &str) -> Result<()> {
     if &header[..16] != b"SQLite format 3\0" {
         return Ok(()); // Not SQLite at all: SQLite says so.
     }
-    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65_536u64,
         n => u64::from(n),

@@ -272,7 +272,11 @@ impl std::fmt::Display for WriteFailure {
             "recording into the history {} failed ({}): {} {} recorded only up to here ({} events not recorded) and no longer recorded; what was recorded before is kept. Free disk space (or check the file's size limit and permissions); new sessions are recorded again once writing works",
             self.path,
             self.reason,
-            if ids.len() == 1 { "session" } else { "sessions" },
+            if ids.len() == 1 {
+                "session"
+            } else {
+                "sessions"
+            },
             ids.join(", "),
             self.lost_events,
         )
@@ -410,14 +414,7 @@ impl Failures {
 /// SQLite's own words for a failure, without Rust's wrapping (`SqliteFailure(..)`).
 pub(crate) fn sqlite_reason(error: &rusqlite::Error) -> String {
     match error {
-        rusqlite::Error::SqliteFailure(e, Some(message)) if !message.is_empty() => {
-            let general = e.to_string();
-            if message.eq_ignore_ascii_case(&general) {
-                general
-            } else {
-                format!("{message}: {general}")
-            }
-        }
+        rusqlite::Error::SqliteFailure(_, Some(message)) if !message.is_empty() => message.clone(),
         rusqlite::Error::SqliteFailure(e, _) => e.to_string(),
         other => other.to_string(),
     }
