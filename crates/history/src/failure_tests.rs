@@ -196,3 +196,35 @@ fn the_move_away_command_quotes_the_path_and_takes_the_side_files() {
     );
     assert!(!command.contains("-shm"), "no -shm exists: {command}");
 }
+
+#[tokio::test]
+async fn events_a_bounded_log_dropped_before_recording_are_reported_not_skipped_silently() {
+    use wsdeck_engine::{Retention, SessionLog};
+    let h = History::open_in_memory().unwrap();
+    let heard = listen(&h);
+    let log = Arc::new(SessionLog::new(
+        Retention {
+            max_events: 10,
+            max_bytes: 1 << 20,
+        },
+        std::time::Instant::now(),
+    ));
+    // 100 events before the recorder reads any: the log keeps the last 10.
+    for _ in 0..100 {
+        log.append(EventKind::Message {
+            direction: Direction::In,
+            payload: Payload::text("x"),
+        });
+    }
+    log.finish();
+    let id = h.start_session(meta("ws://127.0.0.1:1/flood")).unwrap();
+    let missed = crate::record_log(h.clone(), id, log).await.unwrap();
+    assert_eq!(missed, 90);
+    let failures = heard.lock().unwrap().clone();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].sessions, vec![id]);
+    assert_eq!(failures[0].lost_events, 90);
+    assert!(!failures[0].stopped);
+    let said = failures[0].to_string();
+    assert!(said.contains("misses 90 events of session"), "{said}");
+}

@@ -241,6 +241,18 @@ impl History {
         lock(&self.shared.failure_listeners.0).push(Arc::new(listener));
     }
 
+    /// Tells the failure listeners that `missed` events of `session` never reached the
+    /// history (its log dropped them before they were read); recording goes on.
+    pub fn report_gap(&self, session: SessionRecordId, missed: u64) {
+        self.shared.failure_listeners.tell(&WriteFailure {
+            path: self.shared.label.clone(),
+            sessions: vec![session],
+            lost_events: missed,
+            reason: "the session's log, which is bounded, dropped them before the history could take them: the recorder fell behind".to_owned(),
+            stopped: false,
+        });
+    }
+
     /// The database file, `None` in memory.
     pub fn path(&self) -> Option<&Path> {
         self.shared.path.as_deref()
@@ -412,7 +424,8 @@ fn check_not_truncated(path: &Path, label: &str) -> Result<()> {
 
 /// Records a session's log from seq 0 until it ends, in batches of up to 1,000 events. The
 /// log is bounded: events it dropped before they were read are missing from the history too
-/// (returned as the count of missed events). Ends the session's record at the end.
+/// — each such gap is told to the failure listeners as it is found (never silently), and
+/// the total is returned. Ends the session's record at the end.
 pub async fn record_log(
     history: History,
     id: SessionRecordId,
@@ -423,6 +436,9 @@ pub async fn record_log(
     loop {
         let mut batch = Vec::with_capacity(64);
         let outcome = log.next_batch(from, 1000, &mut batch).await;
+        if outcome.missed > 0 {
+            history.report_gap(id, outcome.missed);
+        }
         missed += outcome.missed;
         from = outcome.next_seq;
         history.record_async(id, batch).await?;

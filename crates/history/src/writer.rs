@@ -250,36 +250,47 @@ impl Future for PushFuture {
 /// also spared by `prune`.
 pub(crate) type Live = Arc<Mutex<HashMap<i64, Vec<String>>>>;
 
-/// A batch of events that could not be written: the sessions in it are recorded only up to
-/// the last batch committed before it, and are no longer recorded.
+/// Events that did not reach the history. Either a batch could not be written (`stopped`:
+/// the sessions in it are recorded only up to the last batch committed before it, and are
+/// no longer recorded), or the recorder fell so far behind a session that its bounded log
+/// dropped events before they were read (a gap; recording goes on).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteFailure {
     /// The database file (or `:memory: #n`).
     pub path: String,
-    /// The recorded sessions whose recording stopped here.
+    /// The recorded sessions concerned.
     pub sessions: Vec<i64>,
-    /// Events of theirs that were handed to the writer and are not in the history.
+    /// Their events that are not in the history.
     pub lost_events: u64,
-    /// What failed, in SQLite's words (`database or disk is full`, `disk I/O error`).
+    /// What failed, in SQLite's words (`database or disk is full`, `disk I/O error`), or why
+    /// events were missed.
     pub reason: String,
+    /// Whether recording these sessions stopped (a failed write) or goes on (a gap).
+    pub stopped: bool,
 }
 
 impl std::fmt::Display for WriteFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ids: Vec<String> = self.sessions.iter().map(i64::to_string).collect();
-        write!(
-            f,
-            "recording into the history {} failed ({}): {} {} recorded only up to here ({} events not recorded) and no longer recorded; what was recorded before is kept. Free disk space (or check the file's size limit and permissions); new sessions are recorded again once writing works",
-            self.path,
-            self.reason,
-            if ids.len() == 1 {
-                "session"
-            } else {
-                "sessions"
-            },
-            ids.join(", "),
-            self.lost_events,
-        )
+        let noun = if ids.len() == 1 {
+            "session"
+        } else {
+            "sessions"
+        };
+        let sessions = format!("{noun} {}", ids.join(", "));
+        if self.stopped {
+            write!(
+                f,
+                "recording into the history {} failed ({}): {sessions} recorded only up to here ({} events not recorded) and no longer recorded; what was recorded before is kept. Free disk space (or check the file's size limit and permissions); new sessions are recorded again once writing works",
+                self.path, self.reason, self.lost_events,
+            )
+        } else {
+            write!(
+                f,
+                "the history {} misses {} events of {sessions} ({}); recording goes on after the gap",
+                self.path, self.lost_events, self.reason,
+            )
+        }
     }
 }
 
@@ -297,6 +308,16 @@ impl std::fmt::Debug for ListenerList {
 }
 
 pub(crate) type Listeners = Arc<ListenerList>;
+
+impl ListenerList {
+    /// Tells every listener (outside the lock, so a listener may register another).
+    pub fn tell(&self, failure: &WriteFailure) {
+        let listeners: Vec<FailureListener> = lock(&self.0).clone();
+        for listener in listeners {
+            listener(failure);
+        }
+    }
+}
 
 /// The writer thread's loop: runs until the queue is closed and drained.
 pub(crate) fn run(
@@ -403,11 +424,9 @@ impl Failures {
             sessions: sessions.into_iter().collect(),
             lost_events,
             reason: sqlite_reason(error),
+            stopped: true,
         };
-        let listeners: Vec<FailureListener> = lock(&self.listeners.0).clone();
-        for listener in listeners {
-            listener(&failure);
-        }
+        self.listeners.tell(&failure);
     }
 }
 

@@ -814,3 +814,71 @@ fn serve_starts_on_a_damaged_history_and_says_how_to_move_it_away() {
         );
     }
 }
+
+#[test]
+fn the_workbench_starts_on_a_damaged_history_and_tells_the_page() {
+    let echo = Echo::start();
+    let tmp = Temp::new("damaged-ui");
+    let assets = tmp.0.join("page");
+    std::fs::create_dir_all(&assets).expect("mkdir");
+    std::fs::write(
+        assets.join("index.html"),
+        "<!doctype html><title>wsdeck</title>",
+    )
+    .expect("write");
+    for db in damaged_histories(&echo, &tmp) {
+        let mut child = Command::new(BIN)
+            .args(["ui", "--no-open", "--port", "0", "--assets"])
+            .arg(&assets)
+            .arg("--history")
+            .arg(&db)
+            .env("WSDECK_DATA_DIR", tmp.0.join("data"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wsdeck ui");
+        let mut line = String::new();
+        {
+            use std::io::BufRead as _;
+            std::io::BufReader::new(child.stdout.take().expect("stdout"))
+                .read_line(&mut line)
+                .expect("the address line");
+        }
+        let address = line
+            .trim()
+            .strip_prefix("wsdeck workbench: ")
+            .map(str::to_owned);
+        let Some(address) = address else {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("exit");
+            panic!("wsdeck ui did not start: {line:?} {}", stderr(&out));
+        };
+        let (base, fragment) = address.split_once("/#").expect("a fragment");
+        let port: u16 = base
+            .trim_start_matches("http://127.0.0.1:")
+            .parse()
+            .expect("port");
+        let token = url::form_urlencoded::parse(fragment.as_bytes())
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+            .expect("token");
+        let note = runtime().block_on(async {
+            let mut ws = rpc_client(port, &token).await;
+            read_until(&mut ws, 10, is_history_error)
+                .await
+                .pop()
+                .expect("told")
+        });
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("exit");
+        assert_eq!(note["params"]["kind"], "unavailable", "{note}");
+        let message = note["params"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("mv '{}'", db.display())),
+            "{message}"
+        );
+        let said = stderr(&out);
+        assert!(said.contains(&format!("mv '{}'", db.display())), "{said}");
+    }
+}
