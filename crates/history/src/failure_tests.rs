@@ -228,3 +228,49 @@ async fn events_a_bounded_log_dropped_before_recording_are_reported_not_skipped_
     let said = failures[0].to_string();
     assert!(said.contains("misses 90 events of session"), "{said}");
 }
+
+#[test]
+fn damage_found_while_recording_says_how_to_move_the_file_away() {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    {
+        let h = History::open(&path).unwrap();
+        let id = h.start_session(meta("ws://127.0.0.1:1/a")).unwrap();
+        h.record(id, &messages(0, 100, 100)).unwrap();
+        h.end_session(id).unwrap();
+        h.flush().unwrap();
+    }
+    // Damage the events table's root page only: the file opens, the sessions table works,
+    // and the first write of events meets the damage.
+    let (root, page_size): (i64, i64) = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let root = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'events'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let size = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        (root, size)
+    };
+    let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.seek(SeekFrom::Start(((root - 1) * page_size) as u64))
+        .unwrap();
+    file.write_all(&vec![0xA5; page_size as usize]).unwrap();
+    drop(file);
+
+    let h = History::open(&path).unwrap();
+    let heard = listen(&h);
+    let id = h.start_session(meta("ws://127.0.0.1:1/b")).unwrap();
+    h.record(id, &messages(0, 10, 10)).unwrap();
+    assert!(h.flush().is_err());
+    let failures = heard.lock().unwrap().clone();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let said = failures[0].to_string();
+    assert!(said.contains("damaged") && said.contains("mv '"), "{said}");
+    assert!(!said.contains("Free disk space"), "{said}");
+}

@@ -205,7 +205,7 @@ impl History {
                 live.clone(),
                 writer_error.clone(),
             );
-            let failures = Failures::new(label.clone(), failure_listeners.clone());
+            let failures = Failures::new(label.clone(), path.clone(), failure_listeners.clone());
             std::thread::Builder::new()
                 .name("wsdeck-history-writer".into())
                 .spawn(move || writer::run(queue, conn, live, error, failures))
@@ -250,6 +250,7 @@ impl History {
             lost_events: missed,
             reason: "the session's log, which is bounded, dropped them before the history could take them: the recorder fell behind".to_owned(),
             stopped: false,
+            advice: String::new(),
         });
     }
 

@@ -267,7 +267,13 @@ pub struct WriteFailure {
     pub reason: String,
     /// Whether recording these sessions stopped (a failed write) or goes on (a gap).
     pub stopped: bool,
+    /// What to do about it: free disk space, or (for a damaged file) the command that moves
+    /// it away.
+    pub advice: String,
 }
+
+/// What to do when writing fails for a reason other than a damaged file.
+pub(crate) const WRITE_ADVICE: &str = "Free disk space (or check the file's size limit and permissions); new sessions are recorded again once writing works";
 
 impl std::fmt::Display for WriteFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -281,14 +287,21 @@ impl std::fmt::Display for WriteFailure {
         if self.stopped {
             write!(
                 f,
-                "recording into the history {} failed ({}): {sessions} recorded only up to here ({} events not recorded) and no longer recorded; what was recorded before is kept. Free disk space (or check the file's size limit and permissions); new sessions are recorded again once writing works",
-                self.path, self.reason, self.lost_events,
+                "recording into the history {} failed ({}): {sessions} recorded only up to here ({} events not recorded) and no longer recorded; what was recorded before is kept. {}",
+                self.path, self.reason, self.lost_events, self.advice,
             )
         } else {
             write!(
                 f,
-                "the history {} misses {} events of {sessions} ({}); recording goes on after the gap",
-                self.path, self.lost_events, self.reason,
+                "the history {} misses {} events of {sessions} ({}); recording goes on after the gap{}",
+                self.path,
+                self.lost_events,
+                self.reason,
+                if self.advice.is_empty() {
+                    String::new()
+                } else {
+                    format!(". {}", self.advice)
+                },
             )
         }
     }
@@ -366,15 +379,18 @@ pub(crate) fn run(
 pub(crate) struct Failures {
     /// The database, as messages name it.
     pub path: String,
+    /// The database's file (`None` in memory), for the command that moves a damaged one away.
+    pub file: Option<std::path::PathBuf>,
     pub listeners: Listeners,
     /// Sessions whose recording stopped at a failed batch.
     stopped: BTreeSet<i64>,
 }
 
 impl Failures {
-    pub fn new(path: String, listeners: Listeners) -> Self {
+    pub fn new(path: String, file: Option<std::path::PathBuf>, listeners: Listeners) -> Self {
         Failures {
             path,
+            file,
             listeners,
             stopped: BTreeSet::new(),
         }
@@ -425,6 +441,13 @@ impl Failures {
             lost_events,
             reason: sqlite_reason(error),
             stopped: true,
+            advice: match &self.file {
+                Some(file) if crate::error::is_damage(error) => format!(
+                    "The file is damaged: move it away to start a new history, then start wsdeck again: {}",
+                    crate::error::move_away_command(file)
+                ),
+                _ => WRITE_ADVICE.to_owned(),
+            },
         };
         self.listeners.tell(&failure);
     }
