@@ -882,3 +882,39 @@ fn the_workbench_starts_on_a_damaged_history_and_tells_the_page() {
         assert!(said.contains(&format!("mv '{}'", db.display())), "{said}");
     }
 }
+
+#[test]
+fn a_full_disk_under_run_record_exits_10_and_says_so() {
+    let echo = Echo::start();
+    let tmp = Temp::new("full-run");
+    let db = tmp.db();
+    record_one(&echo, &db);
+    let ws = tmp.0.join("ws");
+    std::fs::create_dir_all(ws.join("collections")).expect("mkdir");
+    std::fs::write(
+        ws.join("collections/flood.wsdeck.toml"),
+        format!(
+            "name = \"flood\"\nurl = \"{}\"\n\n[[messages]]\nname = \"hi\"\nformat = \"text\"\nbody = \"hi\"\n",
+            echo.url("/stream?rate=50000&size=1000&count=5000")
+        ),
+    )
+    .expect("request file");
+    let room = largest_db_file(&db) + 256 * 1024;
+    let out = limited(room, &["run", "flood", "--wait", "1500", "--record", "--history"])
+        .arg(&db)
+        .arg("--workspace")
+        .arg(&ws)
+        .env("WSDECK_DATA_DIR", tmp.0.join("data"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("wsdeck run");
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(10), "exit 10, recording failed: {said}");
+    assert!(said.contains("recording into the history"), "{said}");
+    let (rows, list) = listed(&db);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(
+        rows.iter().any(|(_, events, url)| url.ends_with("/echo") && *events == 9),
+        "the earlier session is whole: {rows:?}"
+    );
+}
