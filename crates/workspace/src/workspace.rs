@@ -157,10 +157,37 @@ impl Workspace {
     /// leads out of it (see [`confine`]).
     fn confined(&self, path: &Path) -> Result<Confined> {
         if path.starts_with(&self.root) {
+            self.check_found_root()?;
             confine(&self.root, "workspace folder", path)
         } else {
             confine(&self.data_dir, "data folder", path)
         }
+    }
+
+    /// A `.wsdeck/` found upward belongs to the project folder holding it (a cloned
+    /// repository, perhaps): when it is a symbolic link, it must lead inside that folder, or
+    /// wsdeck would write wherever the repository's link points.
+    fn check_found_root(&self) -> Result<()> {
+        if self.origin != Origin::Found {
+            return Ok(());
+        }
+        let Some(project) = self.root.parent() else {
+            return Ok(());
+        };
+        let is_link = fs::symlink_metadata(&self.root).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return Ok(());
+        }
+        let inside = match (fs::canonicalize(&self.root), fs::canonicalize(project)) {
+            (Ok(real), Ok(project)) => real.starts_with(project).then_some(()).ok_or(real),
+            _ => Err(fs::read_link(&self.root).unwrap_or_default()),
+        };
+        inside.map_err(|target| WorkspaceError::LinkOutside {
+            link: self.root.clone(),
+            target,
+            area: "project folder",
+            base: project.to_owned(),
+        })
     }
 
     /// `<root>/collections`.

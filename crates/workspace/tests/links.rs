@@ -262,3 +262,26 @@ fn links_that_stay_inside_the_workspace_still_work() {
             .exists()
     );
 }
+
+#[test]
+fn a_found_workspace_folder_linked_outside_its_project_is_not_written_through() {
+    let f = fixture();
+    let project = f.root.parent().unwrap().parent().unwrap().join("cloned");
+    fs::create_dir_all(project.join("src")).unwrap();
+    symlink(&f.outside, project.join(".wsdeck")).unwrap();
+    let ws = Workspace::discover(&project.join("src"), None, &f.data).unwrap();
+    assert_eq!(ws.root(), project.join(".wsdeck"));
+    let before = contents(&f.outside);
+    let mut r = request("planted");
+    let err = ws.save_request(&mut r).expect_err("refused");
+    assert!(matches!(err, WorkspaceError::LinkOutside { .. }), "{err:?}");
+    assert!(err.to_string().contains("project folder"), "{err}");
+    refused(&f, "create a collection", ws.create_collection(&[], "x"));
+    assert_eq!(contents(&f.outside), before, "nothing outside changed");
+
+    // Given explicitly, the folder is the user's choice, link or not.
+    let chosen = Workspace::discover(&project, Some(project.join(".wsdeck")), &f.data).unwrap();
+    chosen
+        .create_collection(&[], "mine")
+        .expect("an explicit workspace is used as given");
+}

@@ -900,21 +900,29 @@ fn a_full_disk_under_run_record_exits_10_and_says_so() {
     )
     .expect("request file");
     let room = largest_db_file(&db) + 256 * 1024;
-    let out = limited(room, &["run", "flood", "--wait", "1500", "--record", "--history"])
-        .arg(&db)
-        .arg("--workspace")
-        .arg(&ws)
-        .env("WSDECK_DATA_DIR", tmp.0.join("data"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("wsdeck run");
+    let out = limited(
+        room,
+        &["run", "flood", "--wait", "1500", "--record", "--history"],
+    )
+    .arg(&db)
+    .arg("--workspace")
+    .arg(&ws)
+    .env("WSDECK_DATA_DIR", tmp.0.join("data"))
+    .stdin(Stdio::null())
+    .output()
+    .expect("wsdeck run");
     let said = stderr(&out);
-    assert_eq!(out.status.code(), Some(10), "exit 10, recording failed: {said}");
+    assert_eq!(
+        out.status.code(),
+        Some(10),
+        "exit 10, recording failed: {said}"
+    );
     assert!(said.contains("recording into the history"), "{said}");
     let (rows, list) = listed(&db);
     assert!(list.status.success(), "{}", stderr(&list));
     assert!(
-        rows.iter().any(|(_, events, url)| url.ends_with("/echo") && *events == 9),
+        rows.iter()
+            .any(|(_, events, url)| url.ends_with("/echo") && *events == 9),
         "the earlier session is whole: {rows:?}"
     );
 }
