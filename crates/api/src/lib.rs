@@ -182,6 +182,7 @@ impl Api {
                         .clone()
                         .map(|w| Arc::new(workspace::State::new(w))),
                     history: self.history.clone(),
+                    history_unavailable: observer::unavailable_history(&self.observer),
                 }),
             },
             rx,
@@ -204,6 +205,8 @@ struct Inner {
     dialect: Arc<dialect::State>,
     workspace: Option<Arc<workspace::State>>,
     history: Option<wsdeck_history::History>,
+    /// Why there is no history, when it could not be opened (said instead of "no history").
+    history_unavailable: Option<String>,
 }
 
 impl Inner {
@@ -390,7 +393,9 @@ async fn dispatch(
         let answer = blocking_call(
             state.snap.caller_has(HISTORY),
             state.history.clone(),
-            "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
+            state.history_unavailable.as_deref().unwrap_or(
+                "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
+            ),
             history::call,
             method,
             params,

@@ -116,3 +116,14 @@ pub(crate) fn forward_history_problems(
         }
     });
 }
+
+/// Why the history cannot be used, when it could not be opened: what `wsdeck.history.*`
+/// answer instead of "no history", so a caller learns what is wrong and how to fix it.
+pub(crate) fn unavailable_history(observer: &Observer) -> Option<String> {
+    let problems = observer.as_ref()?.history_problems()?;
+    let problem = problems.borrow();
+    match problem.as_ref() {
+        Some(p) if p.kind == HistoryProblemKind::Unavailable => Some(p.message.clone()),
+        _ => None,
+    }
+}

@@ -805,6 +805,17 @@ fn serve_starts_on_a_damaged_history_and_says_how_to_move_it_away() {
             let seen = read_until(&mut ws, 50, |v| v["id"] == 7).await;
             let answer = seen.last().expect("answer");
             assert!(answer.get("result").is_some(), "{answer}");
+            // The history methods say what is wrong rather than that there is no history.
+            let list = json!({"jsonrpc": "2.0", "id": 8, "method": "wsdeck.history.list", "params": {}});
+            ws.send(tokio_tungstenite::tungstenite::Message::text(list.to_string()))
+                .await
+                .expect("send");
+            let seen = read_until(&mut ws, 50, |v| v["id"] == 8).await;
+            let error = &seen.last().expect("answer")["error"];
+            assert!(
+                error["message"].as_str().is_some_and(|m| m.contains("mv '")),
+                "{error}"
+            );
         });
         drop(served);
         assert_eq!(
