@@ -50,7 +50,10 @@ use wsdeck_engine::Engine;
 pub use discover::{METHODS, openrpc};
 pub use error::ApiError;
 pub use history::HISTORY;
-pub use observer::{OpenedSession, SessionObserver};
+pub use observer::{
+    HistoryProblem, HistoryProblemKind, HistoryProblems, OpenedSession, SessionObserver,
+    history_error_notification,
+};
 pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
 pub use workspace::WORKSPACE;
@@ -153,6 +156,7 @@ impl Api {
     /// item; it ends after the connection is dropped and its sockets have closed.
     pub fn attach(&self, caller: Caller) -> (Connection, mpsc::Receiver<String>) {
         let (tx, rx) = mpsc::channel(self.limits.outgoing_queue.max(1));
+        observer::forward_history_problems(&self.observer, &tx);
         let dialect = dialect::State::new(
             self.engine.clone(),
             self.limits,
@@ -178,6 +182,7 @@ impl Api {
                         .clone()
                         .map(|w| Arc::new(workspace::State::new(w))),
                     history: self.history.clone(),
+                    history_unavailable: observer::unavailable_history(&self.observer),
                 }),
             },
             rx,
@@ -200,6 +205,8 @@ struct Inner {
     dialect: Arc<dialect::State>,
     workspace: Option<Arc<workspace::State>>,
     history: Option<wsdeck_history::History>,
+    /// Why there is no history, when it could not be opened (said instead of "no history").
+    history_unavailable: Option<String>,
 }
 
 impl Inner {
@@ -386,7 +393,9 @@ async fn dispatch(
         let answer = blocking_call(
             state.snap.caller_has(HISTORY),
             state.history.clone(),
-            "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
+            state.history_unavailable.as_deref().unwrap_or(
+                "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
+            ),
             history::call,
             method,
             params,

@@ -24,7 +24,106 @@ pub struct OpenedSession {
 /// not block (spawn a task to read `session.log()`).
 pub trait SessionObserver: Send + Sync + std::fmt::Debug {
     fn opened(&self, session: &Session, opened: OpenedSession);
+
+    /// The problems of the history this observer records into, if it records: every caller
+    /// is told of the one in force when it attaches and of each new one, with a
+    /// `wsdeck.historyError` notification, so that nobody takes a partial record for a
+    /// whole one.
+    fn history_problems(&self) -> Option<HistoryProblems> {
+        None
+    }
 }
 
 /// The observer an [`crate::Api`] was built with, if any.
 pub(crate) type Observer = Option<Arc<dyn SessionObserver>>;
+
+/// What is wrong with the history sessions are recorded into, for every caller to hear at
+/// once (the JSON-RPC notification `wsdeck.historyError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryProblem {
+    pub kind: HistoryProblemKind,
+    /// What happened and what to do, in words (the command that moves a damaged file away).
+    pub message: String,
+}
+
+/// The two ways recording can fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryProblemKind {
+    /// The history could not be opened (damaged, not a history, too new): nothing is
+    /// recorded until the file is moved away and wsdeck started again.
+    Unavailable,
+    /// Writing failed (disk full, I/O error): the sessions named are recorded only up to
+    /// there.
+    WriteFailed,
+}
+
+impl HistoryProblemKind {
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryProblemKind::Unavailable => "unavailable",
+            HistoryProblemKind::WriteFailed => "writeFailed",
+        }
+    }
+}
+
+/// The notification that says `problem` to a caller.
+pub fn history_error_notification(problem: &HistoryProblem) -> Value {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "method": "wsdeck.historyError",
+        "params": {"kind": problem.kind.as_str(), "message": problem.message},
+    })
+}
+
+/// The latest problem of the history (`None` while all is well); each new one replaces it.
+pub type HistoryProblems = tokio::sync::watch::Receiver<Option<HistoryProblem>>;
+
+/// Tells a newly attached caller (through `tx`, where its answers go) of the history's
+/// current problem, if any, and of each new one as it happens, until the caller is gone.
+pub(crate) fn forward_history_problems(
+    observer: &Observer,
+    tx: &tokio::sync::mpsc::Sender<String>,
+) {
+    let Some(mut problems) = observer.as_ref().and_then(|o| o.history_problems()) else {
+        return;
+    };
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let tx = tx.clone();
+    runtime.spawn(async move {
+        // The problem in force when the caller arrives counts as new to it.
+        problems.mark_changed();
+        loop {
+            tokio::select! {
+                changed = problems.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                () = tx.closed() => return,
+            }
+            let text = problems
+                .borrow_and_update()
+                .as_ref()
+                .map(|p| history_error_notification(p).to_string());
+            if let Some(text) = text
+                && tx.send(text).await.is_err()
+            {
+                return;
+            }
+        }
+    });
+}
+
+/// Why the history cannot be used, when it could not be opened: what `wsdeck.history.*`
+/// answer instead of "no history", so a caller learns what is wrong and how to fix it.
+pub(crate) fn unavailable_history(observer: &Observer) -> Option<String> {
+    let problems = observer.as_ref()?.history_problems()?;
+    let problem = problems.borrow();
+    match problem.as_ref() {
+        Some(p) if p.kind == HistoryProblemKind::Unavailable => Some(p.message.clone()),
+        _ => None,
+    }
+}

@@ -226,12 +226,13 @@ fn api_error(e: WorkspaceError, what: &str) -> ApiError {
             message: e.to_string(),
             path: Some(p.path.display().to_string()),
         },
-        WorkspaceError::Io { ref path, .. } | WorkspaceError::Serialize { ref path, .. } => {
-            ApiError::File {
-                message: e.to_string(),
-                path: Some(path.display().to_string()),
-            }
-        }
+        WorkspaceError::LinkOutside { link: ref path, .. }
+        | WorkspaceError::Outside { ref path, .. }
+        | WorkspaceError::Io { ref path, .. }
+        | WorkspaceError::Serialize { ref path, .. } => ApiError::File {
+            message: e.to_string(),
+            path: Some(path.display().to_string()),
+        },
         other => ApiError::File {
             message: other.to_string(),
             path: None,

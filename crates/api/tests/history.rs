@@ -220,3 +220,48 @@ async fn recorded_sessions_read_back_like_live_ones() {
         4100
     );
 }
+
+/// An observer whose history problems the test sets, as the binary's recorder does when a
+/// write fails.
+#[derive(Debug)]
+struct Troubled(tokio::sync::watch::Sender<Option<wsdeck_api::HistoryProblem>>);
+
+impl wsdeck_api::SessionObserver for Troubled {
+    fn opened(&self, _: &wsdeck_engine::Session, _: wsdeck_api::OpenedSession) {}
+
+    fn history_problems(&self) -> Option<wsdeck_api::HistoryProblems> {
+        Some(self.0.subscribe())
+    }
+}
+
+#[tokio::test]
+async fn history_problems_reach_every_caller_as_notifications_at_once_and_on_arrival() {
+    use wsdeck_api::{HistoryProblem, HistoryProblemKind};
+    let problems = tokio::sync::watch::Sender::new(None);
+    let api = wsdeck_api::Api::new(wsdeck_engine::Engine::new())
+        .with_observer(std::sync::Arc::new(Troubled(problems.clone())));
+    let mut early = common::Client::new(&api, "local:test", true);
+    // Nothing to say while all is well: the first output is the answer.
+    let answer = early.call("rpc.discover", None).await;
+    assert!(answer.get("result").is_some());
+    assert!(early.pending.is_empty(), "{:?}", early.pending);
+
+    problems.send_replace(Some(HistoryProblem {
+        kind: HistoryProblemKind::WriteFailed,
+        message: "recording into the history h.db failed (database or disk is full)".into(),
+    }));
+    let note = early.notification().await;
+    assert_eq!(note["method"], "wsdeck.historyError");
+    assert_eq!(note["params"]["kind"], "writeFailed");
+    assert!(note.get("id").is_none());
+    assert!(
+        note["params"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("disk is full"))
+    );
+
+    // A caller attaching later is told of the problem in force.
+    let mut late = common::Client::new(&api, "local:test", true);
+    let note = late.notification().await;
+    assert_eq!(note["params"]["kind"], "writeFailed");
+}

@@ -257,3 +257,76 @@ async fn bad_files_are_reported_and_permission_is_needed() {
         "{e}"
     );
 }
+
+/// Every file under `dir` with its bytes (links not followed).
+#[cfg(unix)]
+fn tree_bytes(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if std::fs::symlink_metadata(&path).expect("meta").is_dir() {
+                stack.push(path.clone());
+                out.push((path, Vec::new()));
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn links_leaving_the_workspace_are_refused_with_the_path_and_change_nothing_outside() {
+    let f = fixture();
+    let mut c = client(&f);
+    let outside = f.dir.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(
+        outside.join("victim.wsdeck.toml"),
+        "name = \"victim\"\nurl = \"ws://127.0.0.1:1/\"\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(f.dir.path().join("ws/collections")).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, f.dir.path().join("ws/collections/evil"))
+        .expect("symlink");
+    let before = tree_bytes(&outside);
+    let calls = [
+        (
+            "wsdeck.requests.save",
+            json!({"request": {"collection": ["evil"], "name": "Planted", "url": "ws://127.0.0.1:1/"}}),
+        ),
+        (
+            "wsdeck.messages.add",
+            json!({"id": "evil/victim", "message": {"name": "m", "format": "text", "body": "x"}}),
+        ),
+        ("wsdeck.requests.delete", json!({"id": "evil/victim"})),
+        (
+            "wsdeck.collections.create",
+            json!({"parent": ["evil"], "name": "Sub"}),
+        ),
+        ("wsdeck.collections.delete", json!({"path": ["evil"]})),
+    ];
+    for (method, params) in calls {
+        let e = c.err(method, params).await;
+        let message = e["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("symbolic link") && message.contains("outside"),
+            "{method}: {e}"
+        );
+        assert!(
+            e["data"]["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("collections/evil")),
+            "{method}: the link's path: {e}"
+        );
+        assert_eq!(
+            tree_bytes(&outside),
+            before,
+            "{method} changed nothing outside"
+        );
+    }
+}

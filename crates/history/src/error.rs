@@ -1,6 +1,6 @@
 //! The one error type of the history crate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can go wrong with the history. `Display` says what happened and, where
 /// possible, what to do about it.
@@ -34,19 +34,36 @@ pub enum HistoryError {
         path: String,
         source: rusqlite::Error,
     },
-    /// The file exists but is something else (another SQLite database, or not SQLite at all).
+    /// The file exists but is another application's SQLite database. `move_away` is the
+    /// shell command that moves it (and its -wal/-shm files) aside.
     #[error(
-        "history database {path} is not a wsdeck history ({reason}): move it away to start a new one"
+        "history database {path} is not a wsdeck history ({reason}); move it away to start a new one: {move_away}"
     )]
-    NotHistory { path: String, reason: String },
+    NotHistory {
+        path: String,
+        reason: String,
+        move_away: String,
+    },
+    /// The file cannot be read as a database: not SQLite at all, truncated, or with damaged
+    /// pages. `move_away` is the shell command that moves it (and its -wal/-shm files) aside;
+    /// a new, empty history is started on the next run.
+    #[error(
+        "history database {path} is damaged or not a database ({reason}); move it away to start a new history: {move_away}"
+    )]
+    Damaged {
+        path: String,
+        reason: String,
+        move_away: String,
+    },
     /// The file was written by a newer wsdeck whose schema this one does not know.
     #[error(
-        "history database {path} has schema version {found}, newer than this wsdeck knows ({known}): update wsdeck, or move the file away to start a new one"
+        "history database {path} has schema version {found}, newer than this wsdeck knows ({known}): update wsdeck, or move the file away to start a new one: {move_away}"
     )]
     TooNew {
         path: String,
         found: i64,
         known: i64,
+        move_away: String,
     },
     /// The SQLite library lacks the full-text engine the history needs.
     #[error(
@@ -98,6 +115,78 @@ pub enum HistoryError {
         field: String,
         problem: String,
     },
+}
+
+impl HistoryError {
+    /// The error for a statement that failed: [`HistoryError::Damaged`] when SQLite found
+    /// the file damaged (so the message says how to move it away), else
+    /// [`HistoryError::Sqlite`].
+    pub(crate) fn from_sqlite(
+        path: &str,
+        file: Option<&Path>,
+        action: &'static str,
+        source: rusqlite::Error,
+    ) -> HistoryError {
+        match (file, is_damage(&source)) {
+            (Some(file), true) => HistoryError::Damaged {
+                path: path.to_owned(),
+                reason: crate::writer::sqlite_reason(&source),
+                move_away: move_away_command(file),
+            },
+            _ => HistoryError::Sqlite {
+                path: path.to_owned(),
+                action,
+                source,
+            },
+        }
+    }
+
+    /// Whether the file itself is the problem (damaged, not a history, too new): a server
+    /// that records goes on without a history then, and says how to move the file away.
+    pub fn is_bad_file(&self) -> bool {
+        matches!(
+            self,
+            HistoryError::Damaged { .. }
+                | HistoryError::NotHistory { .. }
+                | HistoryError::TooNew { .. }
+        )
+    }
+}
+
+/// Whether SQLite's error says the file is damaged or not a database at all.
+pub(crate) fn is_damage(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// The shell command that moves the database at `file` aside, with its -wal and -shm files
+/// when they exist (a stale -wal next to a new database would be replayed into it). The new
+/// name carries the time, so an earlier moved-away file is not overwritten.
+pub(crate) fn move_away_command(file: &Path) -> String {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let mut moves = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut from = file.as_os_str().to_owned();
+        from.push(suffix);
+        let from = PathBuf::from(from);
+        if suffix.is_empty() || from.exists() {
+            let mut to = file.as_os_str().to_owned();
+            to.push(format!(".damaged-{stamp}{suffix}"));
+            moves.push(format!(
+                "mv {} {}",
+                shell_quote(&from.to_string_lossy()),
+                shell_quote(&to.to_string_lossy())
+            ));
+        }
+    }
+    moves.join(" && ")
+}
+
+/// `text` as one POSIX shell word, in single quotes.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// The full-text syntax, named in every message about a bad query.

@@ -17,6 +17,8 @@
 
 mod error;
 mod export;
+#[cfg(test)]
+mod failure_tests;
 mod private;
 mod query;
 mod retention;
@@ -40,9 +42,9 @@ pub use query::{Format, SearchHit, SessionFilter, SessionSummary, StoredEvent};
 pub use retention::{HistorySize, MAX_AGE_DAYS, MAX_MIB, PruneReport, Retention};
 pub use row::{connection_fields, handshake_json};
 pub use schema::SCHEMA_VERSION;
-pub use writer::{MAX_BATCH_EVENTS, QUEUE_EVENTS};
+pub use writer::{FailureListener, MAX_BATCH_EVENTS, QUEUE_EVENTS, WriteFailure};
 
-use writer::{Flushed, Live, Msg, Queue, lock};
+use writer::{Failures, Flushed, Listeners, Live, Msg, Queue, lock};
 
 /// The id of a recorded session (the `sessions` table's primary key; not the engine's id).
 pub type SessionRecordId = i64;
@@ -82,6 +84,8 @@ struct Shared {
     queue: Arc<Queue>,
     writer_error: Arc<Mutex<Option<String>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// Told of every batch the writer could not write.
+    failure_listeners: Listeners,
 }
 
 impl Drop for Shared {
@@ -149,7 +153,8 @@ impl History {
             })
         };
         let mut write = open()?;
-        schema::prepare(&mut write, &label)?;
+        check_not_truncated(path, &label)?;
+        schema::prepare(&mut write, &label, Some(path))?;
         // An older wsdeck (or a crash) may have left them readable by others.
         for suffix in ["-wal", "-shm"] {
             let mut side = path.as_os_str().to_owned();
@@ -174,7 +179,7 @@ impl History {
             path: label.clone(),
             source,
         })?;
-        schema::prepare(&mut conn, &label)?;
+        schema::prepare(&mut conn, &label, None)?;
         Ok(Self::start(label, None, conn, None))
     }
 
@@ -192,6 +197,7 @@ impl History {
         let queue = Arc::new(Queue::default());
         let live: Live = Arc::default();
         let writer_error = Arc::new(Mutex::new(None));
+        let failure_listeners = Listeners::default();
         let handle = {
             let (queue, conn, live, error) = (
                 queue.clone(),
@@ -199,9 +205,10 @@ impl History {
                 live.clone(),
                 writer_error.clone(),
             );
+            let failures = Failures::new(label.clone(), path.clone(), failure_listeners.clone());
             std::thread::Builder::new()
                 .name("wsdeck-history-writer".into())
-                .spawn(move || writer::run(queue, conn, live, error))
+                .spawn(move || writer::run(queue, conn, live, error, failures))
         };
         let writer = match handle {
             Ok(h) => Some(h),
@@ -222,8 +229,29 @@ impl History {
                 queue,
                 writer_error,
                 writer: Mutex::new(writer),
+                failure_listeners,
             }),
         }
+    }
+
+    /// Calls `listener` (on the writer thread, so it must not block) each time a batch of
+    /// events cannot be written: the sessions in it are no longer recorded, and whoever
+    /// records them must tell the user at once rather than let the record end silently.
+    pub fn on_write_failure(&self, listener: impl Fn(&WriteFailure) + Send + Sync + 'static) {
+        lock(&self.shared.failure_listeners.0).push(Arc::new(listener));
+    }
+
+    /// Tells the failure listeners that `missed` events of `session` never reached the
+    /// history (its log dropped them before they were read); recording goes on.
+    pub fn report_gap(&self, session: SessionRecordId, missed: u64) {
+        self.shared.failure_listeners.tell(&WriteFailure {
+            path: self.shared.label.clone(),
+            sessions: vec![session],
+            lost_events: missed,
+            reason: "the session's log, which is bounded, dropped them before the history could take them: the recorder fell behind".to_owned(),
+            stopped: false,
+            advice: String::new(),
+        });
     }
 
     /// The database file, `None` in memory.
@@ -235,10 +263,13 @@ impl History {
         &self,
         action: &'static str,
     ) -> impl Fn(rusqlite::Error) -> HistoryError + '_ {
-        move |source| HistoryError::Sqlite {
-            path: self.shared.label.clone(),
-            action,
-            source,
+        move |source| {
+            HistoryError::from_sqlite(
+                &self.shared.label,
+                self.shared.path.as_deref(),
+                action,
+                source,
+            )
         }
     }
 
@@ -341,9 +372,61 @@ impl History {
     }
 }
 
+/// Refuses a database file shorter than its own header says (cut off by a copy, a full disk
+/// or a bad sync): SQLite opens such a file and fails only when a query reaches a missing
+/// page, which would let a recorder start on a file it cannot use. Checked only when no
+/// write-ahead log is waiting to be replayed (a checkpoint interrupted by a crash may leave
+/// the header ahead of the file until the log is replayed).
+fn check_not_truncated(path: &Path, label: &str) -> Result<()> {
+    use std::io::Read as _;
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if std::fs::metadata(Path::new(&wal)).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(()); // SQLite's own open says what is wrong.
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut header = [0u8; 100];
+    let damaged = |reason: String| HistoryError::Damaged {
+        path: label.to_owned(),
+        reason,
+        move_away: error::move_away_command(path),
+    };
+    if len == 0 {
+        return Ok(()); // A new, empty database.
+    }
+    if len < header.len() as u64 || file.read_exact(&mut header).is_err() {
+        return Err(damaged(format!(
+            "the file is only {len} bytes long, shorter than a database header"
+        )));
+    }
+    if &header[..16] != b"SQLite format 3\0" {
+        return Ok(()); // Not SQLite at all: SQLite says so.
+    }
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536u64,
+        n => u64::from(n),
+    };
+    // The page count in the header is valid only when written by a version that keeps it.
+    let count_valid = be32(24) == be32(92);
+    let expected = u64::from(be32(28)) * page_size;
+    if count_valid && expected > len {
+        return Err(damaged(format!(
+            "the file is {len} bytes long but its header says {expected}: it was cut off"
+        )));
+    }
+    Ok(())
+}
+
 /// Records a session's log from seq 0 until it ends, in batches of up to 1,000 events. The
 /// log is bounded: events it dropped before they were read are missing from the history too
-/// (returned as the count of missed events). Ends the session's record at the end.
+/// — each such gap is told to the failure listeners as it is found (never silently), and
+/// the total is returned. Ends the session's record at the end.
 pub async fn record_log(
     history: History,
     id: SessionRecordId,
@@ -354,6 +437,9 @@ pub async fn record_log(
     loop {
         let mut batch = Vec::with_capacity(64);
         let outcome = log.next_batch(from, 1000, &mut batch).await;
+        if outcome.missed > 0 {
+            history.report_gap(id, outcome.missed);
+        }
         missed += outcome.missed;
         from = outcome.next_seq;
         history.record_async(id, batch).await?;

@@ -2,7 +2,10 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::error::{HistoryError, Result};
+use std::path::Path;
+
+use crate::error::{HistoryError, Result, is_damage, move_away_command};
+use crate::writer::sqlite_reason;
 
 /// The schema version this code writes and reads.
 pub const SCHEMA_VERSION: i64 = 2;
@@ -81,10 +84,24 @@ fn journal_mode_wal(conn: &Connection) -> rusqlite::Result<String> {
 const WAL_SWITCH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Brings a freshly opened connection to the current schema, or says why it cannot.
-pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
-    let not_history = |e: rusqlite::Error| HistoryError::NotHistory {
-        path: label.to_owned(),
-        reason: e.to_string(),
+/// `file` is the database's file (`None` in memory), named in the command that moves a bad
+/// one away.
+pub fn prepare(conn: &mut Connection, label: &str, file: Option<&Path>) -> Result<()> {
+    let move_away = || file.map(move_away_command).unwrap_or_default();
+    let not_history = |e: rusqlite::Error| {
+        if is_damage(&e) {
+            HistoryError::Damaged {
+                path: label.to_owned(),
+                reason: sqlite_reason(&e),
+                move_away: move_away(),
+            }
+        } else {
+            HistoryError::NotHistory {
+                path: label.to_owned(),
+                reason: sqlite_reason(&e),
+                move_away: move_away(),
+            }
+        }
     };
     // First, so the statements below wait for other processes' locks instead of failing.
     conn.busy_timeout(std::time::Duration::from_secs(5))
@@ -97,6 +114,7 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
         return Err(HistoryError::NotHistory {
             path: label.to_owned(),
             reason: format!("journal mode stays {mode:?} instead of WAL"),
+            move_away: move_away(),
         });
     }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;")
@@ -114,11 +132,7 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
     // Checked and changed under a write lock, so two processes opening an old (or new)
     // database at once do not both upgrade (or create) it.
     let sqlite = |action: &'static str| {
-        move |source: rusqlite::Error| HistoryError::Sqlite {
-            path: label.to_owned(),
-            action,
-            source,
-        }
+        move |source: rusqlite::Error| HistoryError::from_sqlite(label, file, action, source)
     };
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -148,6 +162,7 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
         return Err(HistoryError::NotHistory {
             path: label.to_owned(),
             reason: format!("it is an SQLite database of another application (id {app_id:#x})"),
+            move_away: move_away(),
         });
     }
     if version > SCHEMA_VERSION {
@@ -155,12 +170,14 @@ pub fn prepare(conn: &mut Connection, label: &str) -> Result<()> {
             path: label.to_owned(),
             found: version,
             known: SCHEMA_VERSION,
+            move_away: move_away(),
         });
     }
     if version < 1 {
         return Err(HistoryError::NotHistory {
             path: label.to_owned(),
             reason: format!("unknown schema version {version}"),
+            move_away: move_away(),
         });
     }
     if version < 2 {
@@ -185,13 +202,13 @@ mod tests {
             })
             .unwrap();
         assert!(fts5);
-        prepare(&mut conn, "test").unwrap();
+        prepare(&mut conn, "test", None).unwrap();
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, SCHEMA_VERSION);
         // Preparing again is a no-op on a current database.
-        prepare(&mut conn, "test").unwrap();
+        prepare(&mut conn, "test", None).unwrap();
     }
 
     #[test]
@@ -207,7 +224,7 @@ mod tests {
             [],
         )
         .unwrap();
-        prepare(&mut conn, "test").unwrap();
+        prepare(&mut conn, "test", None).unwrap();
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -241,7 +258,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let mut conn = Connection::open(&path).unwrap();
                     barrier.wait();
-                    prepare(&mut conn, "test").map_err(|e| e.to_string())
+                    prepare(&mut conn, "test", None).map_err(|e| e.to_string())
                 })
             })
             .collect();

@@ -10,8 +10,15 @@
 //! batch, and every [`HEARTBEAT`] while they are quiet), which is how every wsdeck process
 //! tells a session being recorded from one a crash cut off. A batch that meets a lock held
 //! by another process is retried (for up to [`BUSY_RETRY`]) rather than dropped.
+//!
+//! A batch that cannot be written (disk full, file too large, I/O error) is never dropped
+//! quietly: its transaction is rolled back, so what was committed before stays intact, the
+//! sessions it carried stop being recorded (a record with a gap in the middle would pass
+//! for a whole one), and every [`FailureListener`] hears of it at once with a
+//! [`WriteFailure`]. Later events of those sessions are counted as lost; new sessions are
+//! recorded again once writing works.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -243,13 +250,97 @@ impl Future for PushFuture {
 /// also spared by `prune`.
 pub(crate) type Live = Arc<Mutex<HashMap<i64, Vec<String>>>>;
 
+/// Events that did not reach the history. Either a batch could not be written (`stopped`:
+/// the sessions in it are recorded only up to the last batch committed before it, and are
+/// no longer recorded), or the recorder fell so far behind a session that its bounded log
+/// dropped events before they were read (a gap; recording goes on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteFailure {
+    /// The database file (or `:memory: #n`).
+    pub path: String,
+    /// The recorded sessions concerned.
+    pub sessions: Vec<i64>,
+    /// Their events that are not in the history.
+    pub lost_events: u64,
+    /// What failed, in SQLite's words (`database or disk is full`, `disk I/O error`), or why
+    /// events were missed.
+    pub reason: String,
+    /// Whether recording these sessions stopped (a failed write) or goes on (a gap).
+    pub stopped: bool,
+    /// What to do about it: free disk space, or (for a damaged file) the command that moves
+    /// it away.
+    pub advice: String,
+}
+
+/// What to do when writing fails for a reason other than a damaged file.
+pub(crate) const WRITE_ADVICE: &str = "Free disk space (or check the file's size limit and permissions); new sessions are recorded again once writing works";
+
+impl std::fmt::Display for WriteFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<String> = self.sessions.iter().map(i64::to_string).collect();
+        let noun = if ids.len() == 1 {
+            "session"
+        } else {
+            "sessions"
+        };
+        let sessions = format!("{noun} {}", ids.join(", "));
+        if self.stopped {
+            write!(
+                f,
+                "recording into the history {} failed ({}): {sessions} recorded only up to here ({} events not recorded) and no longer recorded; what was recorded before is kept. {}",
+                self.path, self.reason, self.lost_events, self.advice,
+            )
+        } else {
+            write!(
+                f,
+                "the history {} misses {} events of {sessions} ({}); recording goes on after the gap{}",
+                self.path,
+                self.lost_events,
+                self.reason,
+                if self.advice.is_empty() {
+                    String::new()
+                } else {
+                    format!(". {}", self.advice)
+                },
+            )
+        }
+    }
+}
+
+/// Told, on the writer thread, of every [`WriteFailure`] as it happens; it must not block.
+pub type FailureListener = Arc<dyn Fn(&WriteFailure) + Send + Sync>;
+
+/// The listeners of one history.
+#[derive(Default)]
+pub(crate) struct ListenerList(pub Mutex<Vec<FailureListener>>);
+
+impl std::fmt::Debug for ListenerList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failure listener(s)", lock(&self.0).len())
+    }
+}
+
+pub(crate) type Listeners = Arc<ListenerList>;
+
+impl ListenerList {
+    /// Tells every listener (outside the lock, so a listener may register another).
+    pub fn tell(&self, failure: &WriteFailure) {
+        let listeners: Vec<FailureListener> = lock(&self.0).clone();
+        for listener in listeners {
+            listener(failure);
+        }
+    }
+}
+
 /// The writer thread's loop: runs until the queue is closed and drained.
 pub(crate) fn run(
     queue: Arc<Queue>,
     conn: Arc<Mutex<Connection>>,
     live: Live,
     error: Arc<Mutex<Option<String>>>,
+    failures: Failures,
 ) {
+    let mut failures = failures;
     let mut batch = Vec::new();
     let mut beat = Instant::now() + HEARTBEAT;
     loop {
@@ -260,8 +351,10 @@ pub(crate) fn run(
             Popped::Closed => break,
             Popped::Nothing => {}
             Popped::Some => {
+                failures.drop_stopped(&mut batch);
                 if let Err(e) = with_busy_retry(|| write_batch(&mut lock(&conn), &batch, &live)) {
                     *lock(&error) = Some(e.to_string());
+                    failures.failed(&batch, &e, &live);
                 }
             }
         }
@@ -279,6 +372,93 @@ pub(crate) fn run(
                 f.set(lock(&error).take().map_or(Ok(()), Err));
             }
         }
+    }
+}
+
+/// What the writer knows of failed batches: the sessions no longer recorded, and who to tell.
+pub(crate) struct Failures {
+    /// The database, as messages name it.
+    pub path: String,
+    /// The database's file (`None` in memory), for the command that moves a damaged one away.
+    pub file: Option<std::path::PathBuf>,
+    pub listeners: Listeners,
+    /// Sessions whose recording stopped at a failed batch.
+    stopped: BTreeSet<i64>,
+}
+
+impl Failures {
+    pub fn new(path: String, file: Option<std::path::PathBuf>, listeners: Listeners) -> Self {
+        Failures {
+            path,
+            file,
+            listeners,
+            stopped: BTreeSet::new(),
+        }
+    }
+
+    /// Takes the messages of stopped sessions out of `batch`: writing their later events
+    /// would leave a gap in the middle of their record, and their end is unknown.
+    fn drop_stopped(&self, batch: &mut Vec<Msg>) {
+        if !self.stopped.is_empty() {
+            batch.retain(|msg| match msg {
+                Msg::Events { session, .. } | Msg::End { session } => {
+                    !self.stopped.contains(session)
+                }
+                Msg::Flush(_) => true,
+            });
+        }
+    }
+
+    /// A batch was rolled back: its sessions stop being recorded, and everyone is told.
+    fn failed(&mut self, batch: &[Msg], error: &rusqlite::Error, live: &Live) {
+        let mut sessions = BTreeSet::new();
+        let mut lost_events = 0u64;
+        for msg in batch {
+            match msg {
+                Msg::Events { session, events } => {
+                    sessions.insert(*session);
+                    lost_events += events.len() as u64;
+                }
+                Msg::End { session } => {
+                    sessions.insert(*session);
+                }
+                Msg::Flush(_) => {}
+            }
+        }
+        if sessions.is_empty() {
+            return;
+        }
+        {
+            let mut live = lock(live);
+            for id in &sessions {
+                live.remove(id);
+            }
+        }
+        self.stopped.extend(sessions.iter().copied());
+        let failure = WriteFailure {
+            path: self.path.clone(),
+            sessions: sessions.into_iter().collect(),
+            lost_events,
+            reason: sqlite_reason(error),
+            stopped: true,
+            advice: match &self.file {
+                Some(file) if crate::error::is_damage(error) => format!(
+                    "The file is damaged: move it away to start a new history, then start wsdeck again: {}",
+                    crate::error::move_away_command(file)
+                ),
+                _ => WRITE_ADVICE.to_owned(),
+            },
+        };
+        self.listeners.tell(&failure);
+    }
+}
+
+/// SQLite's own words for a failure, without Rust's wrapping (`SqliteFailure(..)`).
+pub(crate) fn sqlite_reason(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) if !message.is_empty() => message.clone(),
+        rusqlite::Error::SqliteFailure(e, _) => e.to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -493,7 +493,9 @@ fn reopens_and_refuses_foreign_files() {
     .unwrap();
     let msg = History::open(&junk).unwrap_err().to_string();
     assert!(
-        msg.contains("is not a wsdeck history") && msg.contains("move it away"),
+        msg.contains("is damaged or not a database")
+            && msg.contains("move it away")
+            && msg.contains(&format!("mv '{}'", junk.display())),
         "{msg}"
     );
 
@@ -503,7 +505,10 @@ fn reopens_and_refuses_foreign_files() {
         .execute_batch("CREATE TABLE t (x);")
         .unwrap();
     let msg = History::open(&other).unwrap_err().to_string();
-    assert!(msg.contains("is not a wsdeck history"), "{msg}");
+    assert!(
+        msg.contains("is not a wsdeck history") && msg.contains("mv '"),
+        "{msg}"
+    );
 
     let newer = dir.path().join("newer.db");
     drop(History::open(&newer).unwrap());

@@ -110,6 +110,31 @@ pub enum WorkspaceError {
         /// The id file.
         path: PathBuf,
     },
+    /// A write or delete would leave the workspace (or the data folder) by its path.
+    #[error("{} is outside the {area} {}: {reason}; wsdeck writes and deletes only inside it", path.display(), base.display())]
+    Outside {
+        /// The path that would have been written or deleted.
+        path: PathBuf,
+        /// "workspace folder" or "data folder".
+        area: &'static str,
+        /// That folder.
+        base: PathBuf,
+        /// Why it is outside.
+        reason: String,
+    },
+    /// A write or delete would go through a symbolic link that leads outside the workspace
+    /// (or the data folder), or nowhere: a workspace may come from a cloned repository.
+    #[error("{} is a symbolic link to {}, outside the {area} {} (or to nothing): wsdeck does not write or delete through links that leave it, since a workspace may come from a cloned repository; replace the link with a real folder or file, or open the folder it points to as the workspace", link.display(), target.display(), base.display())]
+    LinkOutside {
+        /// The link found on the way.
+        link: PathBuf,
+        /// Where it leads.
+        target: PathBuf,
+        /// "workspace folder" or "data folder".
+        area: &'static str,
+        /// That folder.
+        base: PathBuf,
+    },
     /// No per-user data folder could be found.
     #[error("no per-user data folder: set WSDECK_DATA_DIR (or XDG_DATA_HOME or HOME)")]
     NoDataDir,

@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -104,13 +104,109 @@ pub(crate) fn read_existing(path: &Path) -> Result<Vec<u8>> {
     })
 }
 
+/// A path checked by [`confine`] to stay inside the workspace or the data folder: the only
+/// kind of path the functions that write or delete accept, so that no write can skip the
+/// check.
+#[derive(Debug, Clone)]
+pub(crate) struct Confined(PathBuf);
+
+impl Confined {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// Checks that writing or deleting `target` stays inside `base` (the workspace folder or the
+/// data folder, named `area` in errors): `target` must be lexically under `base` with no
+/// `..`, and neither it nor any folder between `base` and it may be a symbolic link that
+/// resolves outside `base` (or leads nowhere). A workspace may come from a cloned repository,
+/// whose links must not make wsdeck write or delete someone's other files. Links that stay
+/// inside are followed as usual. Parts that do not exist yet are created by the write itself
+/// as real folders.
+pub(crate) fn confine(base: &Path, area: &'static str, target: &Path) -> Result<Confined> {
+    let outside = |reason: String| WorkspaceError::Outside {
+        path: target.to_owned(),
+        area,
+        base: base.to_owned(),
+        reason,
+    };
+    let rest = target
+        .strip_prefix(base)
+        .map_err(|_| outside("it is not inside it".to_owned()))?;
+    if rest
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(outside("the path climbs out with `..`".to_owned()));
+    }
+    let real_base = match fs::canonicalize(base) {
+        Ok(real) => real,
+        // Nothing exists yet: the write creates real folders only.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Confined(target.to_owned())),
+        Err(e) => return Err(WorkspaceError::io(base, e)),
+    };
+    let mut at = base.to_path_buf();
+    for part in rest.components() {
+        at.push(part);
+        let meta = match fs::symlink_metadata(&at) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+            Err(e) => return Err(WorkspaceError::io(&at, e)),
+        };
+        if !meta.file_type().is_symlink() {
+            continue;
+        }
+        match fs::canonicalize(&at) {
+            Ok(real) if real.starts_with(&real_base) => {}
+            Ok(real) => {
+                return Err(WorkspaceError::LinkOutside {
+                    link: at,
+                    target: real,
+                    area,
+                    base: base.to_owned(),
+                });
+            }
+            Err(_) => {
+                return Err(WorkspaceError::LinkOutside {
+                    target: fs::read_link(&at).unwrap_or_default(),
+                    link: at,
+                    area,
+                    base: base.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(Confined(target.to_owned()))
+}
+
+/// Deletes a file (a link itself, never what it points to).
+pub(crate) fn remove_file(path: &Confined) -> Result<()> {
+    fs::remove_file(path.path()).map_err(|e| not_found_or_io(path.path(), e))
+}
+
+/// Deletes a folder with everything in it (links inside are removed, not followed).
+pub(crate) fn remove_dir_all(path: &Confined) -> Result<()> {
+    fs::remove_dir_all(path.path()).map_err(|e| not_found_or_io(path.path(), e))
+}
+
+pub(crate) fn not_found_or_io(path: &Path, e: io::Error) -> WorkspaceError {
+    if e.kind() == io::ErrorKind::NotFound {
+        WorkspaceError::NotFound {
+            path: path.to_owned(),
+        }
+    } else {
+        WorkspaceError::io(path, e)
+    }
+}
+
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to `path` atomically: a hidden temporary file in the same folder, written
 /// and flushed to disk, then renamed over `path`. Readers see the old file or the new one,
 /// never half of one; on failure the temporary file is removed. `private` makes the file
 /// readable by its owner only (mode 0600 on Unix) from the moment it exists.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+pub(crate) fn write_atomic(path: &Confined, bytes: &[u8], private: bool) -> Result<()> {
+    let path = path.path();
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| WorkspaceError::io(dir, e))?;
     let name = path
@@ -172,11 +268,12 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
 /// loaded from; `None`: it must not exist yet). `force` skips the check. Returns the new
 /// revision. Call with [`write_lock`] held.
 pub(crate) fn write_guarded(
-    path: &Path,
+    confined: &Confined,
     bytes: &[u8],
     expected: Option<Revision>,
     force: bool,
 ) -> Result<Revision> {
+    let path = confined.path();
     if !force {
         let current = read_optional(path)?.map(|b| Revision::of(&b));
         match (expected, current) {
@@ -198,7 +295,7 @@ pub(crate) fn write_guarded(
             _ => {}
         }
     }
-    write_atomic(path, bytes, false)?;
+    write_atomic(confined, bytes, false)?;
     Ok(Revision::of(bytes))
 }
 
@@ -267,8 +364,8 @@ mod tests {
     fn atomic_write_leaves_no_temp_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/a.toml");
-        write_atomic(&path, b"one", false).unwrap();
-        write_atomic(&path, b"two", true).unwrap();
+        write_atomic(&Confined(path.clone()), b"one", false).unwrap();
+        write_atomic(&Confined(path.clone()), b"two", true).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = fs::read_dir(dir.path().join("sub"))
             .unwrap()
@@ -283,7 +380,7 @@ mod tests {
         // The target is a non-empty folder: the rename fails.
         let target = dir.path().join("busy");
         fs::create_dir_all(target.join("inside")).unwrap();
-        assert!(write_atomic(&target, b"x", false).is_err());
+        assert!(write_atomic(&Confined(target.clone()), b"x", false).is_err());
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, WorkspaceError};
-use crate::fsutil::{create_private_dir, fnv1a, parse_toml, read_optional, to_toml, write_atomic};
+use crate::fsutil::{
+    Confined, create_private_dir, fnv1a, parse_toml, read_optional, to_toml, write_atomic,
+};
 
 /// The secret values of one workspace, by environment file name and variable name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,11 +59,11 @@ pub(crate) fn read(path: &Path) -> Result<Secrets> {
     }
 }
 
-pub(crate) fn write(path: &Path, secrets: &Secrets) -> Result<()> {
-    if let Some(dir) = path.parent() {
+pub(crate) fn write(path: &Confined, secrets: &Secrets) -> Result<()> {
+    if let Some(dir) = path.path().parent() {
         create_private_dir(dir)?;
     }
-    let text = to_toml(path, secrets)?;
+    let text = to_toml(path.path(), secrets)?;
     write_atomic(path, text.as_bytes(), true)
 }
 

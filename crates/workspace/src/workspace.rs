@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{LoadProblem, Result, WorkspaceError};
 use crate::fsutil::{
-    Revision, parse_toml, read_existing, read_optional, to_toml, write_atomic, write_guarded,
-    write_lock,
+    Confined, Revision, confine, parse_toml, read_existing, read_optional, remove_dir_all,
+    remove_file, to_toml, write_atomic, write_guarded, write_lock,
 };
 use crate::model::{
     Collection, CollectionDoc, Environment, EnvironmentDoc, Request, RequestDoc, RequestId,
@@ -152,6 +152,44 @@ impl Workspace {
         self.origin
     }
 
+    /// `path` checked for a write or delete: inside the workspace folder, or for the files
+    /// kept in the data folder (secrets) inside that, and not through a symbolic link that
+    /// leads out of it (see [`confine`]).
+    fn confined(&self, path: &Path) -> Result<Confined> {
+        if path.starts_with(&self.root) {
+            self.check_found_root()?;
+            confine(&self.root, "workspace folder", path)
+        } else {
+            confine(&self.data_dir, "data folder", path)
+        }
+    }
+
+    /// A `.wsdeck/` found upward belongs to the project folder holding it (a cloned
+    /// repository, perhaps): when it is a symbolic link, it must lead inside that folder, or
+    /// wsdeck would write wherever the repository's link points.
+    fn check_found_root(&self) -> Result<()> {
+        if self.origin != Origin::Found {
+            return Ok(());
+        }
+        let Some(project) = self.root.parent() else {
+            return Ok(());
+        };
+        let is_link = fs::symlink_metadata(&self.root).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return Ok(());
+        }
+        let inside = match (fs::canonicalize(&self.root), fs::canonicalize(project)) {
+            (Ok(real), Ok(project)) => real.starts_with(project).then_some(()).ok_or(real),
+            _ => Err(fs::read_link(&self.root).unwrap_or_default()),
+        };
+        inside.map_err(|target| WorkspaceError::LinkOutside {
+            link: self.root.clone(),
+            target,
+            area: "project folder",
+            base: project.to_owned(),
+        })
+    }
+
     /// `<root>/collections`.
     pub fn collections_dir(&self) -> PathBuf {
         self.root.join("collections")
@@ -193,7 +231,7 @@ impl Workspace {
             return Ok(id);
         }
         let id = secrets::new_id();
-        let path = self.root.join(ID_FILE);
+        let path = self.confined(&self.root.join(ID_FILE))?;
         write_atomic(&path, format!("{id}\n").as_bytes(), false)?;
         Ok(id)
     }
@@ -438,7 +476,12 @@ impl Workspace {
         }
         let path = self.request_path(&id)?;
         let text = to_toml(&path, &request.doc)?;
-        let revision = write_guarded(&path, text.as_bytes(), request.revision, force)?;
+        let revision = write_guarded(
+            &self.confined(&path)?,
+            text.as_bytes(),
+            request.revision,
+            force,
+        )?;
         request.id = id;
         request.revision = Some(revision);
         Ok(path)
@@ -462,14 +505,16 @@ impl Workspace {
         let text = to_toml(&new_path, &request.doc)?;
         if new_path == old_path {
             request.revision = Some(write_guarded(
-                &new_path,
+                &self.confined(&new_path)?,
                 text.as_bytes(),
                 request.revision,
                 false,
             )?);
         } else {
-            request.revision = Some(write_guarded(&new_path, text.as_bytes(), None, false)?);
-            remove_file(&old_path)?;
+            // Both checked before either is touched: a refusal leaves both files as they were.
+            let (new_file, old_file) = (self.confined(&new_path)?, self.confined(&old_path)?);
+            request.revision = Some(write_guarded(&new_file, text.as_bytes(), None, false)?);
+            remove_file(&old_file)?;
         }
         request.id = new_id;
         Ok(request)
@@ -485,7 +530,12 @@ impl Workspace {
         request.id = RequestId::new(id.collection.clone(), slug);
         let path = self.request_path(&request.id)?;
         let text = to_toml(&path, &request.doc)?;
-        request.revision = Some(write_guarded(&path, text.as_bytes(), None, false)?);
+        request.revision = Some(write_guarded(
+            &self.confined(&path)?,
+            text.as_bytes(),
+            None,
+            false,
+        )?);
         Ok(request)
     }
 
@@ -503,15 +553,17 @@ impl Workspace {
         request.id = RequestId::new(collection.to_vec(), slug);
         let new_path = self.request_path(&request.id)?;
         let text = to_toml(&new_path, &request.doc)?;
-        request.revision = Some(write_guarded(&new_path, text.as_bytes(), None, false)?);
-        remove_file(&old_path)?;
+        // Both checked before either is touched: a refusal leaves both files as they were.
+        let (new_file, old_file) = (self.confined(&new_path)?, self.confined(&old_path)?);
+        request.revision = Some(write_guarded(&new_file, text.as_bytes(), None, false)?);
+        remove_file(&old_file)?;
         Ok(request)
     }
 
     /// Deletes a request's file.
     pub fn delete_request(&self, id: &RequestId) -> Result<()> {
         let _lock = write_lock();
-        remove_file(&self.request_path(id)?)
+        remove_file(&self.confined(&self.request_path(id)?)?)
     }
 
     // ---------------------------------------------------------------- saved messages
@@ -524,11 +576,12 @@ impl Workspace {
     ) -> Result<Request> {
         let _lock = write_lock();
         let path = self.request_path(id)?;
+        let file = self.confined(&path)?;
         let mut request = read_request_file(&path, id, None)?;
         edit(&path, &mut request.doc.messages)?;
         let text = to_toml(&path, &request.doc)?;
         request.revision = Some(write_guarded(
-            &path,
+            &file,
             text.as_bytes(),
             request.revision,
             false,
@@ -613,7 +666,7 @@ impl Workspace {
             description: String::new(),
         };
         let text = to_toml(&meta, &doc)?;
-        write_atomic(&meta, text.as_bytes(), false)?;
+        write_atomic(&self.confined(&meta)?, text.as_bytes(), false)?;
         Ok(path)
     }
 
@@ -642,7 +695,11 @@ impl Workspace {
             name: name.to_owned(),
             description: description.to_owned(),
         };
-        write_atomic(&meta, to_toml(&meta, &doc)?.as_bytes(), false)
+        write_atomic(
+            &self.confined(&meta)?,
+            to_toml(&meta, &doc)?.as_bytes(),
+            false,
+        )
     }
 
     /// Deletes a collection folder with everything in it.
@@ -655,7 +712,7 @@ impl Workspace {
                 reason: "the top of the collections cannot be deleted",
             });
         }
-        fs::remove_dir_all(&dir).map_err(|e| not_found_or_io(&dir, e))
+        remove_dir_all(&self.confined(&dir)?)
     }
 
     // ---------------------------------------------------------------- environments
@@ -698,6 +755,7 @@ impl Workspace {
                 .collect(),
         };
         let text = to_toml(&path, &doc)?;
+        let file = self.confined(&path)?;
         let secret_values: BTreeMap<String, String> = env
             .variables
             .iter()
@@ -706,7 +764,7 @@ impl Workspace {
             .collect();
         // Secrets first: if that fails, the workspace file is unchanged.
         self.store_secrets(&slug, secret_values)?;
-        let revision = write_guarded(&path, text.as_bytes(), env.revision, force)?;
+        let revision = write_guarded(&file, text.as_bytes(), env.revision, force)?;
         env.slug = slug;
         env.revision = Some(revision);
         Ok(path)
@@ -716,8 +774,8 @@ impl Workspace {
         if values.is_empty() && self.existing_id()?.is_none() {
             return Ok(());
         }
-        let path = secrets::path(&self.data_dir, &self.workspace_id()?);
-        let mut all = secrets::read(&path)?;
+        let path = self.confined(&secrets::path(&self.data_dir, &self.workspace_id()?))?;
+        let mut all = secrets::read(path.path())?;
         if all.set(slug, values) {
             secrets::write(&path, &all)?;
         }
@@ -727,7 +785,7 @@ impl Workspace {
     /// Deletes an environment's file and its secrets.
     pub fn delete_environment(&self, slug: &str) -> Result<()> {
         let _lock = write_lock();
-        remove_file(&self.environment_path(slug)?)?;
+        remove_file(&self.confined(&self.environment_path(slug)?)?)?;
         self.store_secrets(slug, BTreeMap::new())
     }
 
@@ -870,18 +928,4 @@ fn list_dir(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     }
     out.sort();
     Ok(out)
-}
-
-fn remove_file(path: &Path) -> Result<()> {
-    fs::remove_file(path).map_err(|e| not_found_or_io(path, e))
-}
-
-fn not_found_or_io(path: &Path, e: io::Error) -> WorkspaceError {
-    if e.kind() == io::ErrorKind::NotFound {
-        WorkspaceError::NotFound {
-            path: path.to_owned(),
-        }
-    } else {
-        WorkspaceError::io(path, e)
-    }
 }

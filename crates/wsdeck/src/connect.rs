@@ -492,7 +492,7 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         Ok(recorder) => recorder,
         Err(e) => {
             eprintln!("wsdeck: {e:#}");
-            return exit::USAGE;
+            return exit::HISTORY;
         }
     };
     let url = crate::history_cmd::recorded_url(&spec, &view.redactor);
@@ -543,7 +543,8 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     if let Some(recorder) = recorder {
         // Everything the session did is in the history before the process ends.
         let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
-        rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
+        let recorded = rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
+        return crate::history_cmd::exit_code_after_recording(code, !recorded);
     }
     code
 }

@@ -23,6 +23,10 @@ pub const CONNECTION_LOST: u8 = 8;
 /// What was received could not be written to stdout (disk full, stdout closed): a script must
 /// not take a partial capture for a whole one. A reader that left (`| head`) is not this.
 pub const OUTPUT: u8 = 9;
+/// Recording into the history failed (disk full, I/O error, a damaged database): the session
+/// went on, but the history does not hold all of it. `wsdeck history` uses it too when the
+/// database cannot be read or written.
+pub const HISTORY: u8 = 10;
 /// The server closed with an error code (anything but 1000 Normal Closure and 1001 Going
 /// Away: 1002, 1008, 1011, 4xxx, …): "the server refused my message" is not success.
 pub const SERVER_CLOSED_WITH_ERROR: u8 = 11;
@@ -43,6 +47,8 @@ Exit codes:
   7  timeout: the handshake took longer than --handshake-timeout
   8  connection lost: the connection ended without a closing handshake
   9  output failed: stdout could not be written (disk full, closed); what was received is incomplete
+ 10  recording failed (--record): the history database could not be opened or written (disk
+     full, damaged file); the session went on, but the history does not hold all of it
  11  the server closed with an error code: anything but 1000 (normal) and 1001 (going away),
      e.g. 1002, 1008, 1009, 1011, 4000-4999 (--any-close-ok: exit 0 for any close code)
  12  ping timeout: nothing arrived within --ping-timeout of a --ping-interval ping";

@@ -198,9 +198,10 @@ impl BoundGateway {
             api = api.with_workspace(workspace);
         }
         if let Some(recorder) = &options.recorder {
-            api = api
-                .with_history(recorder.history().clone())
-                .with_observer(Arc::new(recorder.clone()));
+            if let Some(history) = recorder.history() {
+                api = api.with_history(history.clone());
+            }
+            api = api.with_observer(Arc::new(recorder.clone()));
         }
         let gateway = Arc::new(Gateway {
             api,
@@ -329,12 +330,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             Some(dir) => Some(crate::ui::open_workspace(Some(dir))?),
             None => None,
         },
-        recorder: match args.history {
-            Some(path) => Some(crate::history_cmd::Recorder::new(crate::history_cmd::open(
-                Some(path),
-            )?)),
-            None => None,
-        },
+        recorder: args
+            .history
+            .map(|path| crate::history_cmd::server_recorder(Some(path))),
         max_request_bytes: Limits::default().max_request_bytes,
     })
     .await?;

@@ -4,10 +4,13 @@
 
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use wsdeck_api::{HistoryProblem, HistoryProblemKind, HistoryProblems};
 use wsdeck_engine::Session;
 use wsdeck_history::{History, HistoryError, SessionFilter, SessionMeta};
 
@@ -28,7 +31,22 @@ pub fn open(path: Option<PathBuf>) -> anyhow::Result<History> {
         Some(p) => p,
         None => default_path()?,
     };
-    History::open(&path).map_err(|e| anyhow::anyhow!("{e}"))
+    History::open(&path).map_err(failure)
+}
+
+/// The recorder of `wsdeck ui` and `wsdeck serve --history`: a history that cannot be
+/// opened (damaged, not a history, no data folder) does not stop them. They say what is
+/// wrong on stderr now — and to every API client, the workbench's page included, with a
+/// `wsdeck.historyError` notification — and run without a history until it is fixed.
+pub fn server_recorder(path: Option<PathBuf>) -> Recorder {
+    match open(path) {
+        Ok(history) => Recorder::new(history),
+        Err(e) => {
+            let message = format!("{e:#}; running without a history until then");
+            eprintln!("wsdeck: history: {message}");
+            Recorder::unavailable(message)
+        }
+    }
 }
 
 /// Who writes the history, for people who found none.
@@ -46,12 +64,12 @@ fn open_existing(path: Option<PathBuf>) -> anyhow::Result<History> {
     };
     match History::open_existing(&path) {
         Err(HistoryError::NoDatabase { .. }) if !named => {
-            History::open_in_memory().map_err(|e| anyhow::anyhow!("{e}"))
+            History::open_in_memory().map_err(failure)
         }
         Err(e @ HistoryError::NoDatabase { .. }) => Err(anyhow::anyhow!(
             "{e}; {RECORDED_BY} (check the --history path)"
         )),
-        other => other.map_err(|e| anyhow::anyhow!("{e}")),
+        other => other.map_err(failure),
     }
 }
 
@@ -75,6 +93,17 @@ pub fn recorder_for(
     Ok(Some(recorder))
 }
 
+/// The exit code of a command that recorded: a recording that failed turns a clean `OK`
+/// into [`crate::exit::HISTORY`] (what the session did is not all in the history, and a
+/// script must not take it for a whole record); any other failure keeps its own code.
+pub fn exit_code_after_recording(code: u8, recording_failed: bool) -> u8 {
+    if recording_failed && code == crate::exit::OK {
+        crate::exit::HISTORY
+    } else {
+        code
+    }
+}
+
 /// The URL a session is recorded (and listed) under: the request's URL with its query
 /// params appended, as it is connected to, with secrets and URL credentials masked.
 pub fn recorded_url(
@@ -93,25 +122,83 @@ pub fn recorded_url(
 }
 
 /// Records every session the API opens (the `wsdeck ui` page's, `wsdeck serve`'s clients').
+///
+/// Nothing it fails to record is lost silently: a write that fails (disk full, I/O error)
+/// or a session that cannot be started in the history is said at once on stderr, to every
+/// API client (`wsdeck.historyError`), and in the exit code of `connect`/`run --record`.
 #[derive(Debug, Clone)]
 pub struct Recorder {
-    history: History,
+    /// `None` when the history could not be opened: nothing is recorded.
+    history: Option<History>,
     /// The recording tasks, so that a process about to exit can wait for them.
     tasks: tokio_util::task::TaskTracker,
+    problems: Arc<Problems>,
+}
+
+/// What went wrong with recording, for stderr, the API's clients and the exit code.
+#[derive(Debug)]
+struct Problems {
+    /// The latest problem; API clients watch it.
+    latest: tokio::sync::watch::Sender<Option<HistoryProblem>>,
+    /// Whether some session was not recorded in full.
+    failed: AtomicBool,
+}
+
+impl Problems {
+    fn new(initial: Option<HistoryProblem>) -> Arc<Self> {
+        Arc::new(Problems {
+            latest: tokio::sync::watch::Sender::new(initial),
+            failed: AtomicBool::new(false),
+        })
+    }
+
+    /// Says `message` on stderr at once and tells the API's clients.
+    fn write_failed(&self, message: String) {
+        eprintln!("wsdeck: history: {message}");
+        self.failed.store(true, Ordering::Release);
+        self.latest.send_replace(Some(HistoryProblem {
+            kind: HistoryProblemKind::WriteFailed,
+            message,
+        }));
+    }
 }
 
 impl Recorder {
     pub fn new(history: History) -> Self {
+        let problems = Problems::new(None);
+        let heard = problems.clone();
+        history.on_write_failure(move |failure| heard.write_failed(failure.to_string()));
         Recorder {
-            history,
+            history: Some(history),
             tasks: tokio_util::task::TaskTracker::new(),
+            problems,
         }
+    }
+
+    /// A recorder without a history (it could not be opened, for `reason`): records
+    /// nothing, and tells every API client `reason`.
+    pub fn unavailable(reason: String) -> Self {
+        Recorder {
+            history: None,
+            tasks: tokio_util::task::TaskTracker::new(),
+            problems: Problems::new(Some(HistoryProblem {
+                kind: HistoryProblemKind::Unavailable,
+                message: reason,
+            })),
+        }
+    }
+
+    /// Whether some session was not recorded in full (a write failed).
+    pub fn failed(&self) -> bool {
+        self.problems.failed.load(Ordering::Acquire)
     }
 
     /// Applies the history's retention settings now and every [`RETENTION_EVERY`] for as
     /// long as the process runs (the first pass right away, off the async threads).
     pub fn keep_retention(&self) {
-        let history = self.history.clone();
+        let Some(history) = self.history.clone() else {
+            return;
+        };
         tokio::spawn(async move {
             let mut every = tokio::time::interval(RETENTION_EVERY);
             loop {
@@ -128,20 +215,23 @@ impl Recorder {
 
     /// Waits (at most `wait`) until every session being recorded has ended and is
     /// committed; call it after closing the sessions. Says so when some did not finish.
-    pub async fn finish(&self, wait: Duration) {
+    /// Returns whether everything was recorded (no write failed, nothing left unfinished).
+    pub async fn finish(&self, wait: Duration) -> bool {
         self.tasks.close();
         if tokio::time::timeout(wait, self.tasks.wait()).await.is_err() {
-            eprintln!(
-                "wsdeck: history: {} sessions were still being recorded after {}s; their last events may be missing",
+            self.problems.write_failed(format!(
+                "{} sessions were still being recorded after {}s; their last events may be missing",
                 self.tasks.len(),
                 wait.as_secs()
-            );
+            ));
         }
+        !self.failed()
     }
 
-    /// The database it records into (also read by the API's `wsdeck.history.*`).
-    pub fn history(&self) -> &History {
-        &self.history
+    /// The database it records into (also read by the API's `wsdeck.history.*`); `None`
+    /// when it could not be opened.
+    pub fn history(&self) -> Option<&History> {
+        self.history.as_ref()
     }
 
     /// Records `session` from its first event until it ends, in a task of its own; the task
@@ -153,8 +243,12 @@ impl Recorder {
         request: Option<serde_json::Value>,
         secrets: Vec<String>,
     ) -> tokio::task::JoinHandle<()> {
-        let history = self.history.clone();
+        let Some(history) = self.history.clone() else {
+            // Said when the history could not be opened (and to each API client).
+            return tokio::spawn(async {});
+        };
         let log = session.log().clone();
+        let problems = self.problems.clone();
         self.tasks.spawn(async move {
             let meta = SessionMeta {
                 url,
@@ -169,15 +263,16 @@ impl Recorder {
             match started {
                 Ok(Ok(id)) => {
                     if let Err(e) = wsdeck_history::record_log(history.clone(), id, log).await {
-                        eprintln!("wsdeck: history: {e}");
+                        problems.write_failed(e.to_string());
                     }
-                    let flushed = tokio::task::spawn_blocking(move || history.flush()).await;
-                    if let Ok(Err(e)) = flushed {
-                        eprintln!("wsdeck: history: {e}");
-                    }
+                    // A failed batch was said when it failed (the writer's listener); the
+                    // flush only waits for the commit.
+                    let _ = tokio::task::spawn_blocking(move || history.flush()).await;
                 }
-                Ok(Err(e)) => eprintln!("wsdeck: history: {e}"),
-                Err(e) => eprintln!("wsdeck: history: {e}"),
+                Ok(Err(e)) => problems.write_failed(format!("this session is not recorded: {e}")),
+                Err(e) => problems.write_failed(format!(
+                    "this session is not recorded: the recording task failed: {e}"
+                )),
             }
         })
     }
@@ -188,6 +283,10 @@ impl wsdeck_api::SessionObserver for Recorder {
         let url = opened.request["url"].as_str().unwrap_or("").to_owned();
         // Runs as long as the session; `wsdeck ui` and `serve` end with Ctrl-C.
         drop(self.record(session, url, Some(opened.request), opened.secrets));
+    }
+
+    fn history_problems(&self) -> Option<HistoryProblems> {
+        Some(self.problems.latest.subscribe())
     }
 }
 
@@ -358,15 +457,62 @@ fn size(bytes: u64) -> String {
     }
 }
 
-/// Runs `wsdeck history …`; returns the exit code.
+/// Runs `wsdeck history …`; returns the exit code: [`crate::exit::HISTORY`] when the
+/// database itself is the problem (damaged, not a history, cannot be written), else
+/// [`crate::exit::USAGE`]. The error is one line.
 pub fn run(args: HistoryArgs) -> u8 {
     match run_inner(args) {
         Ok(()) => crate::exit::OK,
         Err(e) => {
-            eprintln!("wsdeck history: {e:#}");
-            crate::exit::USAGE
+            let bad_file = e.chain().any(|c| {
+                c.downcast_ref::<Failure>()
+                    .is_some_and(|f| f.database_problem)
+            });
+            let text = format!("{e:#}").replace('\n', " ");
+            eprintln!("wsdeck history: {text}");
+            if bad_file {
+                crate::exit::HISTORY
+            } else {
+                crate::exit::USAGE
+            }
         }
     }
+}
+
+/// A history error as the binary reports it: its one-line text (the library's `Display`
+/// already names the cause, so no source is chained) and whether the database is at fault.
+#[derive(Debug)]
+struct Failure {
+    message: String,
+    database_problem: bool,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+fn failure(e: HistoryError) -> anyhow::Error {
+    anyhow::Error::new(Failure {
+        message: e.to_string(),
+        database_problem: is_database_problem(&e),
+    })
+}
+
+/// Whether the history database itself is the problem, rather than what was asked of it.
+fn is_database_problem(e: &HistoryError) -> bool {
+    e.is_bad_file()
+        || matches!(
+            e,
+            HistoryError::Open { .. }
+                | HistoryError::Sqlite { .. }
+                | HistoryError::Recorder(_)
+                | HistoryError::CreateDir { .. }
+                | HistoryError::CreateFile { .. }
+        )
 }
 
 fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
@@ -394,9 +540,9 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                     before_id: None,
                     url_contains: url.clone(),
                 })
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(failure)?;
             if sessions.is_empty() {
-                let recorded = history.size().map_err(|e| anyhow::anyhow!("{e}"))?;
+                let recorded = history.size().map_err(failure)?;
                 match url {
                     Some(url) if recorded.sessions > 0 => {
                         writeln!(out, "no session's URL contains {url:?}")?;
@@ -430,14 +576,10 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
             }
         }
         HistoryCommand::Show { id } => {
-            history
-                .export_jsonl(id, &mut out)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            history.export_jsonl(id, &mut out).map_err(failure)?;
         }
         HistoryCommand::Search { query, limit } => {
-            let hits = history
-                .search(&query, limit)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hits = history.search(&query, limit).map_err(failure)?;
             if hits.is_empty() {
                 writeln!(out, "no message matches {query:?}")?;
             }
@@ -447,14 +589,10 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
         }
         HistoryCommand::Export { ids, har } => {
             if har {
-                history
-                    .export_har(&ids, &mut out)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                history.export_har(&ids, &mut out).map_err(failure)?;
             } else {
                 for id in ids {
-                    history
-                        .export_jsonl(id, &mut out)
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    history.export_jsonl(id, &mut out).map_err(failure)?;
                 }
             }
         }
@@ -480,20 +618,18 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                     older_than_days.map(|d| Duration::from_secs(d * 86_400)),
                     max_mib.map(|m| m * 1024 * 1024),
                 )
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(failure)?;
             writeln!(out, "{}", deleted(&report))?;
         }
         HistoryCommand::Delete { ids } => {
-            let report = history
-                .delete_sessions(&ids)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report = history.delete_sessions(&ids).map_err(failure)?;
             writeln!(out, "{}", deleted(&report))?;
         }
         HistoryCommand::Retention {
             max_age_days,
             max_mib,
         } => {
-            let mut retention = history.retention().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut retention = history.retention().map_err(failure)?;
             if max_age_days.is_some() || max_mib.is_some() {
                 if let Some(limit) = max_age_days {
                     retention.max_age_days = match limit {
@@ -507,15 +643,11 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                         Limit::At(m) => Some(m.saturating_mul(1 << 20)),
                     };
                 }
-                history
-                    .set_retention(retention)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                let report = history
-                    .apply_retention()
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                history.set_retention(retention).map_err(failure)?;
+                let report = history.apply_retention().map_err(failure)?;
                 writeln!(out, "applied: {}", deleted(&report))?;
             }
-            let held = history.size().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let held = history.size().map_err(failure)?;
             let age = retention
                 .max_age_days
                 .map_or("no age limit".to_owned(), |d| format!("{d} days"));

@@ -221,7 +221,7 @@ fn connect_and_send(
         Ok(recorder) => recorder,
         Err(e) => {
             eprintln!("wsdeck run: {e:#}");
-            return exit::USAGE;
+            return exit::HISTORY;
         }
     };
     let url = crate::history_cmd::recorded_url(&spec, &printer.view.redactor);
@@ -308,7 +308,10 @@ fn connect_and_send(
     if let Some(recorder) = recorder {
         // Everything the session did is in the history before the process ends.
         let _ = rt.block_on(session.close(Some(1000), ""));
-        rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
+        let recorded = rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
+        if !recorded {
+            return crate::history_cmd::exit_code_after_recording(code, true);
+        }
     }
     if code == exit::OK && refused.load(std::sync::atomic::Ordering::Acquire) > 0 {
         return exit::USAGE;

@@ -107,9 +107,7 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
         recorder: if args.no_history {
             None
         } else {
-            Some(crate::history_cmd::Recorder::new(crate::history_cmd::open(
-                args.history.clone(),
-            )?))
+            Some(crate::history_cmd::server_recorder(args.history.clone()))
         },
         max_request_bytes: MAX_REQUEST_BYTES,
     })

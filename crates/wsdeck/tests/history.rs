@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::Echo;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wsdeck");
 
@@ -402,5 +402,538 @@ fn a_recording_killed_mid_stream_keeps_a_gapless_prefix() {
     assert!(
         seqs.iter().enumerate().all(|(i, s)| *s == i as u64),
         "the committed events are not a gapless prefix"
+    );
+}
+
+// ------------------------------------------------------------------ nothing lost silently
+
+/// `wsdeck ARGS…` in a shell whose files may not grow past `bytes` (RLIMIT_FSIZE, with
+/// SIGXFSZ ignored so that a write past it fails with EFBIG — a real write error, as on a
+/// full disk — instead of killing the process).
+fn limited(bytes: u64, args: &[&str]) -> Command {
+    let mut script = String::from("trap '' XFSZ; ulimit -f \"$1\"; shift; exec \"$@\"");
+    script.push('\n');
+    let mut cmd = Command::new("sh");
+    // `ulimit -f` counts 512-byte blocks in dash and 1024-byte ones in bash: 512 is the
+    // smaller, so the limit is at least `bytes` either way.
+    cmd.arg("-c")
+        .arg(script)
+        .arg("sh")
+        .arg((bytes / 512).to_string())
+        .arg(BIN)
+        .args(args);
+    cmd
+}
+
+/// The largest of the database's files, which the size limit must leave room above.
+fn largest_db_file(db: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut p = db.as_os_str().to_owned();
+            p.push(suffix);
+            std::fs::metadata(PathBuf::from(p)).ok().map(|m| m.len())
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Records one short session (`/echo`, 2 messages each way) with `connect --record`.
+fn record_one(echo: &Echo, db: &Path) {
+    let mut child = Command::new(BIN)
+        .args([
+            "connect",
+            &echo.url("/echo"),
+            "--exit-on-eof",
+            "--record",
+            "--history",
+        ])
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("wsdeck connect");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"kept one\nkept two\n")
+        .expect("write");
+    assert!(child.wait().expect("exit").success());
+}
+
+/// The sessions `wsdeck history list` shows: (id, event count, url), and the exit status.
+fn listed(db: &Path) -> (Vec<(i64, u64, String)>, Output) {
+    let out = history(db, &["list"]);
+    let rows = stdout(&out)
+        .lines()
+        .filter_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            Some((
+                words.first()?.parse().ok()?,
+                words.get(3)?.parse().ok()?,
+                (*words.last()?).to_owned(),
+            ))
+        })
+        .collect();
+    (rows, out)
+}
+
+#[test]
+fn a_full_disk_under_connect_record_is_said_at_once_and_exits_10_keeping_what_was_recorded() {
+    let echo = Echo::start();
+    let tmp = Temp::new("full-connect");
+    let db = tmp.db();
+    record_one(&echo, &db);
+    let room = largest_db_file(&db) + 256 * 1024;
+    // 5,000 messages of 1,000 bytes: far more than the room left.
+    let stream = echo.url("/stream?rate=50000&size=1000&count=5000");
+    let out = limited(
+        room,
+        &[
+            "connect",
+            &stream,
+            "--max-messages",
+            "5000",
+            "--record",
+            "--history",
+        ],
+    )
+    .arg(&db)
+    .stdin(Stdio::null())
+    .output()
+    .expect("wsdeck connect");
+    let said = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(10),
+        "exit 10, recording failed: {said}"
+    );
+    assert!(
+        said.contains("recording into the history") && said.contains("no longer recorded"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("SqliteFailure") && !said.contains("Some("),
+        "{said}"
+    );
+    // The session went on to the end: every message reached stdout.
+    assert_eq!(stdout(&out).lines().count(), 5000);
+
+    let (rows, list) = listed(&db);
+    assert!(
+        list.status.success(),
+        "the database still opens: {}",
+        stderr(&list)
+    );
+    let kept = rows
+        .iter()
+        .find(|(_, _, url)| url.ends_with("/echo"))
+        .unwrap_or_else(|| panic!("the earlier session is listed: {rows:?}"));
+    assert_eq!(kept.1, 9, "the earlier session is whole: {rows:?}");
+    let show = history(&db, &["show", &kept.0.to_string()]);
+    assert!(stdout(&show).contains("kept two"), "{}", stdout(&show));
+}
+
+/// A running `wsdeck serve --history`, its stderr collected, killed on drop.
+struct Served {
+    child: std::process::Child,
+    port: u16,
+    token: String,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Served {
+    fn spawn(mut cmd: Command) -> Served {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wsdeck serve starts");
+        let (tx, stderr) = std::sync::mpsc::channel();
+        let err = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut line = String::new();
+        {
+            use std::io::BufRead as _;
+            let out = child.stdout.take().expect("stdout");
+            std::io::BufReader::new(out)
+                .read_line(&mut line)
+                .expect("the URL line");
+        }
+        let url = line
+            .trim()
+            .strip_prefix("wsdeck gateway listening on ws://127.0.0.1:")
+            .unwrap_or_else(|| panic!("wsdeck serve did not start: {line:?}"));
+        let (port, token) = url.split_once("/rpc?token=").expect("url with token");
+        Served {
+            port: port.parse().expect("port"),
+            token: token.to_owned(),
+            child,
+            stderr,
+        }
+    }
+
+    /// The stderr lines so far (waiting up to `wait` for the first).
+    fn said(&self, wait: Duration) -> String {
+        let mut lines: Vec<String> = self.stderr.recv_timeout(wait).into_iter().collect();
+        lines.extend(self.stderr.try_iter());
+        lines.join("\n")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_args(db: &Path) -> Vec<String> {
+    vec![
+        "serve".into(),
+        "--port".into(),
+        "0".into(),
+        "--grant".into(),
+        "endowment:network-access".into(),
+        "--grant".into(),
+        "wsdeck:history".into(),
+        "--history".into(),
+        db.display().to_string(),
+    ]
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+async fn rpc_client(port: u16, token: &str) -> Ws {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("tcp connect");
+    let (ws, _) =
+        tokio_tungstenite::client_async(format!("ws://127.0.0.1:{port}/rpc?token={token}"), tcp)
+            .await
+            .expect("an authorized client connects");
+    ws
+}
+
+/// Reads the client's texts until one satisfies `want` (at most `most` texts, each within
+/// 10 s); every text read is returned.
+async fn read_until(ws: &mut Ws, most: usize, want: impl Fn(&Value) -> bool) -> Vec<Value> {
+    use futures_util::StreamExt as _;
+    let mut seen = Vec::new();
+    for _ in 0..most {
+        let frame = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("a message in time")
+            .expect("the connection stays open")
+            .expect("a frame");
+        let Ok(text) = frame.to_text() else { continue };
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            continue;
+        };
+        let done = want(&v);
+        seen.push(v);
+        if done {
+            return seen;
+        }
+    }
+    panic!("not found in {most} texts: {:?}", seen.last());
+}
+
+fn is_history_error(v: &Value) -> bool {
+    v["method"] == "wsdeck.historyError"
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn a_full_disk_under_serve_history_is_notified_to_api_clients_and_said_on_stderr() {
+    use futures_util::SinkExt as _;
+    let echo = Echo::start();
+    let tmp = Temp::new("full-serve");
+    let db = tmp.db();
+    record_one(&echo, &db);
+    let room = largest_db_file(&db) + 256 * 1024;
+    let args = serve_args(&db);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let served = Served::spawn(limited(room, &args));
+    let stream = echo.url("/stream?rate=50000&size=1000&count=5000");
+    runtime().block_on(async {
+        let mut ws = rpc_client(served.port, &served.token).await;
+        let open =
+            json!({"jsonrpc": "2.0", "id": 1, "method": "wsdeck.open", "params": {"url": stream}});
+        ws.send(tokio_tungstenite::tungstenite::Message::text(
+            open.to_string(),
+        ))
+        .await
+        .expect("send");
+        let seen = read_until(&mut ws, 100_000, is_history_error).await;
+        let note = seen.last().expect("the notification");
+        assert_eq!(note["params"]["kind"], "writeFailed", "{note}");
+        let message = note["params"]["message"].as_str().expect("a message");
+        assert!(message.contains("recording into the history"), "{message}");
+        assert!(note.get("id").is_none(), "a notification has no id: {note}");
+
+        // A client that arrives later hears of it too.
+        let mut late = rpc_client(served.port, &served.token).await;
+        let seen = read_until(&mut late, 10, is_history_error).await;
+        assert_eq!(seen.last().expect("told")["params"]["kind"], "writeFailed");
+    });
+    let said = served.said(Duration::from_secs(10));
+    assert!(said.contains("recording into the history"), "{said}");
+    drop(served);
+
+    let (rows, list) = listed(&db);
+    assert!(
+        list.status.success(),
+        "the database still opens: {}",
+        stderr(&list)
+    );
+    assert!(
+        rows.iter()
+            .any(|(_, events, url)| url.ends_with("/echo") && *events == 9),
+        "the earlier session is whole: {rows:?}"
+    );
+}
+
+/// A history file of random bytes, and a real one cut in half.
+fn damaged_histories(echo: &Echo, tmp: &Temp) -> Vec<PathBuf> {
+    let random = tmp.0.join("random.db");
+    let mut bytes = vec![0u8; 32 * 1024];
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for b in &mut bytes {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    std::fs::write(&random, &bytes).expect("write");
+
+    let truncated = tmp.0.join("truncated.db");
+    let mut child = Command::new(BIN)
+        .args([
+            "connect",
+            &echo.url("/stream?rate=50000&size=500&count=3000"),
+            "--max-messages",
+            "3000",
+            "--record",
+            "--history",
+        ])
+        .arg(&truncated)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("connect");
+    assert!(child.wait().expect("exit").success());
+    // A clean close (this read's) folds the write-ahead log into the file; then the file
+    // is cut in half.
+    assert!(history(&truncated, &["list"]).status.success());
+    let mut wal = truncated.as_os_str().to_owned();
+    wal.push("-wal");
+    assert!(
+        !std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0),
+        "the write-ahead log was folded in"
+    );
+    let len = std::fs::metadata(&truncated).expect("db").len();
+    assert!(len > 200_000, "a real history of {len} bytes");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&truncated)
+        .and_then(|f| f.set_len(len / 2))
+        .expect("truncate");
+    vec![random, truncated]
+}
+
+#[test]
+fn history_list_on_a_damaged_database_says_so_in_one_line_and_exits_10() {
+    let echo = Echo::start();
+    let tmp = Temp::new("damaged-list");
+    for db in damaged_histories(&echo, &tmp) {
+        let out = history(&db, &["list"]);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(10), "{said}");
+        assert_eq!(said.trim_end().lines().count(), 1, "one line: {said}");
+        assert!(
+            said.contains(&format!("mv '{}' '{}.damaged-", db.display(), db.display())),
+            "{said}"
+        );
+    }
+}
+
+#[test]
+fn serve_starts_on_a_damaged_history_and_says_how_to_move_it_away() {
+    let echo = Echo::start();
+    let tmp = Temp::new("damaged-serve");
+    for db in damaged_histories(&echo, &tmp) {
+        let before = std::fs::read(&db).expect("db");
+        let args = serve_args(&db);
+        let mut cmd = Command::new(BIN);
+        cmd.args(&args);
+        let served = Served::spawn(cmd);
+        let said = served.said(Duration::from_secs(10));
+        assert!(
+            said.contains("damaged") && said.contains(&format!("mv '{}'", db.display())),
+            "{said}"
+        );
+        runtime().block_on(async {
+            use futures_util::SinkExt as _;
+            let mut ws = rpc_client(served.port, &served.token).await;
+            let seen = read_until(&mut ws, 10, is_history_error).await;
+            let note = seen.last().expect("told");
+            assert_eq!(note["params"]["kind"], "unavailable", "{note}");
+            assert!(
+                note["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("mv '")),
+                "{note}"
+            );
+            // Without a history, sessions still open and work.
+            let open = json!({"jsonrpc": "2.0", "id": 7, "method": "wsdeck.open", "params": {"url": echo.url("/echo")}});
+            ws.send(tokio_tungstenite::tungstenite::Message::text(open.to_string()))
+                .await
+                .expect("send");
+            let seen = read_until(&mut ws, 50, |v| v["id"] == 7).await;
+            let answer = seen.last().expect("answer");
+            assert!(answer.get("result").is_some(), "{answer}");
+            // The history methods say what is wrong rather than that there is no history.
+            let list = json!({"jsonrpc": "2.0", "id": 8, "method": "wsdeck.history.list", "params": {}});
+            ws.send(tokio_tungstenite::tungstenite::Message::text(list.to_string()))
+                .await
+                .expect("send");
+            let seen = read_until(&mut ws, 50, |v| v["id"] == 8).await;
+            let error = &seen.last().expect("answer")["error"];
+            assert!(
+                error["message"].as_str().is_some_and(|m| m.contains("mv '")),
+                "{error}"
+            );
+        });
+        drop(served);
+        assert_eq!(
+            std::fs::read(&db).expect("db"),
+            before,
+            "the damaged file is left as it was"
+        );
+    }
+}
+
+#[test]
+fn the_workbench_starts_on_a_damaged_history_and_tells_the_page() {
+    let echo = Echo::start();
+    let tmp = Temp::new("damaged-ui");
+    let assets = tmp.0.join("page");
+    std::fs::create_dir_all(&assets).expect("mkdir");
+    std::fs::write(
+        assets.join("index.html"),
+        "<!doctype html><title>wsdeck</title>",
+    )
+    .expect("write");
+    for db in damaged_histories(&echo, &tmp) {
+        let mut child = Command::new(BIN)
+            .args(["ui", "--no-open", "--port", "0", "--assets"])
+            .arg(&assets)
+            .arg("--history")
+            .arg(&db)
+            .env("WSDECK_DATA_DIR", tmp.0.join("data"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wsdeck ui");
+        let mut line = String::new();
+        {
+            use std::io::BufRead as _;
+            std::io::BufReader::new(child.stdout.take().expect("stdout"))
+                .read_line(&mut line)
+                .expect("the address line");
+        }
+        let address = line
+            .trim()
+            .strip_prefix("wsdeck workbench: ")
+            .map(str::to_owned);
+        let Some(address) = address else {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("exit");
+            panic!("wsdeck ui did not start: {line:?} {}", stderr(&out));
+        };
+        let (base, fragment) = address.split_once("/#").expect("a fragment");
+        let port: u16 = base
+            .trim_start_matches("http://127.0.0.1:")
+            .parse()
+            .expect("port");
+        let token = url::form_urlencoded::parse(fragment.as_bytes())
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+            .expect("token");
+        let note = runtime().block_on(async {
+            let mut ws = rpc_client(port, &token).await;
+            read_until(&mut ws, 10, is_history_error)
+                .await
+                .pop()
+                .expect("told")
+        });
+        let _ = child.kill();
+        let out = child.wait_with_output().expect("exit");
+        assert_eq!(note["params"]["kind"], "unavailable", "{note}");
+        let message = note["params"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("mv '{}'", db.display())),
+            "{message}"
+        );
+        let said = stderr(&out);
+        assert!(said.contains(&format!("mv '{}'", db.display())), "{said}");
+    }
+}
+
+#[test]
+fn a_full_disk_under_run_record_exits_10_and_says_so() {
+    let echo = Echo::start();
+    let tmp = Temp::new("full-run");
+    let db = tmp.db();
+    record_one(&echo, &db);
+    let ws = tmp.0.join("ws");
+    std::fs::create_dir_all(ws.join("collections")).expect("mkdir");
+    std::fs::write(
+        ws.join("collections/flood.wsdeck.toml"),
+        format!(
+            "name = \"flood\"\nurl = \"{}\"\n\n[[messages]]\nname = \"hi\"\nformat = \"text\"\nbody = \"hi\"\n",
+            echo.url("/stream?rate=50000&size=1000&count=5000")
+        ),
+    )
+    .expect("request file");
+    let room = largest_db_file(&db) + 256 * 1024;
+    let out = limited(
+        room,
+        &["run", "flood", "--wait", "1500", "--record", "--history"],
+    )
+    .arg(&db)
+    .arg("--workspace")
+    .arg(&ws)
+    .env("WSDECK_DATA_DIR", tmp.0.join("data"))
+    .stdin(Stdio::null())
+    .output()
+    .expect("wsdeck run");
+    let said = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(10),
+        "exit 10, recording failed: {said}"
+    );
+    assert!(said.contains("recording into the history"), "{said}");
+    let (rows, list) = listed(&db);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(
+        rows.iter()
+            .any(|(_, events, url)| url.ends_with("/echo") && *events == 9),
+        "the earlier session is whole: {rows:?}"
     );
 }

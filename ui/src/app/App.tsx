@@ -28,6 +28,8 @@ import { WorkspaceDialogs } from "../sidebar/Dialogs";
 import { Sidebar, type SidebarActions } from "../sidebar/Sidebar";
 import { WorkspaceStore } from "../sidebar/store";
 import { guessFormat, parseFragment } from "./fragment";
+import { HistoryBanner } from "../history/HistoryBanner";
+import { HistoryProblemStore } from "../history/problem";
 import { LinkBanner } from "./LinkBanner";
 import { ShortcutsDialog, shortcutFor } from "./Shortcuts";
 import { DRAFTS_KEY, deserializeWorkspace, serializeWorkspace } from "./persist";
@@ -46,6 +48,8 @@ export type Tab = RequestTab | HistoryTab;
 class Workbench {
   readonly tabs = signal<Tab[]>([]);
   readonly history: HistoryStore;
+  /** What wsdeck says is wrong with the history (damaged file, failed write). */
+  readonly historyProblems: HistoryProblemStore;
   readonly activeId = signal<number>(0);
   readonly env = new EnvStore(undefined, true);
   readonly workspace: WorkspaceStore;
@@ -54,6 +58,7 @@ class Workbench {
   constructor(private readonly rpc: Rpc) {
     this.workspace = new WorkspaceStore(rpc);
     this.history = new HistoryStore(rpc);
+    this.historyProblems = new HistoryProblemStore(rpc);
     // A deleted (or pruned) recorded session's tab closes.
     this.history.onDeleted = (ids) => this.closeRecorded(ids);
     this.workspace.onLoad = (w) => this.afterLoad(w);
@@ -535,6 +540,7 @@ export function App({ rpc }: { rpc: Rpc }) {
       </header>
       {shortcutsOpen ? <ShortcutsDialog onClose={() => setShortcutsOpen(false)} /> : null}
       <LinkBanner rpc={rpc} />
+      <HistoryBanner store={bench.historyProblems} />
       <div class={`body${sidebarHidden ? " no-sidebar" : ""}`}>
         <Sidebar
           store={bench.workspace}
