@@ -531,7 +531,14 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
         open_existing(args.history)?
     };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let terminal = std::io::IsTerminal::is_terminal(&stdout);
+    let buffered = std::io::BufWriter::new(stdout.lock());
+    // Recorded text is network text: on a terminal, JSON's raw C1 controls are escaped too.
+    let mut out: Box<dyn std::io::Write> = if terminal {
+        Box::new(crate::printer::TerminalJson::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
     match args.command {
         HistoryCommand::List { limit, url } => {
             let sessions = history
@@ -571,7 +578,7 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                     s.event_count,
                     s.bytes,
                     close,
-                    s.url
+                    crate::printer::escape_controls(&s.url)
                 )?;
             }
         }
@@ -584,7 +591,9 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
                 writeln!(out, "no message matches {query:?}")?;
             }
             for h in hits {
-                writeln!(out, "{:>6}:{:<8} {}", h.session_id, h.seq, h.snippet)?;
+                // A snippet is text from the network: never raw on a terminal.
+                let snippet = crate::printer::escape_controls(&h.snippet);
+                writeln!(out, "{:>6}:{:<8} {snippet}", h.session_id, h.seq)?;
             }
         }
         HistoryCommand::Export { ids, har } => {

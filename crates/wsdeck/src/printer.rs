@@ -457,6 +457,71 @@ fn escape_c1_in_json(json: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A writer of JSON text for a terminal: DEL and the C1 controls (in UTF-8, `C2 80`–`C2 9F`),
+/// which JSON leaves raw inside strings, go out as `\u` escapes. Streaming: a `C2` at the end
+/// of one write waits for the next byte.
+#[derive(Debug)]
+pub struct TerminalJson<W: Write> {
+    inner: W,
+    pending_c2: bool,
+}
+
+impl<W: Write> TerminalJson<W> {
+    pub fn new(inner: W) -> Self {
+        TerminalJson {
+            inner,
+            pending_c2: false,
+        }
+    }
+}
+
+impl<W: Write> Write for TerminalJson<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut start = 0;
+        let mut i = 0;
+        if self.pending_c2 && !buf.is_empty() {
+            self.pending_c2 = false;
+            if (0x80..=0x9f).contains(&buf[0]) {
+                write!(self.inner, "\\u{:04x}", buf[0])?;
+                start = 1;
+            } else {
+                self.inner.write_all(&[0xc2])?;
+            }
+            i = start;
+        }
+        while i < buf.len() {
+            let escape = match buf[i] {
+                0x7f => Some((0x7f, 1)),
+                0xc2 if i + 1 == buf.len() => {
+                    self.inner.write_all(&buf[start..i])?;
+                    self.pending_c2 = true;
+                    return Ok(buf.len());
+                }
+                0xc2 if (0x80..=0x9f).contains(&buf[i + 1]) => Some((buf[i + 1], 2)),
+                _ => None,
+            };
+            match escape {
+                Some((code, len)) => {
+                    self.inner.write_all(&buf[start..i])?;
+                    write!(self.inner, "\\u{code:04x}")?;
+                    i += len;
+                    start = i;
+                }
+                None => i += 1,
+            }
+        }
+        self.inner.write_all(&buf[start..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if std::mem::take(&mut self.pending_c2) {
+            self.inner.write_all(&[0xc2])?;
+        }
+        self.inner.flush()
+    }
+}
+
 /// RFC 6455 §7.4.1 names.
 pub fn close_code_name(code: u16) -> &'static str {
     match code {
@@ -632,6 +697,24 @@ mod tests {
         assert!(!escaped.chars().any(char::is_control), "{escaped}");
         let back: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
         assert_eq!(back["m"], "a\u{9b}2Jb\u{7f}\u{1b}");
+    }
+
+    #[test]
+    fn terminal_json_escapes_c1_across_writes_and_keeps_the_rest() {
+        let text = serde_json::to_string(&serde_json::json!({"m": "é\u{9b}x\u{7f}ü\u{85}"}))
+            .unwrap_or_default();
+        for split in 0..text.len() {
+            let mut out = TerminalJson::new(Vec::new());
+            let (a, b) = text.as_bytes().split_at(split);
+            out.write_all(a)
+                .and_then(|()| out.write_all(b))
+                .and_then(|()| out.flush())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let written = String::from_utf8(out.inner).unwrap_or_default();
+            assert!(!written.chars().any(char::is_control), "{written}");
+            let back: serde_json::Value = serde_json::from_str(&written).unwrap_or_default();
+            assert_eq!(back["m"], "é\u{9b}x\u{7f}ü\u{85}", "split at {split}");
+        }
     }
 
     #[test]
