@@ -33,6 +33,7 @@ mod discover;
 mod error;
 mod history;
 mod observer;
+mod outbox;
 mod params;
 pub mod request_vars;
 mod search;
@@ -40,17 +41,20 @@ mod secrets;
 mod snap;
 mod workspace;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use serde_json::Value;
+use serde_json::value::RawValue;
 use wsdeck_engine::Engine;
+
+use outbox::{Outbox, TrySendError};
 
 pub use discover::{METHODS, openrpc};
 pub use error::ApiError;
 pub use history::HISTORY;
 pub use observer::{OpenedSession, SessionObserver};
+pub use outbox::Outgoing;
 pub use params::{Message, OpenParams, to_uint8};
 pub use snap::NETWORK_ACCESS;
 pub use workspace::WORKSPACE;
@@ -60,31 +64,70 @@ pub use workspace::WORKSPACE;
 pub const PERMISSIONS: &[&str] = &[NETWORK_ACCESS, dialect::READ_FILES, WORKSPACE, HISTORY];
 
 /// Limits that upstream does not have, so one client cannot exhaust the process.
+///
+/// Every input a client controls is bounded by bytes, not only by counts: a few small
+/// requests (a batch of `rpc.discover`, a page of big messages, a hexdump of width 1) must
+/// not be able to make the process allocate gigabytes. Going beyond a limit answers -32005
+/// "Request limit exceeded." with `data: {limit, max, hint}` (see `docs/api.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Sockets one caller may hold at once (connecting and closing ones count).
+    /// Sockets one caller may hold at once (connecting and closing ones count). Default 256.
     pub max_sockets: usize,
-    /// Largest request text, in bytes.
+    /// `wsdeck.*` sessions one caller may keep listed, open or closed (closed ones keep their
+    /// log until `wsdeck.forget`). Default 1,024.
+    pub max_sessions: usize,
+    /// Largest request text, in bytes. Default 1 MiB.
     pub max_request_bytes: usize,
-    /// Outgoing texts buffered for a slow transport before event readers wait.
-    pub outgoing_queue: usize,
+    /// Largest answer text, in bytes: one response, or a whole batch's array of responses.
+    /// Every helper's output (formatted text, hexdumps, event pages, lists) is bounded by
+    /// it before it is built. Default 16 MiB.
+    pub max_response_bytes: usize,
+    /// Bytes of answers and notifications waiting to be written to one caller. When they
+    /// fill it, event readers pause, answers that do not fit are refused, and no request is
+    /// read until the caller reads. Default 64 MiB (raised to hold two of the largest answers).
+    pub max_queued_bytes: usize,
+    /// Largest `wsdeck.events` notification (one that would be larger carries fewer events;
+    /// the rest follow in the next). Default 1 MiB.
+    pub max_notification_bytes: usize,
     /// Requests (texts) one caller may have running at once; [`Connection::handle`] waits
     /// for one to finish beyond that, so a client that floods requests without reading the
-    /// answers is slowed down by its transport instead of growing the process.
+    /// answers is slowed down by its transport instead of growing the process. Default 64.
     pub max_in_flight: usize,
-    /// Requests one JSON-RPC batch may hold (each runs as its own task).
+    /// Requests one JSON-RPC batch may hold (each runs as its own task). Default 1,000.
     pub max_batch: usize,
+    /// Largest batch text, in bytes (a transport may accept larger single requests, e.g.
+    /// `wsdeck ui` for sending big messages; batches are for many small calls). Default 1 MiB.
+    pub max_batch_bytes: usize,
+    /// `wsdeck.subscribe` subscriptions one caller may hold at once. Default 64.
+    pub max_subscriptions: usize,
+    /// Subscriptions to one session, at most. Default 8.
+    pub max_subscriptions_per_session: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_sockets: 256,
+            max_sessions: 1024,
             max_request_bytes: 1 << 20,
-            outgoing_queue: 1024,
+            max_response_bytes: 16 << 20,
+            max_queued_bytes: 64 << 20,
+            max_notification_bytes: 1 << 20,
             max_in_flight: 64,
             max_batch: 1000,
+            max_batch_bytes: 1 << 20,
+            max_subscriptions: 64,
+            max_subscriptions_per_session: 8,
         }
+    }
+}
+
+impl Limits {
+    /// The outgoing budget actually used: at least two of the largest answers, so one
+    /// answer of the maximum size always fits once the caller has read what came before.
+    pub(crate) fn queue_budget(&self) -> usize {
+        self.max_queued_bytes
+            .max(self.max_response_bytes.saturating_mul(2))
     }
 }
 
@@ -150,26 +193,29 @@ impl Api {
     }
 
     /// Starts serving one client. The receiver yields every outgoing JSON text, one per
-    /// item; it ends after the connection is dropped and its sockets have closed.
-    pub fn attach(&self, caller: Caller) -> (Connection, mpsc::Receiver<String>) {
-        let (tx, rx) = mpsc::channel(self.limits.outgoing_queue.max(1));
+    /// item; it ends after the connection is dropped and its sockets have closed. What the
+    /// transport has not taken yet is bounded by [`Limits::max_queued_bytes`].
+    pub fn attach(&self, caller: Caller) -> (Connection, Outgoing) {
+        let (outbox, rx) = Outbox::new(self.limits.queue_budget());
         let dialect = dialect::State::new(
             self.engine.clone(),
             self.limits,
             caller.clone(),
-            tx.clone(),
+            outbox.clone(),
             self.observer.clone(),
         );
         let state = snap::State::new(
             self.engine.clone(),
             self.limits,
             caller,
-            tx,
+            outbox.clone(),
             self.observer.clone(),
         );
         (
             Connection {
                 state: Arc::new(Inner {
+                    limits: self.limits,
+                    outbox,
                     in_flight: Arc::new(tokio::sync::Semaphore::new(self.limits.max_in_flight)),
                     snap: Arc::new(state),
                     dialect: Arc::new(dialect),
@@ -194,6 +240,9 @@ pub struct Connection {
 /// Both dialects' tables of one connection.
 #[derive(Debug)]
 struct Inner {
+    limits: Limits,
+    /// Where answers and notifications wait for the transport, bounded by bytes.
+    outbox: Outbox,
     /// One permit per running request text (see [`Limits::max_in_flight`]).
     in_flight: Arc<tokio::sync::Semaphore>,
     snap: Arc<snap::State>,
@@ -203,12 +252,27 @@ struct Inner {
 }
 
 impl Inner {
-    fn emit_now(&self, v: Value) {
-        self.snap.emit_now(v);
+    /// Queues an answer text. One that does not fit in the caller's outgoing budget now is
+    /// replaced by `refusal` (the same ids answered with -32005), which waits for room:
+    /// holding a large answer while waiting would keep it outside the budget.
+    async fn answer(&self, text: String, refusal: impl FnOnce() -> String) {
+        match self.outbox.try_send(text) {
+            Ok(()) | Err(TrySendError::Gone) => {}
+            Err(TrySendError::Full(text)) => {
+                drop(text);
+                let _ = self.outbox.send(refusal()).await;
+            }
+        }
     }
 
-    async fn emit(&self, text: String) {
-        self.snap.emit(text).await;
+    /// Queues a short error answer, waiting for room.
+    async fn answer_error(&self, id: &RawValue, err: &ApiError) {
+        let _ = self.outbox.send(error_response(id, err)).await;
+    }
+
+    /// The refusal of an answer that found no room: the bytes still waiting to be written.
+    fn queue_full(&self) -> ApiError {
+        ApiError::QueueFull(self.outbox.capacity())
     }
 }
 
@@ -221,78 +285,103 @@ impl Drop for Connection {
 
 /// One parsed request of a text.
 enum Item {
-    /// Answer with this at once (framing errors).
-    Done(Value),
-    /// Run this call; `id` is `None` for a notification.
+    /// Answer with this error at once (framing errors), with this id.
+    Invalid(Box<RawValue>, ApiError),
+    /// Run this call; `id` is `None` for a notification. The id is kept as the exact JSON
+    /// text the client sent, so `18446744073709551616` or `1.50` come back unchanged.
     Call {
-        id: Option<Value>,
+        id: Option<Box<RawValue>>,
         method: String,
         params: Option<Value>,
     },
 }
 
+impl Item {
+    /// The id an answer to this item carries (`null` when there is none).
+    fn reply_id(&self) -> &RawValue {
+        match self {
+            Item::Invalid(id, _) => id,
+            Item::Call { id, .. } => id.as_deref().unwrap_or_else(|| null_id()),
+        }
+    }
+}
+
+/// A whole text: one request or a batch of them.
+enum Text {
+    One(Box<RawValue>),
+    Batch(Vec<Box<RawValue>>),
+}
+
+/// Reads a text as JSON without interpreting numbers, so ids keep their exact spelling.
+fn parse_text(text: &str) -> Option<Text> {
+    let first = text.trim_start_matches([' ', '\t', '\n', '\r']).as_bytes();
+    if first.first() == Some(&b'[') {
+        serde_json::from_str(text).ok().map(Text::Batch)
+    } else {
+        serde_json::from_str(text).ok().map(Text::One)
+    }
+}
+
 impl Connection {
     /// Handles one incoming text (a request, a notification or a batch): calls run as
     /// tasks, so a `snap_openWebSocket` waiting for its handshake blocks nothing else, and
-    /// this returns once the text is started. It waits only while
-    /// [`Limits::max_in_flight`] texts are still running — the backpressure every transport
-    /// gets; a transport must keep draining the receiver from [`Api::attach`] (where the
-    /// responses go) meanwhile. Must be called within a tokio runtime.
+    /// this returns once the text is started. It waits while [`Limits::max_in_flight`]
+    /// texts are still running, and while the caller's unread answers and notifications
+    /// leave less room than one large answer needs ([`Limits::max_queued_bytes`]) — the
+    /// backpressure every transport gets: it reads no more from a caller that does not
+    /// read. A transport must keep draining the receiver from [`Api::attach`] meanwhile.
+    /// Must be called within a tokio runtime.
     pub async fn handle(&self, text: &str) {
         let state = self.state.clone();
-        if text.len() > state.snap.limits.max_request_bytes {
-            let err = ApiError::RequestTooLarge(state.snap.limits.max_request_bytes);
-            state.emit_now(error_response(Value::Null, &err));
+        let limits = state.limits;
+        // Stop reading this caller while its unread texts fill the budget.
+        let room = limits.max_response_bytes.min(state.outbox.capacity() / 2);
+        if state.outbox.wait_for_room(room).await.is_err() {
             return;
         }
-        let value: Value = match serde_json::from_str(text) {
-            Ok(v) => v,
-            Err(_) => {
-                state.emit_now(error_response(Value::Null, &ApiError::Parse));
-                return;
-            }
+        if text.len() > limits.max_request_bytes {
+            let err = ApiError::RequestTooLarge(limits.max_request_bytes);
+            state.answer_error(null_id(), &err).await;
+            return;
+        }
+        let Some(parsed) = parse_text(text) else {
+            state.answer_error(null_id(), &ApiError::Parse).await;
+            return;
         };
-        match value {
-            Value::Array(items) => {
+        match parsed {
+            Text::Batch(items) => {
                 if items.is_empty() {
-                    state.emit_now(error_response(Value::Null, &ApiError::InvalidRequest));
+                    state
+                        .answer_error(null_id(), &ApiError::InvalidRequest)
+                        .await;
                     return;
                 }
-                let max = state.snap.limits.max_batch;
-                if items.len() > max {
-                    state.emit_now(error_response(Value::Null, &ApiError::BatchTooLarge(max)));
+                if items.len() > limits.max_batch {
+                    let err = ApiError::BatchTooLarge(limits.max_batch);
+                    state.answer_error(null_id(), &err).await;
                     return;
                 }
-                let parsed: Vec<Item> = items.into_iter().map(parse_item).collect();
+                if text.len() > limits.max_batch_bytes {
+                    let err = ApiError::BatchBytesTooLarge(limits.max_batch_bytes);
+                    state.answer_error(null_id(), &err).await;
+                    return;
+                }
+                let parsed: Vec<Item> = items.iter().map(|raw| parse_item(raw)).collect();
+                drop(items);
                 let permit = state.in_flight.clone().acquire_owned().await;
-                tokio::spawn(async move {
-                    let mut tasks = Vec::new();
-                    for item in parsed {
-                        let state = state.clone();
-                        tasks.push(tokio::spawn(async move { run(&state, item).await }));
-                    }
-                    let mut out = Vec::new();
-                    let mut releases = Vec::new();
-                    for task in tasks {
-                        if let Ok((answer, release)) = task.await {
-                            out.extend(answer);
-                            releases.extend(release);
-                        }
-                    }
-                    if !out.is_empty() {
-                        state.emit(Value::Array(out).to_string()).await;
-                    }
-                    drop(releases);
-                    drop(permit);
-                });
+                tokio::spawn(run_batch(state, parsed, permit));
             }
-            other => {
-                let item = parse_item(other);
+            Text::One(raw) => {
+                let item = parse_item(&raw);
+                drop(raw);
                 let permit = state.in_flight.clone().acquire_owned().await;
                 tokio::spawn(async move {
+                    let reply_id = item.reply_id().to_owned();
                     let (answer, release) = run(&state, item).await;
                     if let Some(answer) = answer {
-                        state.emit(answer.to_string()).await;
+                        let answer = bounded(answer, &reply_id, state.limits.max_response_bytes);
+                        let refusal = || error_response(&reply_id, &state.queue_full());
+                        state.answer(answer, refusal).await;
                     }
                     // Only now may that socket's `open` event follow.
                     drop(release);
@@ -306,7 +395,7 @@ impl Connection {
     /// answered: a transport whose input ended (stdin closed after the last request) still
     /// owes the caller those answers before it closes the sockets. Returns whether all were.
     pub async fn finish_in_flight(&self, wait: std::time::Duration) -> bool {
-        let all = u32::try_from(self.state.snap.limits.max_in_flight).unwrap_or(u32::MAX);
+        let all = u32::try_from(self.state.limits.max_in_flight).unwrap_or(u32::MAX);
         matches!(
             tokio::time::timeout(wait, self.state.in_flight.acquire_many(all)).await,
             Ok(Ok(_))
@@ -319,6 +408,95 @@ impl Connection {
         self.state.dialect.close_all(wait).await;
         self.state.snap.close_all(wait).await;
     }
+}
+
+/// An answer longer than `max` bytes becomes the error saying so (same id).
+fn bounded(answer: String, id: &RawValue, max: usize) -> String {
+    if answer.len() <= max {
+        return answer;
+    }
+    error_response(id, &ApiError::response_too_large(max))
+}
+
+/// Runs a batch: every call as its own task; the answers together are one text of at most
+/// [`Limits::max_response_bytes`] (calls whose answer would go beyond answer -32005
+/// instead, each with its own id), queued like any answer.
+async fn run_batch(
+    state: Arc<Inner>,
+    items: Vec<Item>,
+    permit: Result<tokio::sync::OwnedSemaphorePermit, tokio::sync::AcquireError>,
+) {
+    let max = state.limits.max_response_bytes;
+    // Bytes of answers this batch holds so far: each call claims its answer's size as soon
+    // as it is built, so the batch never holds more than `max` whatever the calls return.
+    let used = Arc::new(std::sync::atomic::AtomicUsize::new(2));
+    let mut ids = Vec::new();
+    let mut tasks = Vec::new();
+    for item in items {
+        if !matches!(item, Item::Call { id: None, .. }) {
+            ids.push(item.reply_id().to_owned());
+        }
+        let state = state.clone();
+        let used = used.clone();
+        tasks.push(tokio::spawn(async move {
+            let reply_id = item.reply_id().to_owned();
+            let (answer, release) = run(&state, item).await;
+            let answer = answer.map(|answer| claim(&used, answer, &reply_id, max));
+            (answer, release)
+        }));
+    }
+    let mut out = String::from("[");
+    let mut releases = Vec::new();
+    for task in tasks {
+        if let Ok((answer, release)) = task.await {
+            if let Some(answer) = answer {
+                if out.len() > 1 {
+                    out.push(',');
+                }
+                out.push_str(&answer);
+            }
+            releases.extend(release);
+        }
+    }
+    out.push(']');
+    if out.len() > 2 {
+        let refusal = || {
+            let err = state.queue_full();
+            let answers: Vec<String> = ids.iter().map(|id| error_response(id, &err)).collect();
+            format!("[{}]", answers.join(","))
+        };
+        state.answer(out, refusal).await;
+    }
+    drop(releases);
+    drop(permit);
+}
+
+/// Claims room for one answer of a batch in the batch's shared count, or gives the
+/// -32005 answer that says the batch's answer is full (which always fits: the count keeps
+/// room for one such error per call).
+fn claim(
+    used: &std::sync::atomic::AtomicUsize,
+    answer: String,
+    id: &RawValue,
+    max: usize,
+) -> String {
+    use std::sync::atomic::Ordering;
+    let refusal = error_response(id, &ApiError::response_too_large(max));
+    let take = |bytes: usize| {
+        used.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+            let after = now.checked_add(bytes + 1)?;
+            (after <= max).then_some(after)
+        })
+        .is_ok()
+    };
+    if take(answer.len()) {
+        return answer;
+    }
+    drop(answer);
+    // The error is small; a batch of `max_batch` of them is far below any sensible limit,
+    // so it is counted without a check.
+    used.fetch_add(refusal.len() + 1, Ordering::SeqCst);
+    refusal
 }
 
 /// A method served off the async threads (file or SQLite work): the permission first, then
@@ -351,20 +529,37 @@ async fn blocking_call<S: Send + Sync + 'static>(
         })
 }
 
+/// A method's result: a JSON value, or JSON text already written (large results are
+/// written straight to text, so they never exist as a tree of values).
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// A value, serialized when the response is written.
+    Json(Value),
+    /// Valid JSON text.
+    Text(String),
+}
+
+impl From<Value> for Reply {
+    fn from(v: Value) -> Self {
+        Reply::Json(v)
+    }
+}
+
 /// Routes a method by the one list [`METHODS`]: names not in it answer -32601.
 async fn dispatch(
     state: &Inner,
     method: &str,
     params: Option<Value>,
-) -> (Result<Value, ApiError>, Option<snap::Release>) {
+) -> (Result<Reply, ApiError>, Option<snap::Release>) {
     if !METHODS.contains(&method) {
         return (Err(ApiError::MethodNotFound), None);
     }
     if method == "rpc.discover" {
-        return (Ok(openrpc()), None);
+        return (Ok(Reply::Text(discover::openrpc_text().to_owned())), None);
     }
     if method.starts_with("snap_") {
-        return state.snap.call(method, params).await;
+        let (result, release) = state.snap.call(method, params).await;
+        return (result.map(Reply::Json), release);
     }
     if discover::is_workspace_method(method) {
         let answer = blocking_call(
@@ -375,7 +570,7 @@ async fn dispatch(
             method,
             params,
         );
-        return (answer.await, None);
+        return (answer.await.map(Reply::Json), None);
     }
     if method.starts_with("wsdeck.history.") {
         let answer = blocking_call(
@@ -386,54 +581,89 @@ async fn dispatch(
             method,
             params,
         );
-        return (answer.await, None);
+        return (answer.await.map(Reply::Json), None);
     }
     state.dialect.call(method, params).await
 }
 
-/// Runs one item; the second value, when dropped, lets an opened socket's events flow.
-async fn run(state: &Inner, item: Item) -> (Option<Value>, Option<snap::Release>) {
+/// Runs one item; returns its response text (none for a notification) and a value that,
+/// when dropped, lets an opened socket's events flow.
+async fn run(state: &Inner, item: Item) -> (Option<String>, Option<snap::Release>) {
     match item {
-        Item::Done(v) => (Some(v), None),
+        Item::Invalid(id, err) => (Some(error_response(&id, &err)), None),
         Item::Call { id, method, params } => {
             let (result, release) = dispatch(state, &method, params).await;
             let answer = id.map(|id| match result {
-                Ok(v) => json!({"jsonrpc": "2.0", "id": id, "result": v}),
-                Err(e) => error_response(id, &e),
+                Ok(reply) => result_response(&id, reply),
+                Err(e) => error_response(&id, &e),
             });
             (answer, release)
         }
     }
 }
 
-fn error_response(id: Value, err: &ApiError) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": err.to_json()})
+/// `null`, as an id.
+fn null_id() -> &'static RawValue {
+    static NULL: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
+    NULL.get_or_init(|| RawValue::from_string("null".to_owned()).expect("null is JSON"))
+}
+
+fn result_response(id: &RawValue, reply: Reply) -> String {
+    let result = match reply {
+        Reply::Json(v) => v.to_string(),
+        Reply::Text(t) => t,
+    };
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{},"result":{result}}}"#,
+        id.get()
+    )
+}
+
+fn error_response(id: &RawValue, err: &ApiError) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{},"error":{}}}"#,
+        id.get(),
+        err.to_json()
+    )
 }
 
 /// JSON-RPC 2.0 request checks: `jsonrpc` exactly "2.0", `id` a string, number or null (absent:
-/// a notification), `method` a string.
-fn parse_item(v: Value) -> Item {
-    let Value::Object(mut map) = v else {
-        return Item::Done(error_response(Value::Null, &ApiError::InvalidRequest));
+/// a notification), `method` a string. When a member appears twice, the last one counts.
+fn parse_item(raw: &RawValue) -> Item {
+    let invalid = |id: Box<RawValue>| Item::Invalid(id, ApiError::InvalidRequest);
+    let Ok(mut map) = serde_json::from_str::<HashMap<String, Box<RawValue>>>(raw.get()) else {
+        return invalid(null_id().to_owned());
     };
     let id = map.remove("id");
-    let id_ok = matches!(
-        id,
-        None | Some(Value::String(_) | Value::Number(_) | Value::Null)
-    );
+    let id_ok = id
+        .as_deref()
+        .is_none_or(|id| matches!(id.get().as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9' | b'n')));
     if !id_ok {
-        return Item::Done(error_response(Value::Null, &ApiError::InvalidRequest));
+        return invalid(null_id().to_owned());
     }
-    let reply_id = id.clone().unwrap_or(Value::Null);
-    if map.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Item::Done(error_response(reply_id, &ApiError::InvalidRequest));
+    let reply_id = || id.clone().unwrap_or_else(|| null_id().to_owned());
+    let version = map
+        .get("jsonrpc")
+        .and_then(|v| serde_json::from_str::<String>(v.get()).ok());
+    if version.as_deref() != Some("2.0") {
+        return invalid(reply_id());
     }
-    let Some(Value::String(method)) = map.remove("method") else {
-        return Item::Done(error_response(reply_id, &ApiError::InvalidRequest));
+    let Some(method) = map
+        .get("method")
+        .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+    else {
+        return invalid(reply_id());
     };
-    Item::Call {
-        id,
-        method,
-        params: map.remove("params"),
-    }
+    let params = match map.remove("params") {
+        None => None,
+        Some(raw) => match serde_json::from_str::<Value>(raw.get()) {
+            Ok(v) => Some(v),
+            // Valid JSON that serde_json cannot hold (a number beyond f64, e.g. 1e400).
+            Err(_) => {
+                let reason = "params hold a number too large to read";
+                return Item::Invalid(reply_id(), ApiError::InvalidParams(reason.into()));
+            }
+        },
+    };
+    Item::Call { id, method, params }
 }
