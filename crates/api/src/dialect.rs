@@ -131,7 +131,7 @@ impl State {
         params: Option<Value>,
     ) -> (Result<Reply, ApiError>, Option<Release>) {
         // Pure helpers: no permission needed; their output is bounded by the answer limit.
-        let max = self.limits.max_response_bytes;
+        let max = Room::of(self.limits.max_response_bytes);
         let pure = match method {
             "wsdeck.format.detect" => Some(format_detect(params.clone()).map(Reply::Json)),
             "wsdeck.format.beautify" => Some(format_render(params.clone(), true, max)),
@@ -343,7 +343,8 @@ impl State {
     fn list(&self, params: Option<Value>) -> Result<String, ApiError> {
         let _: NoParams = parse(params)?;
         let entries: Vec<Entry> = lock(&self.sessions).clone();
-        let mut out = JsonArray::new(self.limits.max_response_bytes);
+        let max = Room::of(self.limits.max_response_bytes);
+        let mut out = JsonArray::new(max.room);
         for e in &entries {
             let info = e.session.info();
             let mut row = json!({
@@ -357,7 +358,7 @@ impl State {
             e.secrets.hide_in(&mut row);
             if !out.push(&row.to_string()) {
                 return Err(too_large(
-                    self.limits.max_response_bytes,
+                    max,
                     "the list of sessions is larger than an answer may be; remove closed sessions with wsdeck.forget",
                 ));
             }
@@ -394,9 +395,9 @@ impl State {
             .session
             .log()
             .read(p.from.unwrap_or(0), limit, &mut out);
-        let max = self.limits.max_response_bytes;
+        let max = Room::of(self.limits.max_response_bytes);
         // Room for `{"events":[…],"nextSeq":…,"missed":…,"atEnd":…}` around the events.
-        let mut events = JsonArray::new(max.saturating_sub(PAGE_OVERHEAD));
+        let mut events = JsonArray::new(max.room.saturating_sub(PAGE_OVERHEAD));
         let mut next_seq = outcome.next_seq;
         let mut at_end = outcome.at_end;
         for e in &out {
@@ -591,20 +592,20 @@ async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
             let outcome = log.read(seq, PUMP_READ, &mut batch);
             missed += outcome.missed;
             for e in &batch {
-                let size = match encode_event(e, feed.max_data, &feed.entry.secrets, events.room()) {
-                    Encoded::Fits(text) if events.push(&text) => {
-                        seq = e.seq + 1;
-                        continue;
-                    }
-                    Encoded::Fits(text) => text.len(),
-                    Encoded::TooLarge(size) => size,
-                };
+                if let Encoded::Fits(text) =
+                    encode_event(e, feed.max_data, &feed.entry.secrets, events.room())
+                    && events.push(&text)
+                {
+                    seq = e.seq + 1;
+                    continue;
+                }
                 full = true;
                 if events.count() == 0 {
                     // Alone it is larger than a notification: it goes alone, in room
                     // reserved for its size before it is written.
+                    // Reserved for the most it can take as an event of an answer.
                     drop(room);
-                    let want = size.min(feed.limits.max_response_bytes) + NOTE_OVERHEAD;
+                    let want = feed.limits.max_response_bytes + NOTE_OVERHEAD;
                     let Ok(bigger) = feed.tx.reserve(want).await else {
                         return;
                     };
@@ -729,7 +730,7 @@ const PAGE_OVERHEAD: usize = 128;
 /// found from the payload's size before anything is built, so a message far too large for
 /// the budget is never copied.
 fn encode_event(e: &Event, max_data: Option<usize>, secrets: &Secrets, budget: usize) -> Encoded {
-    if let Some(size) = payload_json_len(e, max_data)
+    if let Some(size) = payload_json_len(e, max_data, budget.saturating_sub(EVENT_OVERHEAD))
         && size.saturating_add(EVENT_OVERHEAD) > budget
     {
         return Encoded::TooLarge(size.saturating_add(EVENT_OVERHEAD));
@@ -744,8 +745,9 @@ fn encode_event(e: &Event, max_data: Option<usize>, secrets: &Secrets, budget: u
 }
 
 /// The JSON length of an event's `data`, cut as `data_fields` cuts it; `None` for events
-/// without a payload.
-fn payload_json_len(e: &Event, max_data: Option<usize>) -> Option<usize> {
+/// without a payload. Text is counted exactly only when it matters: at least its own
+/// length and at most six times that (`\u0001`) decide most cases without a pass over it.
+fn payload_json_len(e: &Event, max_data: Option<usize>, budget: usize) -> Option<usize> {
     let (bytes, is_text): (&[u8], bool) = match &e.kind {
         EventKind::Message { payload, .. } => match payload {
             Payload::Text(t) => (t.as_bytes(), true),
@@ -765,7 +767,14 @@ fn payload_json_len(e: &Event, max_data: Option<usize>) -> Option<usize> {
             let end = cut.map_or(t.len(), |m| {
                 (0..=m).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0)
             });
-            json_string_len(&t[..end])
+            let t = &t[..end];
+            if t.len() + 2 > budget {
+                t.len() + 2
+            } else if t.len().saturating_mul(6) + 2 <= budget {
+                t.len().saturating_mul(6) + 2
+            } else {
+                json_string_len(t)
+            }
         }
         None => cut.unwrap_or(bytes.len()).div_ceil(3) * 4 + 2,
     })
@@ -789,18 +798,50 @@ fn json_string_len(s: &str) -> usize {
     count.0
 }
 
-fn too_large(max: usize, hint: impl Into<String>) -> ApiError {
+/// The bytes the running call's result may take, and the configured limit (which errors
+/// name in `data.max`).
+#[derive(Debug, Clone, Copy)]
+struct Room {
+    /// What is left for this result (less in a batch whose other answers hold some).
+    room: usize,
+    /// [`Limits::max_response_bytes`].
+    limit: usize,
+}
+
+impl Room {
+    fn of(limit: usize) -> Room {
+        Room {
+            room: crate::answer_room(limit),
+            limit,
+        }
+    }
+
+    /// The words for "more than the room": the limit, or what a batch left of it.
+    fn words(&self) -> String {
+        if self.room + 1024 >= self.limit {
+            format!("the {} bytes an answer may hold", self.limit)
+        } else {
+            format!(
+                "the {} bytes left of the {} an answer may hold (the other answers of its batch hold the rest)",
+                self.room, self.limit
+            )
+        }
+    }
+}
+
+fn too_large(max: Room, hint: impl Into<String>) -> ApiError {
     ApiError::ResponseTooLarge {
-        max,
+        max: max.limit,
         hint: hint.into(),
     }
 }
 
-fn event_too_large(seq: u64, size: usize, max: usize) -> ApiError {
+fn event_too_large(seq: u64, size: usize, max: Room) -> ApiError {
     too_large(
         max,
         format!(
-            "event {seq} alone takes about {size} bytes as JSON, more than the {max} an answer may hold; pass `maxData` to cut its data"
+            "event {seq} alone takes about {size} bytes as JSON, more than {}; pass `maxData` to cut its data",
+            max.words()
         ),
     )
 }
@@ -1106,7 +1147,7 @@ fn format_detect(params: Option<Value>) -> Result<Value, ApiError> {
 
 /// Beautify or minify, producing at most `max` bytes of answer (the format crate stops
 /// at its output limit, so a hostile input cannot make it write gigabytes).
-fn format_render(params: Option<Value>, pretty: bool, max: usize) -> Result<Reply, ApiError> {
+fn format_render(params: Option<Value>, pretty: bool, max: Room) -> Result<Reply, ApiError> {
     use wsdeck_format::{Style, html, json as fjson, xml};
     let p: RenderParams = parse(params)?;
     if !pretty && p.indent.is_some() {
@@ -1121,7 +1162,7 @@ fn format_render(params: Option<Value>, pretty: bool, max: usize) -> Result<Repl
         Some(IndentParam::Tab(TabWord::Tab)) => Indent::Tab,
     };
     let style = Style {
-        max_output: max,
+        max_output: max.room,
         ..if pretty {
             Style::pretty(indent)
         } else {
@@ -1138,14 +1179,14 @@ fn format_render(params: Option<Value>, pretty: bool, max: usize) -> Result<Repl
     let too_big = || {
         too_large(
             max,
-            format!("the {what} text would be larger than the {max} bytes an answer may hold"),
+            format!("the {what} text would be larger than {}", max.words()),
         )
     };
     result.map_err(|e| match e {
         FormatError::TooLarge { .. } => too_big(),
         e => bad_param("text", e.to_string()),
     })?;
-    if json_string_len(&text) + 16 > max {
+    if json_string_len(&text) + 16 > max.room {
         return Err(too_big());
     }
     Ok(Reply::Json(json!({ "text": text })))
@@ -1166,7 +1207,7 @@ fn diagnostic_json(d: &Diagnostic) -> Value {
 }
 
 /// Diagnostics of a text, at most `max` bytes of them: the rest are counted in `omitted`.
-fn format_validate(params: Option<Value>, max: usize) -> Result<Reply, ApiError> {
+fn format_validate(params: Option<Value>, max: Room) -> Result<Reply, ApiError> {
     use wsdeck_format::{html, json as fjson, xml};
     let p: ValidateParams = parse(params)?;
     let first = |r: Result<(), FormatError>| -> Vec<Diagnostic> {
@@ -1180,7 +1221,7 @@ fn format_validate(params: Option<Value>, max: usize) -> Result<Reply, ApiError>
         ValidateFormat::Base64 => first(decode_base64(&p.text).map(drop)),
     };
     let ok = diagnostics.iter().all(|d| d.severity != Severity::Error);
-    let mut errors = JsonArray::new(max.saturating_sub(PAGE_OVERHEAD));
+    let mut errors = JsonArray::new(max.room.saturating_sub(PAGE_OVERHEAD));
     let mut omitted = 0;
     for d in &diagnostics {
         if omitted > 0 || !errors.push(&diagnostic_json(d).to_string()) {
@@ -1200,7 +1241,7 @@ fn format_validate(params: Option<Value>, max: usize) -> Result<Reply, ApiError>
 
 /// A hexdump's lines, written one by one; refused before anything is built when its size
 /// would certainly exceed `max` (and stopped as soon as it does while being written).
-fn format_hexdump(params: Option<Value>, max: usize) -> Result<Reply, ApiError> {
+fn format_hexdump(params: Option<Value>, max: Room) -> Result<Reply, ApiError> {
     let p: HexdumpParams = parse(params)?;
     let bytes = decode_base64(&p.base64).map_err(|e| bad_param("base64", e.to_string()))?;
     let mut dump = HexDump::new(&bytes);
@@ -1223,17 +1264,18 @@ fn format_hexdump(params: Option<Value>, max: usize) -> Result<Reply, ApiError> 
         too_large(
             max,
             format!(
-                "a hexdump of {} bytes at width {width} takes about {size} bytes, more than the {max} an answer may hold; dump fewer bytes or use a wider width",
-                bytes.len()
+                "a hexdump of {} bytes at width {width} takes about {size} bytes, more than {}; dump fewer bytes or use a wider width",
+                bytes.len(),
+                max.words()
             ),
         )
     };
     // The estimate is an upper bound: refuse only what is certainly too large before
     // writing, and check the real size while writing.
-    if least > max {
+    if least > max.room {
         return Err(too_big(estimate));
     }
-    let mut out = JsonArray::new(max.saturating_sub(PAGE_OVERHEAD));
+    let mut out = JsonArray::new(max.room.saturating_sub(PAGE_OVERHEAD));
     for l in dump.lines() {
         let line = json!({"offset": l.offset, "hex": l.hex(), "ascii": l.ascii()});
         if !out.push(&line.to_string()) {

@@ -368,6 +368,20 @@ impl Connection {
                 }
                 let parsed: Vec<Item> = items.iter().map(|raw| parse_item(raw)).collect();
                 drop(items);
+                let needed = error_room(&parsed);
+                if needed > limits.max_response_bytes {
+                    // Even one short error per call would not fit in an answer.
+                    let err = ApiError::ResponseTooLarge {
+                        max: limits.max_response_bytes,
+                        hint: format!(
+                            "the answers to a batch of {} requests need at least {needed} bytes, more than the {} an answer may hold; split the batch",
+                            parsed.len(),
+                            limits.max_response_bytes
+                        ),
+                    };
+                    state.answer_error(null_id(), &err).await;
+                    return;
+                }
                 let permit = state.in_flight.clone().acquire_owned().await;
                 tokio::spawn(run_batch(state, parsed, permit));
             }
@@ -418,85 +432,121 @@ fn bounded(answer: String, id: &RawValue, max: usize) -> String {
     error_response(id, &ApiError::response_too_large(max))
 }
 
-/// Runs a batch: every call as its own task; the answers together are one text of at most
-/// [`Limits::max_response_bytes`] (calls whose answer would go beyond answer -32005
-/// instead, each with its own id), queued like any answer.
+tokio::task_local! {
+    /// In a batch's calls: the bytes its answer holds so far (see [`answer_room`]).
+    static BATCH_USED: Arc<std::sync::atomic::AtomicUsize>;
+}
+
+/// Bytes of answer JSON RPC envelope around a result, beyond the id.
+const ENVELOPE: usize = 64;
+
+/// How many bytes the result of the running call may take: [`Limits::max_response_bytes`],
+/// less what the other answers of its batch already hold. Methods whose result grows with
+/// their input or with message sizes build within this, so a batch's later calls stop early
+/// (a shorter page) or refuse before they build anything rather than after.
+pub(crate) fn answer_room(max: usize) -> usize {
+    let used = BATCH_USED
+        .try_with(|used| used.load(std::sync::atomic::Ordering::SeqCst))
+        .unwrap_or(0);
+    max.saturating_sub(used).saturating_sub(ENVELOPE)
+}
+
+/// Room kept in a batch's answer for each call's error (beyond its id): every refusal
+/// of the API is shorter.
+const ERROR_ROOM: usize = 1024;
+
+/// The room a batch's answer keeps for errors: one per call, so the errors of calls whose
+/// answers found no room always fit in the limits.
+fn error_room(items: &[Item]) -> usize {
+    items
+        .iter()
+        .map(|i| i.reply_id().get().len() + ERROR_ROOM + 1)
+        .sum::<usize>()
+        + 2
+}
+
+/// Runs a batch: every call as its own task. Each answer, once built, must find room both
+/// in the batch's answer ([`Limits::max_response_bytes`] for all of them together, with
+/// room kept for one error per call) and in the caller's outgoing budget, which it reserves
+/// at once — so what all running batches hold is bounded by the budget, not by their
+/// number. A call that finds no room answers -32005 instead, with its own id.
 async fn run_batch(
     state: Arc<Inner>,
     items: Vec<Item>,
     permit: Result<tokio::sync::OwnedSemaphorePermit, tokio::sync::AcquireError>,
 ) {
-    let max = state.limits.max_response_bytes;
-    // Bytes of answers this batch holds so far: each call claims its answer's size as soon
-    // as it is built, so the batch never holds more than `max` whatever the calls return.
-    let used = Arc::new(std::sync::atomic::AtomicUsize::new(2));
-    let mut ids = Vec::new();
+    // Room for the errors first (waiting for it holds nothing else, so it cannot wait on
+    // another batch).
+    let kept = error_room(&items);
+    let Ok(mut room) = state.outbox.reserve(kept).await else {
+        return;
+    };
+    // Bytes of this batch's answer so far, counting the room kept for errors.
+    let used = Arc::new(std::sync::atomic::AtomicUsize::new(kept));
     let mut tasks = Vec::new();
     for item in items {
-        if !matches!(item, Item::Call { id: None, .. }) {
-            ids.push(item.reply_id().to_owned());
-        }
         let state = state.clone();
         let used = used.clone();
-        tasks.push(tokio::spawn(async move {
+        tasks.push(tokio::spawn(BATCH_USED.scope(used.clone(), async move {
             let reply_id = item.reply_id().to_owned();
             let (answer, release) = run(&state, item).await;
-            let answer = answer.map(|answer| claim(&used, answer, &reply_id, max));
+            let answer = answer.map(|answer| claim(&state, &used, answer, &reply_id));
             (answer, release)
-        }));
+        })));
     }
     let mut out = String::from("[");
     let mut releases = Vec::new();
     for task in tasks {
         if let Ok((answer, release)) = task.await {
-            if let Some(answer) = answer {
+            if let Some((answer, reserved)) = answer {
                 if out.len() > 1 {
                     out.push(',');
                 }
                 out.push_str(&answer);
+                if let Some(more) = reserved {
+                    room.merge(more);
+                }
             }
             releases.extend(release);
         }
     }
     out.push(']');
     if out.len() > 2 {
-        let refusal = || {
-            let err = state.queue_full();
-            let answers: Vec<String> = ids.iter().map(|id| error_response(id, &err)).collect();
-            format!("[{}]", answers.join(","))
-        };
-        state.answer(out, refusal).await;
+        let _ = state.outbox.queue_reserved(out, room);
     }
     drop(releases);
     drop(permit);
 }
 
-/// Claims room for one answer of a batch in the batch's shared count, or gives the
-/// -32005 answer that says the batch's answer is full (which always fits: the count keeps
-/// room for one such error per call).
+/// Claims room for one answer of a batch — in the batch's answer and in the caller's
+/// outgoing budget — or gives the -32005 answer saying which has none (which fits in the
+/// room the batch kept for it).
 fn claim(
+    state: &Inner,
     used: &std::sync::atomic::AtomicUsize,
     answer: String,
     id: &RawValue,
-    max: usize,
-) -> String {
+) -> (String, Option<outbox::Reservation>) {
     use std::sync::atomic::Ordering;
-    let refusal = error_response(id, &ApiError::response_too_large(max));
-    let take = |bytes: usize| {
-        used.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
-            let after = now.checked_add(bytes + 1)?;
+    let max = state.limits.max_response_bytes;
+    let fits_batch = used
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
+            let after = now.checked_add(answer.len() + 1)?;
             (after <= max).then_some(after)
         })
-        .is_ok()
+        .is_ok();
+    let refusal = if !fits_batch {
+        ApiError::response_too_large(max)
+    } else {
+        match state.outbox.try_reserve(answer.len()) {
+            Ok(room) => return (answer, Some(room)),
+            Err(_) => {
+                used.fetch_sub(answer.len() + 1, Ordering::SeqCst);
+                state.queue_full()
+            }
+        }
     };
-    if take(answer.len()) {
-        return answer;
-    }
-    drop(answer);
-    // The error is small; a batch of `max_batch` of them is far below any sensible limit,
-    // so it is counted without a check.
-    used.fetch_add(refusal.len() + 1, Ordering::SeqCst);
-    refusal
+    (error_response(id, &refusal), None)
 }
 
 /// A method served off the async threads (file or SQLite work): the permission first, then

@@ -54,6 +54,13 @@ struct Queued {
 #[derive(Debug)]
 pub(crate) struct Reservation(OwnedSemaphorePermit);
 
+impl Reservation {
+    /// Adds `other`'s room to this one.
+    pub(crate) fn merge(&mut self, other: Reservation) {
+        self.0.merge(other.0);
+    }
+}
+
 /// The receiver was dropped: nobody will read this caller's texts any more.
 #[derive(Debug)]
 pub(crate) struct Gone;
@@ -135,6 +142,37 @@ impl Outbox {
             .await
             .map(Reservation)
             .map_err(|_| Gone)
+    }
+
+    /// Reserves room for `bytes` if there is room now.
+    pub(crate) fn try_reserve(&self, bytes: usize) -> Result<Reservation, TrySendError> {
+        match self
+            .shared
+            .budget
+            .clone()
+            .try_acquire_many_owned(self.charge_of(bytes))
+        {
+            Ok(charge) => Ok(Reservation(charge)),
+            Err(tokio::sync::TryAcquireError::Closed) => Err(TrySendError::Gone),
+            Err(tokio::sync::TryAcquireError::NoPermits) => Err(TrySendError::Full(String::new())),
+        }
+    }
+
+    /// Queues `text` in room reserved for its parts (a batch's answers), without waiting:
+    /// room it does not need goes back; bytes beyond the reservation (the short errors of
+    /// the calls that found no room) are not charged, since waiting for them while holding
+    /// the rest could wait forever.
+    pub(crate) fn queue_reserved(
+        &self,
+        text: String,
+        Reservation(mut charge): Reservation,
+    ) -> Result<(), Gone> {
+        let need = self.charge_of(text.len()) as usize;
+        let have = charge.num_permits();
+        if have > need {
+            drop(charge.split(have - need));
+        }
+        self.queue(text, charge)
     }
 
     /// Queues `text` in room reserved for it; room it does not need goes back at once (and
