@@ -3,9 +3,9 @@
 //! coalesced subscriptions, format helpers; see [`dialect`]) over JSON-RPC 2.0 texts, plus
 //! `rpc.discover` (an OpenRPC document of every method in [`METHODS`]).
 //!
-//! A transport (stdio today; later the WebSocket gateway) calls [`Api::attach`] once per
-//! client, feeds each incoming text to [`Connection::handle`] and writes every string from
-//! the returned receiver (responses and `onWebSocketEvent` notifications) back. This crate
+//! A transport (stdio, or the WebSocket gateway) calls [`Api::attach`] once per client,
+//! feeds each incoming text to [`Connection::handle`] and writes every string from the
+//! returned [`Outgoing`] (responses and notifications) back, reading it concurrently. This crate
 //! is the only one that defines wire types; the engine below knows no JSON.
 //!
 //! The behaviour follows the written specification of upstream MetaMask Snaps (at
@@ -20,6 +20,13 @@
 //!   [`Limits::max_request_bytes`] per request text; both answer -32005 "Request limit
 //!   exceeded." with a `data` hint. Upstream has no limits. The engine's default handshake
 //!   timeout (20 s) and message size limit (64 MiB) apply; upstream relies on the host.
+//!   Memory is bounded by bytes per caller, not only by counts: every answer (a batch's
+//!   together) by [`Limits::max_response_bytes`], what waits to be written by
+//!   [`Limits::max_queued_bytes`] (see [`Outgoing`]: the transport stops reading a caller
+//!   that does not read, notifications wait, answers that find no room are refused),
+//!   batches, subscriptions and kept sessions by their own limits.
+//! - **Ids** are kept as the JSON text the client sent ([`serde_json::value::RawValue`]),
+//!   so every answer carries the id exactly as sent (`18446744073709551616`, `1.50`).
 //! - **Requests the engine refuses up front** (where upstream's `new WebSocket()` throws a
 //!   DOMException with an undefined wire shape) answer -32602 with the engine's message.
 //! - **Assertion errors** carry `data.cause {message, code: "ERR_ASSERTION"}` without a
