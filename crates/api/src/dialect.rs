@@ -650,10 +650,7 @@ async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
 /// An event larger than a notification, as text — cut with `truncated: true` if even an
 /// answer could not hold it.
 fn large_event(feed: &Feed, e: &Event) -> String {
-    let budget = feed
-        .limits
-        .max_response_bytes
-        .saturating_sub(NOTE_OVERHEAD);
+    let budget = feed.limits.max_response_bytes.saturating_sub(NOTE_OVERHEAD);
     match encode_event(e, feed.max_data, &feed.entry.secrets, budget) {
         Encoded::Fits(text) => text,
         Encoded::TooLarge(_) => {
@@ -870,7 +867,10 @@ fn plain_words(reason: &str) -> String {
     const WORDS: &[(&str, &str)] = &[
         ("expected u8", "expected a whole number from 0 to 255"),
         ("expected u16", "expected a whole number from 0 to 65535"),
-        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
         (
             "expected u64",
             "expected a whole number from 0 to 18446744073709551615",
@@ -882,7 +882,10 @@ fn plain_words(reason: &str) -> String {
         ("expected i64", "expected a whole number"),
         ("expected a sequence", "expected an array"),
         ("expected a map", "expected an object"),
-        ("expected a tuple of size 2", "expected a [name, value] pair"),
+        (
+            "expected a tuple of size 2",
+            "expected a [name, value] pair",
+        ),
         ("invalid type: map", "invalid type: object"),
         ("invalid type: sequence", "invalid type: array"),
         ("invalid type: unit value", "invalid type: null"),

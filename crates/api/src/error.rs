@@ -66,7 +66,9 @@ pub enum ApiError {
     #[error("Request limit exceeded.")]
     BatchTooLarge(usize),
     /// A batch text is larger than the limit (-32005).
-    #[error("Request limit exceeded: a batch may be at most {0} bytes; send fewer requests per batch.")]
+    #[error(
+        "Request limit exceeded: a batch may be at most {0} bytes; send fewer requests per batch."
+    )]
     BatchBytesTooLarge(usize),
     /// An answer (or a batch's answers together) would be larger than the limit (-32005).
     #[error("Request limit exceeded: {hint}.")]
@@ -124,10 +126,12 @@ pub enum ApiError {
 
 /// The wording of [`ApiError::TooManySubscriptions`].
 fn subscriptions_text(max: usize, per_session: bool) -> String {
-    let scope = if per_session { "per session" } else { "per client" };
-    format!(
-        "at most {max} subscriptions {scope} at once; end one with wsdeck.unsubscribe first."
-    )
+    let scope = if per_session {
+        "per session"
+    } else {
+        "per client"
+    };
+    format!("at most {max} subscriptions {scope} at once; end one with wsdeck.unsubscribe first.")
 }
 
 impl ApiError {

@@ -670,10 +670,7 @@ fn result_response(id: &RawValue, reply: Reply) -> String {
         Reply::Json(v) => v.to_string(),
         Reply::Text(t) => t,
     };
-    format!(
-        r#"{{"jsonrpc":"2.0","id":{},"result":{result}}}"#,
-        id.get()
-    )
+    format!(r#"{{"jsonrpc":"2.0","id":{},"result":{result}}}"#, id.get())
 }
 
 fn error_response(id: &RawValue, err: &ApiError) -> String {
@@ -692,9 +689,12 @@ fn parse_item(raw: &RawValue) -> Item {
         return invalid(null_id().to_owned());
     };
     let id = map.remove("id");
-    let id_ok = id
-        .as_deref()
-        .is_none_or(|id| matches!(id.get().as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9' | b'n')));
+    let id_ok = id.as_deref().is_none_or(|id| {
+        matches!(
+            id.get().as_bytes().first(),
+            Some(b'"' | b'-' | b'0'..=b'9' | b'n')
+        )
+    });
     if !id_ok {
         return invalid(null_id().to_owned());
     }

@@ -60,9 +60,8 @@ async fn ids_come_back_exactly_as_sent() {
             ("no.such.method", "{}"),
             ("wsdeck.format.detect", r#"{"nope":1}"#),
         ] {
-            let text = format!(
-                r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","params":{params}}}"#
-            );
+            let text =
+                format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{method}","params":{params}}}"#);
             c.conn.handle(&text).await;
             let answer = next_text(&mut c).await;
             assert!(
@@ -72,10 +71,8 @@ async fn ids_come_back_exactly_as_sent() {
         }
     }
     // In a batch too, each with its own.
-    let batch = format!(
-        r#"[{{"jsonrpc":"2.0","id":18446744073709551616,"method":"rpc.discover"}},{{"jsonrpc":"2.0","id":2.50,"method":"x"}}]"#
-    );
-    c.conn.handle(&batch).await;
+    let batch = r#"[{"jsonrpc":"2.0","id":18446744073709551616,"method":"rpc.discover"},{"jsonrpc":"2.0","id":2.50,"method":"x"}]"#;
+    c.conn.handle(batch).await;
     let answer = next_text(&mut c).await;
     assert!(
         answer.starts_with(r#"[{"jsonrpc":"2.0","id":18446744073709551616,"result":"#),
@@ -301,17 +298,27 @@ async fn a_page_of_big_events_stops_at_the_response_limit_and_pages_on() {
         assert!(text.len() <= MAX, "page of {} bytes", text.len());
         let page: Value = serde_json::from_str(&text).expect("JSON");
         let events = page["result"]["events"].as_array().expect("events");
-        assert!(!events.is_empty(), "every page makes progress: {}", page["result"]["nextSeq"]);
+        assert!(
+            !events.is_empty(),
+            "every page makes progress: {}",
+            page["result"]["nextSeq"]
+        );
         messages += events.iter().filter(|e| e["type"] == "message").count();
         let next = page["result"]["nextSeq"].as_u64().expect("nextSeq");
-        assert_eq!(next, events.last().expect("one")["seq"].as_u64().unwrap() + 1);
+        assert_eq!(
+            next,
+            events.last().expect("one")["seq"].as_u64().unwrap() + 1
+        );
         from = next;
         if messages == 10 {
             break;
         }
         assert_eq!(page["result"]["atEnd"], false);
     }
-    assert_eq!(messages, 10, "all 10 messages (5 out, 5 in) over several pages");
+    assert_eq!(
+        messages, 10,
+        "all 10 messages (5 out, 5 in) over several pages"
+    );
 }
 
 #[tokio::test]
@@ -404,17 +411,26 @@ async fn a_hexdump_is_refused_before_it_is_built() {
         .await;
     assert_eq!(e["code"], -32005, "{e}");
     assert_eq!(e["data"]["limit"], "response_bytes");
-    assert!(e["message"].as_str().unwrap().contains("wider width"), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("wider width"),
+        "{e}"
+    );
     // Below the certain size but above the limit once written: stopped while writing.
     let medium = base64(&vec![b'"'; 28_000]);
     let e = c
-        .err("wsdeck.format.hexdump", json!({"base64": medium, "width": 1}))
+        .err(
+            "wsdeck.format.hexdump",
+            json!({"base64": medium, "width": 1}),
+        )
         .await;
     assert_eq!(e["data"]["limit"], "response_bytes", "{e}");
     // What fits is answered whole.
     let small = base64(&vec![7u8; 4_000]);
     let r = c
-        .ok("wsdeck.format.hexdump", json!({"base64": small, "width": 16}))
+        .ok(
+            "wsdeck.format.hexdump",
+            json!({"base64": small, "width": 16}),
+        )
         .await;
     assert_eq!(r["lines"].as_array().map(Vec::len), Some(250));
 }
@@ -482,7 +498,10 @@ async fn subscriptions_are_limited_per_session_and_per_caller() {
     assert_eq!(e["data"]["limit"], "session_subscriptions");
     assert_eq!(e["data"]["max"], 2);
     assert!(
-        e["message"].as_str().unwrap().contains("wsdeck.unsubscribe"),
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("wsdeck.unsubscribe"),
         "{e}"
     );
     c.ok("wsdeck.subscribe", json!({"id": ids[1]})).await;
@@ -535,15 +554,15 @@ async fn a_slow_subscriber_is_bounded_and_loses_nothing() {
     let mut c = Client::new(&api, "local:test", true);
     let id = session_with_messages(&mut c, &server.url("/echo"), 100, 5_000).await;
     // One event larger than a notification (but within an answer) goes alone.
-    c.ok(
-        "wsdeck.send",
-        json!({"id": id, "text": "B".repeat(50_000)}),
-    )
-    .await;
+    c.ok("wsdeck.send", json!({"id": id, "text": "B".repeat(50_000)}))
+        .await;
     let mut echoed = false;
     for _ in 0..500 {
         let page = c
-            .ok("wsdeck.events", json!({"id": id, "from": 200, "maxData": 0}))
+            .ok(
+                "wsdeck.events",
+                json!({"id": id, "from": 200, "maxData": 0}),
+            )
             .await;
         if page["events"]
             .as_array()

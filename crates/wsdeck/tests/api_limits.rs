@@ -133,7 +133,8 @@ fn first_line(child: &mut Child) -> String {
             rest.clear();
         }
     });
-    rx.recv_timeout(STEP).expect("the server prints its address")
+    rx.recv_timeout(STEP)
+        .expect("the server prints its address")
 }
 
 /// The next text frame.
@@ -157,7 +158,7 @@ async fn next_text(ws: &mut Ws) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_twenty_unread_batches_of_discover_stay_bounded() {
     let server = Server::serve();
-    let mut ws = server.client().await;
+    let ws = server.client().await;
     let calls: Vec<String> = (0..1000)
         .map(|i| format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"rpc.discover"}}"#))
         .collect();
@@ -192,6 +193,7 @@ async fn serve_twenty_unread_batches_of_discover_stay_bounded() {
     let sink = sender.await.expect("sender");
     drop(sink.reunite(stream));
     let peak = server.peak_kib();
+    eprintln!("wsdeck serve peak: {peak} KiB");
     assert!(
         peak < 400 * 1024,
         "wsdeck serve peaked at {peak} KiB for twenty unread batches"
@@ -219,6 +221,7 @@ async fn ui_refuses_a_hexdump_of_width_one_on_six_megabytes() {
     let message = answer["error"]["message"].as_str().expect("message");
     assert!(message.contains("wider width"), "{message}");
     let peak = server.peak_kib();
+    eprintln!("wsdeck ui peak: {peak} KiB");
     assert!(
         peak < 512 * 1024,
         "wsdeck ui peaked at {peak} KiB for one hexdump"

@@ -436,7 +436,10 @@ fn a_batch_of_a_thousand_discovers_is_bounded() {
     );
     let answers: Vec<Value> = serde_json::from_str(&line).expect("JSON");
     assert_eq!(answers.len(), 1000, "every call answered");
-    let refused: Vec<&Value> = answers.iter().filter(|a| a.get("error").is_some()).collect();
+    let refused: Vec<&Value> = answers
+        .iter()
+        .filter(|a| a.get("error").is_some())
+        .collect();
     assert!(!refused.is_empty());
     for a in refused {
         assert_eq!(a["error"]["code"], -32005, "{a}");
