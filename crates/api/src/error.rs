@@ -91,6 +91,11 @@ pub enum ApiError {
         /// Whether it is the limit per session (else per caller).
         per_session: bool,
     },
+    /// A request's `params` hold more JSON values than the limit (-32005).
+    #[error(
+        "Request limit exceeded: params may hold at most {0} values (numbers, strings, arrays, objects); send binary data as base64 (wsdeck.send's `binary`) or split it."
+    )]
+    TooManyParamValues(usize),
     /// The caller keeps the maximum number of `wsdeck.*` sessions (-32005).
     #[error(
         "Request limit exceeded: at most {0} sessions are kept per client (closed ones too); remove closed ones with wsdeck.forget."
@@ -163,7 +168,8 @@ impl ApiError {
             | ApiError::ResponseTooLarge { .. }
             | ApiError::QueueFull(_)
             | ApiError::TooManySubscriptions { .. }
-            | ApiError::TooManySessions(_) => -32005,
+            | ApiError::TooManySessions(_)
+            | ApiError::TooManyParamValues(_) => -32005,
             ApiError::BadParam { .. } => -32602,
             ApiError::NotFoundResource { .. } => -32001,
             ApiError::Engine { error, .. } => match error.class() {
@@ -214,6 +220,11 @@ impl ApiError {
                 "limit": if *per_session { "session_subscriptions" } else { "subscriptions" },
                 "max": max,
                 "hint": "end one with wsdeck.unsubscribe first",
+            })),
+            ApiError::TooManyParamValues(max) => Some(json!({
+                "limit": "param_values",
+                "max": max,
+                "hint": "send binary data as base64 (wsdeck.send's `binary`) or in smaller parts",
             })),
             ApiError::TooManySessions(max) => Some(json!({
                 "limit": "sessions",

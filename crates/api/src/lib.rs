@@ -105,6 +105,11 @@ pub struct Limits {
     /// Largest batch text, in bytes (a transport may accept larger single requests, e.g.
     /// `wsdeck ui` for sending big messages; batches are for many small calls). Default 1 MiB.
     pub max_batch_bytes: usize,
+    /// JSON values (numbers, strings, arrays, objects, …) one request's `params` may hold:
+    /// each costs tens of bytes once parsed, so a request of a million tiny numbers would
+    /// take far more memory than its text. Default 262,144 (a `snap_sendWebSocketMessage`
+    /// number array of 256 KiB; bigger binary data goes as base64 in `wsdeck.send`).
+    pub max_param_values: usize,
     /// `wsdeck.subscribe` subscriptions one caller may hold at once. Default 64.
     pub max_subscriptions: usize,
     /// Subscriptions to one session, at most. Default 8.
@@ -123,6 +128,7 @@ impl Default for Limits {
             max_in_flight: 64,
             max_batch: 1000,
             max_batch_bytes: 1 << 20,
+            max_param_values: 1 << 18,
             max_subscriptions: 64,
             max_subscriptions_per_session: 8,
         }
@@ -373,7 +379,10 @@ impl Connection {
                     state.answer_error(null_id(), &err).await;
                     return;
                 }
-                let parsed: Vec<Item> = items.iter().map(|raw| parse_item(raw)).collect();
+                let parsed: Vec<Item> = items
+                    .iter()
+                    .map(|raw| parse_item(raw, limits.max_param_values))
+                    .collect();
                 drop(items);
                 let needed = error_room(&parsed);
                 if needed > limits.max_response_bytes {
@@ -393,7 +402,7 @@ impl Connection {
                 tokio::spawn(run_batch(state, parsed, permit));
             }
             Text::One(raw) => {
-                let item = parse_item(&raw);
+                let item = parse_item(&raw, limits.max_param_values);
                 drop(raw);
                 let permit = state.in_flight.clone().acquire_owned().await;
                 tokio::spawn(async move {
@@ -659,6 +668,37 @@ async fn run(state: &Inner, item: Item) -> (Option<String>, Option<snap::Release
     }
 }
 
+/// Whether the JSON text `json` holds at least `n` values (counted from its commas and
+/// brackets outside strings, which is never fewer than there are) — a scan of the text
+/// that allocates nothing.
+fn json_values_at_least(json: &str, n: usize) -> bool {
+    let mut count = 1;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in json.as_bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' | b'[' | b'{' => {
+                count += 1;
+                if count >= n {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    count >= n
+}
+
 /// `null`, as an id.
 fn null_id() -> &'static RawValue {
     static NULL: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
@@ -683,7 +723,8 @@ fn error_response(id: &RawValue, err: &ApiError) -> String {
 
 /// JSON-RPC 2.0 request checks: `jsonrpc` exactly "2.0", `id` a string, number or null (absent:
 /// a notification), `method` a string. When a member appears twice, the last one counts.
-fn parse_item(raw: &RawValue) -> Item {
+/// `params` holding more than `max_values` JSON values is refused before it is parsed.
+fn parse_item(raw: &RawValue, max_values: usize) -> Item {
     let invalid = |id: Box<RawValue>| Item::Invalid(id, ApiError::InvalidRequest);
     let Ok(mut map) = serde_json::from_str::<HashMap<String, Box<RawValue>>>(raw.get()) else {
         return invalid(null_id().to_owned());
@@ -713,6 +754,9 @@ fn parse_item(raw: &RawValue) -> Item {
     };
     let params = match map.remove("params") {
         None => None,
+        Some(raw) if json_values_at_least(raw.get(), max_values + 1) => {
+            return Item::Invalid(reply_id(), ApiError::TooManyParamValues(max_values));
+        }
         Some(raw) => match serde_json::from_str::<Value>(raw.get()) {
             Ok(v) => Some(v),
             // Valid JSON that serde_json cannot hold (a number beyond f64, e.g. 1e400).

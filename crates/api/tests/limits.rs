@@ -612,3 +612,37 @@ async fn a_slow_subscriber_is_bounded_and_loses_nothing() {
     }
     assert!(c.rx.peak_queued_bytes() <= BUDGET);
 }
+
+/// A request's params are parsed into values of tens of bytes each: a text of a million
+/// tiny numbers would take far more memory than its size, so their number is bounded.
+#[tokio::test]
+async fn params_with_too_many_values_are_refused_before_parsing() {
+    let api = api(Limits {
+        max_param_values: 1_000,
+        ..Limits::default()
+    });
+    let mut c = Client::new(&api, "npm:test", true);
+    let numbers = vec![0u8; 2_000];
+    let r = c
+        .call(
+            "snap_sendWebSocketMessage",
+            Some(json!({"id": "x", "message": numbers})),
+        )
+        .await;
+    assert_eq!(r["error"]["code"], -32005, "{r}");
+    assert_eq!(limit_of(&r), "param_values");
+    assert_eq!(r["error"]["data"]["max"], 1_000);
+    assert!(r["error"]["message"].as_str().unwrap().contains("base64"));
+    // Commas and brackets inside strings are text, not values.
+    let text = ",[{".repeat(5_000);
+    let r = c.ok("wsdeck.format.detect", json!({"text": text})).await;
+    assert_eq!(r["size"], 15_000);
+    // Fewer values than the limit: the call runs (and fails on its own terms).
+    let r = c
+        .call(
+            "snap_sendWebSocketMessage",
+            Some(json!({"id": "x", "message": vec![0u8; 900]})),
+        )
+        .await;
+    assert_ne!(limit_of(&r), "param_values", "{r}");
+}
