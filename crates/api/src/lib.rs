@@ -91,7 +91,8 @@ pub struct Limits {
     pub max_response_bytes: usize,
     /// Bytes of answers and notifications waiting to be written to one caller. When they
     /// fill it, event readers pause, answers that do not fit are refused, and no request is
-    /// read until the caller reads. Default 64 MiB (raised to hold two of the largest answers).
+    /// read until the caller reads. Default 64 MiB (raised to `max_response_bytes` plus half
+    /// this budget when that is more, so the largest answer always fits).
     pub max_queued_bytes: usize,
     /// Largest `wsdeck.events` notification (one that would be larger carries fewer events;
     /// the rest follow in the next). Default 1 MiB.
@@ -136,11 +137,14 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The outgoing budget actually used: at least two of the largest answers, so one
-    /// answer of the maximum size always fits once the caller has read what came before.
+    /// The outgoing budget actually used: room for the largest answer plus half the
+    /// configured budget, so one answer of the maximum size always fits once the caller
+    /// has read what came before, while notifications keep flowing.
     pub(crate) fn queue_budget(&self) -> usize {
-        self.max_queued_bytes
-            .max(self.max_response_bytes.saturating_mul(2))
+        self.max_queued_bytes.max(
+            self.max_response_bytes
+                .saturating_add(self.max_queued_bytes / 2),
+        )
     }
 }
 
