@@ -323,14 +323,15 @@ impl Item {
     }
 }
 
-/// A whole text: one request or a batch of them.
-enum Text {
-    One(Box<RawValue>),
-    Batch(Vec<Box<RawValue>>),
+/// A whole text: one request or a batch of them, borrowed from the text (a request of
+/// 100 MB is not copied to be looked at).
+enum Text<'a> {
+    One(&'a RawValue),
+    Batch(Vec<&'a RawValue>),
 }
 
 /// Reads a text as JSON without interpreting numbers, so ids keep their exact spelling.
-fn parse_text(text: &str) -> Option<Text> {
+fn parse_text(text: &str) -> Option<Text<'_>> {
     let first = text.trim_start_matches([' ', '\t', '\n', '\r']).as_bytes();
     if first.first() == Some(&b'[') {
         serde_json::from_str(text).ok().map(Text::Batch)
@@ -406,8 +407,7 @@ impl Connection {
                 tokio::spawn(run_batch(state, parsed, permit));
             }
             Text::One(raw) => {
-                let item = parse_item(&raw, limits.max_param_values);
-                drop(raw);
+                let item = parse_item(raw, limits.max_param_values);
                 let permit = state.in_flight.clone().acquire_owned().await;
                 tokio::spawn(async move {
                     let reply_id = item.reply_id().to_owned();
@@ -730,10 +730,10 @@ fn error_response(id: &RawValue, err: &ApiError) -> String {
 /// `params` holding more than `max_values` JSON values is refused before it is parsed.
 fn parse_item(raw: &RawValue, max_values: usize) -> Item {
     let invalid = |id: Box<RawValue>| Item::Invalid(id, ApiError::InvalidRequest);
-    let Ok(mut map) = serde_json::from_str::<HashMap<String, Box<RawValue>>>(raw.get()) else {
+    let Ok(mut map) = serde_json::from_str::<HashMap<String, &RawValue>>(raw.get()) else {
         return invalid(null_id().to_owned());
     };
-    let id = map.remove("id");
+    let id = map.remove("id").map(ToOwned::to_owned);
     let id_ok = id.as_deref().is_none_or(|id| {
         matches!(
             id.get().as_bytes().first(),
