@@ -580,7 +580,7 @@ async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
     let mut batch = Vec::with_capacity(PUMP_READ);
     loop {
         log.wait_past(seq).await;
-        let Ok(mut room) = feed.tx.reserve(note_max).await else {
+        let Ok(mut room) = feed.tx.reserve_note(note_max).await else {
             return;
         };
         let mut events = JsonArray::new(note_max.saturating_sub(NOTE_OVERHEAD));
@@ -606,7 +606,7 @@ async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
                     // Reserved for the most it can take as an event of an answer.
                     drop(room);
                     let want = feed.limits.max_response_bytes + NOTE_OVERHEAD;
-                    let Ok(bigger) = feed.tx.reserve(want).await else {
+                    let Ok(bigger) = feed.tx.reserve_note(want).await else {
                         return;
                     };
                     room = bigger;

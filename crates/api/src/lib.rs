@@ -274,17 +274,17 @@ impl Inner {
     /// holding a large answer while waiting would keep it outside the budget.
     async fn answer(&self, text: String, refusal: impl FnOnce() -> String) {
         match self.outbox.try_send(text) {
-            Ok(()) | Err(TrySendError::Gone) => {}
-            Err(TrySendError::Full(text)) => {
+            Ok(()) | Err((TrySendError::Gone, _)) => {}
+            Err((TrySendError::Full, text)) => {
                 drop(text);
-                let _ = self.outbox.send(refusal()).await;
+                let _ = self.outbox.send_answer(refusal()).await;
             }
         }
     }
 
     /// Queues a short error answer, waiting for room.
     async fn answer_error(&self, id: &RawValue, err: &ApiError) {
-        let _ = self.outbox.send(error_response(id, err)).await;
+        let _ = self.outbox.send_answer(error_response(id, err)).await;
     }
 
     /// The refusal of an answer that found no room: the bytes still waiting to be written.
