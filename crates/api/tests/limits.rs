@@ -579,7 +579,15 @@ async fn a_slow_subscriber_is_bounded_and_loses_nothing() {
     // From now on this caller reads nothing for a while (a request now would not even be
     // read: its unread notifications fill its budget).
     c.ok("wsdeck.subscribe", json!({"id": id})).await;
-    for _ in 0..50 {
+    // Wait (bounded) until the unread notifications have piled up.
+    for _ in 0..1000 {
+        if c.rx.queued_bytes() > BUDGET / 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // More would fit in their half; give the subscription time to try.
+    for _ in 0..20 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(c.rx.peak_queued_bytes() <= BUDGET);
