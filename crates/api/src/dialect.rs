@@ -29,7 +29,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use wsdeck_engine::{
     Bytes, Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Session,
@@ -44,11 +44,12 @@ use wsdeck_format::{Diagnostic, FormatError, HexDump, Indent, Severity};
 
 use crate::error::ApiError;
 use crate::observer::{Observer, OpenedSession};
+use crate::outbox::Outbox;
 use crate::request_vars::{param_path, resolve_request};
 use crate::search::ScanParams;
 use crate::secrets::Secrets;
 use crate::snap::{NETWORK_ACCESS, Release, new_id};
-use crate::{Caller, Limits};
+use crate::{Caller, Limits, Reply};
 /// One handshake shape for live and recorded sessions (headers as `[name, value]` pairs).
 pub(crate) use wsdeck_history::handshake_json;
 
@@ -68,6 +69,14 @@ pub const SEARCH_SCAN: usize = 200_000;
 /// How long a subscription's first notification waits for the `wsdeck.subscribe` response.
 const RELEASE_WAIT: Duration = Duration::from_secs(10);
 
+/// A running `wsdeck.subscribe`.
+#[derive(Debug)]
+struct Subscription {
+    task: AbortHandle,
+    /// The session's id as the caller knows it (subscriptions are counted per session).
+    session: String,
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
     id: String,
@@ -85,9 +94,9 @@ pub(crate) struct State {
     engine: Engine,
     limits: Limits,
     caller: Caller,
-    tx: mpsc::Sender<String>,
+    tx: Outbox,
     sessions: Mutex<Vec<Entry>>,
-    subscriptions: Mutex<HashMap<String, AbortHandle>>,
+    subscriptions: Mutex<HashMap<String, Subscription>>,
     observer: Observer,
 }
 
@@ -100,7 +109,7 @@ impl State {
         engine: Engine,
         limits: Limits,
         caller: Caller,
-        tx: mpsc::Sender<String>,
+        tx: Outbox,
         observer: Observer,
     ) -> Self {
         State {
@@ -120,15 +129,16 @@ impl State {
         &self,
         method: &str,
         params: Option<Value>,
-    ) -> (Result<Value, ApiError>, Option<Release>) {
-        // Pure helpers: no permission needed.
+    ) -> (Result<Reply, ApiError>, Option<Release>) {
+        // Pure helpers: no permission needed; their output is bounded by the answer limit.
+        let max = Room::of(self.limits.max_response_bytes);
         let pure = match method {
-            "wsdeck.format.detect" => Some(format_detect(params.clone())),
-            "wsdeck.format.beautify" => Some(format_render(params.clone(), true)),
-            "wsdeck.format.minify" => Some(format_render(params.clone(), false)),
-            "wsdeck.format.validate" => Some(format_validate(params.clone())),
-            "wsdeck.format.hexdump" => Some(format_hexdump(params.clone())),
-            "wsdeck.vars.complete" => Some(vars_complete(params.clone())),
+            "wsdeck.format.detect" => Some(format_detect(params.clone()).map(Reply::Json)),
+            "wsdeck.format.beautify" => Some(format_render(params.clone(), true, max)),
+            "wsdeck.format.minify" => Some(format_render(params.clone(), false, max)),
+            "wsdeck.format.validate" => Some(format_validate(params.clone(), max)),
+            "wsdeck.format.hexdump" => Some(format_hexdump(params.clone(), max)),
+            "wsdeck.vars.complete" => Some(vars_complete(params.clone()).map(Reply::Json)),
             _ => None,
         };
         if let Some(result) = pure {
@@ -144,20 +154,20 @@ impl State {
             "wsdeck.pong" => self.control(params, false).await,
             "wsdeck.close" => self.close(params).await,
             "wsdeck.forget" => self.forget(params).await,
-            "wsdeck.sessions" => self.list(params),
+            "wsdeck.sessions" => return (self.list(params).map(Reply::Text), None),
             "wsdeck.handshake" => self.handshake(params),
-            "wsdeck.events" => self.events(params),
+            "wsdeck.events" => return (self.events(params).map(Reply::Text), None),
             "wsdeck.search" => self.search(params),
             "wsdeck.subscribe" => {
                 return match self.subscribe(params) {
-                    Ok((v, release)) => (Ok(v), Some(release)),
+                    Ok((v, release)) => (Ok(Reply::Json(v)), Some(release)),
                     Err(e) => (Err(e), None),
                 };
             }
             "wsdeck.unsubscribe" => self.unsubscribe(params),
             _ => Err(ApiError::MethodNotFound),
         };
-        (result, None)
+        (result.map(Reply::Json), None)
     }
 
     fn entry(&self, id: &str) -> Result<Entry, ApiError> {
@@ -209,6 +219,9 @@ impl State {
                 .count();
             if live >= self.limits.max_sockets {
                 return Err(ApiError::TooManySockets(self.limits.max_sockets));
+            }
+            if table.len() >= self.limits.max_sessions {
+                return Err(ApiError::TooManySessions(self.limits.max_sessions));
             }
             let mut request = request_json(&spec);
             let session = self
@@ -326,25 +339,31 @@ impl State {
         Ok(Value::Null)
     }
 
-    fn list(&self, params: Option<Value>) -> Result<Value, ApiError> {
+    /// The caller's sessions, written row by row within the answer limit.
+    fn list(&self, params: Option<Value>) -> Result<String, ApiError> {
         let _: NoParams = parse(params)?;
-        let rows = lock(&self.sessions)
-            .iter()
-            .map(|e| {
-                let info = e.session.info();
-                let mut row = json!({
-                    "id": e.id,
-                    "url": info.url,
-                    "protocols": info.protocols,
-                    "state": info.state.as_str(),
-                    "negotiatedProtocol": info.negotiated_protocol,
-                    "eventCount": info.event_count,
-                });
-                e.secrets.hide_in(&mut row);
-                row
-            })
-            .collect();
-        Ok(Value::Array(rows))
+        let entries: Vec<Entry> = lock(&self.sessions).clone();
+        let max = Room::of(self.limits.max_response_bytes);
+        let mut out = JsonArray::new(max.room);
+        for e in &entries {
+            let info = e.session.info();
+            let mut row = json!({
+                "id": e.id,
+                "url": info.url,
+                "protocols": info.protocols,
+                "state": info.state.as_str(),
+                "negotiatedProtocol": info.negotiated_protocol,
+                "eventCount": info.event_count,
+            });
+            e.secrets.hide_in(&mut row);
+            if !out.push(&row.to_string()) {
+                return Err(too_large(
+                    max,
+                    "the list of sessions is larger than an answer may be; remove closed sessions with wsdeck.forget",
+                ));
+            }
+        }
+        Ok(out.finish())
     }
 
     fn handshake(&self, params: Option<Value>) -> Result<Value, ApiError> {
@@ -358,7 +377,10 @@ impl State {
         Ok(handshake)
     }
 
-    fn events(&self, params: Option<Value>) -> Result<Value, ApiError> {
+    /// A page of events, written event by event: it ends early (`atEnd: false`, `nextSeq`
+    /// at the first event left out) when the next event would take the answer beyond
+    /// [`Limits::max_response_bytes`].
+    fn events(&self, params: Option<Value>) -> Result<String, ApiError> {
         let p: EventsParams = parse(params)?;
         let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
         if limit > MAX_EVENTS {
@@ -373,20 +395,28 @@ impl State {
             .session
             .log()
             .read(p.from.unwrap_or(0), limit, &mut out);
-        let events: Vec<Value> = out
-            .iter()
-            .map(|e| {
-                let mut v = event_json(e, p.max_data);
-                entry.secrets.hide_in_event(&mut v);
-                v
-            })
-            .collect();
-        Ok(json!({
-            "events": events,
-            "nextSeq": outcome.next_seq,
-            "missed": outcome.missed,
-            "atEnd": outcome.at_end,
-        }))
+        let max = Room::of(self.limits.max_response_bytes);
+        // Room for `{"events":[…],"nextSeq":…,"missed":…,"atEnd":…}` around the events.
+        let mut events = JsonArray::new(max.room.saturating_sub(PAGE_OVERHEAD));
+        let mut next_seq = outcome.next_seq;
+        let mut at_end = outcome.at_end;
+        for e in &out {
+            match encode_event(e, p.max_data, &entry.secrets, events.room()) {
+                Encoded::Fits(text) if events.push(&text) => {}
+                Encoded::Fits(_) | Encoded::TooLarge(_) if events.count() > 0 => {
+                    next_seq = e.seq;
+                    at_end = false;
+                    break;
+                }
+                Encoded::Fits(text) => return Err(event_too_large(e.seq, text.len(), max)),
+                Encoded::TooLarge(size) => return Err(event_too_large(e.seq, size, max)),
+            }
+        }
+        Ok(format!(
+            r#"{{"events":{},"nextSeq":{next_seq},"missed":{},"atEnd":{at_end}}}"#,
+            events.finish(),
+            outcome.missed
+        ))
     }
 
     fn search(&self, params: Option<Value>) -> Result<Value, ApiError> {
@@ -412,28 +442,52 @@ impl State {
     fn subscribe(&self, params: Option<Value>) -> Result<(Value, Release), ApiError> {
         let p: SubscribeParams = parse(params)?;
         let entry = self.entry(&p.id)?;
+        let mut subscriptions = lock(&self.subscriptions);
+        // Finished subscriptions (their session ended) no longer count.
+        subscriptions.retain(|_, s| !s.task.is_finished());
+        let max = self.limits.max_subscriptions;
+        if subscriptions.len() >= max {
+            return Err(ApiError::TooManySubscriptions {
+                max,
+                per_session: false,
+            });
+        }
+        let max = self.limits.max_subscriptions_per_session;
+        if subscriptions.values().filter(|s| s.session == p.id).count() >= max {
+            return Err(ApiError::TooManySubscriptions {
+                max,
+                per_session: true,
+            });
+        }
         let subscription = new_id();
         let (release, release_rx) = oneshot::channel();
         let task = tokio::spawn(pump(
             Feed {
                 tx: self.tx.clone(),
                 subscription: subscription.clone(),
-                id: p.id,
+                id: p.id.clone(),
                 entry,
                 max_data: p.max_data,
+                limits: self.limits,
             },
             p.from.unwrap_or(0),
             release_rx,
         ));
-        lock(&self.subscriptions).insert(subscription.clone(), task.abort_handle());
+        subscriptions.insert(
+            subscription.clone(),
+            Subscription {
+                task: task.abort_handle(),
+                session: p.id,
+            },
+        );
         Ok((json!({ "subscription": subscription }), release))
     }
 
     fn unsubscribe(&self, params: Option<Value>) -> Result<Value, ApiError> {
         let p: UnsubscribeParams = parse(params)?;
         match lock(&self.subscriptions).remove(&p.subscription) {
-            Some(task) => {
-                task.abort();
+            Some(s) => {
+                s.task.abort();
                 Ok(Value::Null)
             }
             None => Err(not_found("subscription", &p.subscription)),
@@ -441,8 +495,8 @@ impl State {
     }
 
     fn take_all(&self) -> Vec<Session> {
-        for (_, task) in lock(&self.subscriptions).drain() {
-            task.abort();
+        for (_, s) in lock(&self.subscriptions).drain() {
+            s.task.abort();
         }
         lock(&self.sessions).drain(..).map(|e| e.session).collect()
     }
@@ -469,7 +523,7 @@ impl State {
     pub(crate) async fn close_all(&self, wait: Duration) {
         let pumps: Vec<tokio::task::AbortHandle> = lock(&self.subscriptions)
             .drain()
-            .map(|(_, task)| task)
+            .map(|(_, s)| s.task)
             .collect();
         let sessions: Vec<Session> = lock(&self.sessions).drain(..).map(|e| e.session).collect();
         for s in &sessions {
@@ -493,60 +547,300 @@ impl State {
 
 /// Where a subscription's notifications go and what they carry.
 struct Feed {
-    tx: mpsc::Sender<String>,
+    tx: Outbox,
     subscription: String,
     /// The session's id as the caller knows it.
     id: String,
     entry: Entry,
     max_data: Option<usize>,
+    limits: Limits,
 }
+
+/// Events a subscription reads from the log at a time (each read is a short lock).
+const PUMP_READ: usize = 256;
+
+/// Bytes of a notification around its events (`jsonrpc`, `method`, ids, `missed`, …).
+const NOTE_OVERHEAD: usize = 256;
 
 /// One subscription: reads the log from `seq` and writes coalesced `wsdeck.events`
 /// notifications until the log ends, the receiver is gone or the task is aborted.
+///
+/// Each notification is built only after room for it was reserved in the caller's
+/// outgoing budget, and holds at most [`Limits::max_notification_bytes`] (one event larger
+/// than that goes alone, cut to [`Limits::max_response_bytes`] with `truncated: true` if it
+/// is larger still). A caller that does not read makes this wait; the log keeps the events
+/// meanwhile, and those its retention drops are counted in the next notification's `missed`.
 async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
-    let Feed {
-        tx,
-        subscription,
-        id,
-        entry,
-        max_data,
-    } = feed;
     let _ = tokio::time::timeout(RELEASE_WAIT, release_rx).await;
-    let log = entry.session.log().clone();
-    let secrets = entry.secrets;
-    let mut batch = Vec::new();
+    let log = feed.entry.session.log().clone();
+    let note_max = feed
+        .limits
+        .max_notification_bytes
+        .min(feed.limits.max_response_bytes);
+    let mut batch = Vec::with_capacity(PUMP_READ);
     loop {
-        batch.clear();
-        let outcome = log.next_batch(seq, MAX_EVENTS, &mut batch).await;
-        seq = outcome.next_seq;
-        let full = batch.len() >= MAX_EVENTS;
-        if !batch.is_empty() || outcome.missed > 0 || outcome.at_end {
-            let note = json!({
-                "jsonrpc": "2.0",
-                "method": "wsdeck.events",
-                "params": {
-                    "subscription": subscription,
-                    "id": id,
-                    "events": batch.iter().map(|e| {
-                        let mut v = event_json(e, max_data);
-                        secrets.hide_in_event(&mut v);
-                        v
-                    }).collect::<Vec<_>>(),
-                    "missed": outcome.missed,
-                    "atEnd": outcome.at_end,
-                },
-            });
-            if tx.send(note.to_string()).await.is_err() {
-                return;
+        log.wait_past(seq).await;
+        let Ok(mut room) = feed.tx.reserve_note(note_max).await else {
+            return;
+        };
+        let mut events = JsonArray::new(note_max.saturating_sub(NOTE_OVERHEAD));
+        let mut missed = 0;
+        let mut at_end = false;
+        let mut full = false;
+        'read: loop {
+            batch.clear();
+            let outcome = log.read(seq, PUMP_READ, &mut batch);
+            missed += outcome.missed;
+            for e in &batch {
+                if let Encoded::Fits(text) =
+                    encode_event(e, feed.max_data, &feed.entry.secrets, events.room())
+                    && events.push(&text)
+                {
+                    seq = e.seq + 1;
+                    continue;
+                }
+                full = true;
+                if events.count() == 0 {
+                    // Alone it is larger than a notification: it goes alone, in room
+                    // reserved for its size before it is written.
+                    // Reserved for the most it can take as an event of an answer.
+                    drop(room);
+                    let want = feed.limits.max_response_bytes + NOTE_OVERHEAD;
+                    let Ok(bigger) = feed.tx.reserve_note(want).await else {
+                        return;
+                    };
+                    room = bigger;
+                    events = JsonArray::new(usize::MAX);
+                    events.push(&large_event(&feed, e));
+                    seq = e.seq + 1;
+                }
+                break 'read;
+            }
+            seq = seq.max(outcome.next_seq);
+            if outcome.at_end {
+                at_end = true;
+                break;
+            }
+            if batch.len() < PUMP_READ {
+                break;
             }
         }
-        if outcome.at_end {
+        if events.count() > 0 || missed > 0 || at_end {
+            let note = format!(
+                r#"{{"jsonrpc":"2.0","method":"wsdeck.events","params":{{"subscription":{},"id":{},"events":{},"missed":{missed},"atEnd":{at_end}}}}}"#,
+                Value::from(feed.subscription.as_str()),
+                Value::from(feed.id.as_str()),
+                events.finish(),
+            );
+            if feed.tx.send_reserved(note, room).await.is_err() {
+                return;
+            }
+        } else {
+            drop(room);
+        }
+        if at_end {
             return;
         }
         if !full {
             tokio::time::sleep(COALESCE).await;
         }
     }
+}
+
+/// An event larger than a notification, as text — cut with `truncated: true` if even an
+/// answer could not hold it.
+fn large_event(feed: &Feed, e: &Event) -> String {
+    let budget = feed.limits.max_response_bytes.saturating_sub(NOTE_OVERHEAD);
+    match encode_event(e, feed.max_data, &feed.entry.secrets, budget) {
+        Encoded::Fits(text) => text,
+        Encoded::TooLarge(_) => {
+            // JSON escaping makes at most 6 bytes of one; base64 4 of 3.
+            let cut = budget.saturating_sub(EVENT_OVERHEAD) / 6;
+            let cut = feed.max_data.map_or(cut, |m| m.min(cut));
+            let mut v = event_json(e, Some(cut));
+            feed.entry.secrets.hide_in_event(&mut v);
+            v.to_string()
+        }
+    }
+}
+
+// ---- answers written as text, within a byte limit --------------------------------------
+
+/// A JSON array written item by item, refusing items beyond `max` bytes.
+struct JsonArray {
+    text: String,
+    count: usize,
+    max: usize,
+}
+
+impl JsonArray {
+    fn new(max: usize) -> Self {
+        JsonArray {
+            text: String::from("["),
+            count: 0,
+            max,
+        }
+    }
+
+    /// Bytes an item may still take.
+    fn room(&self) -> usize {
+        self.max.saturating_sub(self.text.len() + 2)
+    }
+
+    fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Appends `item` (valid JSON) if it fits; says whether it did.
+    fn push(&mut self, item: &str) -> bool {
+        if item.len() > self.room() {
+            return false;
+        }
+        if self.count > 0 {
+            self.text.push(',');
+        }
+        self.text.push_str(item);
+        self.count += 1;
+        true
+    }
+
+    fn finish(mut self) -> String {
+        self.text.push(']');
+        self.text
+    }
+}
+
+/// An event as JSON text if it fits in a byte budget.
+enum Encoded {
+    Fits(String),
+    /// It would take about this many bytes.
+    TooLarge(usize),
+}
+
+/// Bytes of an event's fields besides its data (generous: `seq`, `time`, …, `size`).
+const EVENT_OVERHEAD: usize = 256;
+
+/// Bytes of a page around its events.
+const PAGE_OVERHEAD: usize = 128;
+
+/// Writes `e` as [`event_json`] would, unless it would take more than `budget` bytes —
+/// found from the payload's size before anything is built, so a message far too large for
+/// the budget is never copied.
+fn encode_event(e: &Event, max_data: Option<usize>, secrets: &Secrets, budget: usize) -> Encoded {
+    if let Some(size) = payload_json_len(e, max_data, budget.saturating_sub(EVENT_OVERHEAD))
+        && size.saturating_add(EVENT_OVERHEAD) > budget
+    {
+        return Encoded::TooLarge(size.saturating_add(EVENT_OVERHEAD));
+    }
+    let mut v = event_json(e, max_data);
+    secrets.hide_in_event(&mut v);
+    let text = v.to_string();
+    if text.len() > budget {
+        return Encoded::TooLarge(text.len());
+    }
+    Encoded::Fits(text)
+}
+
+/// The JSON length of an event's `data`, cut as `data_fields` cuts it; `None` for events
+/// without a payload. Text is counted exactly only when it matters: at least its own
+/// length and at most six times that (`\u0001`) decide most cases without a pass over it.
+fn payload_json_len(e: &Event, max_data: Option<usize>, budget: usize) -> Option<usize> {
+    let (bytes, is_text): (&[u8], bool) = match &e.kind {
+        EventKind::Message { payload, .. } => match payload {
+            Payload::Text(t) => (t.as_bytes(), true),
+            Payload::Binary(b) => (&b[..], false),
+        },
+        EventKind::Ping { payload, .. } | EventKind::Pong { payload, .. } => (&payload[..], true),
+        _ => return None,
+    };
+    let text = if is_text {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    };
+    let cut = max_data.filter(|&m| m < bytes.len());
+    Some(match text {
+        Some(t) => {
+            let end = cut.map_or(t.len(), |m| {
+                (0..=m).rev().find(|&i| t.is_char_boundary(i)).unwrap_or(0)
+            });
+            let t = &t[..end];
+            if t.len() + 2 > budget {
+                t.len() + 2
+            } else if t.len().saturating_mul(6) + 2 <= budget {
+                t.len().saturating_mul(6) + 2
+            } else {
+                json_string_len(t)
+            }
+        }
+        None => cut.unwrap_or(bytes.len()).div_ceil(3) * 4 + 2,
+    })
+}
+
+/// The length of `s` as a JSON string, quotes included, without writing it.
+fn json_string_len(s: &str) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `str` to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, s);
+    count.0
+}
+
+/// The bytes the running call's result may take, and the configured limit (which errors
+/// name in `data.max`).
+#[derive(Debug, Clone, Copy)]
+struct Room {
+    /// What is left for this result (less in a batch whose other answers hold some).
+    room: usize,
+    /// [`Limits::max_response_bytes`].
+    limit: usize,
+}
+
+impl Room {
+    fn of(limit: usize) -> Room {
+        Room {
+            room: crate::answer_room(limit),
+            limit,
+        }
+    }
+
+    /// The words for "more than the room": the limit, or what a batch left of it.
+    fn words(&self) -> String {
+        if self.room + 1024 >= self.limit {
+            format!("the {} bytes an answer may hold", self.limit)
+        } else {
+            format!(
+                "the {} bytes left of the {} an answer may hold (the other answers of its batch hold the rest)",
+                self.room, self.limit
+            )
+        }
+    }
+}
+
+fn too_large(max: Room, hint: impl Into<String>) -> ApiError {
+    ApiError::ResponseTooLarge {
+        max: max.limit,
+        hint: hint.into(),
+    }
+}
+
+fn event_too_large(seq: u64, size: usize, max: Room) -> ApiError {
+    too_large(
+        max,
+        format!(
+            "event {seq} alone takes about {size} bytes as JSON, more than {}; pass `maxData` to cut its data",
+            max.words()
+        ),
+    )
 }
 
 // ---- params ----------------------------------------------------------------------------
@@ -562,9 +856,58 @@ pub(crate) fn parse<T: DeserializeOwned>(params: Option<Value>) -> Result<T, Api
         let path = if path == "." { "params".into() } else { path };
         ApiError::BadParam {
             path,
-            reason: e.into_inner().to_string(),
+            reason: plain_words(&e.into_inner().to_string()),
         }
     })
+}
+
+/// serde's wording with Rust's names for types replaced by JSON's: a client reads
+/// "expected a whole number from 0 to 255", not "expected u8".
+fn plain_words(reason: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        (
+            "expected u64",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            "expected usize",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        ("expected i64", "expected a whole number"),
+        ("expected a sequence", "expected an array"),
+        ("expected a map", "expected an object"),
+        (
+            "expected a tuple of size 2",
+            "expected a [name, value] pair",
+        ),
+        ("invalid type: map", "invalid type: object"),
+        ("invalid type: sequence", "invalid type: array"),
+        ("invalid type: unit value", "invalid type: null"),
+        ("invalid type: floating point", "invalid type: number"),
+        ("invalid type: integer", "invalid type: number"),
+        ("invalid value: integer", "invalid value: number"),
+        ("invalid value: floating point", "invalid value: number"),
+        ("invalid length", "wrong number of items:"),
+    ];
+    let mut out = reason.to_owned();
+    for (rust, json) in WORDS {
+        if out.contains(rust) {
+            out = out.replace(rust, json);
+        }
+    }
+    if let Some(at) = out.find("expected struct ") {
+        out.replace_range(at.., "expected an object");
+    }
+    if out.starts_with("data did not match any variant of untagged enum") {
+        out = "expected a number of spaces from 0 to 16, or \"tab\"".to_owned();
+    }
+    out
 }
 
 /// Variables as the format crate holds them.
@@ -848,8 +1191,10 @@ fn format_detect(params: Option<Value>) -> Result<Value, ApiError> {
     }))
 }
 
-fn format_render(params: Option<Value>, pretty: bool) -> Result<Value, ApiError> {
-    use wsdeck_format::{html, json as fjson, xml};
+/// Beautify or minify, producing at most `max` bytes of answer (the format crate stops
+/// at its output limit, so a hostile input cannot make it write gigabytes).
+fn format_render(params: Option<Value>, pretty: bool, max: Room) -> Result<Reply, ApiError> {
+    use wsdeck_format::{Style, html, json as fjson, xml};
     let p: RenderParams = parse(params)?;
     if !pretty && p.indent.is_some() {
         return Err(bad_param("indent", "minify takes no indent"));
@@ -862,16 +1207,35 @@ fn format_render(params: Option<Value>, pretty: bool) -> Result<Value, ApiError>
         }
         Some(IndentParam::Tab(TabWord::Tab)) => Indent::Tab,
     };
-    let result = match (p.format, pretty) {
-        (TextFormat::Json, true) => fjson::beautify(&p.text, indent),
-        (TextFormat::Json, false) => fjson::minify(&p.text),
-        (TextFormat::Xml, true) => xml::beautify(&p.text, indent),
-        (TextFormat::Xml, false) => xml::minify(&p.text),
-        (TextFormat::Html, true) => html::beautify(&p.text, indent),
-        (TextFormat::Html, false) => html::minify(&p.text),
+    let style = Style {
+        max_output: max.room,
+        ..if pretty {
+            Style::pretty(indent)
+        } else {
+            Style::minified()
+        }
     };
-    let text = result.map_err(|e: FormatError| bad_param("text", e.to_string()))?;
-    Ok(json!({ "text": text }))
+    let mut text = String::new();
+    let result = match p.format {
+        TextFormat::Json => fjson::format_into(&p.text, &style, &mut text),
+        TextFormat::Xml => xml::format_into(&p.text, &style, &mut text),
+        TextFormat::Html => html::format_into(&p.text, &style, &mut text),
+    };
+    let what = if pretty { "beautified" } else { "minified" };
+    let too_big = || {
+        too_large(
+            max,
+            format!("the {what} text would be larger than {}", max.words()),
+        )
+    };
+    result.map_err(|e| match e {
+        FormatError::TooLarge { .. } => too_big(),
+        e => bad_param("text", e.to_string()),
+    })?;
+    if json_string_len(&text) + 16 > max.room {
+        return Err(too_big());
+    }
+    Ok(Reply::Json(json!({ "text": text })))
 }
 
 fn diagnostic_json(d: &Diagnostic) -> Value {
@@ -888,7 +1252,8 @@ fn diagnostic_json(d: &Diagnostic) -> Value {
     })
 }
 
-fn format_validate(params: Option<Value>) -> Result<Value, ApiError> {
+/// Diagnostics of a text, at most `max` bytes of them: the rest are counted in `omitted`.
+fn format_validate(params: Option<Value>, max: Room) -> Result<Reply, ApiError> {
     use wsdeck_format::{html, json as fjson, xml};
     let p: ValidateParams = parse(params)?;
     let first = |r: Result<(), FormatError>| -> Vec<Diagnostic> {
@@ -901,13 +1266,28 @@ fn format_validate(params: Option<Value>) -> Result<Value, ApiError> {
         ValidateFormat::Hex => first(decode_hex(&p.text).map(drop)),
         ValidateFormat::Base64 => first(decode_base64(&p.text).map(drop)),
     };
-    Ok(json!({
-        "ok": diagnostics.iter().all(|d| d.severity != Severity::Error),
-        "errors": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-    }))
+    let ok = diagnostics.iter().all(|d| d.severity != Severity::Error);
+    let mut errors = JsonArray::new(max.room.saturating_sub(PAGE_OVERHEAD));
+    let mut omitted = 0;
+    for d in &diagnostics {
+        if omitted > 0 || !errors.push(&diagnostic_json(d).to_string()) {
+            omitted += 1;
+        }
+    }
+    let omitted = if omitted > 0 {
+        format!(r#","omitted":{omitted}"#)
+    } else {
+        String::new()
+    };
+    Ok(Reply::Text(format!(
+        r#"{{"ok":{ok},"errors":{}{omitted}}}"#,
+        errors.finish()
+    )))
 }
 
-fn format_hexdump(params: Option<Value>) -> Result<Value, ApiError> {
+/// A hexdump's lines, written one by one; refused before anything is built when its size
+/// would certainly exceed `max` (and stopped as soon as it does while being written).
+fn format_hexdump(params: Option<Value>, max: Room) -> Result<Reply, ApiError> {
     let p: HexdumpParams = parse(params)?;
     let bytes = decode_base64(&p.base64).map_err(|e| bad_param("base64", e.to_string()))?;
     let mut dump = HexDump::new(&bytes);
@@ -920,11 +1300,35 @@ fn format_hexdump(params: Option<Value>) -> Result<Value, ApiError> {
         }
         dump = dump.with_width(width);
     }
-    let lines: Vec<Value> = dump
-        .lines()
-        .map(|l| json!({"offset": l.offset, "hex": l.hex(), "ascii": l.ascii()}))
-        .collect();
-    Ok(json!({ "lines": lines }))
+    let width = dump.width();
+    let lines = dump.line_count();
+    // At least `{"offset":0,"hex":"","ascii":""}` plus 3 characters per byte; at most
+    // about 64 plus 5 per byte.
+    let least = lines.saturating_mul(32 + 3 * width);
+    let estimate = lines.saturating_mul(64 + 5 * width);
+    let too_big = |size: usize| {
+        too_large(
+            max,
+            format!(
+                "a hexdump of {} bytes at width {width} takes about {size} bytes, more than {}; dump fewer bytes or use a wider width",
+                bytes.len(),
+                max.words()
+            ),
+        )
+    };
+    // The estimate is an upper bound: refuse only what is certainly too large before
+    // writing, and check the real size while writing.
+    if least > max.room {
+        return Err(too_big(estimate));
+    }
+    let mut out = JsonArray::new(max.room.saturating_sub(PAGE_OVERHEAD));
+    for l in dump.lines() {
+        let line = json!({"offset": l.offset, "hex": l.hex(), "ascii": l.ascii()});
+        if !out.push(&line.to_string()) {
+            return Err(too_big(estimate));
+        }
+    }
+    Ok(Reply::Text(format!(r#"{{"lines":{}}}"#, out.finish())))
 }
 
 fn vars_complete(params: Option<Value>) -> Result<Value, ApiError> {

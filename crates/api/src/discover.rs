@@ -625,6 +625,13 @@ fn ws_environment() -> Value {
     )
 }
 
+/// [`openrpc`] as JSON text, built once: `rpc.discover` needs no permission, so a batch of a
+/// thousand of them must not build a thousand documents.
+pub(crate) fn openrpc_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| openrpc().to_string())
+}
+
 /// The OpenRPC 1.2 document `rpc.discover` answers: every method in [`METHODS`].
 pub fn openrpc() -> Value {
     let methods: Vec<Value> = METHODS

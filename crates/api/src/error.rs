@@ -80,6 +80,42 @@ pub enum ApiError {
     /// A batch holds more requests than the limit (-32005; each one would run as a task).
     #[error("Request limit exceeded.")]
     BatchTooLarge(usize),
+    /// A batch text is larger than the limit (-32005).
+    #[error(
+        "Request limit exceeded: a batch may be at most {0} bytes; send fewer requests per batch."
+    )]
+    BatchBytesTooLarge(usize),
+    /// An answer (or a batch's answers together) would be larger than the limit (-32005).
+    #[error("Request limit exceeded: {hint}.")]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        max: usize,
+        /// What would have been too large and how to ask for less, in words.
+        hint: String,
+    },
+    /// The caller's unread answers and notifications fill its outgoing budget (-32005).
+    #[error(
+        "Request limit exceeded: answers and notifications waiting to be written to this client exceed {0} bytes; read them before sending more requests."
+    )]
+    QueueFull(usize),
+    /// The caller (or the session) already has the maximum number of subscriptions (-32005).
+    #[error("Request limit exceeded: {}", subscriptions_text(*max, *per_session))]
+    TooManySubscriptions {
+        /// The limit.
+        max: usize,
+        /// Whether it is the limit per session (else per caller).
+        per_session: bool,
+    },
+    /// A request's `params` hold more JSON values than the limit (-32005).
+    #[error(
+        "Request limit exceeded: params may hold at most {0} values (numbers, strings, arrays, objects); send binary data as base64 (wsdeck.send's `binary`) or split it."
+    )]
+    TooManyParamValues(usize),
+    /// The caller keeps the maximum number of `wsdeck.*` sessions (-32005).
+    #[error(
+        "Request limit exceeded: at most {0} sessions are kept per client (closed ones too); remove closed ones with wsdeck.forget."
+    )]
+    TooManySessions(usize),
     /// `wsdeck.*` params failed validation at `path` (-32602); `data` is `{path, reason}`.
     #[error("Invalid params: at `{path}`: {reason}.")]
     BadParam {
@@ -108,7 +144,27 @@ pub enum ApiError {
     },
 }
 
+/// The wording of [`ApiError::TooManySubscriptions`].
+fn subscriptions_text(max: usize, per_session: bool) -> String {
+    let scope = if per_session {
+        "per session"
+    } else {
+        "per client"
+    };
+    format!("at most {max} subscriptions {scope} at once; end one with wsdeck.unsubscribe first.")
+}
+
 impl ApiError {
+    /// An answer larger than `max` bytes, with the default advice.
+    pub fn response_too_large(max: usize) -> ApiError {
+        ApiError::ResponseTooLarge {
+            max,
+            hint: format!(
+                "the answer would be larger than {max} bytes; ask for less (a smaller `limit`, `maxData` to cut message data, a smaller input) or split the batch"
+            ),
+        }
+    }
+
     /// The JSON-RPC error code.
     pub fn code(&self) -> i64 {
         match self {
@@ -124,7 +180,13 @@ impl ApiError {
             ApiError::OpenFailed => -32002,
             ApiError::TooManySockets(_)
             | ApiError::RequestTooLarge(_)
-            | ApiError::BatchTooLarge(_) => -32005,
+            | ApiError::BatchTooLarge(_)
+            | ApiError::BatchBytesTooLarge(_)
+            | ApiError::ResponseTooLarge { .. }
+            | ApiError::QueueFull(_)
+            | ApiError::TooManySubscriptions { .. }
+            | ApiError::TooManySessions(_)
+            | ApiError::TooManyParamValues(_) => -32005,
             ApiError::BadParam { .. } => -32602,
             ApiError::NotFoundResource { .. } => -32001,
             ApiError::Engine { error, .. } => match error.class() {
@@ -163,6 +225,36 @@ impl ApiError {
                 "limit": "batch",
                 "max": max,
                 "hint": format!("a batch may hold at most {max} requests; split it"),
+            })),
+            ApiError::BatchBytesTooLarge(max) => Some(json!({
+                "limit": "batch_bytes",
+                "max": max,
+                "hint": format!("a batch may be at most {max} bytes; split it"),
+            })),
+            ApiError::ResponseTooLarge { max, hint } => Some(json!({
+                "limit": "response_bytes",
+                "max": max,
+                "hint": hint,
+            })),
+            ApiError::QueueFull(max) => Some(json!({
+                "limit": "queued_bytes",
+                "max": max,
+                "hint": "read the answers and notifications already sent, then send this request again",
+            })),
+            ApiError::TooManySubscriptions { max, per_session } => Some(json!({
+                "limit": if *per_session { "session_subscriptions" } else { "subscriptions" },
+                "max": max,
+                "hint": "end one with wsdeck.unsubscribe first",
+            })),
+            ApiError::TooManyParamValues(max) => Some(json!({
+                "limit": "param_values",
+                "max": max,
+                "hint": "send binary data as base64 (wsdeck.send's `binary`) or in smaller parts",
+            })),
+            ApiError::TooManySessions(max) => Some(json!({
+                "limit": "sessions",
+                "max": max,
+                "hint": "remove closed sessions with wsdeck.forget",
             })),
             ApiError::BadParam { path, reason } => Some(json!({"path": path, "reason": reason})),
             ApiError::ChangedOnDisk { path, reason } => Some(json!({

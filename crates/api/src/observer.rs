@@ -81,17 +81,14 @@ pub type HistoryProblems = tokio::sync::watch::Receiver<Option<HistoryProblem>>;
 
 /// Tells a newly attached caller (through `tx`, where its answers go) of the history's
 /// current problem, if any, and of each new one as it happens, until the caller is gone.
-pub(crate) fn forward_history_problems(
-    observer: &Observer,
-    tx: &tokio::sync::mpsc::Sender<String>,
-) {
+pub(crate) fn forward_history_problems(observer: &Observer, outbox: &crate::outbox::Outbox) {
     let Some(mut problems) = observer.as_ref().and_then(|o| o.history_problems()) else {
         return;
     };
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return;
     };
-    let tx = tx.clone();
+    let outbox = outbox.clone();
     runtime.spawn(async move {
         // The problem in force when the caller arrives counts as new to it.
         problems.mark_changed();
@@ -102,14 +99,14 @@ pub(crate) fn forward_history_problems(
                         return;
                     }
                 }
-                () = tx.closed() => return,
+                () = outbox.closed() => return,
             }
             let text = problems
                 .borrow_and_update()
                 .as_ref()
                 .map(|p| history_error_notification(p).to_string());
             if let Some(text) = text
-                && tx.send(text).await.is_err()
+                && outbox.send(text).await.is_err()
             {
                 return;
             }

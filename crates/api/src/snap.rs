@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use url::Url;
 use wsdeck_engine::{Direction, Engine, EventKind, Payload, RequestSpec, Session};
 
 use crate::dialect::request_json;
 use crate::error::ApiError;
 use crate::observer::{Observer, OpenedSession};
+use crate::outbox::Outbox;
 use crate::params::{self, Message};
 use crate::{Caller, Limits};
 
@@ -65,7 +66,7 @@ pub(crate) struct State {
     engine: Engine,
     pub(crate) limits: Limits,
     caller: Caller,
-    tx: mpsc::Sender<String>,
+    tx: Outbox,
     /// In insertion order, which `snap_getWebSockets` reports.
     table: Mutex<Vec<Entry>>,
     observer: Observer,
@@ -76,7 +77,7 @@ impl State {
         engine: Engine,
         limits: Limits,
         caller: Caller,
-        tx: mpsc::Sender<String>,
+        tx: Outbox,
         observer: Observer,
     ) -> Self {
         State {
@@ -96,14 +97,6 @@ impl State {
 
     fn table(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
         self.table.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Queues a text without waiting (framing errors answered from a sync context).
-    pub(crate) fn emit_now(&self, v: Value) {
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let _ = tx.send(v.to_string()).await;
-        });
     }
 
     /// Writes one text; a gone receiver just means nobody listens any more.

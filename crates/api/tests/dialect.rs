@@ -854,3 +854,45 @@ async fn an_observer_hears_of_every_session_with_secrets_masked() {
     assert_eq!(seen[1].request["url"], server.url("/snap"));
     assert_eq!(seen[1].request["protocols"], json!(["chat"]));
 }
+
+#[tokio::test]
+async fn params_errors_name_json_types_not_rust_ones() {
+    let (server, api) = setup().await;
+    let mut c = Client::new(&api, "local:test", true);
+    let id = c.open(&server.url("/echo")).await;
+    let cases = [
+        ("wsdeck.events", json!({"id": id, "limit": "ten"}), "limit"),
+        ("wsdeck.events", json!({"id": id, "from": -1}), "from"),
+        ("wsdeck.close", json!({"id": id, "code": 70000}), "code"),
+        (
+            "wsdeck.open",
+            json!({"url": "ws://h/", "headers": [["a"]]}),
+            "headers[0]",
+        ),
+        (
+            "wsdeck.open",
+            json!({"url": "ws://h/", "headers": {"a": "b"}}),
+            "headers",
+        ),
+        (
+            "wsdeck.format.beautify",
+            json!({"text": "1", "format": "json", "indent": 1.5}),
+            "indent",
+        ),
+    ];
+    for (method, params, path) in cases {
+        let e = c.err(method, params.clone()).await;
+        assert_eq!(e["data"]["path"], path, "{method} {params}: {e}");
+        let reason = e["data"]["reason"].as_str().expect("reason");
+        for rust in [
+            "u8", "u16", "u32", "u64", "usize", "struct", "untagged", "sequence", "map", "tuple",
+        ] {
+            assert!(
+                !reason
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == rust),
+                "{method} {params}: Rust words in {reason:?}"
+            );
+        }
+    }
+}

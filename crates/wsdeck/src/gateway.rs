@@ -15,10 +15,11 @@
 //! [`wsdeck_api::Connection`], which closes that caller's sockets.
 //!
 //! **Backpressure** is the API's: `Connection::handle` waits while the caller has
-//! `Limits::max_in_flight` requests running, and the gateway reads no frames meanwhile, so a
-//! client that floods requests without reading the answers is slowed by TCP instead of
-//! growing the process (at most that many request tasks plus the API's bounded outgoing
-//! queue per client).
+//! `Limits::max_in_flight` requests running or its unread answers and notifications fill
+//! `Limits::max_queued_bytes`, and the gateway reads no frames meanwhile, so a client that
+//! floods requests without reading the answers is slowed by TCP instead of growing the
+//! process (at most that many request tasks plus the API's outgoing budget, in bytes, per
+//! client).
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -191,6 +192,12 @@ impl BoundGateway {
         origins.extend(options.allow_origin);
         let limits = Limits {
             max_request_bytes: options.max_request_bytes,
+            // A client that may send a message of this size in one request (`wsdeck ui`)
+            // may read one back whole; the API bounds every answer and what waits to be
+            // written per client by bytes from this.
+            max_response_bytes: Limits::default()
+                .max_response_bytes
+                .max(options.max_request_bytes),
             ..Limits::default()
         };
         let mut api = Api::with_limits(Engine::new(), limits);

@@ -61,11 +61,21 @@ impl Rpc {
     }
 
     fn next(&mut self) -> Value {
-        let line = self
-            .lines
-            .recv_timeout(self.left())
-            .unwrap_or_else(|e| panic!("no output from wsdeck rpc within the guard: {e}"));
+        let line = self.next_line();
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"))
+    }
+
+    /// The next stdout line as written (numbers not reinterpreted by a parser).
+    fn next_line(&mut self) -> String {
+        self.lines
+            .recv_timeout(self.left())
+            .unwrap_or_else(|e| panic!("no output from wsdeck rpc within the guard: {e}"))
+    }
+
+    fn send_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}").expect("write request");
+        stdin.flush().expect("flush");
     }
 
     /// Closes stdin and waits for the exit code (killing the process at the guard).
@@ -383,4 +393,59 @@ fn both_dialects_against_foreign_servers() {
         let (code, _) = rpc.finish();
         assert_eq!(code, 0, "{name}");
     }
+}
+
+#[test]
+fn ids_come_back_exactly_as_sent() {
+    let mut rpc = Rpc::spawn(&[]);
+    let ids = [
+        "18446744073709551616",
+        "-98765432109876543210987654321",
+        "3.14159265358979323846264338327950288",
+        "1E+2",
+        "\"18446744073709551616\"",
+    ];
+    for id in ids {
+        rpc.send_line(&format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"wsdeck.format.detect","params":{{"text":"x"}}}}"#
+        ));
+        let line = rpc.next_line();
+        assert!(
+            line.starts_with(&format!(r#"{{"jsonrpc":"2.0","id":{id},"result":"#)),
+            "id {id} came back as: {line}"
+        );
+    }
+    let (code, _) = rpc.finish();
+    assert_eq!(code, 0);
+}
+
+/// The probe: `rpc.discover` (no permission needed) batched ×1,000 is one answer of at most
+/// the answer limit (16 MiB), not a thousand documents.
+#[test]
+fn a_batch_of_a_thousand_discovers_is_bounded() {
+    let mut rpc = Rpc::spawn(&[]);
+    let calls: Vec<String> = (0..1000)
+        .map(|i| format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"rpc.discover"}}"#))
+        .collect();
+    rpc.send_line(&format!("[{}]", calls.join(",")));
+    let line = rpc.next_line();
+    assert!(
+        line.len() <= 16 << 20,
+        "a batch answer of {} bytes",
+        line.len()
+    );
+    let answers: Vec<Value> = serde_json::from_str(&line).expect("JSON");
+    assert_eq!(answers.len(), 1000, "every call answered");
+    let refused: Vec<&Value> = answers
+        .iter()
+        .filter(|a| a.get("error").is_some())
+        .collect();
+    assert!(!refused.is_empty());
+    for a in refused {
+        assert_eq!(a["error"]["code"], -32005, "{a}");
+        assert_eq!(a["error"]["data"]["limit"], "response_bytes", "{a}");
+    }
+    assert!(answers[0].get("result").is_some());
+    let (code, _) = rpc.finish();
+    assert_eq!(code, 0);
 }

@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 use wsdeck_api::{Api, Caller, Connection};
 use wsdeck_echo::{EchoConfig, EchoServer};
 use wsdeck_engine::Engine;
@@ -15,7 +14,7 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// One attached caller, with its output parsed.
 pub struct Client {
     pub conn: Connection,
-    pub rx: mpsc::Receiver<String>,
+    pub rx: wsdeck_api::Outgoing,
     /// Notifications that arrived while waiting for a response.
     pub pending: VecDeque<Value>,
     /// Responses to other requests that arrived while waiting for one.
