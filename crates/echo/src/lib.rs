@@ -37,6 +37,7 @@
 
 mod conn;
 mod error;
+mod fail;
 mod prefixed;
 mod route;
 mod tls;
@@ -57,6 +58,7 @@ use crate::conn::{Shared, Stats};
 
 pub use crate::conn::linger;
 pub use crate::error::EchoError;
+pub use crate::fail::failure_close;
 pub use crate::tls::{MtlsFiles, MtlsMaterial, TlsConfig, generate_mtls_material};
 
 /// How long a client may take to complete the TLS handshake.
