@@ -11,7 +11,7 @@ use tokio_tungstenite::{WebSocketStream, accept_hdr_async_with_config};
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
-use tungstenite::protocol::frame::{CloseFrame, Frame};
+use tungstenite::protocol::frame::{CloseFrame, Frame, FrameHeader};
 use tungstenite::{Message, Utf8Bytes};
 
 use crate::EchoError;
@@ -27,6 +27,8 @@ const MAX_HEAD: usize = 64 * 1024;
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages echoed before a flush is forced, when the peer pipelines.
 const ECHO_BATCH: usize = 256;
+/// Messages this large or larger are echoed without tungstenite's write buffer ([`feed_echo`]).
+const DIRECT_ECHO_BYTES: usize = 64 << 10;
 /// How long, at most, [`linger`] keeps reading after a failing close frame went out.
 const LINGER_FOR: Duration = Duration::from_secs(2);
 /// A pause this long in what the client sends ends [`linger`] early.
@@ -374,7 +376,7 @@ where
     while let Some(first) = ws.next().await {
         let mut pending = false;
         if let Some(answer) = reply(first?, stats) {
-            ws.feed(answer).await?;
+            feed_echo(ws, answer).await?;
             pending = true;
         }
         for _ in 0..ECHO_BATCH {
@@ -383,7 +385,7 @@ where
                 Some(None) => return Ok(()),
                 Some(Some(message)) => {
                     if let Some(answer) = reply(message?, stats) {
-                        ws.feed(answer).await?;
+                        feed_echo(ws, answer).await?;
                         pending = true;
                     }
                 }
@@ -394,6 +396,37 @@ where
         }
     }
     Ok(())
+}
+
+/// Queues the echo of one message. A large one is written straight from its payload to the
+/// socket, as one frame like any other, after what was queued before: tungstenite would copy
+/// it into its write buffer, which never shrinks, so a connection that echoed one 64 MiB
+/// message would keep 64 MiB for as long as it stays open.
+async fn feed_echo<S>(ws: &mut Ws<S>, answer: Message) -> Result<(), EchoError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (opcode, payload) = match answer {
+        Message::Text(text) if text.len() >= DIRECT_ECHO_BYTES => (Data::Text, Bytes::from(text)),
+        Message::Binary(data) if data.len() >= DIRECT_ECHO_BYTES => (Data::Binary, data),
+        other => return Ok(ws.feed(other).await?),
+    };
+    ws.flush().await?;
+    let header = FrameHeader {
+        opcode: OpCode::Data(opcode),
+        ..FrameHeader::default()
+    };
+    // A server frame's header: at most 10 bytes (no mask).
+    let mut head = Vec::with_capacity(10);
+    header.format(payload.len() as u64, &mut head)?;
+    let io = |source| EchoError::Io {
+        context: "writing a large echo",
+        source,
+    };
+    let stream = ws.get_mut();
+    stream.write_all(&head).await.map_err(io)?;
+    stream.write_all(&payload).await.map_err(io)?;
+    stream.flush().await.map_err(io)
 }
 
 /// Echoes until `deadline`. Returns `false` when the peer ended the connection first.
@@ -408,7 +441,8 @@ where
                 None => return Ok(false),
                 Some(message) => {
                     if let Some(answer) = reply(message?, stats) {
-                        ws.send(answer).await?;
+                        feed_echo(ws, answer).await?;
+                        ws.flush().await?;
                     }
                 }
             }
