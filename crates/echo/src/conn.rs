@@ -8,14 +8,14 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, sleep_until, timeout};
 use tokio_tungstenite::{WebSocketStream, accept_hdr_async_with_config};
-use tungstenite::error::CapacityError;
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
-use tungstenite::protocol::frame::{CloseFrame, Frame};
+use tungstenite::protocol::frame::{CloseFrame, Frame, FrameHeader};
 use tungstenite::{Message, Utf8Bytes};
 
 use crate::EchoError;
+use crate::fail::failure_close;
 use crate::prefixed::Prefixed;
 use crate::route::{self, Behavior, Plan};
 
@@ -27,7 +27,9 @@ const MAX_HEAD: usize = 64 * 1024;
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages echoed before a flush is forced, when the peer pipelines.
 const ECHO_BATCH: usize = 256;
-/// How long, at most, [`linger`] keeps reading after close 1009 went out.
+/// Messages this large or larger are echoed without tungstenite's write buffer ([`feed_echo`]).
+const DIRECT_ECHO_BYTES: usize = 64 << 10;
+/// How long, at most, [`linger`] keeps reading after a failing close frame went out.
 const LINGER_FOR: Duration = Duration::from_secs(2);
 /// A pause this long in what the client sends ends [`linger`] early.
 const LINGER_IDLE: Duration = Duration::from_millis(250);
@@ -145,11 +147,13 @@ where
         return Ok(());
     };
     match run(&mut ws, plan.behavior, &shared.stats).await {
-        // Whatever the endpoint was doing, a message over `max_message_size` is refused the
-        // same way.
-        Err(EchoError::WebSocket(tungstenite::Error::Capacity(
-            CapacityError::MessageTooLong { max_size, .. },
-        ))) => refuse_oversize(&mut ws, max_size).await,
+        // Whatever the endpoint was doing, a broken frame (1002), invalid UTF-8 (1007) or a
+        // message over `max_message_size` (1009) is answered the same way: a close frame that
+        // says so.
+        Err(EchoError::WebSocket(error)) => match failure_close(&error) {
+            Some(frame) => fail(&mut ws, frame).await,
+            None => Err(error.into()),
+        },
         other => other,
     }
 }
@@ -372,7 +376,7 @@ where
     while let Some(first) = ws.next().await {
         let mut pending = false;
         if let Some(answer) = reply(first?, stats) {
-            ws.feed(answer).await?;
+            feed_echo(ws, answer).await?;
             pending = true;
         }
         for _ in 0..ECHO_BATCH {
@@ -381,7 +385,7 @@ where
                 Some(None) => return Ok(()),
                 Some(Some(message)) => {
                     if let Some(answer) = reply(message?, stats) {
-                        ws.feed(answer).await?;
+                        feed_echo(ws, answer).await?;
                         pending = true;
                     }
                 }
@@ -392,6 +396,37 @@ where
         }
     }
     Ok(())
+}
+
+/// Queues the echo of one message. A large one is written straight from its payload to the
+/// socket, as one frame like any other, after what was queued before: tungstenite would copy
+/// it into its write buffer, which never shrinks, so a connection that echoed one 64 MiB
+/// message would keep 64 MiB for as long as it stays open.
+async fn feed_echo<S>(ws: &mut Ws<S>, answer: Message) -> Result<(), EchoError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (opcode, payload) = match answer {
+        Message::Text(text) if text.len() >= DIRECT_ECHO_BYTES => (Data::Text, Bytes::from(text)),
+        Message::Binary(data) if data.len() >= DIRECT_ECHO_BYTES => (Data::Binary, data),
+        other => return Ok(ws.feed(other).await?),
+    };
+    ws.flush().await?;
+    let header = FrameHeader {
+        opcode: OpCode::Data(opcode),
+        ..FrameHeader::default()
+    };
+    // A server frame's header: at most 10 bytes (no mask).
+    let mut head = Vec::with_capacity(10);
+    header.format(payload.len() as u64, &mut head)?;
+    let io = |source| EchoError::Io {
+        context: "writing a large echo",
+        source,
+    };
+    let stream = ws.get_mut();
+    stream.write_all(&head).await.map_err(io)?;
+    stream.write_all(&payload).await.map_err(io)?;
+    stream.flush().await.map_err(io)
 }
 
 /// Echoes until `deadline`. Returns `false` when the peer ended the connection first.
@@ -406,7 +441,8 @@ where
                 None => return Ok(false),
                 Some(message) => {
                     if let Some(answer) = reply(message?, stats) {
-                        ws.send(answer).await?;
+                        feed_echo(ws, answer).await?;
+                        ws.flush().await?;
                     }
                 }
             }
@@ -462,16 +498,12 @@ where
     stream.flush().await.map_err(io)
 }
 
-/// Refuses a message over the size limit: close 1009 with a reason naming `max_size`, then
-/// [`linger`] so the client, probably still writing that message, gets to read it.
-async fn refuse_oversize<S>(ws: &mut Ws<S>, max_size: usize) -> Result<(), EchoError>
+/// Fails the connection with `frame` (see [`failure_close`]), then [`linger`]s so the client,
+/// perhaps still writing the frame that was refused, gets to read why.
+async fn fail<S>(ws: &mut Ws<S>, frame: CloseFrame) -> Result<(), EchoError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let frame = CloseFrame {
-        code: CloseCode::Size,
-        reason: Utf8Bytes::from(format!("message larger than {max_size} bytes")),
-    };
     ws.close(Some(frame)).await?;
     linger(ws.get_mut()).await;
     Ok(())
@@ -481,13 +513,13 @@ where
 /// [`LINGER_IDLE`], [`LINGER_FOR`] has passed or [`LINGER_BYTES`] were read — then shuts the
 /// connection down: a "lingering close".
 ///
-/// Why: the server refuses an oversize message after reading only its frame header, while the
-/// client is still writing the rest. Closing the socket with unread data makes the kernel
-/// send a reset, so the client's write fails ("broken pipe", "connection reset") and the
-/// close 1009 saying why is never read.
+/// Why: the server refuses an oversize message after reading only its frame header (and a
+/// broken frame before reading what follows it), while the client may still be writing.
+/// Closing the socket with unread data makes the kernel send a reset, so the client's write
+/// fails ("broken pipe", "connection reset") and the close frame saying why is never read.
 ///
-/// Public (as `wsdeck_echo::linger`) because wsdeck's API gateway refuses oversize frames the
-/// same way.
+/// Public (as `wsdeck_echo::linger`) because wsdeck's API gateway fails connections the same
+/// way.
 pub async fn linger<S>(stream: &mut S)
 where
     S: AsyncRead + AsyncWrite + Unpin,

@@ -228,6 +228,36 @@ async fn pipelined_messages_are_all_echoed_in_order() {
 }
 
 #[tokio::test]
+async fn small_and_large_pipelined_messages_are_echoed_in_order_and_whole() {
+    let server = start().await;
+    let mut ws = connect(&server, "/echo").await;
+    // Large ones are written straight to the socket, small ones through tungstenite's buffer.
+    let large_text = "t".repeat(300_000);
+    let large_binary: Vec<u8> = (0..200_000).map(|i| (i % 251) as u8).collect();
+    let sent = [
+        Message::text("a"),
+        Message::text(large_text.clone()),
+        Message::binary(vec![1u8, 2]),
+        Message::binary(large_binary.clone()),
+        Message::text("b"),
+        Message::binary(large_binary),
+        Message::text(large_text),
+        Message::text("c"),
+    ];
+    for message in &sent {
+        ws.feed(message.clone()).await.expect("feed");
+    }
+    ws.flush().await.expect("flush");
+    for message in sent {
+        assert!(
+            next(&mut ws).await == message,
+            "echoed out of order or altered"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn subprotocol_is_the_first_offered_one_the_server_supports() {
     let server = start().await;
     let (_ws, response) = within(

@@ -11,6 +11,11 @@
 //!
 //! Host and Origin come first so a foreign page learns nothing about the token.
 //!
+//! The HTTP side is served by `gateway/edge.rs`: a request head must arrive within 10 s
+//! (idle kept-alive connections are closed the same way), and connections that have not
+//! authenticated yet are capped apart from the authenticated clients, the longest-waiting one
+//! closed to make room, so a flood of half-open requests cannot lock the token holder out.
+//!
 //! Each WebSocket is one API caller ([`Api::attach`]); closing it drops the
 //! [`wsdeck_api::Connection`], which closes that caller's sockets.
 //!
@@ -38,14 +43,15 @@ use base64::Engine as _;
 use clap::Args;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use wsdeck_api::{Api, ApiError, Caller, Limits};
 use wsdeck_engine::Engine;
 
+mod edge;
 mod server_socket;
 
 /// Flags of `wsdeck serve`.
@@ -259,18 +265,16 @@ impl BoundGateway {
             recorder.keep_retention();
         }
         let stopping = gateway.stopping.clone();
-        // Answers and events are small frames written one by one: without TCP_NODELAY,
-        // Nagle's algorithm holds each behind the previous one's ACK.
-        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
+        edge::serve(
+            self.listener,
+            app,
+            edge::Unauthenticated::for_open_file_limit(),
+            async move {
                 stop_signal().await;
                 stopping.cancel();
-            })
-            .await
-            .context("serving");
+            },
+        )
+        .await;
         gateway.stopping.cancel();
         gateway.client_tasks.close();
         if tokio::time::timeout(STOP_WAIT, gateway.client_tasks.wait())
@@ -286,7 +290,7 @@ impl BoundGateway {
         if let Some(recorder) = &gateway.recorder {
             recorder.finish(STOP_WAIT).await;
         }
-        served
+        Ok(())
     }
 }
 
@@ -449,6 +453,7 @@ async fn rpc_endpoint(
     if !bool::from(token.as_bytes().ct_eq(gw.token.as_bytes())) {
         return refuse(StatusCode::UNAUTHORIZED, "unauthorized: wrong token");
     }
+    let slot = request.extensions().get::<edge::ConnectionSlot>().cloned();
     let (response, pending) = match server_socket::accept(request) {
         Ok(accepted) => accepted,
         Err(problem) => return refuse(StatusCode::BAD_REQUEST, &problem),
@@ -461,6 +466,9 @@ async fn rpc_endpoint(
             ),
         );
     };
+    if let Some(slot) = slot {
+        slot.authenticated();
+    }
     let caller = Caller {
         origin: origin
             .filter(|o| o.starts_with("npm:") || o.starts_with("local:"))
@@ -472,11 +480,36 @@ async fn rpc_endpoint(
     let stopping = gw.stopping.clone();
     gw.client_tasks.spawn(async move {
         if let Some(socket) = pending.socket(max).await {
-            serve_socket(socket, api, caller, max, stopping).await;
+            serve_socket(socket, api, caller, stopping).await;
         }
         drop(permit);
     });
     response
+}
+
+/// What the reading side of a client asks its writer task to send, besides the API's texts.
+enum Local {
+    /// A text of the gateway's own (the answer to a binary frame).
+    Text(String),
+    /// Fail the connection with this close frame (1002, 1007, 1009), then stop writing.
+    Fail(CloseFrame),
+    /// The client sent a close frame: send the reply tungstenite queued (the client's code
+    /// echoed) now, then stop writing.
+    AnswerClose,
+}
+
+/// How a client's reading loop ended, which decides how its WebSocket ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// The client closed and its close frame was answered.
+    ClosedByClient,
+    /// A frame broke the protocol, was not UTF-8 or was too large: the close frame saying so
+    /// went out, and what the client may still be writing is read and discarded.
+    Failed,
+    /// wsdeck is stopping: close 1001 after everything the API had for the client.
+    GoingAway,
+    /// The connection broke or ended without a close frame.
+    Dropped,
 }
 
 /// One WebSocket client: frames in, API texts out. A writer task drains the API's output
@@ -486,56 +519,21 @@ async fn serve_socket(
     socket: server_socket::ServerSocket,
     api: Api,
     caller: Caller,
-    max_request: usize,
     stopping: CancellationToken,
 ) {
-    use futures_util::{SinkExt as _, StreamExt as _};
-    let (conn, mut rx) = api.attach(caller);
-    let (mut sink, mut frames) = socket.split();
-    // Frames the gateway itself answers with (binary frames, oversize requests).
-    let (local_tx, mut local_rx) = tokio::sync::mpsc::channel::<Message>(4);
-    let writer = tokio::spawn(async move {
-        loop {
-            let message = tokio::select! {
-                biased;
-                local = local_rx.recv() => match local {
-                    Some(m) => m,
-                    None => break,
-                },
-                out = rx.recv() => match out {
-                    Some(text) => Message::Text(text.into()),
-                    None => break,
-                },
-            };
-            let closing = matches!(message, Message::Close(_));
-            if sink.send(message).await.is_err() {
-                return sink;
-            }
-            if closing {
-                return sink;
-            }
-        }
-        // The reading side is done: what the API still has for this client (its sockets'
-        // last events) goes out before the WebSocket closes, within DRAIN_WAIT.
-        let drain = async {
-            while let Some(text) = rx.recv().await {
-                if sink.send(Message::Text(text.into())).await.is_err() {
-                    break;
-                }
-            }
-        };
-        let _ = tokio::time::timeout(DRAIN_WAIT, drain).await;
-        sink
-    });
-    let mut refused_oversize = false;
-    let mut going_away = false;
+    use futures_util::StreamExt as _;
+    let (conn, rx) = api.attach(caller);
+    let (sink, mut frames) = socket.split();
+    let (local_tx, local_rx) = tokio::sync::mpsc::channel::<Local>(4);
+    let writer = tokio::spawn(write_client(sink, local_rx, rx));
+    let mut ending = Ending::Dropped;
     loop {
         let frame = tokio::select! {
             frame = frames.next() => frame,
             () = stopping.cancelled() => {
                 // The sockets' close events reach the client before the client's close.
                 conn.close_all(STOP_WAIT).await;
-                going_away = true;
+                ending = Ending::GoingAway;
                 break;
             }
         };
@@ -543,49 +541,101 @@ async fn serve_socket(
         match frame {
             Ok(Message::Text(text)) => conn.handle(text.as_str()).await,
             Ok(Message::Binary(_)) => {
-                if local_tx
-                    .send(Message::Text(binary_error().into()))
-                    .await
-                    .is_err()
-                {
+                if local_tx.send(Local::Text(binary_error())).await.is_err() {
                     break;
                 }
             }
             Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
-            Ok(Message::Close(_)) => break,
-            Err(tungstenite::Error::Capacity(_)) => {
-                let frame = CloseFrame {
-                    code: CloseCode::Size,
-                    reason: format!("frame larger than {max_request} bytes").into(),
-                };
-                refused_oversize = local_tx.send(Message::Close(Some(frame))).await.is_ok();
+            Ok(Message::Close(_)) => {
+                if local_tx.send(Local::AnswerClose).await.is_ok() {
+                    ending = Ending::ClosedByClient;
+                }
                 break;
             }
-            Err(_) => break,
+            Err(error) => {
+                if let Some(close) = wsdeck_echo::failure_close(&error)
+                    && local_tx.send(Local::Fail(close)).await.is_ok()
+                {
+                    ending = Ending::Failed;
+                }
+                break;
+            }
         }
     }
     // Detach: the API closes this caller's sockets in the background; the writer ends when
-    // the API's output ends.
+    // the API's output ends (or at once, after a close frame).
     drop(conn);
     drop(local_tx);
     let Ok(sink) = writer.await else { return };
     let Ok(mut socket) = frames.reunite(sink) else {
         return;
     };
-    if refused_oversize {
+    match ending {
         // The client may still be writing the frame we refused.
-        wsdeck_echo::linger(socket.get_mut()).await;
-    } else if going_away {
-        // After everything the API had for this client (the writer drained it).
-        let frame = CloseFrame {
-            code: CloseCode::Away,
-            reason: "wsdeck is shutting down".into(),
-        };
-        let _ = socket.close(Some(frame)).await;
-    } else {
-        // Sends the reply to the client's close frame, or our own close.
-        let _ = socket.close(None).await;
+        Ending::Failed => wsdeck_echo::linger(socket.get_mut()).await,
+        Ending::GoingAway => {
+            // After everything the API had for this client (the writer drained it).
+            let frame = CloseFrame {
+                code: CloseCode::Away,
+                reason: "wsdeck is shutting down".into(),
+            };
+            let _ = socket.close(Some(frame)).await;
+        }
+        // The close handshake is complete; dropping the socket ends the TCP connection.
+        Ending::ClosedByClient => {}
+        Ending::Dropped => {
+            let _ = socket.close(None).await;
+        }
     }
+}
+
+/// A client's writer task: the gateway's own frames first, then the API's texts; returns the
+/// sink once told to stop (a close frame sent) or once the API's output ended and was
+/// drained (within [`DRAIN_WAIT`]).
+async fn write_client(
+    mut sink: futures_util::stream::SplitSink<server_socket::ServerSocket, Message>,
+    mut local: tokio::sync::mpsc::Receiver<Local>,
+    mut api_output: tokio::sync::mpsc::Receiver<String>,
+) -> futures_util::stream::SplitSink<server_socket::ServerSocket, Message> {
+    use futures_util::SinkExt as _;
+    loop {
+        let message = tokio::select! {
+            biased;
+            local = local.recv() => match local {
+                Some(Local::Text(text)) => Message::Text(text.into()),
+                Some(Local::Fail(frame)) => {
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return sink;
+                }
+                Some(Local::AnswerClose) => {
+                    // `close` flushes the reply tungstenite queued when it read the client's
+                    // close frame (sending a close of our own would be refused: the client
+                    // already closed).
+                    let _ = sink.close().await;
+                    return sink;
+                }
+                None => break,
+            },
+            out = api_output.recv() => match out {
+                Some(text) => Message::Text(text.into()),
+                None => break,
+            },
+        };
+        if sink.send(message).await.is_err() {
+            return sink;
+        }
+    }
+    // The reading side is done: what the API still has for this client (its sockets' last
+    // events) goes out before the WebSocket closes, within DRAIN_WAIT.
+    let drain = async {
+        while let Some(text) = api_output.recv().await {
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_WAIT, drain).await;
+    sink
 }
 
 /// The answer to a binary frame: JSON-RPC texts come as text frames.

@@ -36,7 +36,21 @@ impl Gateway {
     }
 
     fn spawn_with(extra: &[&str]) -> Gateway {
-        let mut child = Command::new(BIN)
+        Gateway::spawn_command(Command::new(BIN), extra)
+    }
+
+    /// `wsdeck serve` with its open-file limit (soft and hard) set to `open_files`.
+    fn spawn_with_open_file_limit(open_files: u32) -> Gateway {
+        let mut shell = Command::new("sh");
+        shell
+            .arg("-c")
+            .arg(format!("ulimit -n {open_files} && exec \"$0\" \"$@\""))
+            .arg(BIN);
+        Gateway::spawn_command(shell, &[])
+    }
+
+    fn spawn_command(mut command: Command, extra: &[&str]) -> Gateway {
+        let mut child = command
             .args([
                 "serve",
                 "--port",
@@ -559,6 +573,424 @@ async fn ctrl_c_closes_every_socket_and_the_history_keeps_all_it_saw() {
             events[0]
         );
         let _ = std::fs::remove_dir_all(&dir);
+        echo.shutdown().await;
+    })
+    .await;
+}
+
+// ---- WebSocket protocol errors and the close handshake, with hand-made frames ----------
+
+/// A client that writes frames byte by byte as the test spells them, on an upgraded `/rpc`.
+struct RawClient {
+    tcp: TcpStream,
+    /// Bytes read but not yet taken as frames.
+    read: Vec<u8>,
+}
+
+/// A masked client frame: `first` is the whole first byte (FIN, RSV1-3, opcode).
+fn masked(first: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = [0x37, 0xfa, 0x21, 0x3d];
+    let mut frame = vec![first];
+    push_length(&mut frame, 0x80, payload.len());
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
+/// The same frame without a mask, which a server must refuse.
+fn unmasked(first: u8, payload: &[u8]) -> Vec<u8> {
+    let mut frame = vec![first];
+    push_length(&mut frame, 0, payload.len());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+fn push_length(frame: &mut Vec<u8>, mask_bit: u8, len: usize) {
+    if len < 126 {
+        frame.push(mask_bit | len as u8);
+    } else if let Ok(len) = u16::try_from(len) {
+        frame.push(mask_bit | 126);
+        frame.extend_from_slice(&len.to_be_bytes());
+    } else {
+        frame.push(mask_bit | 127);
+        frame.extend_from_slice(&(len as u64).to_be_bytes());
+    }
+}
+
+/// A close frame's payload: the code, then the reason's bytes.
+fn close_payload(code: u16, reason: &[u8]) -> Vec<u8> {
+    let mut payload = code.to_be_bytes().to_vec();
+    payload.extend_from_slice(reason);
+    payload
+}
+
+impl RawClient {
+    async fn connect(gw: &Gateway) -> RawClient {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut tcp = TcpStream::connect(("127.0.0.1", gw.port))
+            .await
+            .expect("connect");
+        let request = format!(
+            "GET /rpc?token={} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: Upgrade\r\n\
+             Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+            gw.token, gw.port
+        );
+        tcp.write_all(request.as_bytes()).await.expect("write");
+        let mut read = Vec::new();
+        let head_end = loop {
+            if let Some(i) = read.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            let n = tokio::time::timeout(STEP, tcp.read(&mut chunk))
+                .await
+                .expect("the upgrade answer in time")
+                .expect("read");
+            assert!(n > 0, "closed before the upgrade answer");
+            read.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&read[..head_end]).into_owned();
+        assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+        read.drain(..head_end);
+        RawClient { tcp, read }
+    }
+
+    async fn write(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt as _;
+        self.tcp.write_all(bytes).await.expect("write frame");
+    }
+
+    /// Reads until `read` holds `n` bytes; `false` when the server closed first.
+    async fn fill(&mut self, n: usize) -> bool {
+        use tokio::io::AsyncReadExt as _;
+        while self.read.len() < n {
+            let mut chunk = [0u8; 4096];
+            let got = tokio::time::timeout(STEP, self.tcp.read(&mut chunk))
+                .await
+                .expect("the server answers in time")
+                .unwrap_or(0);
+            if got == 0 {
+                return false;
+            }
+            self.read.extend_from_slice(&chunk[..got]);
+        }
+        true
+    }
+
+    /// The next server frame: its first byte and payload; `None` at the end of the stream.
+    async fn frame(&mut self) -> Option<(u8, Vec<u8>)> {
+        if !self.fill(2).await {
+            return None;
+        }
+        assert_eq!(self.read[1] & 0x80, 0, "server frames are not masked");
+        let (len, header) = match self.read[1] & 0x7f {
+            126 => {
+                assert!(self.fill(4).await, "frame header");
+                (u16::from_be_bytes([self.read[2], self.read[3]]) as usize, 4)
+            }
+            127 => {
+                assert!(self.fill(10).await, "frame header");
+                let bytes: [u8; 8] = self.read[2..10].try_into().expect("8 bytes");
+                (u64::from_be_bytes(bytes) as usize, 10)
+            }
+            n => (n as usize, 2),
+        };
+        assert!(self.fill(header + len).await, "frame payload");
+        let first = self.read[0];
+        let payload = self.read[header..header + len].to_vec();
+        self.read.drain(..header + len);
+        Some((first, payload))
+    }
+
+    /// Skips text frames (answers, notifications) up to the server's close frame: its code
+    /// (`None` for an empty close payload) and reason.
+    async fn close_frame(&mut self) -> (Option<u16>, String) {
+        loop {
+            let (first, payload) = self
+                .frame()
+                .await
+                .expect("a close frame before the connection ends");
+            match first & 0x0f {
+                0x8 => {
+                    assert_eq!(first & 0x80, 0x80, "FIN set on a close frame");
+                    if payload.is_empty() {
+                        return (None, String::new());
+                    }
+                    let code = u16::from_be_bytes([payload[0], payload[1]]);
+                    let reason = String::from_utf8(payload[2..].to_vec()).expect("UTF-8 reason");
+                    return (Some(code), reason);
+                }
+                0x1 | 0x9 | 0xa => {}
+                other => panic!("unexpected opcode {other:#x}"),
+            }
+        }
+    }
+
+    /// Whether the server ends the TCP connection (after its close frame) in time.
+    async fn ends(&mut self) -> bool {
+        self.frame().await.is_none()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protocol_errors_are_answered_with_close_1002() {
+    guarded(async {
+        let gw = Gateway::spawn();
+        let text = b"{}";
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("RSV1 set", masked(0x80 | 0x40 | 0x1, text)),
+            ("RSV3 set", masked(0x80 | 0x10 | 0x2, text)),
+            ("reserved data opcode 0x3", masked(0x83, text)),
+            ("reserved control opcode 0xb", masked(0x8b, b"")),
+            ("unmasked client frame", unmasked(0x81, text)),
+            ("fragmented ping", masked(0x09, b"p")),
+            ("ping of 126 bytes", masked(0x89, &[b'p'; 126])),
+            ("continuation with nothing to continue", masked(0x80, text)),
+            ("new message inside a fragmented one", {
+                let mut both = masked(0x01, b"[");
+                both.extend(masked(0x81, b"{}"));
+                both
+            }),
+            ("close with a 1-byte payload", masked(0x88, &[0x03])),
+            (
+                "close code 1005 sent on the wire",
+                masked(0x88, &close_payload(1005, b"")),
+            ),
+            ("close code 999", masked(0x88, &close_payload(999, b""))),
+        ];
+        for (what, frames) in cases {
+            let mut client = RawClient::connect(&gw).await;
+            client.write(&frames).await;
+            let (code, reason) = client.close_frame().await;
+            assert_eq!(code, Some(1002), "{what}: {reason}");
+            assert!(
+                reason.starts_with("protocol error") || reason == "Protocol violation",
+                "{what}: {reason}"
+            );
+            assert!(
+                client.ends().await,
+                "{what}: the server ends the connection"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_utf8_is_answered_with_close_1007() {
+    guarded(async {
+        let gw = Gateway::spawn();
+        // A UTF-16 surrogate encoded in UTF-8, which UTF-8 forbids.
+        let bad = b"{\"x\":\"\xed\xa0\x80\"}";
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("text frame", masked(0x81, bad)),
+            ("second fragment of a text message", {
+                let mut both = masked(0x01, b"{\"x\":");
+                both.extend(masked(0x80, b"\"\xff\"}"));
+                both
+            }),
+            (
+                "close reason",
+                masked(0x88, &close_payload(1000, b"\xc3\x28")),
+            ),
+        ];
+        for (what, frames) in cases {
+            let mut client = RawClient::connect(&gw).await;
+            client.write(&frames).await;
+            let (code, reason) = client.close_frame().await;
+            assert_eq!(code, Some(1007), "{what}: {reason}");
+            assert!(
+                client.ends().await,
+                "{what}: the server ends the connection"
+            );
+        }
+        // The same bytes as binary are no protocol error (the gateway answers, -32600).
+        let mut client = RawClient::connect(&gw).await;
+        client.write(&masked(0x82, bad)).await;
+        let (first, answer) = client.frame().await.expect("an answer");
+        assert_eq!(first, 0x81, "a text frame");
+        let answer: Value = serde_json::from_slice(&answer).expect("json");
+        assert_eq!(answer["error"]["code"], -32600, "{answer}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clients_close_is_answered_with_its_code_before_the_connection_ends() {
+    guarded(async {
+        let echo = EchoServer::start(EchoConfig::default())
+            .await
+            .expect("echo");
+        let gw = Gateway::spawn();
+        for (code, reason) in [(1000, "bye"), (1001, ""), (4001, "custom code")] {
+            let mut client = RawClient::connect(&gw).await;
+            client
+                .write(&masked(0x88, &close_payload(code, reason.as_bytes())))
+                .await;
+            assert_eq!(client.close_frame().await, (Some(code), reason.to_owned()));
+            assert!(
+                client.ends().await,
+                "{code}: the server ends the connection"
+            );
+        }
+        // An empty close is answered with an empty close.
+        let mut client = RawClient::connect(&gw).await;
+        client.write(&masked(0x88, b"")).await;
+        assert_eq!(client.close_frame().await, (None, String::new()));
+        assert!(client.ends().await);
+
+        // Also while the client has a socket open (the API has events on their way), and
+        // after a request whose answer it has not read.
+        let mut client = RawClient::connect(&gw).await;
+        let open = json!({"jsonrpc": "2.0", "id": 1, "method": "snap_openWebSocket",
+                          "params": {"url": echo.url("/stream?rate=1000")}});
+        client
+            .write(&masked(0x81, open.to_string().as_bytes()))
+            .await;
+        let (first, _) = client.frame().await.expect("an answer or event");
+        assert_eq!(first, 0x81);
+        let list = json!({"jsonrpc": "2.0", "id": 2, "method": "snap_getWebSockets"});
+        client
+            .write(&masked(0x81, list.to_string().as_bytes()))
+            .await;
+        client
+            .write(&masked(0x88, &close_payload(1000, b"done")))
+            .await;
+        assert_eq!(client.close_frame().await, (Some(1000), "done".to_owned()));
+        assert!(client.ends().await);
+        echo.shutdown().await;
+    })
+    .await;
+}
+
+// ---- the HTTP edge: slow heads, idle connections, floods of unauthenticated ones --------
+
+/// How long the gateway waits for a request head (`HEAD_TIMEOUT` in gateway/edge.rs), plus
+/// room for a slow machine: a connection the gateway should close is closed by then.
+const HEAD_TIMEOUT_AND_MARGIN: Duration = Duration::from_secs(25);
+
+/// Reads (and discards) until the server closes the connection; `false` if it is still open
+/// after [`HEAD_TIMEOUT_AND_MARGIN`].
+async fn closed_by_server(tcp: &mut TcpStream) -> bool {
+    use tokio::io::AsyncReadExt as _;
+    let drained = tokio::time::timeout(HEAD_TIMEOUT_AND_MARGIN, async {
+        let mut chunk = [0u8; 4096];
+        // Bounded: each read returns data, EOF or an error; the server sends little.
+        for _ in 0..10_000 {
+            match tcp.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    });
+    drained.await.is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_heads_and_idle_connections_are_closed_by_the_server() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    guarded(async {
+        let gw = Gateway::spawn();
+        let connect = || TcpStream::connect(("127.0.0.1", gw.port));
+        // Half a request head, and never the rest.
+        let mut half_open = connect().await.expect("connect");
+        half_open
+            .write_all(b"GET /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .await
+            .expect("write");
+        // Nothing at all.
+        let mut silent = connect().await.expect("connect");
+        // One whole request answered, then nothing more on the kept-alive connection.
+        let mut kept_alive = connect().await.expect("connect");
+        let request = format!(
+            "GET /nothing-here HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            gw.port
+        );
+        kept_alive
+            .write_all(request.as_bytes())
+            .await
+            .expect("write");
+        let mut answer = [0u8; 12];
+        tokio::time::timeout(STEP, kept_alive.read_exact(&mut answer))
+            .await
+            .expect("an answer in time")
+            .expect("read");
+        assert_eq!(&answer, b"HTTP/1.1 404");
+
+        let (a, b, c) = tokio::join!(
+            closed_by_server(&mut half_open),
+            closed_by_server(&mut silent),
+            closed_by_server(&mut kept_alive),
+        );
+        assert!(a, "a half-sent request head is timed out");
+        assert!(b, "a connection that sends nothing is closed");
+        assert!(c, "an idle kept-alive connection is closed");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_half_open_requests_does_not_lock_out_the_token_holder() {
+    use tokio::io::AsyncWriteExt as _;
+    // More half-open connections than the gateway has file descriptors: before, every one
+    // held a descriptor until none was left for the real client.
+    const OPEN_FILES: u32 = 128;
+    const FLOOD: usize = 300;
+    guarded(async {
+        let echo = EchoServer::start(EchoConfig::default())
+            .await
+            .expect("echo");
+        let gw = Gateway::spawn_with_open_file_limit(OPEN_FILES);
+        let mut flood = Vec::with_capacity(FLOOD);
+        for _ in 0..FLOOD {
+            let mut tcp = tokio::time::timeout(STEP, TcpStream::connect(("127.0.0.1", gw.port)))
+                .await
+                .expect("the gateway keeps accepting connections during the flood")
+                .expect("connect");
+            // Ignored: the gateway may already have closed it to make room.
+            let _ = tcp.write_all(b"GET /rpc HTTP/1.1\r\n").await;
+            flood.push(tcp);
+        }
+        // The real client, token in hand, connects and is served...
+        let mut ws = tokio::time::timeout(STEP, gw.client())
+            .await
+            .expect("the token holder is answered during the flood");
+        let got = call(&mut ws, 1, "snap_getWebSockets", json!({})).await;
+        assert_eq!(got["result"], json!([]));
+        // ...and has descriptors left for its own sockets.
+        let open = call(
+            &mut ws,
+            2,
+            "snap_openWebSocket",
+            json!({"url": echo.url("/echo")}),
+        )
+        .await;
+        let id = open["result"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{open}"))
+            .to_owned();
+        let ev = next_json(&mut ws).await;
+        assert_eq!(ev["params"]["event"]["type"], "open", "{ev}");
+        let sent = call(
+            &mut ws,
+            3,
+            "snap_sendWebSocketMessage",
+            json!({"id": id, "message": "still here"}),
+        )
+        .await;
+        assert_eq!(sent["result"], Value::Null, "{sent}");
+        let ev = next_json(&mut ws).await;
+        assert_eq!(
+            ev["params"]["event"]["data"]["message"], "still here",
+            "{ev}"
+        );
+        // The flood's oldest connections were closed to make room.
+        assert!(
+            closed_by_server(&mut flood[0]).await,
+            "the longest-waiting unauthenticated connection was closed"
+        );
+        drop(flood);
         echo.shutdown().await;
     })
     .await;

@@ -24,7 +24,21 @@ struct Ui {
 
 impl Ui {
     fn spawn(args: &[&str], lines: usize) -> Ui {
-        let mut child = Command::new(BIN)
+        Ui::spawn_command(Command::new(BIN), args, lines)
+    }
+
+    /// `wsdeck ui` with its open-file limit (soft and hard) set to `open_files`.
+    fn spawn_with_open_file_limit(open_files: u32, args: &[&str], lines: usize) -> Ui {
+        let mut shell = Command::new("sh");
+        shell
+            .arg("-c")
+            .arg(format!("ulimit -n {open_files} && exec \"$0\" \"$@\""))
+            .arg(BIN);
+        Ui::spawn_command(shell, args, lines)
+    }
+
+    fn spawn_command(mut command: Command, args: &[&str], lines: usize) -> Ui {
+        let mut child = command
             .arg("ui")
             .args(["--no-open"])
             .args(args)
@@ -281,5 +295,54 @@ fn a_directory_without_a_page_is_a_usage_error_that_says_how_to_build_it() {
         err.contains("has no index.html") && err.contains("npm run build"),
         "{err}"
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_flood_of_half_open_requests_leaves_the_page_and_the_gateway_reachable() {
+    // More half-open connections than `wsdeck ui` has file descriptors.
+    const OPEN_FILES: u32 = 128;
+    const FLOOD: usize = 300;
+    let dir = page_dir("flood");
+    let ui = Ui::spawn_with_open_file_limit(
+        OPEN_FILES,
+        &[
+            "--port",
+            "0",
+            "--no-history",
+            "--assets",
+            dir.to_str().expect("utf-8"),
+        ],
+        1,
+    );
+    let port = ui.port();
+    let host = format!("127.0.0.1:{port}");
+    let mut flood = Vec::with_capacity(FLOOD);
+    for _ in 0..FLOOD {
+        let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut tcp = TcpStream::connect_timeout(&address, STEP)
+            .expect("wsdeck keeps accepting connections during the flood");
+        // Ignored: wsdeck may already have closed it to make room.
+        let _ = tcp.write_all(b"GET / HTTP/1.1\r\n");
+        flood.push(tcp);
+    }
+    let (status, page) = get(port, "/", &host);
+    assert_eq!(status, 200, "{page}");
+
+    // The page's WebSocket, token in hand, is upgraded too.
+    let mut ws = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    ws.set_read_timeout(Some(STEP)).expect("timeout");
+    write!(
+        ws,
+        "GET /rpc?token={} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n\
+         Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        ui.token()
+    )
+    .expect("write");
+    let mut head = [0u8; 12];
+    ws.read_exact(&mut head).expect("an answer");
+    assert_eq!(&head, b"HTTP/1.1 101", "{}", String::from_utf8_lossy(&head));
+    drop(flood);
     let _ = std::fs::remove_dir_all(dir);
 }
