@@ -595,7 +595,7 @@ async fn serve_socket(
 async fn write_client(
     mut sink: futures_util::stream::SplitSink<server_socket::ServerSocket, Message>,
     mut local: tokio::sync::mpsc::Receiver<Local>,
-    mut api_output: tokio::sync::mpsc::Receiver<String>,
+    mut api_output: wsdeck_api::Outgoing,
 ) -> futures_util::stream::SplitSink<server_socket::ServerSocket, Message> {
     use futures_util::SinkExt as _;
     loop {
