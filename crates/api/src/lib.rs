@@ -369,19 +369,7 @@ impl Connection {
             state.answer_error(null_id(), &err).await;
             return;
         }
-        let repaired: String;
-        let parsed = match parse_text(text) {
-            Some(parsed) => Some(parsed),
-            // Lone surrogates (`"\ud800"`) read as U+FFFD, as a browser host reads them.
-            None => match params::replace_lone_surrogates(text) {
-                Some(text) => {
-                    repaired = text;
-                    parse_text(&repaired)
-                }
-                None => None,
-            },
-        };
-        let Some(parsed) = parsed else {
+        let Some(parsed) = parse_text(text) else {
             state.answer_error(null_id(), &ApiError::Parse).await;
             return;
         };
@@ -749,6 +737,16 @@ fn error_response(id: &RawValue, err: &ApiError) -> String {
 /// JSON-RPC 2.0 request checks: `jsonrpc` exactly "2.0", `id` a string, number or null (absent:
 /// a notification), `method` a string. When a member appears twice, the last one counts.
 /// `params` holding more than `max_values` JSON values is refused before it is parsed.
+/// Params as a value. Lone surrogates (`"\ud800"`, which JavaScript's `JSON.parse` accepts)
+/// are read as U+FFFD, as a browser host's USVStrings hold them.
+fn read_params(raw: &str) -> serde_json::Result<Value> {
+    serde_json::from_str(raw).or_else(|e| {
+        params::replace_lone_surrogates(raw)
+            .ok_or(e)
+            .and_then(|repaired| serde_json::from_str(&repaired))
+    })
+}
+
 fn parse_item(raw: &RawValue, max_values: usize) -> Item {
     let invalid = |id: Box<RawValue>| Item::Invalid(id, ApiError::InvalidRequest);
     let Ok(mut map) = serde_json::from_str::<HashMap<String, &RawValue>>(raw.get()) else {
@@ -782,7 +780,7 @@ fn parse_item(raw: &RawValue, max_values: usize) -> Item {
         Some(raw) if json_values_at_least(raw.get(), max_values + 1) => {
             return Item::Invalid(reply_id(), ApiError::TooManyParamValues(max_values));
         }
-        Some(raw) => match serde_json::from_str::<Value>(raw.get()) {
+        Some(raw) => match read_params(raw.get()) {
             Ok(v) => Some(v),
             // Valid JSON that serde_json cannot hold (a number beyond f64, e.g. 1e400).
             Err(_) => {
