@@ -253,7 +253,11 @@ pub(crate) async fn run(
                     break None;
                 }
             }
-            cmd = commands.recv(), if closing.sent.is_none() => {
+            // A lossless reader of the log that is far behind holds back what we send too
+            // (our own messages are events it must print): the commands wait in their
+            // bounded queue, and whoever sends them waits for room there.
+            () = log.wait_for_room(), if closing.sent.is_none() && log.is_full() => {}
+            cmd = commands.recv(), if closing.sent.is_none() && !log.is_full() => {
                 let mut result = apply(cmd, &mut writer, log, &mut closing.sent).await;
                 // Drain what is already queued so a burst costs one flush.
                 while result.is_ok() && closing.sent.is_none() {

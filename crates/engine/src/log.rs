@@ -142,6 +142,18 @@ impl SessionLog {
         self.full.store(false, Ordering::Release);
     }
 
+    /// Whether a pacing reader is further behind than its limit: producers of events wait
+    /// (see [`wait_for_room`](Self::wait_for_room)).
+    pub fn is_full(&self) -> bool {
+        self.full.load(Ordering::Acquire)
+    }
+
+    /// Whether the pacing reader has events left to handle (it is not caught up).
+    pub fn pacing_backlog(&self) -> bool {
+        let inner = self.lock();
+        inner.pace_limit > 0 && inner.acked_seq < inner.first_seq + inner.events.len() as u64
+    }
+
     /// The pacing reader has handled every event before `next_seq`.
     pub fn acknowledge(&self, next_seq: u64) {
         let mut inner = self.lock();
@@ -156,6 +168,8 @@ impl SessionLog {
             .sum();
         inner.unacked = inner.unacked.saturating_sub(released);
         inner.acked_seq = next_seq;
+        // What the retention held back for this reader may go now.
+        inner.evict();
         if inner.unacked <= inner.pace_limit && self.full.swap(false, Ordering::AcqRel) {
             self.room.notify_waiters();
         }
@@ -252,19 +266,18 @@ impl SessionLog {
 }
 
 impl Inner {
+    /// Drops the oldest events beyond the retention — but never one the pacing reader has
+    /// not acknowledged: that reader must not miss anything, and what it has not read yet is
+    /// bounded by its producers waiting for room (the socket reader in
+    /// [`SessionLog::wait_for_room`], the writer before taking more commands).
     fn evict(&mut self) {
         while self.events.len() > 1
             && (self.events.len() > self.retention.max_events
                 || self.bytes > self.retention.max_bytes)
+            && (self.pace_limit == 0 || self.first_seq < self.acked_seq)
         {
             if let Some(old) = self.events.pop_front() {
-                let size = old.kind.payload_len() + EVENT_OVERHEAD;
-                self.bytes -= size;
-                if self.pace_limit > 0 && self.first_seq >= self.acked_seq {
-                    // Gone before it was acknowledged: it no longer holds the reader back.
-                    self.unacked = self.unacked.saturating_sub(size);
-                    self.acked_seq = self.first_seq + 1;
-                }
+                self.bytes -= old.kind.payload_len() + EVENT_OVERHEAD;
                 self.first_seq += 1;
             }
         }
@@ -387,6 +400,32 @@ mod tests {
                 .is_ok(),
             "acknowledging everything makes room"
         );
+    }
+
+    #[test]
+    fn the_pacing_reader_never_misses_an_event_the_retention_would_drop() {
+        let retention = Retention {
+            max_events: 4,
+            max_bytes: usize::MAX,
+        };
+        let log = SessionLog::new(retention, Instant::now());
+        log.set_pacing(1 << 20);
+        for i in 0..10 {
+            log.append(msg(&i.to_string()));
+        }
+        let mut events = Vec::new();
+        let r = log.read(0, 100, &mut events);
+        assert_eq!(
+            (r.missed, events.len()),
+            (0, 10),
+            "nothing unread leaves memory"
+        );
+        // Once read and acknowledged, the retention applies again.
+        log.acknowledge(r.next_seq);
+        assert_eq!(log.first_seq(), 6, "four events kept");
+        // Another reader (no pacing of its own) is told what it missed, as before.
+        events.clear();
+        assert_eq!(log.read(0, 100, &mut events).missed, 6);
     }
 
     #[tokio::test]

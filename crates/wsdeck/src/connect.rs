@@ -937,7 +937,12 @@ impl EndAfterStdin {
                     .await
                 })
                 .is_err();
-            if quiet || log.is_finished() {
+            if log.is_finished() {
+                break;
+            }
+            // Quiet only because the printer is behind (the socket is not read meanwhile):
+            // replies may still be waiting, so that is not idle.
+            if quiet && !log.pacing_backlog() {
                 break;
             }
         }

@@ -664,3 +664,77 @@ fn run_takes_a_request_file_anywhere_and_names_typos() {
     assert_eq!(run.code, Some(2), "{run}");
     assert!(run.stderr.contains("did you mean \"chat/hello\""), "{run}");
 }
+
+/// `wsdeck ARGS < input | (sleep; cat)`: the reader of stdout starts late and then reads
+/// slowly, so wsdeck must hold the socket (and its own sending) back rather than drop.
+fn run_with_slow_reader(args: &[&str], input: &[u8]) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
+    let mut pipe = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1500));
+        let mut out = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        // Bounded by wsdeck's end (EOF); slow: 16 KiB per millisecond at most.
+        loop {
+            match stdout.read(&mut buf) {
+                Ok(0) | Err(_) => return out,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    let mut run = finish(child, args);
+    run.stdout = reader.join().unwrap_or_default();
+    let _ = writer.join();
+    run
+}
+
+#[test]
+fn a_slow_reader_loses_nothing_and_the_end_of_stdin_waits_for_it() {
+    let echo = Echo::start();
+    let url = echo.url("/echo");
+    // Binary: a 3 MB file comes back whole through a reader that starts late.
+    let data = noise(3_000_000, 5);
+    let run = run_with_slow_reader(&["connect", &url, "-b"], &data);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout == data,
+        "{} of {} bytes\n{}",
+        run.stdout.len(),
+        data.len(),
+        run.stderr
+    );
+    // JSON lines: every echo of 100,000 lines, and a clean close after them (the idle wait
+    // does not count the time the printer was behind).
+    let lines: String = (0..100_000).map(|i| format!("{i}\n")).collect();
+    let run = run_with_slow_reader(&["connect", &url, "--jsonl"], lines.as_bytes());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let events = json_lines(&run);
+    let received = events
+        .iter()
+        .filter(|e| e["type"] == "message" && e["direction"] == "in")
+        .count();
+    assert_eq!(received, 100_000, "{}", run.stderr);
+    assert!(
+        !events.iter().any(|e| e["type"] == "missed"),
+        "events were dropped"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "closed" && e["clean"] == true),
+        "{}",
+        run.stderr
+    );
+}
