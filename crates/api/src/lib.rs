@@ -45,6 +45,7 @@ mod params;
 pub mod request_vars;
 mod search;
 mod secrets;
+pub use secrets::secret_shapes;
 mod snap;
 mod workspace;
 

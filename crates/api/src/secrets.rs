@@ -5,22 +5,87 @@
 
 use std::sync::Arc;
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 use wsdeck_format::environment::REDACTED;
 use wsdeck_format::environment::Variable;
+
+/// Characters the url crate percent-encodes in a query.
+const QUERY: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>');
+/// … in a path.
+const PATH: &AsciiSet = &QUERY.add(b'?').add(b'`').add(b'{').add(b'}');
+/// … in user info.
+const USERINFO: &AsciiSet = &PATH
+    .add(b'/')
+    .add(b':')
+    .add(b';')
+    .add(b'=')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'|');
+
+/// Every shape in which a secret's value shows up in text wsdeck shows or stores: as typed,
+/// lowercased (URL hosts), escaped inside JSON, percent-encoded in a URL's query, path or user
+/// info, form-encoded, and title-cased as a header name (`X-{{token}}`). One list for the
+/// CLI's printer, the API and the history, so no output misses a shape another one masks.
+pub fn secret_shapes(secret: &str) -> Vec<String> {
+    if secret.is_empty() {
+        return Vec::new();
+    }
+    let quoted = serde_json::to_string(secret).unwrap_or_default();
+    let json_escaped = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(secret)
+        .to_owned();
+    let mut shapes = vec![
+        secret.to_owned(),
+        secret.to_lowercase(),
+        json_escaped,
+        utf8_percent_encode(secret, QUERY).to_string(),
+        utf8_percent_encode(secret, PATH).to_string(),
+        utf8_percent_encode(secret, USERINFO).to_string(),
+        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        header_case(secret, true),
+        header_case(secret, false),
+    ];
+    shapes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    shapes.dedup();
+    shapes
+}
+
+/// `text` as HTTP header names are title-cased: lowercase, with the first letter (when
+/// `first_upper`: the secret is a word of its own) and every letter after a `-` uppercase.
+fn header_case(text: &str, first_upper: bool) -> String {
+    let mut upper = first_upper;
+    text.chars()
+        .map(|c| {
+            let out = if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            };
+            upper = c == '-';
+            out
+        })
+        .collect()
+}
 
 /// The secret values used to resolve one session's request.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Secrets(Arc<[String]>);
 
 impl Secrets {
-    /// The non-empty values of the secret variables, longest first (so a secret that
-    /// contains another is hidden whole).
+    /// Every shape ([`secret_shapes`]) of the non-empty values of the secret variables,
+    /// longest first (so a secret that contains another is hidden whole).
     pub(crate) fn of(variables: &[Variable]) -> Secrets {
         let mut values: Vec<String> = variables
             .iter()
             .filter(|v| v.secret && !v.value.is_empty())
-            .map(|v| v.value.clone())
+            .flat_map(|v| secret_shapes(&v.value))
             .collect();
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         values.dedup();

@@ -507,7 +507,7 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
     };
     if let Some(recorder) = &recorder {
         let _runtime = rt.enter();
-        drop(recorder.record(&session, url, None, secret_values));
+        drop(recorder.record(&session, url, None, all_shapes(&secret_values)));
     }
     // Ctrl-C, SIGTERM and SIGHUP close politely; a second one exits at once.
     let stop = {
@@ -547,6 +547,14 @@ pub fn run(args: ConnectArgs, rt: Handle) -> u8 {
         return crate::history_cmd::exit_code_after_recording(code, !recorded);
     }
     code
+}
+
+/// Every shape of every secret value, for the history (which masks the strings it is given).
+pub fn all_shapes(secrets: &[String]) -> Vec<String> {
+    secrets
+        .iter()
+        .flat_map(|s| wsdeck_api::secret_shapes(s))
+        .collect()
 }
 
 /// The exit code once the session is over.

@@ -10,27 +10,9 @@
 use std::borrow::Cow;
 
 use base64::Engine as _;
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 use wsdeck_engine::{Bytes, Event, EventKind, Payload};
 use wsdeck_format::environment::REDACTED;
-
-/// Characters the url crate percent-encodes in a query.
-const QUERY: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>');
-/// … in a path.
-const PATH: &AsciiSet = &QUERY.add(b'?').add(b'`').add(b'{').add(b'}');
-/// … in user info.
-const USERINFO: &AsciiSet = &PATH
-    .add(b'/')
-    .add(b':')
-    .add(b';')
-    .add(b'=')
-    .add(b'@')
-    .add(b'[')
-    .add(b'\\')
-    .add(b']')
-    .add(b'^')
-    .add(b'|');
 
 /// Secrets that are shorter than this are still hidden, but with a warning: every occurrence
 /// of two letters in the output becomes `****`.
@@ -51,21 +33,7 @@ impl Redactor {
         let mut text: Vec<String> = Vec::new();
         let mut bytes: Vec<Vec<u8>> = Vec::new();
         for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
-            let quoted = serde_json::to_string(secret).unwrap_or_default();
-            let json_escaped = quoted
-                .strip_prefix('"')
-                .and_then(|q| q.strip_suffix('"'))
-                .unwrap_or(secret)
-                .to_owned();
-            let shapes = [
-                secret.to_owned(),
-                secret.to_lowercase(),
-                json_escaped,
-                utf8_percent_encode(secret, QUERY).to_string(),
-                utf8_percent_encode(secret, PATH).to_string(),
-                utf8_percent_encode(secret, USERINFO).to_string(),
-                url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
-            ];
+            let shapes = wsdeck_api::secret_shapes(secret);
             text.extend(shapes);
             if let Ok(decoded) = hex::decode(secret.split_whitespace().collect::<String>()) {
                 bytes.push(decoded);
@@ -223,6 +191,18 @@ mod tests {
         ] {
             let line = format!("before {shape} after");
             assert_eq!(r.redact(&line), "before **** after", "shape {shape:?}");
+        }
+    }
+
+    #[test]
+    fn a_secret_in_a_header_name_is_swept_as_the_handshake_title_cases_it() {
+        let r = Redactor::new(["S3cr3tTok-xY"]);
+        for name in ["X-S3cr3ttok-Xy", "X-As3cr3ttok-Xy", "x-s3cr3ttok-xy"] {
+            assert!(
+                !r.redact(name).contains("3cr3t"),
+                "{name} -> {}",
+                r.redact(name)
+            );
         }
     }
 

@@ -14,7 +14,7 @@ use wsdeck_engine::{Engine, RequestSpec, SettingsPatch};
 use wsdeck_workspace::{MessageFormat, RequestDoc, RequestId, WorkspaceError};
 
 use crate::compose::{Composed, Composer, SendFormat};
-use crate::connect::{ConnectArgs, final_code, print_until_end};
+use crate::connect::{ConnectArgs, all_shapes, final_code, print_until_end};
 use crate::exit;
 use crate::printer::{Printer, View};
 use crate::redact::Redactor;
@@ -238,7 +238,7 @@ fn connect_and_send(
     };
     if let Some(recorder) = &recorder {
         let _runtime = rt.enter();
-        drop(recorder.record(&session, url, None, secret_values));
+        drop(recorder.record(&session, url, None, all_shapes(&secret_values)));
     }
     let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
     {
