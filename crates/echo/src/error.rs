@@ -13,7 +13,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum EchoError {
     /// The listening socket could not be bound (address in use, permission denied, ...).
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {}", bind_words(source))]
     Bind {
         /// The address that was requested.
         addr: SocketAddr,
@@ -95,4 +95,22 @@ pub enum EchoError {
     /// A connection step took longer than the server allows (only used inside connection tasks).
     #[error("timed out while {0}")]
     Timeout(&'static str),
+}
+
+/// Why a listening socket could not be bound, with what to do.
+fn bind_words(source: &std::io::Error) -> String {
+    match source.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "the port is already in use (another server runs there): choose another --port, or --port 0 for any free one".to_owned()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied (ports below 1024 need privileges): choose a --port above 1023"
+                .to_owned()
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            "this machine has no such address: bind 127.0.0.1 or another address of its own"
+                .to_owned()
+        }
+        _ => source.to_string(),
+    }
 }

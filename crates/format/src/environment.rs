@@ -490,6 +490,7 @@ pub(crate) fn deserialize<T: DeserializeOwned>(text: &str) -> Result<T, EnvFileE
             p => p,
         };
         let (message, line, column) = split_serde_error(e.inner());
+        let message = crate::serde_words::json_words(&message);
         EnvFileError::Structure {
             path,
             line,

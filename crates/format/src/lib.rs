@@ -26,5 +26,6 @@ pub mod environment;
 pub mod postman;
 pub mod resolve;
 pub mod scope;
+pub mod serde_words;
 mod similar;
 pub mod template;

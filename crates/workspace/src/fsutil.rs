@@ -333,7 +333,7 @@ pub(crate) fn parse_toml<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Resu
             path: path.to_owned(),
             line: position.map(|p| p.0),
             column: position.map(|p| p.1),
-            message: e.message().trim().to_owned(),
+            message: wsdeck_format::serde_words::json_words(e.message().trim()),
         }
     })
 }

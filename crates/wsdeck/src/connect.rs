@@ -28,25 +28,31 @@ On a terminal it is interactive: type a line to send it; /ping, /pong, /close, /
 /help are commands; incoming and outgoing messages are shown with their local time.
 
 In a pipe (stdin or stdout not a terminal) each stdin line is sent as one message and each \
-received message is printed as one line on stdout; errors go to stderr. With --jsonl every \
+received message is printed as one line on stdout; errors go to stderr. -b sends stdin byte for \
+byte (64 KiB chunks; --split says where messages end) and writes received messages back to \
+back. With --jsonl every \
 event (connecting, open, messages, pings, closing, closed, errors) is one JSON object per line. \
 -x TEXT sends a message once connected, before any stdin line (at a terminal, stdin is then \
-not read). By default the client listens until the server closes; --exit-on-eof, --once and \
---max-messages end it earlier.
+not read). When stdin ends, the connection is closed once replies stop coming (--wait MS of \
+quiet, default 1000); --no-close stays connected until the server closes; --once and \
+--max-messages end after that many received messages. A server close with an error code \
+(not 1000 or 1001) exits 11; see the exit codes below.
 
-{{variables}} work in the URL, --param, -H, -s and every message: --var NAME=VALUE, --env FILE \
-(a wsdeck environment file or a Postman environment export) and --globals FILE define them, in \
-that order of precedence; {{$timestamp}}, {{$isoTimestamp}}, {{$randomUUID}}, {{$randomInt}} and \
+{{variables}} work in the URL, --param, -H, -s and every message: --var NAME=VALUE (--secret for \
+a secret one), --env NAME|FILE (a workspace environment, a wsdeck environment file or a Postman \
+environment export) and --globals FILE define them, in that order of precedence; {{$timestamp}}, {{$isoTimestamp}}, {{$randomUUID}}, {{$randomInt}} and \
 other Postman dynamic variables give a fresh value each time. An undefined variable is an error \
 that names it; \\{{ writes a literal {{. Values of secret variables are shown as ****.
 
 Examples:
   wsdeck connect ws://127.0.0.1:9001/echo
   wsdeck connect ws://127.0.0.1:9001/echo -x '{\"op\":\"ping\"}' --once
-  printf 'a\\nb\\n' | wsdeck connect ws://127.0.0.1:9001/echo --exit-on-eof
+  printf 'a\\nb\\n' | wsdeck connect ws://127.0.0.1:9001/echo
+  wsdeck connect ws://127.0.0.1:9001/echo -b < photo.jpg > copy.jpg
+  wsdeck connect ws://127.0.0.1:9001/stream --no-close < /dev/null > stream.log
   wsdeck connect wss://host/path -H 'Authorization: Bearer x' -s graphql-ws --jsonl
   wsdeck connect 'ws://{{host}}/echo' --env staging.json --var host=127.0.0.1:9001 --pretty
-  echo '{\"id\": \"{{$randomUUID}}\"}' | wsdeck connect ws://127.0.0.1:9001/echo --send-format json -E";
+  echo '{\"id\": \"{{$randomUUID}}\"}' | wsdeck connect ws://127.0.0.1:9001/echo --send-format json";
 
 /// Bytes of events the printer may leave unwritten before the socket is no longer read.
 const PIPE_PACING_BYTES: u64 = 1024 * 1024;
@@ -79,7 +85,8 @@ pub struct ConnectArgs {
     pub origin: Option<String>,
 
     /// Handshake timeout per redirect hop, in milliseconds (0 = none).
-    #[arg(long, value_name = "MS", default_value_t = Settings::default().handshake_timeout_ms, value_parser = crate::units::whole_number::<u64>)]
+    #[arg(long, value_name = "MS", default_value_t = Settings::default().handshake_timeout_ms, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u64>)]
     pub handshake_timeout: u64,
 
     /// Follow redirects answered to the upgrade request (default on).
@@ -91,15 +98,18 @@ pub struct ConnectArgs {
     pub no_follow_redirects: bool,
 
     /// Most redirects to follow.
-    #[arg(long, value_name = "N", default_value_t = Settings::default().max_redirects, value_parser = crate::units::whole_number::<u32>)]
+    #[arg(long, value_name = "N", default_value_t = Settings::default().max_redirects, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u32>)]
     pub max_redirects: u32,
 
     /// Reconnect this many times after an unexpected close or a failed connect.
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = crate::units::whole_number::<u32>)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u32>)]
     pub reconnect_attempts: u32,
 
     /// Pause before each reconnection, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = Settings::default().reconnect_interval_ms, value_parser = crate::units::whole_number::<u64>)]
+    #[arg(long, value_name = "MS", default_value_t = Settings::default().reconnect_interval_ms, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u64>)]
     pub reconnect_interval: u64,
 
     /// Largest message accepted, in bytes or with K/M/G (0 = unlimited).
@@ -111,12 +121,14 @@ pub struct ConnectArgs {
     pub no_auto_pong: bool,
 
     /// Send a ping every MS milliseconds (keepalive).
-    #[arg(long, value_name = "MS", value_parser = crate::units::whole_number::<u64>)]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u64>)]
     pub ping_interval: Option<u64>,
 
     /// With --ping-interval: give up when nothing has arrived MS milliseconds after a ping
     /// (a dead connection; exit code 12).
-    #[arg(long, value_name = "MS", requires = "ping_interval", value_parser = crate::units::whole_number::<u64>)]
+    #[arg(long, value_name = "MS", requires = "ping_interval", allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u64>)]
     pub ping_timeout: Option<u64>,
 
     /// Extra CA certificate(s) to trust, PEM.
@@ -206,6 +218,7 @@ pub struct ConnectArgs {
         value_name = "MS",
         default_value_t = 1000,
         conflicts_with = "no_close",
+        allow_negative_numbers = true,
         value_parser = crate::units::whole_number::<u64>
     )]
     pub wait: u64,
@@ -216,7 +229,8 @@ pub struct ConnectArgs {
     pub any_close_ok: bool,
 
     /// Close code sent when wsdeck closes the connection.
-    #[arg(long, value_name = "CODE", default_value_t = 1000, value_parser = crate::units::whole_number::<u16>)]
+    #[arg(long, value_name = "CODE", default_value_t = 1000, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u16>)]
     pub close_code: u16,
 
     /// Close reason sent when wsdeck closes the connection.

@@ -14,7 +14,8 @@ use crate::units::parse_size;
 #[command(after_help = ENDPOINTS)]
 pub struct EchoArgs {
     /// Port to listen on (0 = any free port).
-    #[arg(short, long, default_value_t = 9001, value_parser = crate::units::whole_number::<u16>)]
+    #[arg(short, long, default_value_t = 9001, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u16>)]
     pub port: u16,
 
     /// Address to listen on. Anything but loopback exposes the server to the network.

@@ -63,7 +63,8 @@ snap_* call answers 4100 (unauthorized). Example:
   wsdeck serve --port 8765 --grant endowment:network-access --token-file ~/.wsdeck-token")]
 pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
-    #[arg(long, default_value_t = 0, value_parser = crate::units::whole_number::<u16>)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u16>)]
     pub port: u16,
 
     /// Address to bind; only loopback addresses unless --allow-remote is given.

@@ -62,6 +62,42 @@ enum Command {
     History(history_cmd::HistoryArgs),
 }
 
+/// What to run instead, for websocat's and wscat's habits: `wsdeck ws://…` (websocat),
+/// `wsdeck connect -c ws://…` (wscat).
+fn habit_hint(args: &[String]) -> Option<String> {
+    let quoted = |args: &[String]| {
+        args.iter()
+            .map(|a| {
+                if a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,".contains(c))
+                {
+                    a.clone()
+                } else {
+                    format!("'{}'", a.replace('\'', r"'\''"))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let url_at = args.iter().position(|a| looks_like_url(a))?;
+    match args.first().map(String::as_str) {
+        // websocat's `websocat [flags] ws://…`: the URL where a command belongs.
+        Some(first) if first.starts_with('-') || url_at == 0 => {
+            Some(format!("to connect, run: wsdeck connect {}", quoted(args)))
+        }
+        // wscat's `wscat -c URL`.
+        Some("connect") if args.get(1).is_some_and(|a| a == "-c" || a == "--connect") => {
+            let mut rest = args[2..].to_vec();
+            rest.retain(|a| a != "-c");
+            Some(format!(
+                "connect takes the URL directly (no -c): wsdeck connect {}",
+                quoted(&rest)
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// A WebSocket (or HTTP) URL given where a command was expected.
 fn looks_like_url(arg: &str) -> bool {
     ["ws://", "wss://", "http://", "https://"]
@@ -69,10 +105,36 @@ fn looks_like_url(arg: &str) -> bool {
         .any(|scheme| arg.len() > scheme.len() && arg[..scheme.len()].eq_ignore_ascii_case(scheme))
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hint(args: &[&str]) -> Option<String> {
+        habit_hint(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn websocat_and_wscat_habits_get_the_command_to_run() {
+        assert_eq!(
+            hint(&["ws://h/", "-x", "hi there"]).as_deref(),
+            Some("to connect, run: wsdeck connect ws://h/ -x 'hi there'")
+        );
+        assert_eq!(
+            hint(&["-v", "wss://h/"]).as_deref(),
+            Some("to connect, run: wsdeck connect -v wss://h/")
+        );
+        assert_eq!(
+            hint(&["connect", "-c", "ws://h/", "-n", "1"]).as_deref(),
+            Some("connect takes the URL directly (no -c): wsdeck connect ws://h/ -n 1")
+        );
+        assert_eq!(hint(&["connect", "ws://h/"]), None);
+        assert_eq!(hint(&["echo-server", "--port", "1"]), None);
+    }
+}
+
 fn main() -> ExitCode {
-    if let Some(url) = std::env::args().nth(1).filter(|a| looks_like_url(a)) {
-        // websocat's habit: `websocat ws://…`.
-        eprintln!("wsdeck: to connect to {url}, run: wsdeck connect {url}");
+    if let Some(hint) = habit_hint(&std::env::args().skip(1).collect::<Vec<_>>()) {
+        eprintln!("wsdeck: {hint}");
         return ExitCode::from(exit::USAGE);
     }
     let cli = Cli::parse();

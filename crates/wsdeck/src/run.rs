@@ -53,7 +53,8 @@ pub struct RunArgs {
     pub secrets: Vec<String>,
 
     /// How long to wait for answers after the last saved message, in ms.
-    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = crate::units::whole_number::<u64>)]
+    #[arg(long, value_name = "MS", default_value_t = 1000, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u64>)]
     pub wait: u64,
 
     /// Exit 0 whatever close code the server sends (by default a close with an error code,

@@ -30,7 +30,8 @@ token (new on every run unless --keep-token). Examples:
   wsdeck ui --port 8799 --no-open  a fixed address, open it yourself")]
 pub struct UiArgs {
     /// Port to listen on (127.0.0.1); 0 picks a free one.
-    #[arg(long, default_value_t = 0, value_parser = crate::units::whole_number::<u16>)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+        value_parser = crate::units::whole_number::<u16>)]
     pub port: u16,
 
     /// Do not open a browser; only print the address.

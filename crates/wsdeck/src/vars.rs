@@ -222,8 +222,19 @@ pub fn to_var_environment(env: &wsdeck_workspace::Environment) -> Environment {
 /// Reads an environment file for `flag`, with errors that name the file.
 fn read_environment(flag: &str, path: &Path) -> Result<Environment, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound if flag == "--env" => "no such file (give the path of an \
+                environment file, or the name of one of the workspace's environments)"
+                .to_owned(),
+            std::io::ErrorKind::NotFound => "no such file".to_owned(),
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied (check who may read it)".to_owned()
+            }
+            std::io::ErrorKind::IsADirectory => "it is a folder, not a file".to_owned(),
+            _ => e.to_string(),
+        };
         format!(
-            "{flag} {}: cannot read the file: {e}",
+            "{flag} {}: cannot read the file: {why}",
             PathBuf::from(path).display()
         )
     })?;

@@ -573,11 +573,13 @@ fn websocat_habits_get_a_pointer_to_the_right_command() {
         run.stderr.contains("wsdeck connect ws://127.0.0.1:9/"),
         "{run}"
     );
-    // Numbers are explained in words, never with Rust's parse errors.
-    for (flag, value) in [
-        ("--handshake-timeout", "abc"),
-        ("--wait", "-1"),
-        ("--close-code", "99999"),
+    // Numbers are explained in words, never with Rust's parse errors; a negative one is
+    // read as the value it is, not as a flag.
+    for (flag, value, words) in [
+        ("--handshake-timeout", "abc", "not a whole number"),
+        ("--wait", "-1", "not a whole number"),
+        ("--ping-interval", "-5", "not a whole number"),
+        ("--close-code", "99999", "too large"),
     ] {
         let run = run_with_stdin(
             &["connect", "ws://127.0.0.1:9/", flag, value],
@@ -585,8 +587,18 @@ fn websocat_habits_get_a_pointer_to_the_right_command() {
         );
         assert_eq!(run.code, Some(2), "{run}");
         assert!(!run.stderr.contains("invalid digit"), "{run}");
-        assert!(run.stderr.contains(flag), "{run}");
+        assert!(
+            run.stderr.contains(flag) && run.stderr.contains(words),
+            "{run}"
+        );
     }
+    // wscat's -c, and websocat's flags before the URL, get the command to run.
+    let run = run_with_stdin(&["connect", "-c", "ws://127.0.0.1:9/"], Stdio::null());
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr.contains("wsdeck connect ws://127.0.0.1:9/"),
+        "{run}"
+    );
 }
 
 /// `wsdeck ARGS` in `dir` with its own data folder.
