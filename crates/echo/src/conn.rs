@@ -80,7 +80,7 @@ where
         Ok(head) => head?,
     };
     let head = match head {
-        Head::Eof => return Ok(()),
+        Head::Eof | Head::NotHttp => return Ok(()),
         Head::TooLarge => {
             bump(&shared.stats.rejections);
             let body = format!("wsdeck echo: request head larger than {MAX_HEAD} bytes\n");
@@ -162,6 +162,10 @@ enum Head {
     Complete(BytesMut),
     Eof,
     TooLarge,
+    /// The first byte cannot start an HTTP request (e.g. 0x16, a TLS ClientHello from a
+    /// `wss://` client): closing at once lets the client say "use ws://" now, not after a
+    /// timeout.
+    NotHttp,
 }
 
 /// Reads up to and including the blank line that ends the HTTP request head.
@@ -178,6 +182,9 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Head, EchoErr
             })?;
         if n == 0 {
             return Ok(Head::Eof);
+        }
+        if !buf[0].is_ascii_uppercase() {
+            return Ok(Head::NotHttp);
         }
         if buf[searched_from..].windows(4).any(|w| w == b"\r\n\r\n") {
             return Ok(Head::Complete(buf));

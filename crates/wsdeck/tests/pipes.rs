@@ -566,6 +566,17 @@ fn received_text_never_reaches_a_terminal_raw() {
 }
 
 #[test]
+fn wss_to_a_plain_server_fails_at_once_saying_use_ws() {
+    let echo = Echo::start();
+    let url = echo.url("/echo").replacen("ws://", "wss://", 1);
+    // The default handshake timeout (20 s) would give exit 7; the echo server closes a
+    // connection that does not start like HTTP at once, so TLS fails (5) and says why.
+    let run = run_with_stdin(&["connect", &url], Stdio::null());
+    assert_eq!(run.code, Some(5), "{run}");
+    assert!(run.stderr.contains("ws://"), "{run}");
+}
+
+#[test]
 fn websocat_habits_get_a_pointer_to_the_right_command() {
     let run = run_with_stdin(&["ws://127.0.0.1:9/"], Stdio::null());
     assert_eq!(run.code, Some(2), "{run}");
