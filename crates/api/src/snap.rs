@@ -104,6 +104,15 @@ impl State {
         let _ = self.tx.send(text).await;
     }
 
+    /// Writes a text of about `estimate` bytes, built only once the caller's outgoing budget
+    /// has room for it: a large message's notification is not built while unread ones wait.
+    async fn emit_built(&self, estimate: usize, build: impl FnOnce() -> String) {
+        let Ok(room) = self.tx.reserve_note(estimate).await else {
+            return;
+        };
+        let _ = self.tx.send_reserved(build(), room).await;
+    }
+
     /// Routes a method: non-`snap_` and unknown methods and non-snap callers get -32601,
     /// then the permission (4100) is checked before any params.
     pub(crate) async fn call(
@@ -350,13 +359,10 @@ async fn pump(
                     direction: Direction::In,
                     payload,
                 } if opened && !close_called.load(Ordering::Acquire) => {
-                    let data = match payload {
-                        Payload::Text(t) => json!({"type": "text", "message": &*t}),
-                        Payload::Binary(b) => json!({"type": "binary", "message": &b[..]}),
-                    };
-                    let event =
-                        json!({"type": "message", "id": id, "origin": origin, "data": data});
-                    state.emit(notification(event)).await;
+                    let estimate = message_notification_estimate(&id, &origin, &payload);
+                    state
+                        .emit_built(estimate, || message_notification(&id, &origin, &payload))
+                        .await;
                 }
                 EventKind::Closing {
                     direction: Direction::In,
@@ -532,6 +538,49 @@ async fn finish(
     state.emit(notification(event)).await;
 }
 
+/// The `message` event's notification, written as text: a binary message's bytes as a JSON
+/// array of numbers (as upstream sends them) without building a value per byte (a tree of 64
+/// million numbers took gigabytes for one 64 MiB message). The same JSON, key for key, as
+/// [`notification`] makes of the event.
+fn message_notification(id: &str, origin: &str, payload: &Payload) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
+    let mut out = String::with_capacity(message_notification_estimate(id, origin, payload));
+    out.push_str(
+        r#"{"jsonrpc":"2.0","method":"onWebSocketEvent","params":{"event":{"type":"message","id":"#,
+    );
+    out.push_str(&quote(id));
+    out.push_str(r#","origin":"#);
+    out.push_str(&quote(origin));
+    match payload {
+        Payload::Text(t) => {
+            out.push_str(r#","data":{"type":"text","message":"#);
+            out.push_str(&quote(t));
+        }
+        Payload::Binary(b) => {
+            out.push_str(r#","data":{"type":"binary","message":["#);
+            for (i, byte) in b.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{byte}"));
+            }
+            out.push(']');
+        }
+    }
+    out.push_str("}}}}");
+    out
+}
+
+/// At least the length of [`message_notification`]'s text (text messages: a few escapes
+/// more are made room for as the text is queued).
+fn message_notification_estimate(id: &str, origin: &str, payload: &Payload) -> usize {
+    let body = match payload {
+        Payload::Text(t) => t.len() + 2,
+        Payload::Binary(b) => b.len() * 4 + 2,
+    };
+    160 + id.len() + origin.len() + body
+}
+
 fn notification(event: Value) -> String {
     json!({"jsonrpc": "2.0", "method": "onWebSocketEvent", "params": {"event": event}}).to_string()
 }
@@ -553,4 +602,27 @@ pub(crate) fn new_id() -> String {
         .iter()
         .map(|b| ALPHABET[usize::from(b & 63)] as char)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_notification_is_the_json_of_its_event() {
+        for payload in [
+            Payload::text("hé \"quoted\" \n\u{1}"),
+            Payload::binary(vec![0u8, 1, 127, 128, 255]),
+            Payload::binary(Vec::new()),
+        ] {
+            let data = match &payload {
+                Payload::Text(t) => json!({"type": "text", "message": &**t}),
+                Payload::Binary(b) => json!({"type": "binary", "message": &b[..]}),
+            };
+            let event = json!({"type": "message", "id": "i\"d", "origin": "npm:x", "data": data});
+            let text = message_notification("i\"d", "npm:x", &payload);
+            assert_eq!(text, notification(event));
+            assert!(text.len() <= message_notification_estimate("i\"d", "npm:x", &payload));
+        }
+    }
 }
