@@ -172,6 +172,68 @@ fn cut(mut event: Value, max: Option<usize>) -> Value {
     event
 }
 
+/// The most payload bytes one page of recorded events holds (an answer's default limit):
+/// the page ends early, with `atEnd: false`, and the next one goes on from `nextSeq`.
+const PAGE_BYTES: usize = 16 << 20;
+
+/// One page of recorded events, as the API shows them.
+struct Page {
+    events: Vec<Value>,
+    next: u64,
+    at_end: bool,
+}
+
+/// Reads up to `limit` events from `from`, few at a time while they are large, and stops
+/// once [`PAGE_BYTES`] are taken (the first event always comes, whatever its size), so a
+/// session of big messages is never loaded whole to answer one request.
+fn read_page(
+    history: &History,
+    id: i64,
+    from: u64,
+    limit: usize,
+    max_data: Option<usize>,
+) -> Result<Page, ApiError> {
+    let mut events = Vec::new();
+    let (mut next, mut bytes) = (from, 0usize);
+    let mut chunk = 8usize;
+    while events.len() < limit {
+        let want = chunk.min(limit - events.len());
+        let read = history
+            .events(id, next, want)
+            .map_err(|e| api_error(e, Some(id)))?;
+        let exhausted = read.len() < want;
+        for event in &read {
+            let json = cut(event_json(event), max_data);
+            let size = json.get("data").and_then(Value::as_str).map_or(0, str::len) + 256;
+            if !events.is_empty() && bytes + size > PAGE_BYTES {
+                return Ok(Page {
+                    events,
+                    next,
+                    at_end: false,
+                });
+            }
+            bytes += size;
+            next = event.seq + 1;
+            events.push(json);
+        }
+        if exhausted {
+            return Ok(Page {
+                events,
+                next,
+                at_end: true,
+            });
+        }
+        // As many as the room left takes at the sizes seen so far (1 when they are large).
+        let average = bytes / events.len().max(1);
+        chunk = (PAGE_BYTES.saturating_sub(bytes) / average.max(1)).clamp(1, 256);
+    }
+    Ok(Page {
+        events,
+        next,
+        at_end: false,
+    })
+}
+
 /// Runs one history method (SQLite reads: the caller runs it off the async threads).
 pub(crate) fn call(
     history: &History,
@@ -207,16 +269,12 @@ pub(crate) fn call(
                 });
             }
             let from = p.from.unwrap_or(0);
-            let events = history
-                .events(p.id, from, limit)
-                .map_err(|e| api_error(e, Some(p.id)))?;
-            let next = events.last().map_or(from, |e| e.seq + 1);
-            let at_end = events.len() < limit;
+            let page = read_page(history, p.id, from, limit, p.max_data)?;
             Ok(json!({
-                "events": events.iter().map(|e| cut(event_json(e), p.max_data)).collect::<Vec<_>>(),
-                "nextSeq": next,
+                "events": page.events,
+                "nextSeq": page.next,
                 "missed": 0,
-                "atEnd": at_end,
+                "atEnd": page.at_end,
             }))
         }
         "wsdeck.history.search" => {

@@ -265,3 +265,51 @@ async fn history_problems_reach_every_caller_as_notifications_at_once_and_on_arr
     let note = late.notification().await;
     assert_eq!(note["params"]["kind"], "writeFailed");
 }
+
+#[tokio::test]
+async fn a_page_of_big_recorded_messages_ends_early_and_pages_on() {
+    let server = EchoServer::start(EchoConfig::default())
+        .await
+        .expect("echo");
+    let history = History::open_in_memory().expect("history");
+    let api = Api::new(Engine::new())
+        .with_history(history.clone())
+        .with_observer(Arc::new(Rec(history)));
+    let mut c = Client::with_permissions(&api, "local:ui", &["endowment:network-access", HISTORY]);
+    // Four binary messages of 5 MB: 27 MB of base64 in all, more than one answer may hold.
+    c.ok(
+        "wsdeck.open",
+        json!({"url": server.url("/burst?count=4&size=5000000&binary=1&close=true")}),
+    )
+    .await;
+    let deadline = Instant::now() + WAIT;
+    let rid = loop {
+        let list = c.ok("wsdeck.history.list", json!({})).await;
+        if list[0]["endedAt"].is_string() {
+            break list[0]["id"].clone();
+        }
+        assert!(Instant::now() < deadline, "never ended: {list}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let (mut from, mut messages, mut pages) = (0u64, 0usize, 0usize);
+    // Bounded: at most one page per event, and the session has a handful.
+    for _ in 0..20 {
+        let page = c
+            .ok("wsdeck.history.events", json!({"id": rid, "from": from}))
+            .await;
+        pages += 1;
+        let events = page["events"].as_array().expect("events");
+        let size: usize = events
+            .iter()
+            .map(|e| e["data"].as_str().map_or(0, str::len))
+            .sum();
+        assert!(size <= 16 << 20, "a page of {size} bytes");
+        messages += events.iter().filter(|e| e["type"] == "message").count();
+        from = page["nextSeq"].as_u64().expect("nextSeq");
+        if page["atEnd"] == true {
+            break;
+        }
+    }
+    assert_eq!(messages, 4, "every message, over several pages");
+    assert!(pages > 1, "the messages did not fit in one page");
+}
