@@ -96,7 +96,8 @@ impl Printer {
                 ..
             } => Sink::Stdout,
             EventKind::Message { .. } => Sink::Nowhere,
-            EventKind::Error(_) => Sink::Stderr,
+            // Errors, and retries after one: the repeated error lines are retries, say so.
+            EventKind::Error(_) | EventKind::Reconnecting { .. } => Sink::Stderr,
             _ if self.verbose => Sink::Stderr,
             // An unusual close is worth a line even when not verbose.
             EventKind::Closed {
@@ -296,6 +297,15 @@ fn human_unredacted(event: &Event, color: bool, view: &View, out: &mut Vec<u8>) 
                 let _ = write!(
                     out,
                     "{col}connection ended without a closing handshake (1006){r}"
+                );
+            } else if !clean && *initiator == Initiator::Local {
+                // We sent a close frame and the server never answered it: the code is ours,
+                // not an outcome ("1000 Normal Closure" would read like success).
+                let _ = write!(
+                    out,
+                    "{col}we sent close {}{} but the server never answered it: no closing handshake{r}",
+                    code_text(*code, true),
+                    reason_text(reason)
                 );
             } else {
                 let _ = write!(

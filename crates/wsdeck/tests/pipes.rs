@@ -761,3 +761,26 @@ fn a_slow_reader_loses_nothing_and_the_end_of_stdin_waits_for_it() {
         run.stderr
     );
 }
+
+#[test]
+fn retries_say_they_are_retries() {
+    // A port nobody listens on: each attempt fails the same way; the lines between say that
+    // the next one is a retry, not the same error printed three times for nothing.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("ws://{}/", listener.local_addr().expect("addr"));
+    drop(listener);
+    let args = [
+        "connect",
+        &url,
+        "--reconnect-attempts",
+        "2",
+        "--reconnect-interval",
+        "10",
+    ];
+    let run = run_with_stdin(&args, Stdio::null());
+    assert_eq!(run.code, Some(3), "{run}");
+    assert!(
+        run.stderr.contains("attempt 1 of 2") && run.stderr.contains("attempt 2 of 2"),
+        "{run}"
+    );
+}
