@@ -105,33 +105,6 @@ fn looks_like_url(arg: &str) -> bool {
         .any(|scheme| arg.len() > scheme.len() && arg[..scheme.len()].eq_ignore_ascii_case(scheme))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hint(args: &[&str]) -> Option<String> {
-        habit_hint(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn websocat_and_wscat_habits_get_the_command_to_run() {
-        assert_eq!(
-            hint(&["ws://h/", "-x", "hi there"]).as_deref(),
-            Some("to connect, run: wsdeck connect ws://h/ -x 'hi there'")
-        );
-        assert_eq!(
-            hint(&["-v", "wss://h/"]).as_deref(),
-            Some("to connect, run: wsdeck connect -v wss://h/")
-        );
-        assert_eq!(
-            hint(&["connect", "-c", "ws://h/", "-n", "1"]).as_deref(),
-            Some("connect takes the URL directly (no -c): wsdeck connect ws://h/ -n 1")
-        );
-        assert_eq!(hint(&["connect", "ws://h/"]), None);
-        assert_eq!(hint(&["echo-server", "--port", "1"]), None);
-    }
-}
-
 fn main() -> ExitCode {
     if let Some(hint) = habit_hint(&std::env::args().skip(1).collect::<Vec<_>>()) {
         eprintln!("wsdeck: {hint}");
@@ -198,4 +171,31 @@ fn main() -> ExitCode {
     // Do not wait for stdin readers blocked in a read: the process is done.
     runtime.shutdown_background();
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hint(args: &[&str]) -> Option<String> {
+        habit_hint(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn websocat_and_wscat_habits_get_the_command_to_run() {
+        assert_eq!(
+            hint(&["ws://h/", "-x", "hi there"]).as_deref(),
+            Some("to connect, run: wsdeck connect ws://h/ -x 'hi there'")
+        );
+        assert_eq!(
+            hint(&["-v", "wss://h/"]).as_deref(),
+            Some("to connect, run: wsdeck connect -v wss://h/")
+        );
+        assert_eq!(
+            hint(&["connect", "-c", "ws://h/", "-n", "1"]).as_deref(),
+            Some("connect takes the URL directly (no -c): wsdeck connect ws://h/ -n 1")
+        );
+        assert_eq!(hint(&["connect", "ws://h/"]), None);
+        assert_eq!(hint(&["echo-server", "--port", "1"]), None);
+    }
 }
