@@ -218,7 +218,7 @@ impl Api {
     /// transport has not taken yet is bounded by [`Limits::max_queued_bytes`].
     pub fn attach(&self, caller: Caller) -> (Connection, Outgoing) {
         let (outbox, rx) = Outbox::new(self.limits.queue_budget());
-        observer::forward_history_problems(&self.observer, &outbox);
+        let history_problems = observer::forward_history_problems(&self.observer, &outbox);
         let dialect = dialect::State::new(
             self.engine.clone(),
             self.limits,
@@ -248,6 +248,7 @@ impl Api {
                     history: self.history.clone(),
                     history_unavailable: observer::unavailable_history(&self.observer),
                 }),
+                _history_problems: history_problems,
             },
             rx,
         )
@@ -258,6 +259,9 @@ impl Api {
 #[derive(Debug)]
 pub struct Connection {
     state: Arc<Inner>,
+    /// Stops forwarding the history's problems to this caller when dropped (the forwarder
+    /// holds a sender of the caller's output, which would otherwise never end).
+    _history_problems: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Both dialects' tables of one connection.

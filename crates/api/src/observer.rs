@@ -79,16 +79,18 @@ pub fn history_error_notification(problem: &HistoryProblem) -> Value {
 /// The latest problem of the history (`None` while all is well); each new one replaces it.
 pub type HistoryProblems = tokio::sync::watch::Receiver<Option<HistoryProblem>>;
 
-/// Tells a newly attached caller (through `tx`, where its answers go) of the history's
-/// current problem, if any, and of each new one as it happens, until the caller is gone.
-pub(crate) fn forward_history_problems(observer: &Observer, outbox: &crate::outbox::Outbox) {
-    let Some(mut problems) = observer.as_ref().and_then(|o| o.history_problems()) else {
-        return;
-    };
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
+/// Tells a newly attached caller (through its outbox) of the history's current problem, if
+/// any, and of each new one as it happens, until the caller is gone: the returned sender is
+/// kept by the caller's `Connection`, and dropping it ends the forwarding (and with it the
+/// forwarder's hold on the caller's output, so the transport sees that output end).
+pub(crate) fn forward_history_problems(
+    observer: &Observer,
+    outbox: &crate::outbox::Outbox,
+) -> Option<tokio::sync::oneshot::Sender<()>> {
+    let mut problems = observer.as_ref().and_then(|o| o.history_problems())?;
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
     let outbox = outbox.clone();
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     runtime.spawn(async move {
         // The problem in force when the caller arrives counts as new to it.
         problems.mark_changed();
@@ -99,19 +101,22 @@ pub(crate) fn forward_history_problems(observer: &Observer, outbox: &crate::outb
                         return;
                     }
                 }
+                _ = &mut stopped => return,
                 () = outbox.closed() => return,
             }
             let text = problems
                 .borrow_and_update()
                 .as_ref()
                 .map(|p| history_error_notification(p).to_string());
-            if let Some(text) = text
-                && outbox.send(text).await.is_err()
-            {
-                return;
+            if let Some(text) = text {
+                tokio::select! {
+                    sent = outbox.send(text) => if sent.is_err() { return },
+                    _ = &mut stopped => return,
+                }
             }
         }
     });
+    Some(stop)
 }
 
 /// Why the history cannot be used, when it could not be opened: what `wsdeck.history.*`
