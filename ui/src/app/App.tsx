@@ -440,7 +440,9 @@ export function App({ rpc }: { rpc: Rpc }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const what = shortcutFor(e);
-      if (!what || document.querySelector("dialog[open]")) return;
+      // Not while a dialog has the keys; one that is closing (focus already back on the
+      // page, its `open` not yet removed) no longer holds them back.
+      if (!what || (e.target instanceof Element && e.target.closest("dialog[open]"))) return;
       e.preventDefault();
       if (what === "help") setShortcutsOpen(true);
       else
