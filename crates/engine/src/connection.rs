@@ -614,9 +614,13 @@ async fn read_loop(
     loop {
         // A lossless reader (see `Settings::pacing_bytes`) that is far behind pauses us here,
         // so TCP slows the peer down.
-        to_writer.paused.store(true, Ordering::Relaxed);
-        log.wait_for_room().await;
-        to_writer.paused.store(false, Ordering::Relaxed);
+        // Marked paused only while actually held back (the keepalive counts that as alive),
+        // so the usual frame costs one atomic load here.
+        if log.is_full() {
+            to_writer.paused.store(true, Ordering::Relaxed);
+            log.wait_for_room().await;
+            to_writer.paused.store(false, Ordering::Relaxed);
+        }
         // A fragment may only bring the message up to the limit.
         let so_far = partial.as_ref().map_or(0, |p| p.data.len() as u64);
         let frame = match reader.read_frame(limit.saturating_sub(so_far)).await {
