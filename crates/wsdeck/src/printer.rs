@@ -124,8 +124,9 @@ impl Printer {
             };
             if self.view.terminal {
                 // JSON leaves DEL and the C1 controls (U+009B is a CSI) raw: escape them too.
-                let line = serde_json::to_string(&value).map_err(std::io::Error::other)?;
-                out.write_all(escape_c1_in_json(&line).as_bytes())?;
+                let mut terminal = TerminalJson::new(&mut *out);
+                serde_json::to_writer(&mut terminal, &value)?;
+                terminal.finish()?;
             } else {
                 serde_json::to_writer(&mut *out, &value)?;
             }
@@ -449,24 +450,6 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// `json` with DEL and the C1 control characters written as `\u` escapes (still the same
-/// JSON), for a terminal: serde_json escapes only the C0 controls.
-fn escape_c1_in_json(json: &str) -> std::borrow::Cow<'_, str> {
-    let raw = |c: char| matches!(c, '\u{7f}'..='\u{9f}');
-    if !json.chars().any(raw) {
-        return std::borrow::Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if raw(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// A writer of JSON text for a terminal: DEL and the C1 controls (in UTF-8, `C2 80`–`C2 9F`),
 /// which JSON leaves raw inside strings, go out as `\u` escapes. Streaming: a `C2` at the end
 /// of one write waits for the next byte.
@@ -525,10 +508,19 @@ impl<W: Write> Write for TerminalJson<W> {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        self.finish()?;
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> TerminalJson<W> {
+    /// Writes a `C2` still held back (only a truncated text ends with one), without
+    /// flushing the inner writer.
+    pub fn finish(&mut self) -> std::io::Result<()> {
         if std::mem::take(&mut self.pending_c2) {
             self.inner.write_all(&[0xc2])?;
         }
-        self.inner.flush()
+        Ok(())
     }
 }
 
@@ -703,7 +695,12 @@ mod tests {
     fn json_for_a_terminal_escapes_del_and_c1_controls_and_stays_json() {
         let json = serde_json::to_string(&serde_json::json!({"m": "a\u{9b}2Jb\u{7f}\u{1b}"}))
             .unwrap_or_default();
-        let escaped = escape_c1_in_json(&json);
+        let mut escaped = TerminalJson::new(Vec::new());
+        escaped
+            .write_all(json.as_bytes())
+            .and_then(|()| escaped.finish())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let escaped = String::from_utf8(escaped.inner).unwrap_or_default();
         assert!(!escaped.chars().any(char::is_control), "{escaped}");
         let back: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
         assert_eq!(back["m"], "a\u{9b}2Jb\u{7f}\u{1b}");
