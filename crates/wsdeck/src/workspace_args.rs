@@ -1,7 +1,7 @@
 //! The workspace as commands find it (`--workspace DIR`, else the nearest `.wsdeck/` upward,
 //! else the data folder's), and the names in it, for "did you mean" in errors.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use wsdeck_workspace::{Workspace, default_data_dir};
 
@@ -23,7 +23,7 @@ pub fn discover_from(start: &Path, explicit: Option<&Path>) -> Result<Workspace,
 pub fn environment_names(workspace: &Workspace) -> Vec<String> {
     let mut names: Vec<String> = files_in(&workspace.environments_dir(), 1)
         .into_iter()
-        .filter_map(|(rel, _)| rel.strip_suffix(".env.toml").map(str::to_owned))
+        .filter_map(|rel| rel.strip_suffix(".env.toml").map(str::to_owned))
         .collect();
     names.sort();
     names
@@ -33,7 +33,7 @@ pub fn environment_names(workspace: &Workspace) -> Vec<String> {
 pub fn request_ids(workspace: &Workspace) -> Vec<String> {
     let mut ids: Vec<String> = files_in(&workspace.collections_dir(), 16)
         .into_iter()
-        .filter_map(|(rel, _)| rel.strip_suffix(".wsdeck.toml").map(str::to_owned))
+        .filter_map(|rel| rel.strip_suffix(".wsdeck.toml").map(str::to_owned))
         .collect();
     ids.sort();
     ids
@@ -41,7 +41,7 @@ pub fn request_ids(workspace: &Workspace) -> Vec<String> {
 
 /// Files under `dir`, at most `depth` folders deep, as `/`-joined relative paths (for
 /// suggestions only: unreadable folders are skipped, symlinks are not followed).
-fn files_in(dir: &Path, depth: usize) -> Vec<(String, PathBuf)> {
+fn files_in(dir: &Path, depth: usize) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![(dir.to_path_buf(), String::new(), 0)];
     while let Some((folder, prefix, level)) = pending.pop() {
@@ -55,7 +55,7 @@ fn files_in(dir: &Path, depth: usize) -> Vec<(String, PathBuf)> {
                 Ok(t) if t.is_dir() && level + 1 < depth => {
                     pending.push((entry.path(), format!("{rel}/"), level + 1));
                 }
-                Ok(t) if t.is_file() => found.push((rel, entry.path())),
+                Ok(t) if t.is_file() => found.push(rel),
                 _ => {}
             }
         }
