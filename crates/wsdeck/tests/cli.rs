@@ -7,6 +7,8 @@
 //! (crates/wsdeck/src/exit.rs).
 
 mod common;
+#[path = "common/run.rs"]
+mod run;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -148,31 +150,16 @@ fn wsdeck(args: &[&str], stdin: &[u8]) -> Run {
     let writer = std::thread::spawn(move || {
         let _ = pipe.write_all(&input);
     });
-    let stdout = read_all(child.stdout.take().expect("piped stdout"));
-    let stderr = read_all(child.stderr.take().expect("piped stderr"));
-
-    let deadline = Instant::now() + GUARD;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => panic!("waiting for wsdeck: {e}"),
-        }
-    };
+    let finished = run::finish(child, GUARD);
     let _ = writer.join();
     let run = Run {
         args: args.iter().map(|s| (*s).to_owned()).collect(),
-        code: status.and_then(|s| s.code()),
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+        code: finished.code,
+        stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&finished.stderr).into_owned(),
     };
     assert!(
-        status.is_some(),
+        finished.in_time,
         "wsdeck did not exit within {GUARD:?} and was killed\n{run}"
     );
     assert!(

@@ -2,10 +2,13 @@
 //! TLS with an encrypted PKCS#8 client key made by OpenSSL (the engine's fixtures), against
 //! the echo server requiring client certificates on 127.0.0.1.
 
-use std::io::{Read, Write};
+#[path = "common/run.rs"]
+mod run;
+
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wsdeck_echo::{EchoConfig, EchoServer, TlsConfig};
 
@@ -112,39 +115,15 @@ fn wsdeck(args: &[String], env: &[(&str, &str)], stdin: &[u8]) -> Run {
     let writer = std::thread::spawn(move || {
         let _ = pipe.write_all(&input);
     });
-    let mut out = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
-    let mut err = child.stderr.take().unwrap_or_else(|| panic!("stderr"));
-    let stdout = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let stderr = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + GUARD;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => panic!("{e}"),
-        }
-    };
+    let finished = run::finish(child, GUARD);
     let _ = writer.join();
     let run = Run {
-        code: status.and_then(|s| s.code()),
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+        code: finished.code,
+        stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&finished.stderr).into_owned(),
     };
     assert!(
-        status.is_some(),
+        finished.in_time,
         "wsdeck did not finish within {GUARD:?}: {run:?}"
     );
     run

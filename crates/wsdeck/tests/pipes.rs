@@ -5,6 +5,8 @@
 //! (Python `websockets`, Node `ws`).
 
 mod common;
+#[path = "common/run.rs"]
+mod run;
 // Shared with the engine's interop tests; this file uses only part of it.
 #[allow(dead_code)]
 #[path = "../../engine/tests/peers/mod.rs"]
@@ -60,44 +62,16 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// Waits for `child` (killed after [`GUARD`]) and collects what it printed.
-fn finish(mut child: Child, args: &[&str]) -> Run {
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = String::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_string(&mut buf);
-        }
-        buf
-    });
-    let deadline = Instant::now() + GUARD;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => panic!("waiting for wsdeck: {e}"),
-        }
-    };
+fn finish(child: Child, args: &[&str]) -> Run {
+    let finished = run::finish(child, GUARD);
     let run = Run {
         args: args.iter().map(|s| (*s).to_owned()).collect(),
-        code: status.and_then(|s| s.code()),
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
+        code: finished.code,
+        stdout: finished.stdout,
+        stderr: String::from_utf8_lossy(&finished.stderr).into_owned(),
     };
     assert!(
-        status.is_some(),
+        finished.in_time,
         "wsdeck did not exit within {GUARD:?}\n{run}"
     );
     assert!(!run.stderr.contains("panicked"), "wsdeck panicked\n{run}");
