@@ -98,9 +98,14 @@ fn prepare(
     let (workspace, doc) = if as_file.is_file() || args.request.ends_with(".toml") {
         // A request file, wherever it is; `--env NAME` is looked up in the workspace found
         // from its folder.
-        let file = as_file
-            .canonicalize()
-            .map_err(|e| format!("{}: {e}", as_file.display()))?;
+        let file = as_file.canonicalize().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "{}: no such request file (give the path of a .wsdeck.toml file, or a saved \
+                 request's id such as chat/login)",
+                as_file.display()
+            ),
+            _ => format!("{}: cannot read the request file: {e}", as_file.display()),
+        })?;
         let folder = file.parent().unwrap_or(Path::new("/"));
         let workspace = workspace_args::discover_from(folder, args.workspace.as_deref())?;
         let doc = wsdeck_workspace::read_request_doc(&file).map_err(|e| e.to_string())?;

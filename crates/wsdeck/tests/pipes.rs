@@ -614,6 +614,12 @@ fn run_takes_a_request_file_anywhere_and_names_typos() {
     assert_eq!(run.code, Some(11), "the server's 1011 is a failure\n{run}");
     let run = run_in(&dir, &["run", &path, "--any-close-ok"]);
     assert_eq!(run.code, Some(0), "{run}");
+    let run = run_in(&dir, &["run", "missing.wsdeck.toml"]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr.contains("no such request file") && !run.stderr.contains("os error"),
+        "{run}"
+    );
     // A workspace with an environment: --env NAME works for connect as for run, and a
     // mistyped name gets "did you mean".
     let workspace = dir.join(".wsdeck");
