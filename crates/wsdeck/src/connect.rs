@@ -829,14 +829,14 @@ fn spawn_stdin_pump(
     // `-x TEXT` typed at a terminal: the messages are the input; a terminal is not read.
     let read_stdin = given.is_empty() || !std::io::stdin().is_terminal();
     std::thread::spawn(move || {
-        let payloads = compose_all(
-            given.iter().map(String::as_str),
-            |i, text| {
-                let report = move |what: &str| format!("--send message {}{what}", i + 1);
-                (composer.compose(text), report)
-            },
-            &refused,
-        );
+        let payloads: Vec<Payload> = given
+            .iter()
+            .enumerate()
+            .filter_map(|(i, text)| {
+                let what = || format!("--send message {}", i + 1);
+                sent_or_said(composer.compose(text), &what, &refused)
+            })
+            .collect();
         if !payloads.is_empty() {
             let count = payloads.len();
             if let Err(e) = rt.block_on(session.send_batch(payloads)) {
@@ -861,15 +861,14 @@ fn spawn_stdin_pump(
                     break;
                 }
             };
-            let payloads = compose_all(
-                batch,
-                |_, message| {
+            let payloads: Vec<Payload> = batch
+                .into_iter()
+                .filter_map(|message| {
                     number += 1;
-                    let report = move |what: &str| format!("stdin {unit} {number}{what}");
-                    (composer.compose_bytes(message), report)
-                },
-                &refused,
-            );
+                    let what = || format!("stdin {unit} {number}");
+                    sent_or_said(composer.compose_bytes(message), &what, &refused)
+                })
+                .collect();
             // While reconnecting, stdin waits for the new connection.
             if !wait_until_open(&session) {
                 return;
@@ -896,31 +895,27 @@ fn spawn_stdin_pump(
     });
 }
 
-/// Composes each input into a payload; refusals and warnings are reported on stderr (worded
-/// by `report`, e.g. "stdin line 3") and refusals counted.
-fn compose_all<T, R: Fn(&str) -> String>(
-    inputs: impl IntoIterator<Item = T>,
-    mut compose: impl FnMut(usize, T) -> (Composed, R),
+/// The payload of a composed message, or none: warnings and refusals are said on stderr,
+/// naming the message (`what`, e.g. "stdin line 3"), and refusals counted.
+fn sent_or_said(
+    composed: Composed,
+    what: &dyn Fn() -> String,
     refused: &AtomicU64,
-) -> Vec<Payload> {
-    inputs
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, input)| match compose(i, input) {
-            (Composed::Send(payload), _) => Some(payload),
-            (Composed::SendWithWarnings(payload, warnings), report) => {
-                for w in warnings {
-                    eprintln!("wsdeck: {}: {w}", report(""));
-                }
-                Some(payload)
+) -> Option<Payload> {
+    match composed {
+        Composed::Send(payload) => Some(payload),
+        Composed::SendWithWarnings(payload, warnings) => {
+            for w in warnings {
+                eprintln!("wsdeck: {}: {w}", what());
             }
-            (Composed::Refused(why), report) => {
-                refused.fetch_add(1, Ordering::Release);
-                eprintln!("wsdeck: {}: {why}", report(" not sent"));
-                None
-            }
-        })
-        .collect()
+            Some(payload)
+        }
+        Composed::Refused(why) => {
+            refused.fetch_add(1, Ordering::Release);
+            eprintln!("wsdeck: {} not sent: {why}", what());
+            None
+        }
+    }
 }
 
 /// How the connection ends once stdin has: idle for `idle`, then a close frame.
