@@ -29,7 +29,12 @@ export function Modal(props: {
     d?.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     return () => {
       if (back instanceof HTMLElement && back.isConnected)
-        requestAnimationFrame(() => back.focus());
+        // Only if focus is still nowhere by then: a key pressed meanwhile (`/` to search)
+        // may have moved it on purpose, and taking it back would undo that.
+        requestAnimationFrame(() => {
+          const now = document.activeElement;
+          if (!now || now === document.body) back.focus();
+        });
     };
   }, []);
   return (
