@@ -10,6 +10,7 @@ import {
   alertsText,
   connectTo,
   expectInLog,
+  fill,
   freePort,
   launchBrowser,
   newPage,
@@ -26,6 +27,9 @@ import {
 import type { Browser } from "playwright-core";
 
 const LOST = /lost|can(no|')t reach|unreachable|not running|disconnected from wsdeck|reconnecting/i;
+/** Anything the link banner says while the page cannot use wsdeck. */
+const TOKEN_REFUSED = /does not accept this page's token|refused this page's token/;
+const LINK_TROUBLE = new RegExp(`${LOST.source}|${TOKEN_REFUSED.source}`, "i");
 
 describe("gateway restart", () => {
   let browser: Browser;
@@ -59,18 +63,58 @@ describe("gateway restart", () => {
     const second = await startWorkbench({ port, keepToken: keep });
     expect(second.token).toBe(first.token);
     expect(second.port).toBe(port);
+    // Every alert seen on the way back: wsdeck coming up between a failed attempt and the
+    // page's look at the server must not read as a refused token.
+    const seen = new Set<string>();
     await waitFor(
       async () => {
         const texts = await alertsText(page!);
-        return !texts.some((t) => LOST.test(t)) || texts.some((t) => /reconnected|back/i.test(t));
+        for (const t of texts) if (t.trim()) seen.add(t.trim());
+        return (
+          !texts.some((t) => LINK_TROUBLE.test(t)) || texts.some((t) => /reconnected/i.test(t))
+        );
       },
       "the lost-link alert to go away",
       20_000,
     );
+    expect([...seen].filter((t) => TOKEN_REFUSED.test(t))).toEqual([]);
     await shot(page, "gateway-recovered");
     await connectTo(page, `${echo.base}/echo`);
     await send(page, "after gateway restart");
     await expectInLog(page, "after gateway restart", 2);
+  });
+
+  it("says the token is refused when wsdeck comes back on the same port with a new one", async () => {
+    const port = await freePort();
+    const first = await startWorkbench({ port });
+    const { page: p } = await newPage(browser);
+    page = p;
+    await p.goto(first.url);
+    await urlBox(p).waitFor();
+    await first.proc.kill();
+    await waitFor(
+      async () => (await alertsText(p)).find((t) => LOST.test(t)),
+      "an alert that the link to wsdeck is lost",
+    );
+    const second = await startWorkbench({ port });
+    expect(second.token).not.toBe(first.token);
+    const refused = await waitFor(
+      async () => (await alertsText(p)).find((t) => TOKEN_REFUSED.test(t)),
+      "an alert that wsdeck refused the page's token",
+      20_000,
+    );
+    expect(refused).toMatch(/keep-token/);
+    expect(refused).not.toMatch(STACK_NOISE);
+    await shot(p, "gateway-token-refused");
+    // A call now fails at once, in words, rather than hanging.
+    await fill(urlBox(p), `${echo.base}/echo`);
+    await p.getByRole("button", { name: "Connect", exact: true }).click();
+    await waitFor(
+      async () =>
+        (await alertsText(p)).find((t) => /Not connected to wsdeck/.test(t)) ??
+        (await p.getByText(/Not connected to wsdeck/).count()) > 0,
+      "the refused Connect to say why",
+    );
   });
 
   it("says wsdeck was stopped when it is stopped with Ctrl-C, after closing the socket", async () => {

@@ -486,7 +486,20 @@ export async function selectByLabel(select: Locator, label: string | RegExp): Pr
 export async function connectTo(page: Page, url: string, status = "Connected"): Promise<void> {
   await fill(urlBox(page), url);
   await page.getByRole("button", { name: "Connect", exact: true }).click();
-  await statusBadge(page, status).waitFor();
+  try {
+    await statusBadge(page, status).waitFor();
+  } catch (e) {
+    // Say what the page showed instead: a flaky run in CI leaves only this message.
+    const badge = await page
+      .getByLabel(/^Connection status: /)
+      .first()
+      .getAttribute("aria-label")
+      .catch(() => "none");
+    const alerts = (await alertsText(page).catch(() => [])).filter((t) => t.trim());
+    throw new Error(
+      `Connect to ${url} did not reach "${status}": the badge says ${JSON.stringify(badge)}, the alerts ${JSON.stringify(alerts)} (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`,
+    );
+  }
 }
 
 export async function disconnect(page: Page): Promise<void> {

@@ -83,14 +83,14 @@ const TOKEN_REFUSED =
 const NOT_RUNNING =
   "wsdeck is not answering at this address; retrying… Start it again (wsdeck ui) and this page reconnects by itself if the port and token are the same.";
 
-/** Why an upgrade to `rpcUrl` failed, in words: token refused, or nothing listening. */
-async function diagnose(rpcUrl: string): Promise<string> {
+/** Whether wsdeck's page answers at the address of `rpcUrl` (wsdeck is up and listening). */
+async function pageAnswers(rpcUrl: string): Promise<boolean> {
   const page = rpcUrl.replace(/^ws/, "http").replace(/\/rpc\?.*$/, "/");
   try {
     const r = await fetch(page, { cache: "no-store" });
-    return r.ok ? TOKEN_REFUSED : NOT_RUNNING;
+    return r.ok;
   } catch {
-    return NOT_RUNNING;
+    return false;
   }
 }
 
@@ -128,9 +128,39 @@ export function connectRpc(url: string): Rpc {
     else p.resolve(msg.result);
   };
 
+  // A browser does not say why an upgrade failed. wsdeck refused the token only if its page
+  // answered *before* the attempt began and the upgrade still failed: a page answering after
+  // a failure may just mean wsdeck came up in between (restarted), so that earns a retry at
+  // once, not a verdict.
+  let pageAnsweredBeforeAttempt = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const retryIn = (delay: number) => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(open, delay);
+  };
+
+  const upgradeFailed = (pageWasUp: boolean) => {
+    if (pageWasUp) {
+      status.value = "unauthorized";
+      problem.value = TOKEN_REFUSED;
+      return;
+    }
+    void pageAnswers(url).then((up) => {
+      if (socket !== null) return; // a newer attempt is under way or open
+      if (up) {
+        pageAnsweredBeforeAttempt = true;
+        retryIn(0);
+      } else {
+        problem.value = NOT_RUNNING;
+      }
+    });
+  };
+
   const open = () => {
     const ws = new WebSocket(url);
     socket = ws;
+    const pageWasUp = pageAnsweredBeforeAttempt;
+    pageAnsweredBeforeAttempt = false;
     let opened = false;
     ws.onopen = () => {
       opened = true;
@@ -156,22 +186,12 @@ export function connectRpc(url: string): Rpc {
     ws.onclose = (ev) => {
       socket = null;
       failAll("The connection to wsdeck was lost; the request was not completed.");
-      if (opened) {
-        problem.value = lostWhy(ev.code);
-      } else {
-        // The upgrade failed. A browser does not say why, so ask the server for the page:
-        // if that works, wsdeck is up and refused the token (it restarted with a new one).
-        void diagnose(url).then((why) => {
-          if (socket === null || socket.readyState !== WebSocket.OPEN) {
-            problem.value = why;
-            if (why === TOKEN_REFUSED) status.value = "unauthorized";
-          }
-        });
-      }
       if (status.value !== "unauthorized") status.value = "reconnecting";
+      if (opened) problem.value = lostWhy(ev.code);
+      else upgradeFailed(pageWasUp);
       const delay = reconnectDelay(attempt);
       attempt += 1;
-      setTimeout(open, delay);
+      retryIn(delay);
     };
   };
   open();
