@@ -259,8 +259,10 @@ pub(crate) async fn run(
             () = log.wait_for_room(), if closing.sent.is_none() && log.is_full() => {}
             cmd = commands.recv(), if closing.sent.is_none() && !log.is_full() => {
                 let mut result = apply(cmd, &mut writer, log, &mut closing.sent).await;
-                // Drain what is already queued so a burst costs one flush.
-                while result.is_ok() && closing.sent.is_none() {
+                // Drain what is already queued so a burst costs one flush — but no further
+                // than the pacing reader allows: the whole queue at once put eight times
+                // the pacing window into the log of a pipe sending small messages.
+                while result.is_ok() && closing.sent.is_none() && !log.is_full() {
                     match commands.try_recv() {
                         Some(cmd) => result = apply(cmd, &mut writer, log, &mut closing.sent).await,
                         None => break,
@@ -426,16 +428,25 @@ async fn apply(
 ) -> Result<(), EngineError> {
     match cmd {
         Command::Send(batch) => {
+            // Logged together once written (or as far as written when a write fails): one
+            // wake-up of the log's readers per batch, not per message.
+            let mut written = Vec::with_capacity(batch.len());
+            let mut result = Ok(());
             for payload in batch {
-                match &payload {
-                    Payload::Text(t) => write(writer, Kind::Text, t.as_bytes()).await?,
-                    Payload::Binary(b) => write(writer, Kind::Binary, b).await?,
+                result = match &payload {
+                    Payload::Text(t) => write(writer, Kind::Text, t.as_bytes()).await,
+                    Payload::Binary(b) => write(writer, Kind::Binary, b).await,
+                };
+                if result.is_err() {
+                    break;
                 }
-                log.append(EventKind::Message {
+                written.push(EventKind::Message {
                     direction: Direction::Out,
                     payload,
                 });
             }
+            log.append_all(written);
+            result?;
         }
         Command::Ping(payload) => {
             write(writer, Kind::Ping, &payload).await?;
@@ -611,15 +622,23 @@ async fn read_loop(
         )
     };
     let limit = if max == 0 { UNLIMITED_FRAME_CAP } else { max };
+    // Messages are appended unannounced while more frames are already buffered, and the
+    // log's readers woken once before the next wait (for the socket or for room): a read of
+    // many small messages costs a waiting printer one wake-up, not one per message.
+    let _announce_at_end = AnnounceOnDrop(&log);
     loop {
         // A lossless reader (see `Settings::pacing_bytes`) that is far behind pauses us here,
         // so TCP slows the peer down.
         // Marked paused only while actually held back (the keepalive counts that as alive),
         // so the usual frame costs one atomic load here.
         if log.is_full() {
+            log.announce();
             to_writer.paused.store(true, Ordering::Relaxed);
             log.wait_for_room().await;
             to_writer.paused.store(false, Ordering::Relaxed);
+        }
+        if !reader.has_whole_frame() {
+            log.announce();
         }
         // A fragment may only bring the message up to the limit.
         let so_far = partial.as_ref().map_or(0, |p| p.data.len() as u64);
@@ -720,7 +739,17 @@ async fn read_loop(
     }
 }
 
-/// Records a received message; false when a text message is not UTF-8.
+/// Wakes the log's readers when the socket reader ends, however it ends.
+struct AnnounceOnDrop<'a>(&'a SessionLog);
+
+impl Drop for AnnounceOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.announce();
+    }
+}
+
+/// Records a received message, unannounced (see `read_loop`); false when a text message
+/// is not UTF-8.
 fn append_message(log: &SessionLog, text: bool, bytes: Bytes) -> bool {
     let payload = if text {
         match ByteString::try_from(bytes) {
@@ -730,7 +759,7 @@ fn append_message(log: &SessionLog, text: bool, bytes: Bytes) -> bool {
     } else {
         Payload::Binary(bytes)
     };
-    log.append(EventKind::Message {
+    log.append_unannounced(EventKind::Message {
         direction: Direction::In,
         payload,
     });

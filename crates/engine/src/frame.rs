@@ -71,7 +71,7 @@ pub(crate) enum ReadError {
 pub(crate) const MAX_CONTROL_PAYLOAD: usize = 125;
 
 /// Bytes read per system call while data is flowing.
-const READ_CHUNK: usize = 16 * 1024;
+const READ_CHUNK: usize = 64 * 1024;
 /// Stack space for the first read after an idle period (no heap buffer is held while idle).
 const IDLE_SCRATCH: usize = 2 * 1024;
 /// Payloads at least this large are read straight into a buffer of their exact size.
@@ -92,6 +92,18 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             stream,
             buf: BytesMut::new(),
             copier: PayloadCopier::new(),
+        }
+    }
+
+    /// Whether a whole frame is already buffered: the next [`read_frame`](Self::read_frame)
+    /// returns without waiting for the socket.
+    pub(crate) fn has_whole_frame(&self) -> bool {
+        let mut cursor = Cursor::new(&self.buf[..]);
+        match FrameHeader::parse(&mut cursor) {
+            Ok(Some((_, len))) => (self.buf.len() as u64).saturating_sub(cursor.position()) >= len,
+            // No header yet, or a bad one (read_frame reports it without waiting).
+            Ok(None) => false,
+            Err(_) => true,
         }
     }
 

@@ -14,8 +14,10 @@ use tokio::sync::Notify;
 use crate::event::{Event, EventKind};
 use crate::spec::Retention;
 
-/// Bytes charged per event on top of its payload, so that many tiny events are bounded too.
-const EVENT_OVERHEAD: usize = 96;
+/// Bytes charged per event on top of its payload, so that many tiny events are bounded too:
+/// what an event really costs, its slot in the deque plus the allocator's header of its
+/// payload (charging less let a log of 32-byte messages hold a third more than its budget).
+const EVENT_OVERHEAD: usize = std::mem::size_of::<Event>() + 16;
 
 /// A session's events in memory.
 #[derive(Debug)]
@@ -95,31 +97,59 @@ impl SessionLog {
 
     /// Appends an event stamped now and wakes readers. Returns its sequence number.
     pub fn append(&self, kind: EventKind) -> u64 {
-        let seq = {
-            let mut inner = self.lock();
-            // Stamped under the lock so that time order is sequence order even when the
-            // reader and the writer append at once.
-            let mono = self.epoch.elapsed();
-            let time = self.epoch_wall + mono;
-            let seq = inner.first_seq + inner.events.len() as u64;
-            let size = kind.payload_len() + EVENT_OVERHEAD;
-            inner.bytes += size;
-            if inner.pace_limit > 0 {
-                inner.unacked += size;
-                if inner.unacked > inner.pace_limit {
-                    self.full.store(true, Ordering::Release);
-                }
-            }
-            inner.events.push_back(Event {
-                seq,
-                time,
-                mono,
-                kind,
-            });
-            inner.evict();
-            seq
-        };
+        let seq = self.push(&mut self.lock(), kind);
         self.wake_readers();
+        seq
+    }
+
+    /// Appends an event without waking readers: for a producer that appends a run of events
+    /// and then calls [`announce`](Self::announce) once (the socket reader, before it waits
+    /// for the socket). Readers that are not waiting see the event at their next read.
+    pub fn append_unannounced(&self, kind: EventKind) -> u64 {
+        self.push(&mut self.lock(), kind)
+    }
+
+    /// Wakes readers waiting for events appended with
+    /// [`append_unannounced`](Self::append_unannounced).
+    pub fn announce(&self) {
+        self.wake_readers();
+    }
+
+    /// Appends several events, stamped now, in order, and wakes readers once: a burst of
+    /// sent messages costs a reader one wake-up instead of one per message. Returns the
+    /// sequence number of the last one, or `None` when `kinds` was empty.
+    pub fn append_all(&self, kinds: impl IntoIterator<Item = EventKind>) -> Option<u64> {
+        let last = {
+            let mut inner = self.lock();
+            kinds.into_iter().map(|k| self.push(&mut inner, k)).last()
+        };
+        if last.is_some() {
+            self.wake_readers();
+        }
+        last
+    }
+
+    /// Adds one event under the lock (stamped there, so that time order is sequence order
+    /// even when the reader and the writer append at once).
+    fn push(&self, inner: &mut Inner, kind: EventKind) -> u64 {
+        let mono = self.epoch.elapsed();
+        let time = self.epoch_wall + mono;
+        let seq = inner.first_seq + inner.events.len() as u64;
+        let size = kind.payload_len() + EVENT_OVERHEAD;
+        inner.bytes += size;
+        if inner.pace_limit > 0 {
+            inner.unacked += size;
+            if inner.unacked > inner.pace_limit {
+                self.full.store(true, Ordering::Release);
+            }
+        }
+        inner.events.push_back(Event {
+            seq,
+            time,
+            mono,
+            kind,
+        });
+        inner.evict();
         seq
     }
 
@@ -170,7 +200,10 @@ impl SessionLog {
         inner.acked_seq = next_seq;
         // What the retention held back for this reader may go now.
         inner.evict();
-        if inner.unacked <= inner.pace_limit && self.full.swap(false, Ordering::AcqRel) {
+        // Producers resume once the reader has caught up by half the window, not at the
+        // first byte below it: otherwise each acknowledgement lets one frame in and the
+        // socket reader and the printer wake each other per message.
+        if inner.unacked <= inner.pace_limit / 2 && self.full.swap(false, Ordering::AcqRel) {
             self.room.notify_waiters();
         }
     }
@@ -400,6 +433,37 @@ mod tests {
                 .is_ok(),
             "acknowledging everything makes room"
         );
+    }
+
+    #[tokio::test]
+    async fn producers_resume_once_the_reader_is_half_a_window_behind() {
+        let log = std::sync::Arc::new(SessionLog::new(Retention::default(), Instant::now()));
+        log.set_pacing(10 * (EVENT_OVERHEAD + 1));
+        for i in 0..11 {
+            log.append(msg(&(i % 10).to_string()));
+        }
+        assert!(log.is_full(), "11 unacknowledged events exceed room for 10");
+        log.acknowledge(3);
+        assert!(
+            log.is_full(),
+            "8 unacknowledged: below the window, but not half of it"
+        );
+        log.acknowledge(6);
+        assert!(!log.is_full(), "5 unacknowledged: half the window");
+    }
+
+    #[test]
+    fn append_all_keeps_order_and_counts_like_single_appends() {
+        let log = SessionLog::new(Retention::default(), Instant::now());
+        log.append(msg("first"));
+        assert_eq!(log.append_all(["a", "b", "c"].map(msg)), Some(3));
+        assert_eq!(log.append_all(std::iter::empty()), None);
+        let mut out = Vec::new();
+        log.read(0, 10, &mut out);
+        let seqs: Vec<u64> = out.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [0, 1, 2, 3]);
+        assert!(out.windows(2).all(|w| w[0].mono <= w[1].mono));
+        assert_eq!(log.next_seq(), 4);
     }
 
     #[test]
