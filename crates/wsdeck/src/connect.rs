@@ -845,6 +845,7 @@ fn spawn_stdin_pump(
             }
         }
         let input: Box<dyn std::io::Read> = if read_stdin {
+            widen_stdin_pipe();
             Box::new(std::io::stdin().lock())
         } else {
             Box::new(std::io::empty())
@@ -893,6 +894,21 @@ fn spawn_stdin_pump(
             end.close_when_idle(&session, &rt);
         }
     });
+}
+
+/// Lets a pipe on stdin hold 1 MiB (Linux's default 64 KiB cut a fast writer's stream into
+/// reads of a few 16 KiB lines each, so every few messages cost a read, a send and two
+/// wake-ups). Only the pipe's capacity changes, never its bytes; where the system refuses
+/// (an older kernel, a lower `pipe-max-size`) the pipe stays as it is.
+fn widen_stdin_pipe() {
+    use nix::fcntl::{FcntlArg, fcntl};
+    use nix::sys::stat::{SFlag, fstat};
+    let stdin = std::io::stdin();
+    let is_pipe = fstat(&stdin)
+        .is_ok_and(|st| SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT == SFlag::S_IFIFO);
+    if is_pipe {
+        let _ = fcntl(&stdin, FcntlArg::F_SETPIPE_SZ(1 << 20));
+    }
 }
 
 /// The payload of a composed message, or none: warnings and refusals are said on stderr,
