@@ -32,8 +32,8 @@ use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use wsdeck_engine::{
-    Bytes, Direction, Engine, EngineError, Event, EventKind, Payload, RequestSpec, Session,
-    SessionState, SettingsPatch,
+    Bytes, Direction, Engine, EngineError, Event, EventKind, LogBudget, Payload, RequestSpec,
+    Session, SessionState, SettingsPatch,
 };
 use wsdeck_format::binary::{decode_base64, decode_hex, encode_base64};
 use wsdeck_format::dynamic::SystemSource;
@@ -96,6 +96,8 @@ pub(crate) struct State {
     caller: Caller,
     tx: Outbox,
     sessions: Mutex<Vec<Entry>>,
+    /// What this caller's session logs may hold together ([`Limits::max_log_bytes`]).
+    log_budget: LogBudget,
     subscriptions: Mutex<HashMap<String, Subscription>>,
     observer: Observer,
 }
@@ -118,6 +120,7 @@ impl State {
             caller,
             tx,
             sessions: Mutex::new(Vec::new()),
+            log_budget: LogBudget::new(limits.max_log_bytes),
             subscriptions: Mutex::new(HashMap::new()),
             observer,
         }
@@ -226,7 +229,7 @@ impl State {
             let mut request = request_json(&spec);
             let session = self
                 .engine
-                .open(spec)
+                .open_within(spec, &self.log_budget)
                 .map_err(|error| ApiError::Engine { error, id: None })?;
             if let Some(observer) = &self.observer {
                 secrets.hide_in(&mut request);

@@ -115,6 +115,11 @@ pub struct Limits {
     /// take far more memory than its text. Default 262,144 (a `snap_sendWebSocketMessage`
     /// number array of 256 KiB; bigger binary data goes as base64 in `wsdeck.send`).
     pub max_param_values: usize,
+    /// Bytes the session logs of one caller's `wsdeck.*` sessions may hold together (each
+    /// also keeps its own retention, 256 MiB by default). Beyond it, the session that
+    /// receives or sends lets its own oldest events go (readers are told how many they
+    /// missed); `wsdeck.forget` gives a session's share back. Default 1 GiB.
+    pub max_log_bytes: usize,
     /// `wsdeck.subscribe` subscriptions one caller may hold at once. Default 64.
     pub max_subscriptions: usize,
     /// Subscriptions to one session, at most. Default 8.
@@ -134,6 +139,7 @@ impl Default for Limits {
             max_batch: 1000,
             max_batch_bytes: 1 << 20,
             max_param_values: 1 << 18,
+            max_log_bytes: 1 << 30,
             max_subscriptions: 64,
             max_subscriptions_per_session: 8,
         }

@@ -666,3 +666,70 @@ async fn params_with_too_many_values_are_refused_before_parsing() {
         .await;
     assert_ne!(limit_of(&r), "param_values", "{r}");
 }
+
+/// A caller's session logs share one byte budget: the session that grows lets its own oldest
+/// events go (and says how many), and forgetting a session gives its share back.
+#[tokio::test]
+async fn session_logs_of_a_caller_share_one_byte_budget() {
+    const MESSAGE: usize = 100_000;
+    let (server, _) = setup().await;
+    let api = api(Limits {
+        max_log_bytes: 5 * MESSAGE,
+        ..Limits::default()
+    });
+    let mut c = Client::new(&api, "local:test", true);
+    let url = server.url("/echo");
+
+    // 2 messages out and 2 echoes in: 400 KB of a 500 KB budget, nothing missed.
+    let first = session_with_messages(&mut c, &url, 2, MESSAGE).await;
+    let (events, missed) = log_of(&mut c, &first).await;
+    assert_eq!(missed, 0);
+
+    // The same again in a second session: it, not the idle first one, lets its oldest go,
+    // and the caller's logs stay within the budget.
+    let second = c.ok("wsdeck.open", json!({"url": url})).await;
+    let second = second["id"].as_str().expect("id").to_owned();
+    for i in 0..2 {
+        let text = format!("{i:>8}{}", "m".repeat(MESSAGE - 8));
+        c.ok("wsdeck.send", json!({"id": second, "text": text}))
+            .await;
+    }
+    let mut seen = (0, 0);
+    for _ in 0..500 {
+        seen = log_of(&mut c, &second).await;
+        if seen.0 + seen.1 == events {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (kept, missed) = seen;
+    assert_eq!(
+        kept + missed,
+        events,
+        "all of the second session's events came"
+    );
+    assert!(missed > 0 && kept < events, "kept {kept}, missed {missed}");
+    assert_eq!(
+        log_of(&mut c, &first).await,
+        (events, 0),
+        "the idle session keeps its log"
+    );
+
+    // Forgotten, their shares come back: a third session keeps all of its messages.
+    c.ok("wsdeck.forget", json!({"id": first})).await;
+    c.ok("wsdeck.forget", json!({"id": second})).await;
+    let third = session_with_messages(&mut c, &url, 2, MESSAGE).await;
+    assert_eq!(log_of(&mut c, &third).await, (events, 0));
+}
+
+/// How many events a session's log holds from the start, and how many left it.
+async fn log_of(c: &mut Client, id: &str) -> (u64, u64) {
+    let page = c
+        .ok(
+            "wsdeck.events",
+            json!({"id": id, "limit": 10_000, "maxData": 0}),
+        )
+        .await;
+    let kept = page["events"].as_array().expect("events").len() as u64;
+    (kept, page["missed"].as_u64().expect("missed"))
+}

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::dial::Prepared;
 use crate::error::EngineError;
-use crate::log::SessionLog;
+use crate::log::{LogBudget, SessionLog};
 use crate::session::{Session, SessionId, SessionInfo};
 use crate::spec::RequestSpec;
 
@@ -61,6 +61,24 @@ impl Engine {
     ///
     /// Must be called from within a tokio runtime.
     pub fn open(&self, spec: RequestSpec) -> Result<Session, EngineError> {
+        self.open_with(spec, None)
+    }
+
+    /// As [`open`](Self::open), with a session log that also stays within `budget`, shared
+    /// with the other sessions opened within it (one API caller's sessions).
+    pub fn open_within(
+        &self,
+        spec: RequestSpec,
+        budget: &LogBudget,
+    ) -> Result<Session, EngineError> {
+        self.open_with(spec, Some(budget.clone()))
+    }
+
+    fn open_with(
+        &self,
+        spec: RequestSpec,
+        budget: Option<LogBudget>,
+    ) -> Result<Session, EngineError> {
         let prepared = prepare(&spec)?;
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(EngineError::Io(
@@ -68,7 +86,11 @@ impl Engine {
             ));
         }
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let log = Arc::new(SessionLog::new(spec.settings.retention, self.inner.epoch));
+        let log = Arc::new(SessionLog::within(
+            spec.settings.retention,
+            budget,
+            self.inner.epoch,
+        ));
         if spec.settings.pacing_bytes > 0 {
             log.set_pacing(usize::try_from(spec.settings.pacing_bytes).unwrap_or(usize::MAX));
         }

@@ -28,6 +28,6 @@ pub use error::{EngineError, ErrorClass};
 pub use event::{
     Direction, Event, EventKind, HandshakeInfo, HandshakeTimings, HttpHead, Initiator, Payload,
 };
-pub use log::{ReadOutcome, SessionLog};
+pub use log::{LogBudget, ReadOutcome, SessionLog};
 pub use session::{Session, SessionId, SessionInfo, SessionState, validate_close_code};
 pub use spec::{KeyPassphrase, RequestSpec, Retention, Settings, SettingsPatch, TlsSettings};

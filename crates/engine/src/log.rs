@@ -5,8 +5,8 @@
 //! retention allows is told exactly how many events it missed, so nothing is lost silently.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
 use tokio::sync::Notify;
@@ -18,6 +18,56 @@ use crate::spec::Retention;
 /// what an event really costs, its slot in the deque plus the allocator's header of its
 /// payload (charging less let a log of 32-byte messages hold a third more than its budget).
 const EVENT_OVERHEAD: usize = std::mem::size_of::<Event>() + 16;
+
+/// A byte budget that several session logs share (all the sessions of one API caller): each
+/// log keeps its own retention, and on top of it none may grow while the logs together hold
+/// more than `max_bytes` — the log that appends then lets its own oldest events go. So a
+/// caller with a thousand sessions holds at most this much, not a thousand retentions.
+/// Cloning gives another handle to the same budget.
+#[derive(Debug, Clone)]
+pub struct LogBudget {
+    shared: Arc<BudgetShared>,
+}
+
+#[derive(Debug)]
+struct BudgetShared {
+    max_bytes: usize,
+    used: AtomicUsize,
+}
+
+impl LogBudget {
+    /// A budget of `max_bytes` (payloads plus the per-event overhead) for all its logs.
+    pub fn new(max_bytes: usize) -> Self {
+        LogBudget {
+            shared: Arc::new(BudgetShared {
+                max_bytes,
+                used: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// Bytes the logs of this budget hold now.
+    pub fn used(&self) -> usize {
+        self.shared.used.load(Ordering::Relaxed)
+    }
+
+    /// The budget.
+    pub fn max_bytes(&self) -> usize {
+        self.shared.max_bytes
+    }
+
+    fn charge(&self, bytes: usize) {
+        self.shared.used.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn release(&self, bytes: usize) {
+        self.shared.used.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    fn exceeded(&self) -> bool {
+        self.used() > self.shared.max_bytes
+    }
+}
 
 /// A session's events in memory.
 #[derive(Debug)]
@@ -44,6 +94,8 @@ struct Inner {
     first_seq: u64,
     bytes: usize,
     retention: Retention,
+    /// Shared with the caller's other logs, when there is one.
+    budget: Option<LogBudget>,
     finished: bool,
     /// Bytes the pacing reader may leave unacknowledged; 0 when pacing is off.
     pace_limit: usize,
@@ -67,12 +119,19 @@ pub struct ReadOutcome {
 impl SessionLog {
     /// An empty log; `epoch` is the engine's start, the origin of monotonic timestamps.
     pub fn new(retention: Retention, epoch: Instant) -> Self {
+        Self::within(retention, None, epoch)
+    }
+
+    /// An empty log that also stays within `budget`, shared with other logs (see
+    /// [`LogBudget`]), when one is given.
+    pub fn within(retention: Retention, budget: Option<LogBudget>, epoch: Instant) -> Self {
         SessionLog {
             inner: Mutex::new(Inner {
                 events: VecDeque::new(),
                 first_seq: 0,
                 bytes: 0,
                 retention,
+                budget,
                 finished: false,
                 pace_limit: 0,
                 acked_seq: 0,
@@ -137,6 +196,9 @@ impl SessionLog {
         let seq = inner.first_seq + inner.events.len() as u64;
         let size = kind.payload_len() + EVENT_OVERHEAD;
         inner.bytes += size;
+        if let Some(budget) = &inner.budget {
+            budget.charge(size);
+        }
         if inner.pace_limit > 0 {
             inner.unacked += size;
             if inner.unacked > inner.pace_limit {
@@ -306,13 +368,28 @@ impl Inner {
     fn evict(&mut self) {
         while self.events.len() > 1
             && (self.events.len() > self.retention.max_events
-                || self.bytes > self.retention.max_bytes)
+                || self.bytes > self.retention.max_bytes
+                || self.budget.as_ref().is_some_and(LogBudget::exceeded))
             && (self.pace_limit == 0 || self.first_seq < self.acked_seq)
         {
             if let Some(old) = self.events.pop_front() {
-                self.bytes -= old.kind.payload_len() + EVENT_OVERHEAD;
+                let size = old.kind.payload_len() + EVENT_OVERHEAD;
+                self.bytes -= size;
+                if let Some(budget) = &self.budget {
+                    budget.release(size);
+                }
                 self.first_seq += 1;
             }
+        }
+    }
+}
+
+impl Drop for SessionLog {
+    /// What a forgotten session held goes back to its budget.
+    fn drop(&mut self) {
+        let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let Some(budget) = &inner.budget {
+            budget.release(inner.bytes);
         }
     }
 }
@@ -464,6 +541,37 @@ mod tests {
         assert_eq!(seqs, [0, 1, 2, 3]);
         assert!(out.windows(2).all(|w| w[0].mono <= w[1].mono));
         assert_eq!(log.next_seq(), 4);
+    }
+
+    #[test]
+    fn logs_sharing_a_budget_hold_no_more_than_it_and_give_it_back_when_dropped() {
+        let budget = LogBudget::new(100 * (EVENT_OVERHEAD + 10));
+        let epoch = Instant::now();
+        let first = SessionLog::within(Retention::default(), Some(budget.clone()), epoch);
+        for _ in 0..80 {
+            first.append(msg("0123456789"));
+        }
+        assert_eq!(first.first_seq(), 0, "80 events fit in a budget of 100");
+        let second = SessionLog::within(Retention::default(), Some(budget.clone()), epoch);
+        for _ in 0..80 {
+            second.append(msg("0123456789"));
+        }
+        assert!(budget.used() <= budget.max_bytes(), "{}", budget.used());
+        assert_eq!(
+            (first.first_seq(), second.first_seq()),
+            (0, 60),
+            "the log that grows lets its own oldest go"
+        );
+        drop(first);
+        assert_eq!(budget.used(), 20 * (EVENT_OVERHEAD + 10));
+        for _ in 0..50 {
+            second.append(msg("0123456789"));
+        }
+        assert_eq!(
+            second.first_seq(),
+            60,
+            "room again once the first log is gone"
+        );
     }
 
     #[test]
