@@ -6,7 +6,8 @@
 // once (connection events, the log's length), so a million messages cost the page almost nothing.
 
 import { batch, signal } from "@preact/signals";
-import { RpcError, type Rpc } from "./rpc";
+import { requestError } from "./errors";
+import type { Rpc } from "./rpc";
 import type {
   EventsNotification,
   Handshake,
@@ -81,7 +82,7 @@ export class TabSession {
     } catch (e) {
       batch(() => {
         this.state.value = "closed";
-        this.error.value = errorText(e);
+        this.error.value = requestError(e);
       });
     }
   }
@@ -102,7 +103,7 @@ export class TabSession {
       // connection is as it was.
       batch(() => {
         if (this.state.peek() === "closing") this.state.value = before;
-        this.error.value = errorText(e);
+        this.error.value = requestError(e);
       });
       throw e;
     }
@@ -213,11 +214,4 @@ export class TabSession {
         break;
     }
   }
-}
-
-/** An error as a sentence for the user (never a stack trace). */
-export function errorText(e: unknown): string {
-  if (e instanceof RpcError) return e.message;
-  if (e instanceof Error) return e.message;
-  return String(e);
 }

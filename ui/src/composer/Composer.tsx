@@ -9,9 +9,8 @@ import type { Extension } from "@codemirror/state";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { CodeEditor } from "../editor/CodeEditor";
 import type { BinaryEncoding, MessageFormat, RequestTab } from "../request/model";
-import { plainError } from "../request/plainError";
+import { requestError } from "../errors";
 import type { Rpc } from "../rpc";
-import { errorText } from "../session";
 import type { Diagnostic, SavedMessage, Variable } from "../types";
 import type { WorkspaceStore } from "../sidebar/store";
 import { SavedMessages } from "./SavedMessages";
@@ -35,9 +34,9 @@ function language(format: MessageFormat): Extension {
   return [];
 }
 
-/** A failed call as a sentence: for params errors, the reason without the JSON-RPC frame. */
+/** A failed call as a sentence: for params errors, the field and the reason. */
 export function callProblem(e: unknown): string {
-  return plainError(errorText(e));
+  return requestError(e);
 }
 
 /**

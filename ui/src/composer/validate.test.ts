@@ -1,6 +1,6 @@
 import { Text } from "@codemirror/state";
 import { describe, expect, it } from "vitest";
-import { maskVariables, problemSentence, toCmDiagnostics, withoutFrame } from "./validate";
+import { maskVariables, problemSentence, toCmDiagnostics } from "./validate";
 
 describe("message validation helpers", () => {
   it("masks variables keeping positions", () => {
@@ -71,10 +71,5 @@ describe("wsdeck's wording", () => {
   it("leaves the editor's inline message whole (it is shown at the place)", () => {
     const [cm] = toCmDiagnostics("z", Text.of(["z"]), [at(digit, 1, 1, 0)]);
     expect(cm?.message).toBe(digit);
-  });
-  it("drops only a leading JSON-RPC frame", () => {
-    expect(withoutFrame(`Invalid params: at \`binary\`: ${odd}`)).toBe(odd);
-    expect(withoutFrame(odd)).toBe(odd);
-    expect(withoutFrame("see Invalid params: at `x`: y")).toBe("see Invalid params: at `x`: y");
   });
 });

@@ -28,14 +28,6 @@ export function lineColumn(doc: Text, pos: number): { line: number; column: numb
   return { line: line.number, column: [...line.text.slice(0, pos - line.from)].length + 1 };
 }
 
-/**
- * wsdeck's message, whole. Only a leading JSON-RPC frame ("Invalid params: at `text`: ") is
- * dropped; the sentence itself is never edited.
- */
-export function withoutFrame(message: string): string {
-  return message.replace(/^Invalid params: at `[^`]*`: /, "");
-}
-
 /** wsdeck diagnostics of `checked` (same UTF-16 layout as the document) as CodeMirror's. */
 export function toCmDiagnostics(checked: string, doc: Text, errors: Diagnostic[]): CmDiagnostic[] {
   return errors.map((e) => {
@@ -46,7 +38,7 @@ export function toCmDiagnostics(checked: string, doc: Text, errors: Diagnostic[]
       from,
       to,
       severity: e.severity === "warning" ? "warning" : "error",
-      message: withoutFrame(e.hint ? `${e.message} — ${e.hint}` : e.message),
+      message: e.hint ? `${e.message} — ${e.hint}` : e.message,
     };
   });
 }
@@ -55,6 +47,6 @@ export function toCmDiagnostics(checked: string, doc: Text, errors: Diagnostic[]
  *  placed by wsdeck's own line and column (its messages do not repeat them). */
 export function problemSentence(d: Diagnostic | undefined): string {
   if (!d) return "";
-  const message = withoutFrame(d.hint ? `${d.message} — ${d.hint}` : d.message);
+  const message = d.hint ? `${d.message} — ${d.hint}` : d.message;
   return `Line ${d.line}, column ${d.column}: ${message}`;
 }

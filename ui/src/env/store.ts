@@ -5,6 +5,7 @@
 // browser move into the workspace the first time it is available (`adoptLocal`).
 
 import { computed, signal } from "@preact/signals";
+import { errorReason } from "../errors";
 import { RpcError, type Rpc } from "../rpc";
 import type { Variable, WsEnvironment } from "../types";
 
@@ -436,7 +437,7 @@ export class EnvStore {
         return;
       }
       this.dirty.add(id);
-      this.saveError.value = `Could not save "${env.name}": ${(e instanceof Error ? e.message : String(e)).replace(/^Invalid params: at `[^`]*`: /, "")}`;
+      this.saveError.value = `Could not save "${env.name}": ${errorReason(e)}`;
     } finally {
       this.saving.delete(id);
     }

@@ -209,11 +209,12 @@ describe("sizes and retention", () => {
     expect(historyActionError(wire)).toBe(
       "Session 7 is still being recorded; close its connection first, then delete it.",
     );
-    const noData = new RpcError({
+    const limit = new RpcError({
       code: -32602,
       message: "Invalid params: at `maxMib`: must be ≥ 1.",
+      data: { path: "maxMib", reason: "must be ≥ 1" },
     });
-    expect(historyActionError(noData)).toBe("Must be ≥ 1.");
+    expect(historyActionError(limit)).toBe("Must be ≥ 1.");
     expect(historyActionError(new RpcError({ code: -32602, message: "" }))).toBe(
       "The request was not valid.",
     );

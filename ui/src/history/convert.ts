@@ -1,6 +1,7 @@
 // Pure helpers of the history: how a recorded session is named and described, search
 // snippets as marked parts, a recorded request as a tab's fields, errors in plain words.
 
+import { errorReason, sentence, withoutFullStop } from "../errors";
 import { formatBytes } from "../log/format";
 import { MAX_REQUEST_BYTES, RpcError } from "../rpc";
 import { DEFAULT_SETTINGS } from "../request/settings";
@@ -111,7 +112,7 @@ export function historyError(e: unknown): string {
     if (e.code === 4100) return "The history is not available here (it needs wsdeck ui).";
     if (e.code === -32601) return "This wsdeck has no history.";
     if (e.code === -32001) return "That recorded session no longer exists.";
-    if (e.code === -32602) return `That search is not valid: ${e.message.replace(/\.$/, "")}.`;
+    if (e.code === -32602) return `That search is not valid: ${withoutFullStop(errorReason(e))}.`;
     return e.message;
   }
   if (e instanceof Error) return e.message;
@@ -126,14 +127,9 @@ export function exportFileName(id: number, format: "har" | "jsonl"): string {
 /** An action's error (delete, retention) as a sentence: invalid params say what the API said. */
 export function historyActionError(e: unknown): string {
   if (e instanceof RpcError && e.code === -32602) {
-    // `Invalid params: at `ids`: session 7 is still being recorded; …` with data {path, reason}.
-    const reason = (e.data as { reason?: unknown } | null | undefined)?.reason;
-    const m = (typeof reason === "string" ? reason : e.message)
-      .trim()
-      .replace(/^Invalid params:\s*/i, "")
-      .replace(/^at `[^`]*`:\s*/, "")
-      .replace(/\.$/, "");
-    return m ? `${m.charAt(0).toUpperCase()}${m.slice(1)}.` : "The request was not valid.";
+    // `session 7 is still being recorded; …`: the reason in `data`, as a sentence.
+    const reason = errorReason(e).trim();
+    return reason ? sentence(reason) : "The request was not valid.";
   }
   return historyError(e);
 }

@@ -3,7 +3,8 @@
 
 import { signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
-import { errorText, type EventsListener, type TabState } from "../session";
+import { errorReason } from "../errors";
+import type { EventsListener, TabState } from "../session";
 import { formatCount } from "../log/format";
 import { HISTORY_METHODS, type LogSource } from "../log/source";
 import type { EventsPage, Handshake, HistorySession, SearchResult, WsEvent } from "../types";
@@ -157,7 +158,7 @@ export class RecordedSession implements LogSource {
       this.total.value = recordedTotal(s.eventCount, events);
       this.error.value = "";
     } catch (e) {
-      this.error.value = `Could not read recorded session ${this.id}: ${errorText(e)}`;
+      this.error.value = `Could not read recorded session ${this.id}: ${errorReason(e)}`;
     } finally {
       this.loading.value = false;
     }

@@ -1,7 +1,7 @@
 // The body of an expanded row: view as Text/HTML/JSON/XML, wrap, hexdump, copy, find.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { RpcError } from "../rpc";
+import { errorReason } from "../errors";
 import type { HexdumpLine, WsEvent } from "../types";
 import type { LogController } from "./controller";
 import {
@@ -136,11 +136,7 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
       .then((r) => live && setPretty({ text: r.text, note: "" }))
       .catch((err) => {
         if (!live) return;
-        // "Invalid params: at `text`: invalid JSON at …" → "invalid JSON at …".
-        const why = (err instanceof RpcError ? err.message : String(err)).replace(
-          /^Invalid params: at `[^`]*`: /,
-          "",
-        );
+        const why = errorReason(err);
         setPretty({ text: raw, note: `Not valid ${FORMAT_NAMES[viewAs]}: ${why}` });
       });
     return () => {

@@ -11,7 +11,8 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/ho
 import type { Rpc } from "../rpc";
 import { LogController, type SaveMessage } from "./controller";
 import type { LogSource } from "./source";
-import { formatCount, friendlyError, isDataEvent, selectionText } from "./format";
+import { capitalized } from "../errors";
+import { formatCount, isDataEvent, selectionText } from "./format";
 import { MessageRow } from "./MessageRow";
 import type { Slot } from "./pageCache";
 import { EMPTY_FILTER, type FilterState, type MessageType } from "./search";
@@ -137,7 +138,7 @@ export function MessagesPane({
           )}
           {search.error && (
             <span class="log-error" role="alert">
-              {friendlyError(search.error)}
+              {capitalized(search.error)}
             </span>
           )}
           {selected.length > 0 && (

@@ -4,7 +4,6 @@ import {
   consoleLine,
   describeConnection,
   escapeControl,
-  friendlyError,
   jsonTokens,
   selectionText,
   formatBytes,
@@ -214,16 +213,6 @@ describe("connection wording in context", () => {
   it("a cancelled connect is ours", () => {
     const d = describeConnection([connecting(0), closed(1, "local")]);
     expect(d.get(1)).toEqual(["Cancelled before the connection was made"]);
-  });
-});
-
-describe("API errors for people", () => {
-  it("drops the parameter jargon and capitalises", () => {
-    expect(
-      friendlyError("Invalid params: at `text`: not a valid regular expression: unclosed group."),
-    ).toBe("Not a valid regular expression: unclosed group.");
-    expect(friendlyError("Invalid params: bad thing")).toBe("Bad thing");
-    expect(friendlyError("Already fine")).toBe("Already fine");
   });
 });
 

@@ -297,12 +297,6 @@ export function selectionText(monoMs: readonly number[]): string {
   return `${formatCount(monoMs.length)} messages selected: select exactly two`;
 }
 
-/** An API error for people: "Invalid params: at `text`: not a …" → "Not a …". */
-export function friendlyError(message: string): string {
-  const m = message.replace(/^Invalid params: (at `[^`]*`: )?/, "").trim();
-  return m.charAt(0).toUpperCase() + m.slice(1);
-}
-
 export type JsonToken = [start: number, end: number, kind: "key" | "str" | "num" | "lit"];
 
 /** Keys, strings, numbers and literals of (beautified) JSON text, up to `max` characters. */

@@ -1,6 +1,7 @@
 // The filter of the messages pane (text, case, regex, type) as `wsdeck.search` params,
 // and the incremental scan that keeps the list of matching seqs up to date.
 
+import { errorReason } from "../errors";
 import type { SearchParams, SearchResult } from "../types";
 
 /** `wsdeck.search` params whose `id` is a live session's (string) or a recorded one's (number). */
@@ -126,7 +127,7 @@ export class SearchRunner {
       }
     } catch (e) {
       if (gen !== this.generation) return;
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = errorReason(e);
     }
     if (gen !== this.generation) return;
     this.scanning = false;

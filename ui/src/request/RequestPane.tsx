@@ -5,7 +5,6 @@ import { Composer } from "../composer/Composer";
 import { CodeEditor } from "../editor/CodeEditor";
 import { ConnectionBadge } from "../log";
 import type { Rpc } from "../rpc";
-import { errorText } from "../session";
 import type { Variable } from "../types";
 import type { WorkspaceStore } from "../sidebar/store";
 import { SUB_TABS, type RequestTab, type SubTab } from "./model";
@@ -13,7 +12,7 @@ import { ProtocolsEditor } from "./ProtocolsEditor";
 import { RowsEditor } from "./RowsEditor";
 import { headerNameProblem } from "./headers";
 import { SettingsEditor } from "./SettingsEditor";
-import { plainError } from "./plainError";
+import { capitalized, requestError } from "../errors";
 import { handleTabKey } from "./tablist";
 
 export function RequestPane({
@@ -32,7 +31,7 @@ export function RequestPane({
   const conflict = tab.conflict.value;
   const state = tab.session.state.value;
   const locked = tab.locked.value;
-  const error = plainError(tab.localError.value || tab.session.error.value);
+  const error = capitalized(tab.localError.value || tab.session.error.value);
   const connect = () => void tab.connect(variables);
   const prefix = `t${tab.id}`;
   const errorId = `${prefix}-url-error`;
@@ -68,7 +67,7 @@ export function RequestPane({
           // 1000 "normal closure", as Postman and browsers send when you close.
           void tab.session
             .disconnect(1000)
-            .catch((e: unknown) => (tab.localError.value = errorText(e)));
+            .catch((e: unknown) => (tab.localError.value = requestError(e)));
         }}
       >
         Disconnect

@@ -225,12 +225,13 @@ describe("message list operations", () => {
 });
 
 describe("errors in plain words", () => {
-  it("strips the params frame and explains changed-on-disk", () => {
+  it("says an invalid param's reason and explains changed-on-disk", () => {
     expect(
       workspaceError(
         new RpcError({
           code: -32602,
           message: "Invalid params: at `request.name`: a name can't contain /.",
+          data: { path: "request.name", reason: "a name can't contain /" },
         }),
       ),
     ).toBe("A name can't contain /.");

@@ -4,6 +4,7 @@
 import type { BinaryEncoding, MessageFormat } from "../request/model";
 import type { KeyValueRow } from "../request/params";
 import { DEFAULT_SETTINGS, MIB, mibToBytes, type SettingsForm } from "../request/settings";
+import { capitalized, errorReason, withoutFullStop } from "../errors";
 import { RpcError } from "../rpc";
 import type {
   SavedMessage,
@@ -284,10 +285,9 @@ export function findCollection(root: WsCollection, path: string[]): WsCollection
   return c ?? null;
 }
 
-/** A failed workspace call as a sentence (no "Invalid params: at `x`:" frame). */
+/** A failed workspace call as a sentence (an invalid-params error: its reason). */
 export function workspaceError(e: unknown): string {
-  let text = e instanceof Error ? e.message : String(e);
-  text = text.replace(/^Invalid params: at `[^`]*`: /s, "");
+  let text = errorReason(e);
   if (e instanceof RpcError) {
     const data = e.data as Record<string, unknown> | undefined;
     if (e.code === -32009) {
@@ -296,10 +296,10 @@ export function workspaceError(e: unknown): string {
     } else if (e.code === -32001 && data && typeof data.kind === "string") {
       text = `That ${data.kind} no longer exists (it may have been deleted on disk).`;
     } else if (e.code === -32603 && data && typeof data.reason === "string") {
-      text = `${text.replace(/\.$/, "")}: ${data.reason}`;
+      text = `${withoutFullStop(text)}: ${data.reason}`;
     }
   }
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return capitalized(text);
 }
 
 export function isNoPermission(e: unknown): boolean {
