@@ -15,7 +15,9 @@ use clap::Args;
 use futures_util::future::join_all;
 use futures_util::{SinkExt, StreamExt};
 use tungstenite::{Message, Utf8Bytes};
-use wsdeck_engine::{ByteString, Direction, Engine, Event, EventKind, Payload, RequestSpec};
+use wsdeck_engine::{
+    ByteString, Direction, Engine, Event, EventKind, LogCursor, Payload, RequestSpec,
+};
 
 use crate::proc::{ServerChild, machine_busy_seconds, self_cpu_seconds, vm_rss_bytes};
 use crate::report::{Cost, Report, Row, fmt_value};
@@ -397,9 +399,9 @@ async fn tt_pingpong(url: String, dur: Duration, max: u64) -> Result<u64> {
 async fn engine_pingpong(engine: Engine, url: String, dur: Duration, max: u64) -> Result<u64> {
     let session = engine.open(RequestSpec::new(url))?;
     session.wait_open().await?;
-    let log = session.log().clone();
     let payload = text(SMALL);
-    let mut seq = log.next_seq();
+    let log = session.log();
+    let mut cursor = LogCursor::at(log.clone(), log.next_seq());
     let mut events = Vec::with_capacity(64);
     let start = Instant::now();
     let mut n = 0;
@@ -407,14 +409,9 @@ async fn engine_pingpong(engine: Engine, url: String, dur: Duration, max: u64) -
         session.send(payload.clone()).await?;
         // Bounded: each turn reads at least one event, and the echo arrives or the log ends.
         loop {
-            events.clear();
-            let out = tokio::time::timeout(
-                Duration::from_secs(10),
-                log.next_batch(seq, 64, &mut events),
-            )
-            .await
-            .context("no echo within 10 s")?;
-            seq = out.next_seq;
+            let out = tokio::time::timeout(Duration::from_secs(10), cursor.next(64, &mut events))
+                .await
+                .context("no echo within 10 s")?;
             if events.iter().any(is_message_in) {
                 break;
             }
@@ -583,21 +580,19 @@ struct Received {
 async fn engine_receive(engine: Engine, spec: RequestSpec, expect: u64) -> Result<Received> {
     let start = Instant::now();
     let session = engine.open(spec)?;
-    let log = session.log().clone();
+    let mut cursor = LogCursor::new(session.log().clone());
     let mut events = Vec::with_capacity(4096);
-    let (mut seq, mut count, mut missed) = (0, 0u64, 0u64);
+    let (mut count, mut missed) = (0u64, 0u64);
     let mut last = start;
     // Bounded: the burst ends with a close, and the whole task has a deadline.
     loop {
-        events.clear();
-        let out = log.next_batch(seq, 4096, &mut events).await;
+        let out = cursor.next(4096, &mut events).await;
         missed += out.missed;
         let n = events.iter().filter(|e| is_message_in(e)).count() as u64;
         if n > 0 {
             count += n;
             last = Instant::now();
         }
-        seq = out.next_seq;
         if out.at_end {
             break;
         }
@@ -628,13 +623,12 @@ async fn engine_send(engine: Engine, spec: RequestSpec, count: u64, size: usize)
             .await?;
         left -= n;
     }
-    let log = session.log().clone();
-    let mut seq = log.next_seq();
+    let log = session.log();
+    let mut cursor = LogCursor::at(log.clone(), log.next_seq());
     let mut events = Vec::with_capacity(4096);
     let want = format!("done {count}");
     loop {
-        events.clear();
-        let out = log.next_batch(seq, 4096, &mut events).await;
+        let out = cursor.next(4096, &mut events).await;
         let done = events.iter().any(|e| match &e.kind {
             EventKind::Message {
                 direction: Direction::In,
@@ -645,7 +639,6 @@ async fn engine_send(engine: Engine, spec: RequestSpec, count: u64, size: usize)
         if done {
             break;
         }
-        seq = out.next_seq;
         if out.at_end {
             bail!(
                 "the session ended before `{want}`: {:?}",

@@ -3,7 +3,7 @@
 //! One [`Engine`] holds many [`Session`]s. A session is opened from a [`RequestSpec`],
 //! connects (following redirects, with TLS, reconnecting as its settings say) and records
 //! every state change and frame as an [`Event`] in its [`SessionLog`]. Front ends read the
-//! log from their own position and never touch sockets.
+//! log each with its own [`LogCursor`] and never touch sockets.
 //!
 //! The engine prints nothing and knows no JSON: it is the same under the CLI, the JSON-RPC
 //! API and the web UI.
@@ -11,6 +11,7 @@
 mod batch_writer;
 mod command_queue;
 mod connection;
+mod cursor;
 mod dial;
 mod engine;
 mod error;
@@ -23,6 +24,7 @@ mod tls;
 
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
+pub use cursor::{Batch, LogCursor};
 pub use engine::Engine;
 pub use error::{EngineError, ErrorClass};
 pub use event::{

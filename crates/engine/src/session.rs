@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::command_queue::CommandQueue;
 use crate::connection::{self, Command, StateSink};
+use crate::cursor::LogCursor;
 use crate::dial::{self, Established, Prepared};
 use crate::error::EngineError;
 use crate::event::{EventKind, HandshakeInfo, Initiator, Payload};
@@ -270,13 +271,11 @@ impl Session {
 
     /// Waits until the handshake succeeds (returning its details) or the session gives up.
     pub async fn wait_open(&self) -> Result<Arc<HandshakeInfo>, EngineError> {
-        let log = &self.shared.log;
-        let mut seq = 0;
+        let mut cursor = LogCursor::new(self.shared.log.clone());
         let mut batch = Vec::new();
         let mut error = None;
         loop {
-            batch.clear();
-            let outcome = log.next_batch(seq, 256, &mut batch).await;
+            let outcome = cursor.next(256, &mut batch).await;
             for event in &batch {
                 match &event.kind {
                     EventKind::Open(info) => return Ok(info.clone()),
@@ -284,7 +283,6 @@ impl Session {
                     _ => {}
                 }
             }
-            seq = outcome.next_seq;
             if outcome.at_end {
                 return Err(error.or_else(|| self.last_error()).unwrap_or(
                     EngineError::ConnectionLost("the session ended before it opened".into()),

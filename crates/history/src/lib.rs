@@ -34,7 +34,7 @@ use std::time::SystemTime;
 
 use rusqlite::{Connection, OpenFlags, params};
 use serde_json::Value;
-use wsdeck_engine::{Event, SessionLog};
+use wsdeck_engine::{Event, LogCursor, SessionLog};
 
 pub use error::{HistoryError, Result};
 pub use export::{event_json, session_json};
@@ -432,16 +432,15 @@ pub async fn record_log(
     id: SessionRecordId,
     log: Arc<SessionLog>,
 ) -> Result<u64> {
-    let mut from = 0;
+    let mut cursor = LogCursor::new(log);
     let mut missed = 0;
     loop {
         let mut batch = Vec::with_capacity(64);
-        let outcome = log.next_batch(from, 1000, &mut batch).await;
+        let outcome = cursor.next(1000, &mut batch).await;
         if outcome.missed > 0 {
             history.report_gap(id, outcome.missed);
         }
         missed += outcome.missed;
-        from = outcome.next_seq;
         history.record_async(id, batch).await?;
         if outcome.at_end {
             break;

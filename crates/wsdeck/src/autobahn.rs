@@ -2,7 +2,9 @@
 //! that conformance of the same code the CLI and UI use is checked in CI.
 
 use clap::Args;
-use wsdeck_engine::{Direction, Engine, EventKind, Payload, RequestSpec, Session, Settings};
+use wsdeck_engine::{
+    Direction, Engine, EventKind, LogCursor, Payload, RequestSpec, Session, Settings,
+};
 
 use crate::exit;
 
@@ -96,11 +98,10 @@ fn open(engine: &Engine, url: &str) -> Result<Session, wsdeck_engine::EngineErro
 
 async fn case_count(engine: &Engine, base: &str) -> Result<u32, String> {
     let session = open(engine, &format!("{base}/getCaseCount")).map_err(|e| e.to_string())?;
-    let mut seq = 0;
+    let mut cursor = LogCursor::new(session.log().clone());
     let mut events = Vec::new();
     loop {
-        events.clear();
-        let outcome = session.log().next_batch(seq, 64, &mut events).await;
+        let outcome = cursor.next(64, &mut events).await;
         for event in &events {
             match &event.kind {
                 EventKind::Message {
@@ -113,7 +114,6 @@ async fn case_count(engine: &Engine, base: &str) -> Result<u32, String> {
                 _ => {}
             }
         }
-        seq = outcome.next_seq;
         if outcome.at_end {
             return Err("the server closed without sending the count".into());
         }
@@ -135,11 +135,10 @@ async fn run_case(engine: &Engine, url: &str) -> Result<(), String> {
 
 async fn echo_until_closed(session: &Session) -> Result<(), String> {
     let mut opened = false;
-    let mut seq = 0;
+    let mut cursor = LogCursor::new(session.log().clone());
     let mut events = Vec::new();
     loop {
-        events.clear();
-        let outcome = session.log().next_batch(seq, 1024, &mut events).await;
+        let outcome = cursor.next(1024, &mut events).await;
         opened |= events.iter().any(|e| matches!(e.kind, EventKind::Open(_)));
         let echoes: Vec<Payload> = events
             .iter()
@@ -153,7 +152,6 @@ async fn echo_until_closed(session: &Session) -> Result<(), String> {
             .collect();
         // A send can fail once the server has started closing; that is part of the cases.
         let _ = session.send_batch(echoes).await;
-        seq = outcome.next_seq;
         if outcome.at_end {
             return if opened {
                 Ok(())

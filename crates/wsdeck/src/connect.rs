@@ -9,8 +9,8 @@ use std::time::Duration;
 use clap::Args;
 use tokio::runtime::Handle;
 use wsdeck_engine::{
-    Direction, Engine, EngineError, Event, EventKind, KeyPassphrase, Payload, RequestSpec,
-    Retention, Session, Settings, TlsSettings,
+    Direction, Engine, EngineError, Event, EventKind, KeyPassphrase, LogCursor, Payload,
+    RequestSpec, Retention, Session, Settings, TlsSettings,
 };
 
 use crate::compose::{Composed, Composer, SendFormat};
@@ -717,19 +717,17 @@ pub(crate) fn print_until_end(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut events = Vec::with_capacity(4096);
-    let mut seq = 0;
     let mut exit_condition = ExitCondition::new(args);
-    let log = session.log().clone();
+    let mut cursor = LogCursor::new(session.log().clone());
     loop {
-        events.clear();
-        let outcome = match log.read(seq, 4096, &mut events) {
+        let outcome = match cursor.read_now(4096, &mut events) {
             r if !events.is_empty() || r.at_end => r,
             _ => {
                 // Caught up: push out what we have, then wait for more.
                 if let Err(e) = out.flush() {
                     return Some(output_failed(session, rt, args, &e));
                 }
-                rt.block_on(log.next_batch(seq, 4096, &mut events))
+                rt.block_on(cursor.next(4096, &mut events))
             }
         };
         if outcome.missed > 0 {
@@ -773,8 +771,7 @@ pub(crate) fn print_until_end(
                 let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
             }
         }
-        seq = outcome.next_seq;
-        log.acknowledge(seq);
+        cursor.acknowledge();
         if outcome.at_end {
             if let Err(e) = out.flush() {
                 return Some(output_failed(session, rt, args, &e));

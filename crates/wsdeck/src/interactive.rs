@@ -7,7 +7,7 @@ use std::time::Duration;
 use rustyline::error::ReadlineError;
 use rustyline::{DefaultEditor, ExternalPrinter};
 use tokio::runtime::Handle;
-use wsdeck_engine::{Bytes, Payload, Session, SessionState};
+use wsdeck_engine::{Bytes, LogCursor, Payload, Session, SessionState};
 use wsdeck_format::binary;
 
 use crate::compose::{Composed, Composer, SendFormat};
@@ -65,13 +65,11 @@ pub fn run(
         let any_close_ok = args.any_close_ok;
         let mut print = printer_out;
         std::thread::spawn(move || {
-            let log = session.log().clone();
-            let mut seq = 0;
+            let mut cursor = LogCursor::new(session.log().clone());
             let mut events = Vec::new();
             let mut buf = Vec::new();
             loop {
-                events.clear();
-                let outcome = rt.block_on(log.next_batch(seq, 1024, &mut events));
+                let outcome = rt.block_on(cursor.next(1024, &mut events));
                 buf.clear();
                 for event in &events {
                     printer::human(event, color, &view, &mut buf);
@@ -82,8 +80,7 @@ pub fn run(
                 if !buf.is_empty() {
                     print(String::from_utf8_lossy(&buf).into_owned());
                 }
-                seq = outcome.next_seq;
-                log.acknowledge(seq);
+                cursor.acknowledge();
                 if outcome.at_end {
                     break;
                 }
