@@ -32,8 +32,8 @@ use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use wsdeck_engine::{
-    Bytes, Direction, Engine, EngineError, Event, EventKind, LogBudget, Payload, RequestSpec,
-    Session, SessionState, SettingsPatch,
+    Bytes, Direction, Engine, EngineError, Event, EventKind, LogBudget, LogCursor, Payload,
+    RequestSpec, Session, SessionState, SettingsPatch,
 };
 use wsdeck_format::binary::{decode_base64, decode_hex, encode_base64};
 use wsdeck_format::dynamic::SystemSource;
@@ -48,7 +48,7 @@ use crate::outbox::Outbox;
 use crate::request_vars::{param_path, resolve_request};
 use crate::search::ScanParams;
 use crate::secrets::Secrets;
-use crate::snap::{NETWORK_ACCESS, Release, new_id};
+use crate::snap::{Release, new_id};
 use crate::{Caller, Limits, Reply};
 /// One handshake shape for live and recorded sessions (headers as `[name, value]` pairs).
 pub(crate) use wsdeck_history::handshake_json;
@@ -126,8 +126,9 @@ impl State {
         }
     }
 
-    /// Runs one `wsdeck.*` method (the name is known to be in [`crate::METHODS`]). The
-    /// release, when given, must be dropped after the response is written.
+    /// Runs one `wsdeck.*` session or helper method; the dispatcher has already checked its
+    /// permission by the method table. The release, when given, must be dropped after the
+    /// response is written.
     pub(crate) async fn call(
         &self,
         method: &str,
@@ -146,9 +147,6 @@ impl State {
         };
         if let Some(result) = pure {
             return (result, None);
-        }
-        if !self.caller.permissions.contains(NETWORK_ACCESS) {
-            return (Err(ApiError::Unauthorized), None);
         }
         let result = match method {
             "wsdeck.open" => self.open(params).await,
@@ -573,16 +571,16 @@ const NOTE_OVERHEAD: usize = 256;
 /// than that goes alone, cut to [`Limits::max_response_bytes`] with `truncated: true` if it
 /// is larger still). A caller that does not read makes this wait; the log keeps the events
 /// meanwhile, and those its retention drops are counted in the next notification's `missed`.
-async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
+async fn pump(feed: Feed, seq: u64, release_rx: oneshot::Receiver<()>) {
     let _ = tokio::time::timeout(RELEASE_WAIT, release_rx).await;
-    let log = feed.entry.session.log().clone();
+    let mut cursor = LogCursor::at(feed.entry.session.log().clone(), seq);
     let note_max = feed
         .limits
         .max_notification_bytes
         .min(feed.limits.max_response_bytes);
     let mut batch = Vec::with_capacity(PUMP_READ);
     loop {
-        log.wait_past(seq).await;
+        cursor.wait().await;
         let Ok(mut room) = feed.tx.reserve_note(note_max).await else {
             return;
         };
@@ -591,18 +589,18 @@ async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
         let mut at_end = false;
         let mut full = false;
         'read: loop {
-            batch.clear();
-            let outcome = log.read(seq, PUMP_READ, &mut batch);
+            let outcome = cursor.read_now(PUMP_READ, &mut batch);
             missed += outcome.missed;
             for e in &batch {
                 if let Encoded::Fits(text) =
                     encode_event(e, feed.max_data, &feed.entry.secrets, events.room())
                     && events.push(&text)
                 {
-                    seq = e.seq + 1;
                     continue;
                 }
                 full = true;
+                // This one waits for the next notification (unless it goes alone, below).
+                cursor.seek(e.seq);
                 if events.count() == 0 {
                     // Alone it is larger than a notification: it goes alone, in room
                     // reserved for its size before it is written.
@@ -615,11 +613,10 @@ async fn pump(feed: Feed, mut seq: u64, release_rx: oneshot::Receiver<()>) {
                     room = bigger;
                     events = JsonArray::new(usize::MAX);
                     events.push(&large_event(&feed, e));
-                    seq = e.seq + 1;
+                    cursor.seek(e.seq + 1);
                 }
                 break 'read;
             }
-            seq = seq.max(outcome.next_seq);
             if outcome.at_end {
                 at_end = true;
                 break;

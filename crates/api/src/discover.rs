@@ -1,75 +1,9 @@
-//! The one list of methods ([`METHODS`]) and `rpc.discover`'s OpenRPC 1.2 document, built
-//! from the same table so the dispatcher and the document cannot drift: the dispatcher
-//! answers -32601 for any name not in [`METHODS`], and the document lists exactly these.
+//! `rpc.discover`'s OpenRPC 1.2 document: every method of the method table (`methods.rs`,
+//! which the dispatcher routes by, so the two cannot drift) with its summary and schemas.
 
 use serde_json::{Value, json};
 
-/// Every method the dispatcher serves, in the order the OpenRPC document lists them.
-pub const METHODS: &[&str] = &[
-    "rpc.discover",
-    "snap_openWebSocket",
-    "snap_sendWebSocketMessage",
-    "snap_closeWebSocket",
-    "snap_getWebSockets",
-    "wsdeck.open",
-    "wsdeck.send",
-    "wsdeck.ping",
-    "wsdeck.pong",
-    "wsdeck.close",
-    "wsdeck.forget",
-    "wsdeck.sessions",
-    "wsdeck.handshake",
-    "wsdeck.events",
-    "wsdeck.search",
-    "wsdeck.subscribe",
-    "wsdeck.unsubscribe",
-    "wsdeck.format.detect",
-    "wsdeck.format.beautify",
-    "wsdeck.format.minify",
-    "wsdeck.format.validate",
-    "wsdeck.format.hexdump",
-    "wsdeck.vars.complete",
-    "wsdeck.workspace.load",
-    "wsdeck.workspace.changes",
-    "wsdeck.requests.save",
-    "wsdeck.requests.rename",
-    "wsdeck.requests.duplicate",
-    "wsdeck.requests.move",
-    "wsdeck.requests.delete",
-    "wsdeck.collections.create",
-    "wsdeck.collections.describe",
-    "wsdeck.collections.delete",
-    "wsdeck.messages.add",
-    "wsdeck.messages.rename",
-    "wsdeck.messages.duplicate",
-    "wsdeck.messages.move",
-    "wsdeck.messages.delete",
-    "wsdeck.environments.save",
-    "wsdeck.environments.delete",
-    "wsdeck.history.list",
-    "wsdeck.history.session",
-    "wsdeck.history.events",
-    "wsdeck.history.search",
-    "wsdeck.history.filter",
-    "wsdeck.history.export",
-    "wsdeck.history.import",
-    "wsdeck.history.delete",
-    "wsdeck.history.retention",
-    "wsdeck.history.setRetention",
-];
-
-/// Whether `method` is one of the workspace methods (`crate::workspace`).
-pub(crate) fn is_workspace_method(method: &str) -> bool {
-    [
-        "wsdeck.workspace.",
-        "wsdeck.requests.",
-        "wsdeck.collections.",
-        "wsdeck.messages.",
-        "wsdeck.environments.",
-    ]
-    .iter()
-    .any(|prefix| method.starts_with(prefix))
-}
+use crate::methods::method_names;
 
 fn s() -> Value {
     json!({"type": "string"})
@@ -632,11 +566,10 @@ pub(crate) fn openrpc_text() -> &'static str {
     TEXT.get_or_init(|| openrpc().to_string())
 }
 
-/// The OpenRPC 1.2 document `rpc.discover` answers: every method in [`METHODS`].
+/// The OpenRPC 1.2 document `rpc.discover` answers: every method of the method table.
 pub fn openrpc() -> Value {
-    let methods: Vec<Value> = METHODS
-        .iter()
-        .map(|&name| {
+    let methods: Vec<Value> = method_names()
+        .map(|name| {
             let (summary, params, result) = describe(name);
             json!({
                 "name": name,

@@ -1,7 +1,7 @@
 //! wsdeck's JSON-RPC API, transport-agnostic: the MetaMask-Snaps-compatible `snap_*`
 //! WebSocket dialect and wsdeck's own `wsdeck.*` dialect (full request specs, event paging,
 //! coalesced subscriptions, format helpers; see [`dialect`]) over JSON-RPC 2.0 texts, plus
-//! `rpc.discover` (an OpenRPC document of every method in [`METHODS`]).
+//! `rpc.discover` (an OpenRPC document of every method of the method table, `methods.rs`).
 //!
 //! A transport (stdio, or the WebSocket gateway) calls [`Api::attach`] once per client,
 //! feeds each incoming text to [`Connection::handle`] and writes every string from the
@@ -39,6 +39,7 @@ pub mod dialect;
 mod discover;
 mod error;
 mod history;
+mod methods;
 mod observer;
 mod outbox;
 mod params;
@@ -56,11 +57,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use wsdeck_engine::Engine;
 
+use methods::Family;
 use outbox::{Outbox, TrySendError};
 
-pub use discover::{METHODS, openrpc};
+pub use discover::openrpc;
 pub use error::ApiError;
 pub use history::HISTORY;
+pub use methods::method_names;
 pub use observer::{
     HistoryProblem, HistoryProblemKind, HistoryProblems, OpenedSession, SessionObserver,
     history_error_notification,
@@ -587,19 +590,15 @@ fn claim(
     (error_response(id, &refusal), None)
 }
 
-/// A method served off the async threads (file or SQLite work): the permission first, then
-/// the service if this API has one, else a worded error saying how to get one.
+/// A method served off the async threads (file or SQLite work): the service if this API has
+/// one, else a worded error saying how to get one.
 async fn blocking_call<S: Send + Sync + 'static>(
-    granted: bool,
     service: Option<S>,
     missing: &str,
     run: fn(&S, &str, Option<Value>) -> Result<Value, ApiError>,
     method: &str,
     params: Option<Value>,
 ) -> Result<Value, ApiError> {
-    if !granted {
-        return Err(ApiError::Unauthorized);
-    }
     let Some(service) = service else {
         return Err(ApiError::File {
             message: missing.to_owned(),
@@ -633,47 +632,55 @@ impl From<Value> for Reply {
     }
 }
 
-/// Routes a method by the one list [`METHODS`]: names not in it answer -32601.
+/// Routes a method by the method table: names not in it answer -32601 (and `snap_*` to a
+/// caller that is not a snap, as upstream), a caller without the method's permission 4100 —
+/// before any params are read — and the rest go to their family's handler.
 async fn dispatch(
     state: &Inner,
     method: &str,
     params: Option<Value>,
 ) -> (Result<Reply, ApiError>, Option<snap::Release>) {
-    if !METHODS.contains(&method) {
+    let Some(entry) = methods::find(method) else {
+        return (Err(ApiError::MethodNotFound), None);
+    };
+    if entry.family == Family::Snap && !state.snap.caller_is_snap() {
         return (Err(ApiError::MethodNotFound), None);
     }
-    if method == "rpc.discover" {
-        return (Ok(Reply::Text(discover::openrpc_text().to_owned())), None);
+    if let Some(permission) = entry.permission
+        && !state.snap.caller_has(permission)
+    {
+        return (Err(ApiError::Unauthorized), None);
     }
-    if method.starts_with("snap_") {
-        let (result, release) = state.snap.call(method, params).await;
-        return (result.map(Reply::Json), release);
+    match entry.family {
+        Family::Discover => (Ok(Reply::Text(discover::openrpc_text().to_owned())), None),
+        Family::Snap => {
+            let (result, release) = state.snap.call(method, params).await;
+            (result.map(Reply::Json), release)
+        }
+        Family::Sessions => state.dialect.call(method, params).await,
+        Family::Workspace => {
+            let answer = blocking_call(
+                state.workspace.clone(),
+                "this wsdeck serves no workspace (wsdeck ui does; for wsdeck serve pass --workspace DIR)",
+                |ws: &Arc<workspace::State>, m, p| ws.call(m, p),
+                method,
+                params,
+            );
+            (answer.await.map(Reply::Json), None)
+        }
+        Family::History => {
+            let answer = blocking_call(
+                state.history.clone(),
+                state.history_unavailable.as_deref().unwrap_or(
+                    "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
+                ),
+                history::call,
+                method,
+                params,
+            );
+            (answer.await.map(Reply::Json), None)
+        }
     }
-    if discover::is_workspace_method(method) {
-        let answer = blocking_call(
-            state.snap.caller_has(WORKSPACE),
-            state.workspace.clone(),
-            "this wsdeck serves no workspace (wsdeck ui does; for wsdeck serve pass --workspace DIR)",
-            |ws: &Arc<workspace::State>, m, p| ws.call(m, p),
-            method,
-            params,
-        );
-        return (answer.await.map(Reply::Json), None);
-    }
-    if method.starts_with("wsdeck.history.") {
-        let answer = blocking_call(
-            state.snap.caller_has(HISTORY),
-            state.history.clone(),
-            state.history_unavailable.as_deref().unwrap_or(
-                "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
-            ),
-            history::call,
-            method,
-            params,
-        );
-        return (answer.await.map(Reply::Json), None);
-    }
-    state.dialect.call(method, params).await
 }
 
 /// Runs one item; returns its response text (none for a notification) and a value that,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 use url::Url;
-use wsdeck_engine::{Direction, Engine, EventKind, Payload, RequestSpec, Session};
+use wsdeck_engine::{Direction, Engine, EventKind, LogCursor, Payload, RequestSpec, Session};
 
 use crate::dialect::request_json;
 use crate::error::ApiError;
@@ -90,6 +90,11 @@ impl State {
         }
     }
 
+    /// Whether this connection's caller is a snap (only snaps see the `snap_*` methods).
+    pub(crate) fn caller_is_snap(&self) -> bool {
+        self.caller.is_snap()
+    }
+
     /// Whether this connection's caller was granted `permission`.
     pub(crate) fn caller_has(&self, permission: &str) -> bool {
         self.caller.permissions.contains(permission)
@@ -113,26 +118,14 @@ impl State {
         let _ = self.tx.send_reserved(build(), room).await;
     }
 
-    /// Routes a method: non-`snap_` and unknown methods and non-snap callers get -32601,
-    /// then the permission (4100) is checked before any params.
+    /// Runs one `snap_*` method. The dispatcher has already checked, by the method table,
+    /// that the method exists, that the caller is a snap (else -32601) and that it holds the
+    /// network permission (else 4100), before any params are read.
     pub(crate) async fn call(
         self: &Arc<Self>,
         method: &str,
         params: Option<Value>,
     ) -> (Result<Value, ApiError>, Option<Release>) {
-        let known = matches!(
-            method,
-            "snap_openWebSocket"
-                | "snap_sendWebSocketMessage"
-                | "snap_closeWebSocket"
-                | "snap_getWebSockets"
-        );
-        if !known || !self.caller.is_snap() {
-            return (Err(ApiError::MethodNotFound), None);
-        }
-        if !self.caller.permissions.contains(NETWORK_ACCESS) {
-            return (Err(ApiError::Unauthorized), None);
-        }
         let params = params.as_ref();
         match method {
             "snap_openWebSocket" => match self.open(params).await {
@@ -141,7 +134,8 @@ impl State {
             },
             "snap_sendWebSocketMessage" => (self.send(params).await, None),
             "snap_closeWebSocket" => (self.close(params).await, None),
-            _ => (Ok(self.list()), None),
+            "snap_getWebSockets" => (Ok(self.list()), None),
+            _ => (Err(ApiError::MethodNotFound), None),
         }
     }
 
@@ -321,9 +315,8 @@ async fn pump(
         origin,
         close_called,
     } = socket;
-    let log = session.log().clone();
     let mut release_rx = Some(release_rx);
-    let mut seq = 0;
+    let mut cursor = LogCursor::new(session.log().clone());
     let mut batch = Vec::new();
     let requested_protocol = !session.spec().protocols.is_empty();
     let mut opened = false;
@@ -333,8 +326,7 @@ async fn pump(
     let mut close_frame: Option<(Option<u16>, String)> = None;
     let mut closed = false;
     loop {
-        batch.clear();
-        let outcome = log.next_batch(seq, 256, &mut batch).await;
+        let outcome = cursor.next(256, &mut batch).await;
         for event in batch.drain(..) {
             match event.kind {
                 EventKind::Open(info) if !opened && !refused => {
@@ -376,8 +368,7 @@ async fn pump(
                 _ => {}
             }
         }
-        seq = outcome.next_seq;
-        log.acknowledge(seq);
+        cursor.acknowledge();
         if outcome.at_end {
             break;
         }
