@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base64ToBytes, convertBinary, hexToBytes } from "./binary";
+import { parseBase64, convertBinary, hexToBytes } from "./binary";
 
 describe("hex ↔ Base64", () => {
   it("converts valid hex to Base64 and back", () => {
@@ -20,7 +20,7 @@ describe("hex ↔ Base64", () => {
   it("decodes", () => {
     expect(hexToBytes("0a ff")).toEqual(new Uint8Array([10, 255]));
     expect(hexToBytes("0a f")).toBeNull();
-    expect(base64ToBytes("AAE=")).toEqual(new Uint8Array([0, 1]));
-    expect(base64ToBytes("AA=E")).toBeNull();
+    expect(parseBase64("AAE=")).toEqual(new Uint8Array([0, 1]));
+    expect(parseBase64("AA=E")).toBeNull();
   });
 });

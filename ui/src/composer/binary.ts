@@ -17,8 +17,9 @@ export function hexToBytes(text: string): Uint8Array | null {
   return bytes;
 }
 
-/** The bytes of standard Base64 text (whitespace ignored, padding optional). */
-export function base64ToBytes(text: string): Uint8Array | null {
+/** The bytes of Base64 a user typed (whitespace ignored, padding optional), or null when it
+ *  is not Base64. (Data wsdeck sent is decoded by `decodeWireBase64`, which never fails.) */
+export function parseBase64(text: string): Uint8Array | null {
   const compact = text.replace(/\s+/g, "");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return null;
   const body = compact.replace(/=+$/, "");
@@ -46,7 +47,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
 /** `text` typed as `from`, rewritten as `to`; unchanged when it is not valid `from`. */
 export function convertBinary(text: string, from: BinaryEncoding, to: BinaryEncoding): string {
   if (from === to) return text;
-  const bytes = from === "hex" ? hexToBytes(text) : base64ToBytes(text);
+  const bytes = from === "hex" ? hexToBytes(text) : parseBase64(text);
   if (!bytes) return text;
   return to === "hex" ? bytesToHex(bytes) : bytesToBase64(bytes);
 }

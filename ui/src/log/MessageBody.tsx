@@ -5,7 +5,7 @@ import { errorReason } from "../errors";
 import type { HexdumpLine, WsEvent } from "../types";
 import type { LogController } from "./controller";
 import {
-  base64ToBytes,
+  decodeWireBase64,
   bytesToBase64,
   consoleLine,
   hexBytes,
@@ -25,7 +25,7 @@ const HEX_MAX = 64 * 1024;
 /** What "copy" puts on the clipboard: the text, hex bytes for binary, the line for events. */
 export function eventText(e: WsEvent): string {
   if (!isDataEvent(e)) return `${e.time} ${consoleLine(e)}`;
-  if (e.format === "binary") return hexBytes(base64ToBytes(e.data));
+  if (e.format === "binary") return hexBytes(decodeWireBase64(e.data));
   return e.data;
 }
 
@@ -38,7 +38,7 @@ export function copyBodyText(e: WsEvent): string {
 /** The body as text (binary decoded as UTF-8, invalid bytes replaced). */
 export function bodyText(e: WsEvent): string {
   if (!isDataEvent(e)) return JSON.stringify(e, null, 2);
-  if (e.format === "binary") return new TextDecoder().decode(base64ToBytes(e.data));
+  if (e.format === "binary") return new TextDecoder().decode(decodeWireBase64(e.data));
   return e.data;
 }
 
@@ -148,7 +148,8 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
     if (!hex || !isDataEvent(e)) return;
     let live = true;
     setHexLines(null);
-    const bytes = e.format === "binary" ? base64ToBytes(e.data) : new TextEncoder().encode(e.data);
+    const bytes =
+      e.format === "binary" ? decodeWireBase64(e.data) : new TextEncoder().encode(e.data);
     const shown = bytes.subarray(0, HEX_MAX);
     const b64 = e.format === "binary" && bytes.length <= HEX_MAX ? e.data : bytesToBase64(shown);
     ctl.rpc

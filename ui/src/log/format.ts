@@ -79,8 +79,10 @@ export function escapeControl(text: string): string {
   });
 }
 
-/** Decodes standard base64 to bytes (tolerates missing padding; bad input gives what it can). */
-export function base64ToBytes(b64: string): Uint8Array {
+/** The bytes of base64 that wsdeck sent (an event's binary data, maybe a prefix of it):
+ *  never fails — bad input gives what it can. User input goes through `parseBase64`, which
+ *  refuses what is not Base64. */
+export function decodeWireBase64(b64: string): Uint8Array {
   try {
     const bin = atob(b64.replace(/[^A-Za-z0-9+/]/g, ""));
     const out = new Uint8Array(bin.length);
@@ -123,7 +125,7 @@ const PREVIEW_BYTES = 16;
 export function previewText(e: WsEvent): string {
   if (!isDataEvent(e)) return consoleLine(e);
   if (isBinary(e)) {
-    const bytes = base64ToBytes(e.data.slice(0, Math.ceil(PREVIEW_BYTES / 3) * 4 + 4));
+    const bytes = decodeWireBase64(e.data.slice(0, Math.ceil(PREVIEW_BYTES / 3) * 4 + 4));
     const shown = Math.min(PREVIEW_BYTES, bytes.length);
     const hex = hexBytes(bytes, shown);
     const more = e.size > shown ? " …" : "";
