@@ -30,6 +30,7 @@ import { WorkspaceStore } from "../sidebar/store";
 import { guessFormat, parseFragment } from "./fragment";
 import { HistoryBanner } from "../history/HistoryBanner";
 import { HistoryProblemStore } from "../history/problem";
+import { PaneBoundary } from "./PaneBoundary";
 import { LinkBanner } from "./LinkBanner";
 import { ShortcutsDialog, shortcutFor } from "./Shortcuts";
 import { DRAFTS_KEY, deserializeWorkspace, serializeWorkspace } from "./persist";
@@ -544,15 +545,17 @@ export function App({ rpc }: { rpc: Rpc }) {
       <LinkBanner rpc={rpc} />
       <HistoryBanner store={bench.historyProblems} />
       <div class={`body${sidebarHidden ? " no-sidebar" : ""}`}>
-        <Sidebar
-          store={bench.workspace}
-          actions={actions}
-          hidden={sidebarHidden}
-          reveal={activeRequest?.saved.value?.id ?? null}
-          history={bench.history}
-          historyActions={historyActions}
-          historyOpenId={activeHistory ? activeHistory.recordId : null}
-        />
+        <PaneBoundary name="sidebar">
+          <Sidebar
+            store={bench.workspace}
+            actions={actions}
+            hidden={sidebarHidden}
+            reveal={activeRequest?.saved.value?.id ?? null}
+            history={bench.history}
+            historyActions={historyActions}
+            historyOpenId={activeHistory ? activeHistory.recordId : null}
+          />
+        </PaneBoundary>
         <div class="main-column">
           <div class="tabbar">
             <div
@@ -646,26 +649,34 @@ export function App({ rpc }: { rpc: Rpc }) {
                 key={tab.id}
               >
                 {isHistoryTab(tab) ? (
-                  <HistoryView
-                    rpc={rpc}
-                    store={bench.history}
-                    tab={tab}
-                    openAsRequest={(h) => bench.openAsRequest(h)}
-                  />
+                  <PaneBoundary name="recorded session">
+                    <HistoryView
+                      rpc={rpc}
+                      store={bench.history}
+                      tab={tab}
+                      openAsRequest={(h) => bench.openAsRequest(h)}
+                    />
+                  </PaneBoundary>
                 ) : (
                   <>
-                    <RequestPane
-                      rpc={rpc}
-                      tab={tab}
-                      variables={variables}
-                      workspace={bench.workspace}
-                    />
-                    <MessagesPane
-                      rpc={rpc}
-                      session={tab.session}
-                      onSaveMessage={saveHandler(bench, tab)}
-                    />
-                    <ConsolePanel rpc={rpc} session={tab.session} />
+                    <PaneBoundary name="request pane">
+                      <RequestPane
+                        rpc={rpc}
+                        tab={tab}
+                        variables={variables}
+                        workspace={bench.workspace}
+                      />
+                    </PaneBoundary>
+                    <PaneBoundary name="messages pane">
+                      <MessagesPane
+                        rpc={rpc}
+                        session={tab.session}
+                        onSaveMessage={saveHandler(bench, tab)}
+                      />
+                    </PaneBoundary>
+                    <PaneBoundary name="console">
+                      <ConsolePanel rpc={rpc} session={tab.session} />
+                    </PaneBoundary>
                   </>
                 )}
               </div>
