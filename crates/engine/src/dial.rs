@@ -222,29 +222,7 @@ async fn attempt(
     let port = url.port_or_known_default().unwrap_or(80);
 
     let t = Instant::now();
-    let lookup_host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-    if is_reserved_invalid(&lookup_host) {
-        return Err(EngineError::Resolve {
-            host,
-            message: "names under .invalid never resolve (RFC 6761)".into(),
-        });
-    }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((lookup_host.as_str(), port))
-        .await
-        .map_err(|e| EngineError::Resolve {
-            host: host.clone(),
-            message: e.to_string(),
-        })?
-        .collect();
-    if addrs.is_empty() {
-        return Err(EngineError::Resolve {
-            host,
-            message: "no addresses found".into(),
-        });
-    }
+    let addrs = resolve(&host, port).await?;
     timings.dns = t.elapsed();
 
     let t = Instant::now();
@@ -256,89 +234,15 @@ async fn attempt(
 
     let t = Instant::now();
     phase.set(Phase::TLS);
-    let (stream, tls_desc) = if url.scheme() == "wss" {
-        let name = server_name(url)?;
-        let tls_stream = TlsConnector::from(tls.config.clone())
-            .connect(name, tcp)
-            .await
-            .map_err(|e| {
-                let (message, hint) = crate::tls::describe_tls_error(&e, tls.context);
-                EngineError::Tls {
-                    host: host.clone(),
-                    message,
-                    hint,
-                }
-            })?;
-        let (_, conn) = tls_stream.get_ref();
-        let desc = format!(
-            "{} {}",
-            conn.protocol_version()
-                .and_then(|v| v.as_str())
-                .unwrap_or("TLS"),
-            conn.negotiated_cipher_suite()
-                .and_then(|s| s.suite().as_str())
-                .unwrap_or("")
-        )
-        .trim()
-        .to_owned();
-        (MaybeTls::Tls(Box::new(tls_stream)), Some(desc))
-    } else {
-        (MaybeTls::Plain(tcp), None)
-    };
+    let (stream, tls_desc) = secure(tcp, url, &host, tls).await?;
     timings.tls = t.elapsed();
 
     let t = Instant::now();
     phase.set(Phase::UPGRADE);
     let key = new_key();
     let (request, request_head) = build_request(url, headers, &key)?;
-    let offered_protocols: Vec<String> = request
-        .headers()
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|p| p.trim().to_owned())
-        .filter(|p| !p.is_empty())
-        .collect();
-
-    let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
-        .title_case_headers(true)
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(stream))
-        .await
-        .map_err(|e| EngineError::Io(e.to_string()))?;
-    // Aborted if this hop is dropped (handshake timeout), so the socket does not linger.
-    let mut connection = AbortOnDrop(Some(tokio::spawn(conn.with_upgrades())));
-    let mut response = match sender.send_request(request).await {
-        Ok(response) => response,
-        Err(e) => {
-            // With TLS 1.3 a refused client certificate arrives as an alert after the
-            // handshake: the request is cancelled and the real cause is the connection's.
-            let cause = match connection.0.take() {
-                Some(handle) => handle.await.ok().and_then(Result::err),
-                None => None,
-            };
-            if let Some(tls_error) = cause
-                .as_ref()
-                .and_then(|c| tls_failure(c, &host, tls.context))
-            {
-                return Err(tls_error);
-            }
-            if cause.is_none() && e.is_canceled() {
-                // The connection ended before any answer and its cause was lost (e.g. a reset
-                // overtook a TLS alert).
-                return Err(EngineError::Connect {
-                    addr: url.to_string(),
-                    message: "the server closed the connection during the handshake".into(),
-                    hint: if url.scheme() == "wss" {
-                        "; if the server requires a client certificate, pass --cert and --key"
-                    } else {
-                        ""
-                    },
-                });
-            }
-            return Err(describe_hyper_error(cause.as_ref().unwrap_or(&e), url));
-        }
-    };
+    let offered_protocols = offered_protocols(&request);
+    let (mut response, mut connection) = send_upgrade(stream, request, url, &host, tls).await?;
     let status = response.status();
 
     if status == StatusCode::SWITCHING_PROTOCOLS {
@@ -355,14 +259,7 @@ async fn attempt(
                     .any(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-extensions")),
             },
         )?;
-        let upgraded = hyper::upgrade::on(&mut response)
-            .await
-            .map_err(|e| EngineError::InvalidHandshake(format!("upgrade failed: {e}")))?;
-        // The upgrade has completed, so the connection task has finished its work.
-        connection.0.take();
-        let parts = upgraded.downcast::<TokioIo<MaybeTls>>().map_err(|_| {
-            EngineError::InvalidHandshake("internal: upgraded stream has an unexpected type".into())
-        })?;
+        let stream = take_upgraded(&mut response, &mut connection).await?;
         timings.upgrade = t.elapsed();
         let info = HandshakeInfo {
             url: url.to_string(),
@@ -374,12 +271,164 @@ async fn attempt(
             tls: tls_desc,
             timings,
         };
-        return Ok(Hop::Open(Box::new(Established {
-            stream: Prefixed::new(&parts.read_buf, parts.io.into_inner()),
-            info,
-        })));
+        return Ok(Hop::Open(Box::new(Established { stream, info })));
     }
+    not_upgraded(response, request_head).await
+}
 
+/// The addresses of `host` (brackets of an IPv6 literal removed); a name under `.invalid`
+/// fails without asking DNS.
+async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, EngineError> {
+    let lookup_host = host.trim_start_matches('[').trim_end_matches(']');
+    if is_reserved_invalid(lookup_host) {
+        return Err(EngineError::Resolve {
+            host: host.to_owned(),
+            message: "names under .invalid never resolve (RFC 6761)".into(),
+        });
+    }
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((lookup_host, port))
+        .await
+        .map_err(|e| EngineError::Resolve {
+            host: host.to_owned(),
+            message: e.to_string(),
+        })?
+        .collect();
+    if addrs.is_empty() {
+        return Err(EngineError::Resolve {
+            host: host.to_owned(),
+            message: "no addresses found".into(),
+        });
+    }
+    Ok(addrs)
+}
+
+/// The TLS handshake for `wss://` (with the protocol and cipher suite, for the handshake
+/// details), or the plain stream for `ws://`.
+async fn secure(
+    tcp: TcpStream,
+    url: &Url,
+    host: &str,
+    tls: &TlsUse<'_>,
+) -> Result<(MaybeTls, Option<String>), EngineError> {
+    if url.scheme() != "wss" {
+        return Ok((MaybeTls::Plain(tcp), None));
+    }
+    let name = server_name(url)?;
+    let tls_stream = TlsConnector::from(tls.config.clone())
+        .connect(name, tcp)
+        .await
+        .map_err(|e| {
+            let (message, hint) = crate::tls::describe_tls_error(&e, tls.context);
+            EngineError::Tls {
+                host: host.to_owned(),
+                message,
+                hint,
+            }
+        })?;
+    let (_, conn) = tls_stream.get_ref();
+    let desc = format!(
+        "{} {}",
+        conn.protocol_version()
+            .and_then(|v| v.as_str())
+            .unwrap_or("TLS"),
+        conn.negotiated_cipher_suite()
+            .and_then(|s| s.suite().as_str())
+            .unwrap_or("")
+    )
+    .trim()
+    .to_owned();
+    Ok((MaybeTls::Tls(Box::new(tls_stream)), Some(desc)))
+}
+
+/// The subprotocols the request offers, one by one.
+fn offered_protocols(request: &Request<Empty<Bytes>>) -> Vec<String> {
+    request
+        .headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Sends the upgrade request over `stream` and waits for the answer's head. The connection
+/// task comes back too: the upgrade is taken from it once the answer is checked.
+async fn send_upgrade(
+    stream: MaybeTls,
+    request: Request<Empty<Bytes>>,
+    url: &Url,
+    host: &str,
+    tls: &TlsUse<'_>,
+) -> Result<(Response<Incoming>, UpgradeTask), EngineError> {
+    let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
+        .title_case_headers(true)
+        .handshake::<_, Empty<Bytes>>(TokioIo::new(stream))
+        .await
+        .map_err(|e| EngineError::Io(e.to_string()))?;
+    // Aborted if this hop is dropped (handshake timeout), so the socket does not linger.
+    let mut connection = AbortOnDrop(Some(tokio::spawn(conn.with_upgrades())));
+    match sender.send_request(request).await {
+        Ok(response) => Ok((response, connection)),
+        Err(e) => {
+            // With TLS 1.3 a refused client certificate arrives as an alert after the
+            // handshake: the request is cancelled and the real cause is the connection's.
+            let cause = match connection.0.take() {
+                Some(handle) => handle.await.ok().and_then(Result::err),
+                None => None,
+            };
+            if let Some(tls_error) = cause
+                .as_ref()
+                .and_then(|c| tls_failure(c, host, tls.context))
+            {
+                return Err(tls_error);
+            }
+            if cause.is_none() && e.is_canceled() {
+                // The connection ended before any answer and its cause was lost (e.g. a reset
+                // overtook a TLS alert).
+                return Err(EngineError::Connect {
+                    addr: url.to_string(),
+                    message: "the server closed the connection during the handshake".into(),
+                    hint: if url.scheme() == "wss" {
+                        "; if the server requires a client certificate, pass --cert and --key"
+                    } else {
+                        ""
+                    },
+                });
+            }
+            Err(describe_hyper_error(cause.as_ref().unwrap_or(&e), url))
+        }
+    }
+}
+
+/// hyper's task driving one hop's connection until the upgrade (aborted when dropped).
+type UpgradeTask = AbortOnDrop<Result<(), hyper::Error>>;
+
+/// The connection, taken back from hyper after a checked 101 answer, with whatever bytes
+/// hyper had already read past the answer's head.
+async fn take_upgraded(
+    response: &mut Response<Incoming>,
+    connection: &mut UpgradeTask,
+) -> Result<Prefixed<MaybeTls>, EngineError> {
+    let upgraded = hyper::upgrade::on(response)
+        .await
+        .map_err(|e| EngineError::InvalidHandshake(format!("upgrade failed: {e}")))?;
+    // The upgrade has completed, so the connection task has finished its work.
+    connection.0.take();
+    let parts = upgraded.downcast::<TokioIo<MaybeTls>>().map_err(|_| {
+        EngineError::InvalidHandshake("internal: upgraded stream has an unexpected type".into())
+    })?;
+    Ok(Prefixed::new(&parts.read_buf, parts.io.into_inner()))
+}
+
+/// An answer other than 101: a redirect to follow, or the refusal with its status, headers
+/// and the start of its body.
+async fn not_upgraded(
+    response: Response<Incoming>,
+    request_head: HttpHead,
+) -> Result<Hop, EngineError> {
+    let status = response.status();
     if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
         if let Some(location) = response
             .headers()
@@ -396,7 +445,6 @@ async fn attempt(
             message: "no Location header".into(),
         });
     }
-
     let head = response_head(&response);
     let body = read_body_prefix(response).await;
     Err(EngineError::HandshakeRejected {
