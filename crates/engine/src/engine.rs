@@ -124,7 +124,48 @@ impl Engine {
 
 /// Checks and normalises a request once, so that every (re)connection uses the same values.
 pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
-    let raw = spec.url.trim();
+    let mut url = checked_url(spec.url.trim())?;
+    let url_credentials = take_credentials(&mut url);
+    if !spec.params.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in &spec.params {
+            pairs.append_pair(k, v);
+        }
+    }
+    let mut headers = checked_headers(&spec.headers)?;
+    if let Some(credentials) = url_credentials
+        && !headers
+            .iter()
+            .any(|(n, _)| *n == http::header::AUTHORIZATION)
+    {
+        let value = HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
+            EngineError::InvalidUrl {
+                url: url.to_string(),
+                reason: "the user name or password cannot be sent in a header".into(),
+            }
+        })?;
+        headers.push((http::header::AUTHORIZATION, value));
+    }
+    if let Some(protocols) = protocols_header(&spec.protocols)? {
+        headers.push((http::header::SEC_WEBSOCKET_PROTOCOL, protocols));
+    }
+    let tls = crate::tls::client_config(&spec.settings.tls)?;
+    Ok(Prepared {
+        url,
+        headers,
+        settings: spec.settings.clone(),
+        tls,
+    })
+}
+
+/// The URL as typed, parsed and checked: a `ws://` or `wss://` URL with a host and a port one
+/// can connect to, without its fragment. What is wrong is said as a user would fix it
+/// (`localhost:9001` has no scheme, a space in the host, `http://` is not WebSocket).
+fn checked_url(raw: &str) -> Result<Url, EngineError> {
+    let invalid = |reason: String| EngineError::InvalidUrl {
+        url: raw.to_owned(),
+        reason,
+    };
     let no_scheme = || {
         if raw.contains("//") {
             "it has no scheme: start it with ws:// or wss://".to_owned()
@@ -137,18 +178,17 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
     let authority = raw.split_once("://").map_or(raw, |(_, rest)| rest);
     let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains(char::is_whitespace) {
-        return Err(EngineError::InvalidUrl {
-            url: raw.to_owned(),
-            reason: format!("its host {:?} contains a space", authority.trim()),
-        });
+        return Err(invalid(format!(
+            "its host {:?} contains a space",
+            authority.trim()
+        )));
     }
     if let Some((_, rest)) = raw.split_once("://")
         && rest.starts_with('/')
     {
-        return Err(EngineError::InvalidUrl {
-            url: raw.to_owned(),
-            reason: "it has no host (nothing between :// and the path)".into(),
-        });
+        return Err(invalid(
+            "it has no host (nothing between :// and the path)".into(),
+        ));
     }
     // `localhost:9001/echo` parses as scheme "localhost": it is a host and port.
     if let Some((host, rest)) = raw.split_once(':')
@@ -159,19 +199,15 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
             .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         && !host.is_empty()
     {
-        return Err(EngineError::InvalidUrl {
-            url: raw.to_owned(),
-            reason: no_scheme(),
-        });
+        return Err(invalid(no_scheme()));
     }
-    let mut url = Url::parse(raw).map_err(|e| EngineError::InvalidUrl {
-        url: raw.to_owned(),
-        reason: match e {
+    let mut url = Url::parse(raw).map_err(|e| {
+        invalid(match e {
             url::ParseError::RelativeUrlWithoutBase => no_scheme(),
             url::ParseError::EmptyHost => "it has no host".to_owned(),
             url::ParseError::InvalidPort => "the port is not a number from 0 to 65535".to_owned(),
             other => other.to_string(),
-        },
+        })
     })?;
     match url.scheme() {
         "ws" | "wss" => {}
@@ -189,43 +225,63 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
         }
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(EngineError::InvalidUrl {
-            url: raw.to_owned(),
-            reason: "it has no host".into(),
-        });
+        return Err(invalid("it has no host".into()));
     }
     if url.port_or_known_default() == Some(0) {
-        return Err(EngineError::InvalidUrl {
-            url: raw.to_owned(),
-            reason: "port 0 cannot be connected to".into(),
-        });
+        return Err(invalid("port 0 cannot be connected to".into()));
     }
     url.set_fragment(None);
-    // Credentials in the URL become Basic authentication (as browsers and websocat do) and
-    // leave the URL, so that they are never shown or logged with it.
-    let mut url_credentials = None;
-    if !url.username().is_empty() || url.password().is_some() {
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        let user = decode(url.username());
-        let password = url.password().map(decode).unwrap_or_default();
-        url_credentials =
-            Some(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
-    }
-    if !spec.params.is_empty() {
-        let mut pairs = url.query_pairs_mut();
-        for (k, v) in &spec.params {
-            pairs.append_pair(k, v);
-        }
-    }
+    Ok(url)
+}
 
-    let mut headers = Vec::with_capacity(spec.headers.len() + 1);
-    for (name, value) in &spec.headers {
+/// The user name and password in a URL, percent-decoded, when it has any; and the
+/// `Authorization: Basic` credentials they make (the base64 of `user:password`). Front ends
+/// use it to know what to mask, the engine to send them.
+pub fn url_credentials(url: &Url) -> Option<UrlCredentials> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let user = decode(url.username());
+    let password = url.password().map(decode).unwrap_or_default();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    Some(UrlCredentials {
+        user,
+        password,
+        basic,
+    })
+}
+
+/// Credentials given in a URL (`ws://user:password@host/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlCredentials {
+    pub user: String,
+    pub password: String,
+    /// `user:password` in base64, as `Authorization: Basic` carries it.
+    pub basic: String,
+}
+
+/// Credentials in the URL become Basic authentication (as browsers and websocat do) and
+/// leave the URL, so that they are never shown or logged with it: the base64 of
+/// `user:password`, when there were any.
+fn take_credentials(url: &mut Url) -> Option<String> {
+    let credentials = url_credentials(url)?;
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Some(credentials.basic)
+}
+
+/// The request's headers as they go on the wire (names and values trimmed), each checked;
+/// `Sec-WebSocket-Key` is refused, wsdeck makes its own.
+fn checked_headers(
+    headers: &[(String, String)],
+) -> Result<Vec<(HeaderName, HeaderValue)>, EngineError> {
+    let mut out = Vec::with_capacity(headers.len() + 2);
+    for (name, value) in headers {
         let header_name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
             EngineError::InvalidHeader {
                 name: name.clone(),
@@ -243,38 +299,25 @@ pub(crate) fn prepare(spec: &RequestSpec) -> Result<Prepared, EngineError> {
                 name: name.clone(),
                 reason: "the value has a control character or a non-ASCII byte".into(),
             })?;
-        headers.push((header_name, header_value));
+        out.push((header_name, header_value));
     }
-    if let Some(credentials) = url_credentials
-        && !headers
-            .iter()
-            .any(|(n, _)| *n == http::header::AUTHORIZATION)
+    Ok(out)
+}
+
+/// The `Sec-WebSocket-Protocol` value offering `protocols` (each an HTTP token), if any.
+fn protocols_header(protocols: &[String]) -> Result<Option<HeaderValue>, EngineError> {
+    if protocols.is_empty() {
+        return Ok(None);
+    }
+    if let Some(bad) = protocols
+        .iter()
+        .find(|p| p.is_empty() || !p.bytes().all(is_token_byte))
     {
-        let value = HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
-            EngineError::InvalidUrl {
-                url: url.to_string(),
-                reason: "the user name or password cannot be sent in a header".into(),
-            }
-        })?;
-        headers.push((http::header::AUTHORIZATION, value));
+        return Err(EngineError::InvalidSubprotocol(bad.clone()));
     }
-    if !spec.protocols.is_empty() {
-        for p in &spec.protocols {
-            if p.is_empty() || !p.bytes().all(is_token_byte) {
-                return Err(EngineError::InvalidSubprotocol(p.clone()));
-            }
-        }
-        let value = HeaderValue::from_str(&spec.protocols.join(", "))
-            .map_err(|_| EngineError::InvalidSubprotocol(spec.protocols.join(", ")))?;
-        headers.push((http::header::SEC_WEBSOCKET_PROTOCOL, value));
-    }
-    let tls = crate::tls::client_config(&spec.settings.tls)?;
-    Ok(Prepared {
-        url,
-        headers,
-        settings: spec.settings.clone(),
-        tls,
-    })
+    HeaderValue::from_str(&protocols.join(", "))
+        .map(Some)
+        .map_err(|_| EngineError::InvalidSubprotocol(protocols.join(", ")))
 }
 
 /// RFC 7230 `tchar`.

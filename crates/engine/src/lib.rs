@@ -25,7 +25,7 @@ mod tls;
 pub use bytes::Bytes;
 pub use bytestring::ByteString;
 pub use cursor::{Batch, LogCursor};
-pub use engine::Engine;
+pub use engine::{Engine, UrlCredentials, url_credentials};
 pub use error::{EngineError, ErrorClass};
 pub use event::{
     Direction, Event, EventKind, HandshakeInfo, HandshakeTimings, HttpHead, Initiator, Payload,

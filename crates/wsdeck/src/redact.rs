@@ -60,23 +60,16 @@ impl Redactor {
     /// Adds the credentials of `user:password@` in a URL, as they appear in the Basic
     /// `Authorization` header the engine builds from them.
     pub fn with_url_credentials(mut self, url: &str) -> Redactor {
-        let Ok(parsed) = url::Url::parse(url) else {
+        let Some(credentials) = url::Url::parse(url)
+            .ok()
+            .as_ref()
+            .and_then(wsdeck_engine::url_credentials)
+        else {
             return self;
         };
-        if parsed.password().is_none() && parsed.username().is_empty() {
-            return self;
-        }
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        let user = decode(parsed.username());
-        let password = parsed.password().map(decode).unwrap_or_default();
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-        let mut extra = vec![basic];
-        if !password.is_empty() {
-            extra.push(password);
+        let mut extra = vec![credentials.basic];
+        if !credentials.password.is_empty() {
+            extra.push(credentials.password);
         }
         let mut merged = Redactor::new(extra.iter().map(String::as_str));
         merged.text.append(&mut self.text);
