@@ -646,6 +646,40 @@ impl std::fmt::Display for ServerClose {
     }
 }
 
+/// How a printed session ends on wsdeck's side: after how many received messages (`--once`,
+/// `-n`; none: when the server or stdin ends it) and with which close. What the printer
+/// needs of the command line, so `wsdeck run` and interactive mode need no `ConnectArgs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintEnd {
+    pub max_messages: Option<u64>,
+    pub close_code: Option<u16>,
+    pub close_reason: String,
+}
+
+impl PrintEnd {
+    /// The end `wsdeck connect`'s flags ask for.
+    pub fn of(args: &ConnectArgs) -> Self {
+        PrintEnd {
+            max_messages: if args.once {
+                Some(1)
+            } else {
+                args.max_messages
+            },
+            close_code: args.close_code(),
+            close_reason: args.close_reason.clone(),
+        }
+    }
+
+    /// No message limit; wsdeck closes with 1000 and no reason.
+    pub fn normal() -> Self {
+        PrintEnd {
+            max_messages: None,
+            close_code: Some(1000),
+            close_reason: String::new(),
+        }
+    }
+}
+
 /// Counts received messages against --once / --max-messages.
 #[derive(Debug)]
 pub struct ExitCondition {
@@ -654,12 +688,8 @@ pub struct ExitCondition {
 }
 
 impl ExitCondition {
-    pub fn new(args: &ConnectArgs) -> Self {
-        let limit = if args.once {
-            Some(1)
-        } else {
-            args.max_messages
-        };
+    /// Counts towards `limit` received messages (none: no limit).
+    pub fn after(limit: Option<u64>) -> Self {
         ExitCondition { limit, seen: 0 }
     }
 
@@ -697,7 +727,7 @@ fn run_pipe(
         watch_stdout_reader(args, session.clone(), rt.clone());
     }
     // Print everything the session records, including a failed open, until it ends.
-    let code = print_until_end(args, session, rt, printer);
+    let code = print_until_end(&PrintEnd::of(args), session, rt, printer);
     // Lines that could not be sent were reported one by one; the exit code says so too.
     let refused = refused.load(Ordering::Acquire);
     if code.is_none() && refused > 0 && final_code(session) == exit::OK {
@@ -709,7 +739,7 @@ fn run_pipe(
 
 /// Reads the session log from the start and prints it until the session is over.
 pub(crate) fn print_until_end(
-    args: &ConnectArgs,
+    end: &PrintEnd,
     session: &Session,
     rt: &Handle,
     printer: Printer,
@@ -717,7 +747,7 @@ pub(crate) fn print_until_end(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut events = Vec::with_capacity(4096);
-    let mut exit_condition = ExitCondition::new(args);
+    let mut exit_condition = ExitCondition::after(end.max_messages);
     let mut cursor = LogCursor::new(session.log().clone());
     loop {
         let outcome = match cursor.read_now(4096, &mut events) {
@@ -725,7 +755,7 @@ pub(crate) fn print_until_end(
             _ => {
                 // Caught up: push out what we have, then wait for more.
                 if let Err(e) = out.flush() {
-                    return Some(output_failed(session, rt, args, &e));
+                    return Some(output_failed(session, rt, end, &e));
                 }
                 rt.block_on(cursor.next(4096, &mut events))
             }
@@ -754,7 +784,7 @@ pub(crate) fn print_until_end(
             match printer.sink(event) {
                 Sink::Stdout => {
                     if let Err(e) = printer.write(event, &mut out) {
-                        return Some(output_failed(session, rt, args, &e));
+                        return Some(output_failed(session, rt, end, &e));
                     }
                 }
                 Sink::Stderr => {
@@ -766,15 +796,15 @@ pub(crate) fn print_until_end(
             }
             if exit_condition.count(event) {
                 if let Err(e) = out.flush() {
-                    return Some(output_failed(session, rt, args, &e));
+                    return Some(output_failed(session, rt, end, &e));
                 }
-                let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
+                let _ = rt.block_on(session.close(end.close_code, &end.close_reason));
             }
         }
         cursor.acknowledge();
         if outcome.at_end {
             if let Err(e) = out.flush() {
-                return Some(output_failed(session, rt, args, &e));
+                return Some(output_failed(session, rt, end, &e));
             }
             return None;
         }
@@ -784,11 +814,11 @@ pub(crate) fn print_until_end(
 /// Writing to stdout failed: close politely either way. A reader that went away (`| head`)
 /// wanted no more, so that is a normal end; any other failure (disk full, stdout closed) lost
 /// output, so it is said and gets its own exit code.
-fn output_failed(session: &Session, rt: &Handle, args: &ConnectArgs, error: &std::io::Error) -> u8 {
+fn output_failed(session: &Session, rt: &Handle, end: &PrintEnd, error: &std::io::Error) -> u8 {
     // Nobody reads any more: stop holding the socket back so the close can complete.
     session.log().set_pacing(0);
     let _ = rt.block_on(async {
-        let _ = session.close(args.close_code(), &args.close_reason).await;
+        let _ = session.close(end.close_code, &end.close_reason).await;
         tokio::time::timeout(Duration::from_secs(2), session.wait_closed()).await
     });
     if error.kind() == std::io::ErrorKind::BrokenPipe {

@@ -11,7 +11,7 @@ use wsdeck_engine::{Bytes, LogCursor, Payload, Session, SessionState};
 use wsdeck_format::binary;
 
 use crate::compose::{Composed, Composer, SendFormat};
-use crate::connect::{ConnectArgs, ExitCondition, final_code};
+use crate::connect::{ConnectArgs, ExitCondition, PrintEnd, final_code};
 use crate::exit;
 use crate::printer::{self, View};
 
@@ -59,7 +59,7 @@ pub fn run(
     {
         let session = session.clone();
         let rt = rt.clone();
-        let mut exit_condition = ExitCondition::new(args);
+        let mut exit_condition = ExitCondition::after(PrintEnd::of(args).max_messages);
         let close_code = args.close_code();
         let close_reason = args.close_reason.clone();
         let any_close_ok = args.any_close_ok;

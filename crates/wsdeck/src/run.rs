@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, Parser};
+use clap::Args;
 use tokio::runtime::Handle;
 use wsdeck_engine::{Engine, RequestSpec, SettingsPatch};
 use wsdeck_workspace::{MessageFormat, RequestDoc, RequestId, WorkspaceError};
 
 use crate::compose::{Composed, Composer, SendFormat};
-use crate::connect::{ConnectArgs, all_shapes, final_code, print_until_end};
+use crate::connect::{PrintEnd, all_shapes, final_code, print_until_end};
 use crate::exit;
 use crate::printer::{Printer, View};
 use crate::redact::Redactor;
@@ -178,13 +178,6 @@ fn send_format(format: MessageFormat) -> SendFormat {
     }
 }
 
-/// `wsdeck connect`'s pipe printing, reused: its flags as if given on a command line.
-#[derive(Debug, Parser)]
-struct PrintFlags {
-    #[command(flatten)]
-    connect: ConnectArgs,
-}
-
 fn connect_and_send(
     args: &RunArgs,
     rt: &Handle,
@@ -192,20 +185,6 @@ fn connect_and_send(
     messages: Vec<wsdeck_workspace::SavedMessage>,
     variables: Variables,
 ) -> u8 {
-    let mut argv = vec!["wsdeck-run".to_owned(), spec.url.clone()];
-    if args.jsonl {
-        argv.push("--jsonl".into());
-    }
-    if args.verbose {
-        argv.push("--verbose".into());
-    }
-    let flags = match PrintFlags::try_parse_from(&argv) {
-        Ok(f) => f.connect,
-        Err(e) => {
-            eprintln!("wsdeck run: {e}");
-            return exit::INTERNAL;
-        }
-    };
     let variables = Arc::new(variables);
     let secret_values: Vec<String> = variables
         .secret_values()
@@ -304,8 +283,8 @@ fn connect_and_send(
         });
     }
     let view = printer.view.clone();
-    let code =
-        print_until_end(&flags, &session, rt, printer).unwrap_or_else(|| final_code(&session));
+    let code = print_until_end(&PrintEnd::normal(), &session, rt, printer)
+        .unwrap_or_else(|| final_code(&session));
     let code = if args.any_close_ok {
         code
     } else {
