@@ -137,19 +137,9 @@ fn read_all(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String
 /// Runs `wsdeck ARGS` with `stdin` on its standard input (then closed), to the end or until
 /// [`GUARD`] passes (then it is killed and the test fails).
 fn wsdeck(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
-    let input = stdin.to_vec();
-    let mut pipe = child.stdin.take().expect("piped stdin");
-    // The process may exit without reading stdin: a write error is not a failure.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
+    let mut command = Command::new(BIN);
+    command.args(args);
+    let (child, writer) = run::spawn_fed(command, stdin);
     let finished = run::finish(child, GUARD);
     let _ = writer.join();
     let run = Run {

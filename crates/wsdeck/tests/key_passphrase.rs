@@ -5,9 +5,8 @@
 #[path = "common/run.rs"]
 mod run;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use wsdeck_echo::{EchoConfig, EchoServer, TlsConfig};
@@ -100,21 +99,11 @@ struct Run {
 /// Runs wsdeck with `stdin`, `env` added, to the end (killed after [`GUARD`]).
 fn wsdeck(args: &[String], env: &[(&str, &str)], stdin: &[u8]) -> Run {
     let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env_remove("WSDECK_KEY_PASSPHRASE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args).env_remove("WSDECK_KEY_PASSPHRASE");
     for (name, value) in env {
         command.env(name, value);
     }
-    let mut child = command.spawn().unwrap_or_else(|e| panic!("{e}"));
-    let mut pipe = child.stdin.take().unwrap_or_else(|| panic!("stdin"));
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
+    let (child, writer) = run::spawn_fed(command, stdin);
     let finished = run::finish(child, GUARD);
     let _ = writer.join();
     let run = Run {

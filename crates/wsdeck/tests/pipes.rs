@@ -92,18 +92,9 @@ fn run_with_stdin(args: &[&str], stdin: Stdio) -> Run {
 
 /// `wsdeck ARGS` with `input` written to a pipe on its stdin, then the pipe closed.
 fn run_piped(args: &[&str], input: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
-    let mut pipe = child.stdin.take().expect("piped stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
+    let mut command = Command::new(BIN);
+    command.args(args);
+    let (child, writer) = run::spawn_fed(command, input);
     let run = finish(child, args);
     let _ = writer.join();
     run
@@ -671,18 +662,9 @@ fn run_takes_a_request_file_anywhere_and_names_typos() {
 /// `wsdeck ARGS < input | (sleep; cat)`: the reader of stdout starts late and then reads
 /// slowly, so wsdeck must hold the socket (and its own sending) back rather than drop.
 fn run_with_slow_reader(args: &[&str], input: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"));
-    let mut pipe = child.stdin.take().expect("piped stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
+    let mut command = Command::new(BIN);
+    command.args(args);
+    let (mut child, writer) = run::spawn_fed(command, input);
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(1500));

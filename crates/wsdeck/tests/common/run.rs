@@ -2,9 +2,28 @@
 //! stdout and stderr are drained on their own threads (a full pipe never blocks it), and a
 //! process that outlives the guard is killed, so no test hangs.
 
-use std::io::Read;
-use std::process::Child;
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+/// Starts `command` with all three pipes and writes `input` to its stdin on a thread, then
+/// closes it. The process may exit without reading stdin: a write error is not a failure.
+/// Join the thread after [`finish`].
+pub fn spawn_fed(mut command: Command, input: &[u8]) -> (Child, JoinHandle<()>) {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", command.get_program()));
+    let mut pipe = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    (child, writer)
+}
 
 /// What a finished (or killed) process left.
 #[derive(Debug)]
