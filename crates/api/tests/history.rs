@@ -33,8 +33,9 @@ impl SessionObserver for Rec {
     }
 }
 
-#[tokio::test]
-async fn recorded_sessions_read_back_like_live_ones() {
+/// An echo server, and an API that records every session it opens into an in-memory
+/// history it also serves.
+async fn recording_api() -> (EchoServer, Api) {
     let server = EchoServer::start(EchoConfig::default())
         .await
         .expect("echo");
@@ -42,6 +43,12 @@ async fn recorded_sessions_read_back_like_live_ones() {
     let api = Api::new(Engine::new())
         .with_history(history.clone())
         .with_observer(Arc::new(Rec(history)));
+    (server, api)
+}
+
+#[tokio::test]
+async fn recorded_sessions_read_back_like_live_ones() {
+    let (server, api) = recording_api().await;
     let mut c = Client::with_permissions(&api, "local:ui", &["endowment:network-access", HISTORY]);
     let open = c
         .ok("wsdeck.open", json!({"url": server.url("/echo")}))
@@ -268,13 +275,7 @@ async fn history_problems_reach_every_caller_as_notifications_at_once_and_on_arr
 
 #[tokio::test]
 async fn a_page_of_big_recorded_messages_ends_early_and_pages_on() {
-    let server = EchoServer::start(EchoConfig::default())
-        .await
-        .expect("echo");
-    let history = History::open_in_memory().expect("history");
-    let api = Api::new(Engine::new())
-        .with_history(history.clone())
-        .with_observer(Arc::new(Rec(history)));
+    let (server, api) = recording_api().await;
     let mut c = Client::with_permissions(&api, "local:ui", &["endowment:network-access", HISTORY]);
     // Four binary messages of 5 MB: 27 MB of base64 in all, more than one answer may hold.
     c.ok(
