@@ -89,15 +89,9 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::event::{Direction, EventKind, Payload};
+    use crate::event::{EventKind, Payload};
+    use crate::log::tests::{keeping, msg};
     use crate::spec::Retention;
-
-    fn msg(s: &str) -> EventKind {
-        EventKind::Message {
-            direction: Direction::In,
-            payload: Payload::text(s.to_owned()),
-        }
-    }
 
     fn texts(events: &[Event]) -> Vec<String> {
         events
@@ -155,10 +149,7 @@ mod tests {
 
     #[test]
     fn tells_what_the_retention_dropped_once_and_can_go_back() {
-        let retention = Retention {
-            max_events: 2,
-            max_bytes: usize::MAX,
-        };
+        let retention = keeping(2);
         let log = Arc::new(SessionLog::new(retention, Instant::now()));
         for s in ["a", "b", "c", "d"] {
             log.append(msg(s));

@@ -395,14 +395,23 @@ impl Drop for SessionLog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::event::{Direction, Payload};
 
-    fn msg(s: &str) -> EventKind {
+    /// A received text message (also for the cursor's tests).
+    pub(crate) fn msg(s: &str) -> EventKind {
         EventKind::Message {
             direction: Direction::In,
             payload: Payload::text(s.to_owned()),
+        }
+    }
+
+    /// A retention of `max_events` events, bytes unbounded.
+    pub(crate) fn keeping(max_events: usize) -> Retention {
+        Retention {
+            max_events,
+            max_bytes: usize::MAX,
         }
     }
 
@@ -425,10 +434,7 @@ mod tests {
 
     #[test]
     fn eviction_is_reported_to_readers_behind_it() {
-        let retention = Retention {
-            max_events: 5,
-            max_bytes: usize::MAX,
-        };
+        let retention = keeping(5);
         let log = SessionLog::new(retention, Instant::now());
         for i in 0..12 {
             log.append(msg(&i.to_string()));
@@ -576,10 +582,7 @@ mod tests {
 
     #[test]
     fn the_pacing_reader_never_misses_an_event_the_retention_would_drop() {
-        let retention = Retention {
-            max_events: 4,
-            max_bytes: usize::MAX,
-        };
+        let retention = keeping(4);
         let log = SessionLog::new(retention, Instant::now());
         log.set_pacing(1 << 20);
         for i in 0..10 {
