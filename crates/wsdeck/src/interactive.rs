@@ -59,9 +59,8 @@ pub fn run(
     {
         let session = session.clone();
         let rt = rt.clone();
-        let mut exit_condition = ExitCondition::after(PrintEnd::of(args).max_messages);
-        let close_code = args.close_code();
-        let close_reason = args.close_reason.clone();
+        let end = PrintEnd::of(args);
+        let mut exit_condition = ExitCondition::after(end.max_messages);
         let any_close_ok = args.any_close_ok;
         let mut print = printer_out;
         std::thread::spawn(move || {
@@ -74,7 +73,7 @@ pub fn run(
                 for event in &events {
                     printer::human(event, color, &view, &mut buf);
                     if exit_condition.count(event) {
-                        let _ = rt.block_on(session.close(close_code, &close_reason));
+                        let _ = rt.block_on(session.close(end.close_code, &end.close_reason));
                     }
                 }
                 if !buf.is_empty() {
