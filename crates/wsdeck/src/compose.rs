@@ -43,6 +43,30 @@ impl SendFormat {
     }
 }
 
+/// How lines become messages: the part of a session's config the composer is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComposeConfig {
+    /// Substitute `{{…}}` in messages (off with --no-vars, and for raw binary stdin, whose
+    /// bytes must reach the server unchanged).
+    pub templates: bool,
+    /// How each line is read (`--send-format`).
+    pub format: SendFormat,
+    /// Text formats go out as binary frames (--binary).
+    pub binary: bool,
+}
+
+impl ComposeConfig {
+    /// Text as typed, `{{variables}}` substituted: `wsdeck run`'s start (each saved message
+    /// then sets its own format).
+    pub fn text() -> Self {
+        ComposeConfig {
+            templates: true,
+            format: SendFormat::Text,
+            binary: false,
+        }
+    }
+}
+
 /// Builds messages from lines.
 #[derive(Debug)]
 pub struct Composer {
@@ -64,18 +88,43 @@ pub enum Composed {
     Refused(String),
 }
 
+/// Who hears what became of a composed message, in its own words: the pipe names the stdin
+/// line or `-x` message, `wsdeck run` the saved message, the prompt nothing. A refusal is
+/// also what a caller counts for its exit code.
+pub trait ComposeReport {
+    /// The message is sent, but `warning` is worth saying (HTML problems).
+    fn warning(&self, warning: &str);
+    /// The message is not sent, because of `why`.
+    fn refused(&self, why: &str);
+}
+
+impl Composed {
+    /// The payload to send, if any; warnings and the refusal go to `report`. The one place
+    /// every front end (pipe, `wsdeck run`, interactive) turns a composed line into a send.
+    pub fn into_payload(self, report: &impl ComposeReport) -> Option<Payload> {
+        match self {
+            Composed::Send(payload) => Some(payload),
+            Composed::SendWithWarnings(payload, warnings) => {
+                for w in &warnings {
+                    report.warning(w);
+                }
+                Some(payload)
+            }
+            Composed::Refused(why) => {
+                report.refused(&why);
+                None
+            }
+        }
+    }
+}
+
 impl Composer {
-    pub fn new(
-        variables: Arc<Variables>,
-        templates: bool,
-        format: SendFormat,
-        binary: bool,
-    ) -> Self {
+    pub fn new(variables: Arc<Variables>, config: ComposeConfig) -> Self {
         Composer {
             variables,
-            templates,
-            format,
-            binary,
+            templates: config.templates,
+            format: config.format,
+            binary: config.binary,
             source: SystemSource::new(),
         }
     }
@@ -171,7 +220,13 @@ mod tests {
             local: vec![Variable::new("name", "wsdeck")],
             ..Variables::default()
         };
-        Composer::new(Arc::new(vars), true, format, false)
+        Composer::new(
+            Arc::new(vars),
+            ComposeConfig {
+                format,
+                ..ComposeConfig::text()
+            },
+        )
     }
 
     fn sent(c: Composed) -> Payload {
@@ -245,21 +300,60 @@ mod tests {
         );
         let mut raw = Composer::new(
             Arc::new(Variables::default()),
-            false,
-            SendFormat::Text,
-            false,
+            ComposeConfig {
+                templates: false,
+                ..ComposeConfig::text()
+            },
         );
         assert_eq!(
             sent(raw.compose_bytes(Bytes::from_static(b"{{x}}"))),
             Payload::text("{{x}}")
         );
         assert!(refused(c.compose_bytes(Bytes::from_static(b"\xff\xfe"))).contains("--binary"));
-        let mut binary =
-            Composer::new(Arc::new(Variables::default()), true, SendFormat::Text, true);
+        let mut binary = Composer::new(
+            Arc::new(Variables::default()),
+            ComposeConfig {
+                binary: true,
+                ..ComposeConfig::text()
+            },
+        );
         assert_eq!(
             sent(binary.compose_bytes(Bytes::from_static(b"\xff{{x}}"))),
             Payload::binary(b"\xff{{x}}".to_vec()),
             "raw bytes with --binary are sent as they are"
+        );
+    }
+
+    /// What a report heard, in order.
+    #[derive(Default)]
+    struct Heard(std::cell::RefCell<Vec<String>>);
+
+    impl ComposeReport for Heard {
+        fn warning(&self, warning: &str) {
+            self.0.borrow_mut().push(format!("warning: {warning}"));
+        }
+
+        fn refused(&self, why: &str) {
+            self.0.borrow_mut().push(format!("refused: {why}"));
+        }
+    }
+
+    #[test]
+    fn into_payload_sends_with_warnings_and_reports_refusals() {
+        let heard = Heard::default();
+        assert_eq!(
+            Composed::Send(Payload::text("a")).into_payload(&heard),
+            Some(Payload::text("a"))
+        );
+        assert_eq!(
+            Composed::SendWithWarnings(Payload::text("b"), vec!["w1".into(), "w2".into()])
+                .into_payload(&heard),
+            Some(Payload::text("b"))
+        );
+        assert_eq!(Composed::Refused("bad".into()).into_payload(&heard), None);
+        assert_eq!(
+            heard.0.into_inner(),
+            ["warning: w1", "warning: w2", "refused: bad"]
         );
     }
 }

@@ -76,21 +76,17 @@ fn open_existing(path: Option<PathBuf>) -> anyhow::Result<History> {
 /// How long a command that records waits at exit for the history to be committed.
 pub const RECORD_FLUSH: Duration = Duration::from_secs(10);
 
-/// The recorder of `--record` (`wsdeck connect`, `wsdeck run`; `None` without it), opened
-/// before connecting so that a bad history file stops the command early; it applies the
-/// retention settings too. The error is worded for `--record`.
+/// The recorder of `--record` (`wsdeck connect`, `wsdeck run`) into the history at `path`
+/// (or the default), opened before connecting so that a bad history file stops the command
+/// early; it applies the retention settings too. The error is worded for `--record`.
 pub fn recorder_for(
-    record: bool,
     path: Option<PathBuf>,
     rt: &tokio::runtime::Handle,
-) -> anyhow::Result<Option<Recorder>> {
-    if !record {
-        return Ok(None);
-    }
+) -> anyhow::Result<Recorder> {
     let recorder = Recorder::new(open(path).context("--record")?);
     let _runtime = rt.enter();
     recorder.keep_retention();
-    Ok(Some(recorder))
+    Ok(recorder)
 }
 
 /// The exit code of a command that recorded: a recording that failed turns a clean `OK`

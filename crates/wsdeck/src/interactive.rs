@@ -10,10 +10,11 @@ use tokio::runtime::Handle;
 use wsdeck_engine::{Bytes, LogCursor, Payload, Session, SessionState};
 use wsdeck_format::binary;
 
-use crate::compose::{Composed, Composer, SendFormat};
-use crate::connect::{ConnectArgs, ExitCondition, PrintEnd, final_code};
+use crate::compose::{ComposeReport, Composer, SendFormat};
 use crate::exit;
-use crate::printer::{self, View};
+use crate::printer;
+use crate::session_config::Terminal;
+use crate::session_runner::{ExitCondition, Started, session_code};
 
 const HELP: &str = "\
 Type a line and press Enter to send it as a message. {{variables}} are substituted
@@ -29,15 +30,11 @@ Type a line and press Enter to send it as a message. {{variables}} are substitut
   /quit                     close (with --close-code, default 1000) and exit (also Ctrl-D)";
 
 /// Runs the interactive client; `None` means "exit code from the session's outcome".
-pub fn run(
-    args: &ConnectArgs,
-    session: &Session,
-    rt: &Handle,
-    color: bool,
-    view: std::sync::Arc<View>,
-    mut composer: Composer,
-    stop: &crate::signals::StopSignals,
-) -> Option<u8> {
+pub fn run(started: &Started<'_>, terminal: Terminal, mut composer: Composer) -> Option<u8> {
+    let Started {
+        session, rt, stop, ..
+    } = started;
+    let config = started.config;
     let mut editor = match DefaultEditor::new() {
         Ok(e) => e,
         Err(e) => {
@@ -59,9 +56,11 @@ pub fn run(
     {
         let session = session.clone();
         let rt = rt.clone();
-        let end = PrintEnd::of(args);
+        let view = started.view.clone();
+        let color = terminal.color;
+        let end = config.end.clone();
         let mut exit_condition = ExitCondition::after(end.max_messages);
-        let any_close_ok = args.any_close_ok;
+        let server_close = config.server_close;
         let mut print = printer_out;
         std::thread::spawn(move || {
             let mut cursor = LogCursor::new(session.log().clone());
@@ -73,7 +72,7 @@ pub fn run(
                 for event in &events {
                     printer::human(event, color, &view, &mut buf);
                     if exit_condition.count(event) {
-                        let _ = rt.block_on(session.close(end.close_code, &end.close_reason));
+                        let _ = rt.block_on(session.close(end.close.code, &end.close.reason));
                     }
                 }
                 if !buf.is_empty() {
@@ -96,12 +95,7 @@ pub fn run(
             }
             let _ = std::io::stdout().write_all(b"\n");
             let _ = std::io::stdout().flush();
-            let code = final_code(&session);
-            let code = if any_close_ok {
-                code
-            } else {
-                crate::connect::code_after_server_close(code, &session, &view.redactor)
-            };
+            let code = session_code(&session, server_close, &view.redactor);
             std::process::exit(i32::from(code));
         });
     }
@@ -140,7 +134,8 @@ pub fn run(
             break;
         }
     }
-    let _ = rt.block_on(session.close(args.close_code(), &args.close_reason));
+    let close = &config.end.close;
+    let _ = rt.block_on(session.close(close.code, &close.reason));
     rt.block_on(session.wait_closed());
     // Let the printer thread show the last lines and exit with the session's code.
     std::thread::sleep(Duration::from_secs(2));
@@ -158,15 +153,12 @@ fn handle_line(
         rt.block_on(session.send(payload))
             .map_err(|e| e.to_string())
     };
-    let compose_and_send = |composer: &mut Composer, text: &str| match composer.compose(text) {
-        Composed::Send(payload) => send(payload),
-        Composed::SendWithWarnings(payload, warnings) => {
-            for w in warnings {
-                eprintln!("{w}");
-            }
-            send(payload)
-        }
-        Composed::Refused(why) => Err(format!("not sent: {why}")),
+    let compose_and_send = |composer: &mut Composer, text: &str| match composer
+        .compose(text)
+        .into_payload(&PromptReport)
+    {
+        Some(payload) => send(payload),
+        None => Ok(()),
     };
     if let Some(rest) = line.strip_prefix("//") {
         compose_and_send(composer, &format!("/{rest}"))?;
@@ -223,6 +215,19 @@ fn handle_line(
         }
     }
     Ok(true)
+}
+
+/// The prompt's words for a composed line: the line was just typed, so it needs no name.
+struct PromptReport;
+
+impl ComposeReport for PromptReport {
+    fn warning(&self, warning: &str) {
+        eprintln!("{warning}");
+    }
+
+    fn refused(&self, why: &str) {
+        eprintln!("not sent: {why}");
+    }
 }
 
 /// `hex:48 65 6c`, `hex:0x48656c`, `base64:SGVs`: binary typed after `/binary`.

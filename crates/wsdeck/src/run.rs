@@ -3,21 +3,25 @@
 //! `wsdeck connect` prints it in a pipe, then a polite close. For CI: the exit code says
 //! whether it connected, and whether every saved message could be sent.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use clap::Args;
 use tokio::runtime::Handle;
-use wsdeck_engine::{Engine, RequestSpec, SettingsPatch};
+use wsdeck_engine::{RequestSpec, SettingsPatch};
 use wsdeck_workspace::{MessageFormat, RequestDoc, RequestId, WorkspaceError};
 
-use crate::compose::{Composed, Composer, SendFormat};
-use crate::connect::{PrintEnd, all_shapes, final_code, print_until_end};
+use crate::compose::{ComposeConfig, ComposeReport, Composer, SendFormat};
 use crate::exit;
-use crate::printer::{Printer, View};
+use crate::pipe::print_until_end;
+use crate::printer::Style;
 use crate::redact::Redactor;
+use crate::session_config::{
+    Output, PrintEnd, Recording, Redaction, ServerClosePolicy, SessionConfig,
+};
+use crate::session_runner::{self, Started};
 use crate::vars::{VariableFlags, Variables};
 use crate::workspace_args;
 
@@ -82,7 +86,13 @@ pub struct RunArgs {
 /// Runs a saved request; returns the exit code.
 pub fn run(args: RunArgs, rt: Handle) -> u8 {
     match prepare(&args) {
-        Ok((spec, messages, variables)) => connect_and_send(&args, &rt, spec, messages, variables),
+        Ok((spec, messages, variables)) => {
+            let feed = SavedFeed {
+                messages,
+                wait: Duration::from_millis(args.wait),
+            };
+            connect_and_send(&config(&args, spec, variables), &rt, feed)
+        }
         Err(why) => {
             eprintln!("wsdeck run: {why}");
             exit::USAGE
@@ -136,6 +146,7 @@ fn prepare(
     let spec = variables.resolve_spec(&spec_of(&doc))?;
     Ok((spec, doc.messages, variables))
 }
+
 /// A saved request as the engine takes it (disabled params and headers left out).
 fn spec_of(doc: &RequestDoc) -> RequestSpec {
     let mut spec = RequestSpec::new(doc.url.clone());
@@ -178,128 +189,114 @@ fn send_format(format: MessageFormat) -> SendFormat {
     }
 }
 
-fn connect_and_send(
-    args: &RunArgs,
-    rt: &Handle,
-    spec: RequestSpec,
-    messages: Vec<wsdeck_workspace::SavedMessage>,
-    variables: Variables,
-) -> u8 {
-    let variables = Arc::new(variables);
-    let secret_values: Vec<String> = variables
-        .secret_values()
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    let redactor =
-        Redactor::new(secret_values.iter().map(String::as_str)).with_url_credentials(&spec.url);
-    let printer = Printer::new(
-        args.jsonl,
-        args.verbose,
-        Arc::new(View {
-            redactor,
-            terminal: std::io::stdout().is_terminal(),
-            ..View::default()
+/// The session of a saved request: printed as `wsdeck connect` prints a pipe (no view
+/// options), closed with 1000 after the saved messages.
+fn config(args: &RunArgs, spec: RequestSpec, variables: Variables) -> SessionConfig {
+    SessionConfig {
+        label: "wsdeck run",
+        spec,
+        redaction: Redaction::of(&variables),
+        variables: Arc::new(variables),
+        output: Output::plain(
+            if args.jsonl {
+                Style::Jsonl
+            } else {
+                Style::Plain
+            },
+            args.verbose,
+        ),
+        end: PrintEnd::normal(),
+        server_close: ServerClosePolicy::from_any_close_ok(args.any_close_ok),
+        record: args.record.then(|| Recording {
+            history: args.history.clone(),
         }),
-    );
-    let recorder = match crate::history_cmd::recorder_for(args.record, args.history.clone(), rt) {
-        Ok(recorder) => recorder,
-        Err(e) => {
-            eprintln!("wsdeck run: {e:#}");
-            return exit::HISTORY;
-        }
-    };
-    let url = crate::history_cmd::recorded_url(&spec, &printer.view.redactor);
-    let engine = Engine::new();
-    let session = match rt.block_on(async { engine.open(spec) }) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "wsdeck run: {}",
-                printer.view.redactor.redact(&e.to_string())
-            );
-            return exit::code_for(&e);
-        }
-    };
-    if let Some(recorder) = &recorder {
-        let _runtime = rt.enter();
-        drop(recorder.record(&session, url, None, all_shapes(&secret_values)));
     }
-    let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    {
-        let session = session.clone();
-        let refused = refused.clone();
-        let wait = Duration::from_millis(args.wait);
-        let view = printer.view.clone();
-        rt.spawn(async move {
-            if session.wait_open().await.is_err() {
-                return;
-            }
-            let mut composer = Composer::new(variables, true, SendFormat::Text, false);
-            for (i, m) in messages.iter().enumerate() {
-                if let Some(ms) = m.delay_ms.filter(|ms| *ms > 0) {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
-                }
-                composer.format = send_format(m.format);
-                let payload = match composer.compose(&m.body) {
-                    Composed::Send(p) => p,
-                    Composed::SendWithWarnings(p, warnings) => {
-                        for w in warnings {
-                            eprintln!("wsdeck run: message {} ({}): warning: {w}", i + 1, m.name);
-                        }
-                        p
-                    }
-                    Composed::Refused(why) => {
-                        eprintln!(
-                            "wsdeck run: message {} ({}) was not sent: {}",
-                            i + 1,
-                            m.name,
-                            view.redactor.redact(&why)
-                        );
-                        refused.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-                        continue;
-                    }
-                };
-                if let Err(e) = session.send(payload).await {
-                    eprintln!(
-                        "wsdeck run: message {} ({}) was not sent: {e}",
-                        i + 1,
-                        m.name
-                    );
-                    refused.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-                }
-            }
-            tokio::time::sleep(wait).await;
-            let _ = session.close(Some(1000), "").await;
-        });
-    }
-    // Ctrl-C, SIGTERM and SIGHUP close politely (the history gets the whole session); a
-    // second one exits at once.
-    {
-        let session = session.clone();
-        crate::signals::on_stop(rt, move || async move {
-            session.log().set_pacing(0);
-            let _ = session.close(Some(1000), "").await;
-        });
-    }
-    let view = printer.view.clone();
-    let code = print_until_end(&PrintEnd::normal(), &session, rt, printer)
-        .unwrap_or_else(|| final_code(&session));
-    let code = if args.any_close_ok {
-        code
-    } else {
-        crate::connect::code_after_server_close(code, &session, &view.redactor)
-    };
-    if let Some(recorder) = recorder {
-        // Everything the session did is in the history before the process ends.
-        let _ = rt.block_on(session.close(Some(1000), ""));
-        let recorded = rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
-        if !recorded {
-            return crate::history_cmd::exit_code_after_recording(code, true);
-        }
-    }
-    if code == exit::OK && refused.load(std::sync::atomic::Ordering::Acquire) > 0 {
+}
+
+/// The saved messages and the quiet after them.
+struct SavedFeed {
+    messages: Vec<wsdeck_workspace::SavedMessage>,
+    /// How long answers are waited for after the last message (`--wait`).
+    wait: Duration,
+}
+
+fn connect_and_send(config: &SessionConfig, rt: &Handle, feed: SavedFeed) -> u8 {
+    let refused = Arc::new(AtomicU64::new(0));
+    let code = session_runner::run(config, rt, |started| {
+        spawn_saved_messages(started, feed, refused.clone());
+        let printer = config.output.printer(started.view.clone());
+        print_until_end(&config.end, &started.session, &started.rt, printer)
+    });
+    if code == exit::OK && refused.load(Ordering::Acquire) > 0 {
         return exit::USAGE;
     }
     code
+}
+
+/// Sends the saved messages in order once the session is open (each after its delay),
+/// waits `feed.wait` for answers, then closes. Messages that cannot be sent are said on
+/// stderr and counted in `refused`.
+fn spawn_saved_messages(started: &Started<'_>, feed: SavedFeed, refused: Arc<AtomicU64>) {
+    let session = started.session.clone();
+    let view = started.view.clone();
+    let variables = started.config.variables.clone();
+    let close = started.config.end.close.clone();
+    started.rt.spawn(async move {
+        if session.wait_open().await.is_err() {
+            return;
+        }
+        let mut composer = Composer::new(variables, ComposeConfig::text());
+        for (i, m) in feed.messages.iter().enumerate() {
+            if let Some(ms) = m.delay_ms.filter(|ms| *ms > 0) {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            composer.format = send_format(m.format);
+            let report = SavedReport {
+                number: i + 1,
+                name: &m.name,
+                redactor: &view.redactor,
+                refused: &refused,
+            };
+            let Some(payload) = composer.compose(&m.body).into_payload(&report) else {
+                continue;
+            };
+            if let Err(e) = session.send(payload).await {
+                report.not_sent(&e.to_string());
+            }
+        }
+        tokio::time::sleep(feed.wait).await;
+        let _ = session.close(close.code, &close.reason).await;
+    });
+}
+
+/// `wsdeck run`'s words for a saved message: its number and name, and the reason (secrets
+/// hidden) when it was not sent.
+struct SavedReport<'a> {
+    number: usize,
+    name: &'a str,
+    redactor: &'a Redactor,
+    refused: &'a AtomicU64,
+}
+
+impl SavedReport<'_> {
+    fn not_sent(&self, why: &str) {
+        eprintln!(
+            "wsdeck run: message {} ({}) was not sent: {why}",
+            self.number, self.name
+        );
+        self.refused.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+impl ComposeReport for SavedReport<'_> {
+    fn warning(&self, warning: &str) {
+        eprintln!(
+            "wsdeck run: message {} ({}): warning: {warning}",
+            self.number, self.name
+        );
+    }
+
+    fn refused(&self, why: &str) {
+        self.not_sent(&self.redactor.redact(why));
+    }
 }
