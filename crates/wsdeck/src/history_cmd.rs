@@ -2,8 +2,10 @@
 //! for `wsdeck ui`/`serve`, and `wsdeck connect --record`) into `wsdeck-history`, and
 //! `wsdeck history list|show|search|export|import|delete|prune|retention`.
 
-use std::io::Write as _;
-use std::path::PathBuf;
+mod limits;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
@@ -13,6 +15,8 @@ use clap::{Args, Subcommand};
 use wsdeck_api::{HistoryProblem, HistoryProblemKind, HistoryProblems};
 use wsdeck_engine::Session;
 use wsdeck_history::{History, HistoryError, SessionFilter, SessionMeta};
+
+use limits::{Limit, parse_days, parse_mib, parse_prune_days, parse_prune_mib};
 
 /// Where the history lives: `<data folder>/history.db` unless `--history FILE`.
 pub fn default_path() -> anyhow::Result<PathBuf> {
@@ -379,58 +383,6 @@ Examples:
     },
 }
 
-/// A retention limit given on the command line: a number, or `off`.
-#[derive(Debug, Clone, Copy)]
-pub enum Limit {
-    Off,
-    At(u64),
-}
-
-fn parse_days(text: &str) -> Result<Limit, String> {
-    parse_limit(text, u64::from(wsdeck_history::MAX_AGE_DAYS))
-}
-
-fn parse_mib(text: &str) -> Result<Limit, String> {
-    parse_limit(text, wsdeck_history::MAX_MIB)
-}
-
-fn parse_limit(text: &str, most: u64) -> Result<Limit, String> {
-    match text {
-        "off" | "none" => Ok(Limit::Off),
-        n => match n.parse::<u64>() {
-            Ok(0) => Err("0 would delete every session; give at least 1, or off".into()),
-            Ok(n) if n > most => Err(format!(
-                "{n} is more than {most}; give at most that, or off"
-            )),
-            Ok(n) => Ok(Limit::At(n)),
-            Err(_) => Err(format!("{n:?} is not a whole number or off")),
-        },
-    }
-}
-
-fn parse_prune_days(text: &str) -> Result<u64, String> {
-    parse_prune(text, u64::from(wsdeck_history::MAX_AGE_DAYS))
-}
-
-fn parse_prune_mib(text: &str) -> Result<u64, String> {
-    parse_prune(text, wsdeck_history::MAX_MIB)
-}
-
-/// A prune limit: 0 is refused as it is for retention (it would empty the history, which is
-/// not what a limit is for), and so are numbers beyond retention's ceilings (their bytes or
-/// seconds would not fit in 64 bits).
-fn parse_prune(text: &str, most: u64) -> Result<u64, String> {
-    match text.parse::<u64>() {
-        Ok(0) => Err(
-            "0 would delete every session; give at least 1 (to remove sessions, use `wsdeck history delete ID…`)"
-                .into(),
-        ),
-        Ok(n) if n > most => Err(format!("{n} is more than {most}; give at most that")),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("{text:?} is not a whole number")),
-    }
-}
-
 /// How often a long-running recorder applies the retention settings again.
 const RETENTION_EVERY: Duration = Duration::from_secs(600);
 
@@ -512,120 +464,22 @@ fn is_database_problem(e: &HistoryError) -> bool {
 }
 
 fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
-    // Only commands that store something may create the database.
-    let stores = match &args.command {
-        HistoryCommand::Import { .. } => true,
-        HistoryCommand::Retention {
-            max_age_days,
-            max_mib,
-        } => max_age_days.is_some() || max_mib.is_some(),
-        _ => false,
-    };
-    let history = if stores {
+    let history = if args.command.stores() {
         open(args.history)?
     } else {
         open_existing(args.history)?
     };
-    let stdout = std::io::stdout();
-    let terminal = std::io::IsTerminal::is_terminal(&stdout);
-    let buffered = std::io::BufWriter::new(stdout.lock());
-    // Recorded text is network text: on a terminal, JSON's raw C1 controls are escaped too.
-    let mut out: Box<dyn std::io::Write> = if terminal {
-        Box::new(crate::printer::TerminalJson::new(buffered))
-    } else {
-        Box::new(buffered)
-    };
+    let mut out = stdout_for_json();
     match args.command {
-        HistoryCommand::List { limit, url } => {
-            let sessions = history
-                .list_sessions(&SessionFilter {
-                    limit,
-                    before_id: None,
-                    url_contains: url.clone(),
-                })
-                .map_err(failure)?;
-            if sessions.is_empty() {
-                let recorded = history.size().map_err(failure)?;
-                match url {
-                    Some(url) if recorded.sessions > 0 => {
-                        writeln!(out, "no session's URL contains {url:?}")?;
-                    }
-                    _ => writeln!(out, "no sessions recorded yet; {RECORDED_BY}")?,
-                }
-            }
-            for s in sessions {
-                let started = chrono::DateTime::<chrono::Local>::from(
-                    SystemTime::UNIX_EPOCH + Duration::from_millis(s.started_at_ms.max(0) as u64),
-                );
-                let close = match (s.ended_at_ms, s.close_code) {
-                    (None, _) => "live or cut off".to_owned(),
-                    (Some(_), Some(code)) => format!("closed {code}"),
-                    (Some(_), None) => "closed".to_owned(),
-                };
-                let origin = match s.imported_from() {
-                    Some(from) => format!("  (imported from {})", from.to_uppercase()),
-                    None => String::new(),
-                };
-                writeln!(
-                    out,
-                    "{:>6}  {}  {:>7} events  {:>10} B  {:<16}  {}{origin}",
-                    s.id,
-                    started.format("%Y-%m-%d %H:%M:%S"),
-                    s.event_count,
-                    s.bytes,
-                    close,
-                    crate::printer::escape_controls(&s.url)
-                )?;
-            }
-        }
-        HistoryCommand::Show { id } => {
-            history.export_jsonl(id, &mut out).map_err(failure)?;
-        }
-        HistoryCommand::Search { query, limit } => {
-            let hits = history.search(&query, limit).map_err(failure)?;
-            if hits.is_empty() {
-                writeln!(out, "no message matches {query:?}")?;
-            }
-            for h in hits {
-                // A snippet is text from the network: never raw on a terminal.
-                let snippet = crate::printer::escape_controls(&h.snippet);
-                writeln!(out, "{:>6}:{:<8} {snippet}", h.session_id, h.seq)?;
-            }
-        }
-        HistoryCommand::Export { ids, har } => {
-            if har {
-                history.export_har(&ids, &mut out).map_err(failure)?;
-            } else {
-                for id in ids {
-                    history.export_jsonl(id, &mut out).map_err(failure)?;
-                }
-            }
-        }
-        HistoryCommand::Import { file } => {
-            let mut reader = std::io::BufReader::new(
-                std::fs::File::open(&file)
-                    .with_context(|| format!("cannot read {}", file.display()))?,
-            );
-            let ids = history
-                .import_har(&mut reader)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            writeln!(out, "imported {} session(s): {:?}", ids.len(), ids)?;
-        }
+        HistoryCommand::List { limit, url } => list(&history, limit, url, &mut out)?,
+        HistoryCommand::Show { id } => history.export_jsonl(id, &mut out).map_err(failure)?,
+        HistoryCommand::Search { query, limit } => search(&history, &query, limit, &mut out)?,
+        HistoryCommand::Export { ids, har } => export(&history, &ids, har, &mut out)?,
+        HistoryCommand::Import { file } => import(&history, &file, &mut out)?,
         HistoryCommand::Prune {
             older_than_days,
             max_mib,
-        } => {
-            if older_than_days.is_none() && max_mib.is_none() {
-                anyhow::bail!("say what to prune: --older-than-days DAYS and/or --max-mib MIB");
-            }
-            let report = history
-                .prune(
-                    older_than_days.map(|d| Duration::from_secs(d * 86_400)),
-                    max_mib.map(|m| m * 1024 * 1024),
-                )
-                .map_err(failure)?;
-            writeln!(out, "{}", deleted(&report))?;
-        }
+        } => prune(&history, older_than_days, max_mib, &mut out)?,
         HistoryCommand::Delete { ids } => {
             let report = history.delete_sessions(&ids).map_err(failure)?;
             writeln!(out, "{}", deleted(&report))?;
@@ -633,40 +487,189 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
         HistoryCommand::Retention {
             max_age_days,
             max_mib,
-        } => {
-            let mut retention = history.retention().map_err(failure)?;
-            if max_age_days.is_some() || max_mib.is_some() {
-                if let Some(limit) = max_age_days {
-                    retention.max_age_days = match limit {
-                        Limit::Off => None,
-                        Limit::At(d) => Some(u32::try_from(d).unwrap_or(u32::MAX)),
-                    };
-                }
-                if let Some(limit) = max_mib {
-                    retention.max_bytes = match limit {
-                        Limit::Off => None,
-                        Limit::At(m) => Some(m.saturating_mul(1 << 20)),
-                    };
-                }
-                history.set_retention(retention).map_err(failure)?;
-                let report = history.apply_retention().map_err(failure)?;
-                writeln!(out, "applied: {}", deleted(&report))?;
-            }
-            let held = history.size().map_err(failure)?;
-            let age = retention
-                .max_age_days
-                .map_or("no age limit".to_owned(), |d| format!("{d} days"));
-            let most = retention.max_bytes.map_or("no size limit".to_owned(), size);
-            writeln!(out, "keeps: {age}, {most}")?;
-            writeln!(
-                out,
-                "holds: {} session(s), {} events, {}",
-                held.sessions,
-                held.events,
-                size(held.bytes)
-            )?;
-        }
+        } => retention(&history, max_age_days, max_mib, &mut out)?,
     }
     out.flush()?;
+    Ok(())
+}
+
+impl HistoryCommand {
+    /// Whether the command stores something: only those may create the database.
+    fn stores(&self) -> bool {
+        match self {
+            HistoryCommand::Import { .. } => true,
+            HistoryCommand::Retention {
+                max_age_days,
+                max_mib,
+            } => max_age_days.is_some() || max_mib.is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// Buffered stdout. Recorded text is network text: on a terminal, JSON's raw C1 controls
+/// are escaped too.
+fn stdout_for_json() -> Box<dyn Write> {
+    let stdout = std::io::stdout();
+    let terminal = std::io::IsTerminal::is_terminal(&stdout);
+    let buffered = std::io::BufWriter::new(stdout.lock());
+    if terminal {
+        Box::new(crate::printer::TerminalJson::new(buffered))
+    } else {
+        Box::new(buffered)
+    }
+}
+
+/// `wsdeck history list`: one line per session, newest first; an empty answer says why.
+fn list(
+    history: &History,
+    limit: usize,
+    url: Option<String>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let sessions = history
+        .list_sessions(&SessionFilter {
+            limit,
+            before_id: None,
+            url_contains: url.clone(),
+        })
+        .map_err(failure)?;
+    if sessions.is_empty() {
+        let recorded = history.size().map_err(failure)?;
+        match url {
+            Some(url) if recorded.sessions > 0 => {
+                writeln!(out, "no session's URL contains {url:?}")?;
+            }
+            _ => writeln!(out, "no sessions recorded yet; {RECORDED_BY}")?,
+        }
+    }
+    for s in sessions {
+        writeln!(out, "{}", session_line(&s))?;
+    }
+    Ok(())
+}
+
+/// A session as `list` shows it: id, start, events, bytes, how it ended, URL.
+fn session_line(s: &wsdeck_history::SessionSummary) -> String {
+    let started = chrono::DateTime::<chrono::Local>::from(
+        SystemTime::UNIX_EPOCH + Duration::from_millis(s.started_at_ms.max(0) as u64),
+    );
+    let close = match (s.ended_at_ms, s.close_code) {
+        (None, _) => "live or cut off".to_owned(),
+        (Some(_), Some(code)) => format!("closed {code}"),
+        (Some(_), None) => "closed".to_owned(),
+    };
+    let origin = match s.imported_from() {
+        Some(from) => format!("  (imported from {})", from.to_uppercase()),
+        None => String::new(),
+    };
+    format!(
+        "{:>6}  {}  {:>7} events  {:>10} B  {:<16}  {}{origin}",
+        s.id,
+        started.format("%Y-%m-%d %H:%M:%S"),
+        s.event_count,
+        s.bytes,
+        close,
+        crate::printer::escape_controls(&s.url)
+    )
+}
+
+/// `wsdeck history search`: one line per matching message, `session:seq snippet`.
+fn search(history: &History, query: &str, limit: usize, out: &mut dyn Write) -> anyhow::Result<()> {
+    let hits = history.search(query, limit).map_err(failure)?;
+    if hits.is_empty() {
+        writeln!(out, "no message matches {query:?}")?;
+    }
+    for h in hits {
+        // A snippet is text from the network: never raw on a terminal.
+        let snippet = crate::printer::escape_controls(&h.snippet);
+        writeln!(out, "{:>6}:{:<8} {snippet}", h.session_id, h.seq)?;
+    }
+    Ok(())
+}
+
+/// `wsdeck history export`: HAR, or JSON lines session after session.
+fn export(history: &History, ids: &[i64], har: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    if har {
+        history.export_har(ids, out).map_err(failure)?;
+    } else {
+        for &id in ids {
+            history.export_jsonl(id, &mut *out).map_err(failure)?;
+        }
+    }
+    Ok(())
+}
+
+/// `wsdeck history import`: a HAR file's WebSocket entries as sessions.
+fn import(history: &History, file: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut reader = std::io::BufReader::new(
+        std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?,
+    );
+    let ids = history
+        .import_har(&mut reader)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    writeln!(out, "imported {} session(s): {:?}", ids.len(), ids)?;
+    Ok(())
+}
+
+/// `wsdeck history prune`: one removal by age and/or size.
+fn prune(
+    history: &History,
+    older_than_days: Option<u64>,
+    max_mib: Option<u64>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if older_than_days.is_none() && max_mib.is_none() {
+        anyhow::bail!("say what to prune: --older-than-days DAYS and/or --max-mib MIB");
+    }
+    let report = history
+        .prune(
+            older_than_days.map(|d| Duration::from_secs(d * 86_400)),
+            max_mib.map(|m| m * 1024 * 1024),
+        )
+        .map_err(failure)?;
+    writeln!(out, "{}", deleted(&report))?;
+    Ok(())
+}
+
+/// `wsdeck history retention`: sets the limits given (and applies them now), then shows the
+/// limits and what the history holds.
+fn retention(
+    history: &History,
+    max_age_days: Option<Limit>,
+    max_mib: Option<Limit>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut retention = history.retention().map_err(failure)?;
+    if max_age_days.is_some() || max_mib.is_some() {
+        if let Some(limit) = max_age_days {
+            retention.max_age_days = match limit {
+                Limit::Off => None,
+                Limit::At(d) => Some(u32::try_from(d).unwrap_or(u32::MAX)),
+            };
+        }
+        if let Some(limit) = max_mib {
+            retention.max_bytes = match limit {
+                Limit::Off => None,
+                Limit::At(m) => Some(m.saturating_mul(1 << 20)),
+            };
+        }
+        history.set_retention(retention).map_err(failure)?;
+        let report = history.apply_retention().map_err(failure)?;
+        writeln!(out, "applied: {}", deleted(&report))?;
+    }
+    let held = history.size().map_err(failure)?;
+    let age = retention
+        .max_age_days
+        .map_or("no age limit".to_owned(), |d| format!("{d} days"));
+    let most = retention.max_bytes.map_or("no size limit".to_owned(), size);
+    writeln!(out, "keeps: {age}, {most}")?;
+    writeln!(
+        out,
+        "holds: {} session(s), {} events, {}",
+        held.sessions,
+        held.events,
+        size(held.bytes)
+    )?;
     Ok(())
 }
