@@ -53,52 +53,7 @@ pub fn run(started: &Started<'_>, terminal: Terminal, mut composer: Composer) ->
             let _ = std::io::stdout().write_all(s.as_bytes());
         }),
     };
-    {
-        let session = session.clone();
-        let rt = rt.clone();
-        let view = started.view.clone();
-        let color = terminal.color;
-        let end = config.end.clone();
-        let mut exit_condition = ExitCondition::after(end.max_messages);
-        let server_close = config.server_close;
-        let mut print = printer_out;
-        std::thread::spawn(move || {
-            let mut cursor = LogCursor::new(session.log().clone());
-            let mut events = Vec::new();
-            let mut buf = Vec::new();
-            loop {
-                let outcome = rt.block_on(cursor.next(1024, &mut events));
-                buf.clear();
-                for event in &events {
-                    printer::human(event, color, &view, &mut buf);
-                    if exit_condition.count(event) {
-                        let _ = rt.block_on(session.close(end.close.code, &end.close.reason));
-                    }
-                }
-                if !buf.is_empty() {
-                    print(String::from_utf8_lossy(&buf).into_owned());
-                }
-                cursor.acknowledge();
-                if outcome.at_end {
-                    break;
-                }
-            }
-            // The session is over while the editor may be waiting for a key: put the terminal
-            // back as it was and leave.
-            std::thread::sleep(Duration::from_millis(20));
-            if let Some(t) = &saved_terminal {
-                let _ = nix::sys::termios::tcsetattr(
-                    std::io::stdin(),
-                    nix::sys::termios::SetArg::TCSANOW,
-                    t,
-                );
-            }
-            let _ = std::io::stdout().write_all(b"\n");
-            let _ = std::io::stdout().flush();
-            let code = session_code(&session, server_close, &view.redactor);
-            std::process::exit(i32::from(code));
-        });
-    }
+    spawn_event_printer(started, terminal, printer_out, saved_terminal);
 
     if rt.block_on(session.wait_open()).is_err() {
         // The printer thread reports the error and exits with the right code.
@@ -140,6 +95,60 @@ pub fn run(started: &Started<'_>, terminal: Terminal, mut composer: Composer) ->
     // Let the printer thread show the last lines and exit with the session's code.
     std::thread::sleep(Duration::from_secs(2));
     None
+}
+
+/// Prints every event with `print` on its own thread (above the prompt: the editor's input
+/// is not held up by a busy server), closes at the message limit, and when the session is
+/// over puts the terminal back as `saved_terminal` and exits the process with the session's
+/// code (the editor may be waiting for a key that never comes).
+fn spawn_event_printer(
+    started: &Started<'_>,
+    terminal: Terminal,
+    mut print: Box<dyn FnMut(String) + Send>,
+    saved_terminal: Option<nix::sys::termios::Termios>,
+) {
+    let session = started.session.clone();
+    let rt = started.rt.clone();
+    let view = started.view.clone();
+    let end = started.config.end.clone();
+    let server_close = started.config.server_close;
+    let mut exit_condition = ExitCondition::after(end.max_messages);
+    std::thread::spawn(move || {
+        let mut cursor = LogCursor::new(session.log().clone());
+        let mut events = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            let outcome = rt.block_on(cursor.next(1024, &mut events));
+            buf.clear();
+            for event in &events {
+                printer::human(event, terminal.color, &view, &mut buf);
+                if exit_condition.count(event) {
+                    let _ = rt.block_on(session.close(end.close.code, &end.close.reason));
+                }
+            }
+            if !buf.is_empty() {
+                print(String::from_utf8_lossy(&buf).into_owned());
+            }
+            cursor.acknowledge();
+            if outcome.at_end {
+                break;
+            }
+        }
+        // The session is over while the editor may be waiting for a key: put the terminal
+        // back as it was and leave.
+        std::thread::sleep(Duration::from_millis(20));
+        if let Some(t) = &saved_terminal {
+            let _ = nix::sys::termios::tcsetattr(
+                std::io::stdin(),
+                nix::sys::termios::SetArg::TCSANOW,
+                t,
+            );
+        }
+        let _ = std::io::stdout().write_all(b"\n");
+        let _ = std::io::stdout().flush();
+        let code = session_code(&session, server_close, &view.redactor);
+        std::process::exit(i32::from(code));
+    });
 }
 
 /// Acts on one typed line; `Ok(false)` means quit.

@@ -12,6 +12,7 @@ use tokio::runtime::Handle;
 use wsdeck_engine::{Direction, Engine, Event, EventKind, Session};
 
 use crate::exit;
+use crate::history_cmd::Recorder;
 use crate::printer::{self, View};
 use crate::redact::Redactor;
 use crate::session_config::{ServerClosePolicy, SessionConfig};
@@ -37,19 +38,45 @@ pub fn run(
     rt: &Handle,
     drive: impl FnOnce(&Started<'_>) -> Option<u8>,
 ) -> u8 {
-    let label = config.label;
     let view = Arc::new(
         config
             .output
             .view(config.redaction.redactor(&config.spec.url)),
     );
+    let (started, recorder) = match start(config, rt, view) {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    let code = drive(&started).unwrap_or_else(|| final_code(&started.session));
+    let Started { session, view, .. } = started;
+    let code = judged(code, &session, config.server_close, &view.redactor);
+    match recorder {
+        Some(recorder) => {
+            // Everything the session did is in the history before the process ends.
+            let close = &config.end.close;
+            let _ = rt.block_on(session.close(close.code, &close.reason));
+            let recorded = rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
+            crate::history_cmd::exit_code_after_recording(code, !recorded)
+        }
+        None => code,
+    }
+}
+
+/// Opens the recorder (with `--record`), then the session, records it and installs the
+/// polite stop; or says why not (with `config.label`) and returns the exit code.
+fn start<'c>(
+    config: &'c SessionConfig,
+    rt: &Handle,
+    view: Arc<View>,
+) -> Result<(Started<'c>, Option<Recorder>), u8> {
+    let label = config.label;
     let recorder = match &config.record {
         None => None,
         Some(recording) => match crate::history_cmd::recorder_for(recording.history.clone(), rt) {
             Ok(recorder) => Some(recorder),
             Err(e) => {
                 eprintln!("{label}: {e:#}");
-                return exit::HISTORY;
+                return Err(exit::HISTORY);
             }
         },
     };
@@ -61,7 +88,7 @@ pub fn run(
         Err(e) => {
             let line = printer::escape_controls(&e.to_string()).into_owned();
             eprintln!("{label}: {}", view.redactor.redact(&line));
-            return exit::code_for(&e);
+            return Err(exit::code_for(&e));
         }
     };
     if let Some(recorder) = &recorder {
@@ -86,19 +113,7 @@ pub fn run(
         stop,
         config,
     };
-    let code = drive(&started).unwrap_or_else(|| final_code(&started.session));
-    let Started { session, view, .. } = started;
-    let code = judged(code, &session, config.server_close, &view.redactor);
-    match recorder {
-        Some(recorder) => {
-            // Everything the session did is in the history before the process ends.
-            let close = &config.end.close;
-            let _ = rt.block_on(session.close(close.code, &close.reason));
-            let recorded = rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
-            crate::history_cmd::exit_code_after_recording(code, !recorded)
-        }
-        None => code,
-    }
+    Ok((started, recorder))
 }
 
 /// The exit code of a session that is over, judged by `policy`: its error's code, else 11

@@ -31,23 +31,8 @@ pub fn spawn(
         after_eof,
     } = feed;
     std::thread::spawn(move || {
-        let payloads: Vec<Payload> = given
-            .iter()
-            .enumerate()
-            .filter_map(|(i, text)| {
-                let report = PipeReport {
-                    what: &|| format!("--send message {}", i + 1),
-                    refused: &refused,
-                };
-                composer.compose(text).into_payload(&report)
-            })
-            .collect();
-        if !payloads.is_empty() {
-            let count = payloads.len();
-            if let Err(e) = rt.block_on(session.send_batch(payloads)) {
-                eprintln!("wsdeck: {count} --send message(s) not sent: {e}");
-                return;
-            }
+        if !send_given(&given, &session, &rt, &mut composer, &refused) {
+            return;
         }
         let input: Box<dyn std::io::Read> = match source {
             StdinSource::Read => {
@@ -56,53 +41,100 @@ pub fn spawn(
             }
             StdinSource::Ignore => Box::new(std::io::empty()),
         };
-        let mut reader = MessageReader::new(input, cut);
-        let mut number: u64 = 0;
-        loop {
-            let batch = match reader.next_batch() {
-                Ok(Some(batch)) => batch,
-                Ok(None) => break,
-                Err(e) => {
-                    eprintln!("wsdeck: {e}");
-                    refused.fetch_add(1, Ordering::Release);
-                    break;
-                }
-            };
-            let payloads: Vec<Payload> = batch
-                .into_iter()
-                .filter_map(|message| {
-                    number += 1;
-                    let report = PipeReport {
-                        what: &|| format!("stdin {unit} {number}"),
-                        refused: &refused,
-                    };
-                    composer.compose_bytes(message).into_payload(&report)
-                })
-                .collect();
-            // While reconnecting, stdin waits for the new connection.
-            if !wait_until_open(&session) {
-                return;
-            }
-            let count = payloads.len();
-            match rt.block_on(session.send_batch(payloads)) {
-                Ok(()) => {}
-                Err(EngineError::NotOpen { .. }) => {
-                    // The connection dropped between the check and the send: say so rather
-                    // than lose the messages silently.
-                    eprintln!(
-                        "wsdeck: {count} {unit}(s) were not sent: the connection closed before they could go out"
-                    );
-                }
-                Err(e) => {
-                    eprintln!("wsdeck: {e}");
-                    return;
-                }
-            }
+        let reader = MessageReader::new(input, cut);
+        if !send_stdin(reader, unit, &session, &rt, &mut composer, &refused) {
+            return;
         }
         if let AfterStdin::CloseWhenIdle { idle, close } = after_eof {
             close_when_idle(idle, &close, &session, &rt);
         }
     });
+}
+
+/// Sends the `-x` messages in one batch; false when the session cannot take them (said).
+fn send_given(
+    given: &[String],
+    session: &Session,
+    rt: &Handle,
+    composer: &mut Composer,
+    refused: &AtomicU64,
+) -> bool {
+    let payloads: Vec<Payload> = given
+        .iter()
+        .enumerate()
+        .filter_map(|(i, text)| {
+            let report = PipeReport {
+                what: &|| format!("--send message {}", i + 1),
+                refused,
+            };
+            composer.compose(text).into_payload(&report)
+        })
+        .collect();
+    if payloads.is_empty() {
+        return true;
+    }
+    let count = payloads.len();
+    match rt.block_on(session.send_batch(payloads)) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("wsdeck: {count} --send message(s) not sent: {e}");
+            false
+        }
+    }
+}
+
+/// Sends stdin's messages batch by batch until stdin ends (true) or the session is over or
+/// refuses them (false). Each message is numbered for errors as a `unit` ("stdin line 3").
+fn send_stdin(
+    mut reader: MessageReader<Box<dyn std::io::Read>>,
+    unit: &str,
+    session: &Session,
+    rt: &Handle,
+    composer: &mut Composer,
+    refused: &AtomicU64,
+) -> bool {
+    let mut number: u64 = 0;
+    loop {
+        let batch = match reader.next_batch() {
+            Ok(Some(batch)) => batch,
+            Ok(None) => return true,
+            Err(e) => {
+                eprintln!("wsdeck: {e}");
+                refused.fetch_add(1, Ordering::Release);
+                return true;
+            }
+        };
+        let payloads: Vec<Payload> = batch
+            .into_iter()
+            .filter_map(|message| {
+                number += 1;
+                let report = PipeReport {
+                    what: &|| format!("stdin {unit} {number}"),
+                    refused,
+                };
+                composer.compose_bytes(message).into_payload(&report)
+            })
+            .collect();
+        // While reconnecting, stdin waits for the new connection.
+        if !wait_until_open(session) {
+            return false;
+        }
+        let count = payloads.len();
+        match rt.block_on(session.send_batch(payloads)) {
+            Ok(()) => {}
+            Err(EngineError::NotOpen { .. }) => {
+                // The connection dropped between the check and the send: say so rather
+                // than lose the messages silently.
+                eprintln!(
+                    "wsdeck: {count} {unit}(s) were not sent: the connection closed before they could go out"
+                );
+            }
+            Err(e) => {
+                eprintln!("wsdeck: {e}");
+                return false;
+            }
+        }
+    }
 }
 
 /// The pipe's words for a composed message: warnings and refusals said on stderr, naming the
