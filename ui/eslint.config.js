@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "e2e-artifacts/"] },
+  { ignores: ["dist/", "node_modules/", "e2e-artifacts/", "src/api.gen.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

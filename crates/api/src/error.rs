@@ -6,6 +6,8 @@
 use serde_json::{Value, json};
 use wsdeck_engine::{EngineError, ErrorClass};
 
+use crate::wire::error::{Cause, CauseCode, ErrorData};
+
 /// Everything a JSON-RPC call can fail with.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -199,79 +201,108 @@ impl ApiError {
     /// The `data` member, if any. Assertion failures carry `cause` like upstream's
     /// serialized `AssertionError` (without the JavaScript stack); limits say which limit.
     pub fn data(&self) -> Option<Value> {
-        match self {
-            ApiError::Duplicate(_) | ApiError::NotFound(_) => Some(json!({
-                "cause": {"message": self.to_string(), "code": "ERR_ASSERTION"}
-            })),
+        self.error_data()
+            .map(|d| serde_json::to_value(d).unwrap_or_default())
+    }
+
+    /// [`Self::data`] as its wire type.
+    pub fn error_data(&self) -> Option<ErrorData> {
+        let limit = |limit: &str, max: usize, hint: String| ErrorData::Limit {
+            limit: limit.into(),
+            max: max as u64,
+            hint,
+        };
+        Some(match self {
+            ApiError::Duplicate(_) | ApiError::NotFound(_) => ErrorData::Cause {
+                cause: Cause {
+                    name: None,
+                    code: CauseCode::Text("ERR_ASSERTION".into()),
+                    message: self.to_string(),
+                },
+                hint: None,
+            },
             ApiError::HostConstructor {
                 name,
                 message,
                 hint,
-            } => Some(json!({
-                "cause": {"name": name, "code": dom_exception_code(name), "message": message},
-                "hint": hint,
-            })),
-            ApiError::TooManySockets(max) => Some(json!({
-                "limit": "connections",
-                "max": max,
-                "hint": format!("at most {max} WebSockets per caller; close one with snap_closeWebSocket first"),
-            })),
-            ApiError::RequestTooLarge(max) => Some(json!({
-                "limit": "request_bytes",
-                "max": max,
-                "hint": format!("a request may be at most {max} bytes"),
-            })),
-            ApiError::BatchTooLarge(max) => Some(json!({
-                "limit": "batch",
-                "max": max,
-                "hint": format!("a batch may hold at most {max} requests; split it"),
-            })),
-            ApiError::BatchBytesTooLarge(max) => Some(json!({
-                "limit": "batch_bytes",
-                "max": max,
-                "hint": format!("a batch may be at most {max} bytes; split it"),
-            })),
-            ApiError::ResponseTooLarge { max, hint } => Some(json!({
-                "limit": "response_bytes",
-                "max": max,
-                "hint": hint,
-            })),
-            ApiError::QueueFull(max) => Some(json!({
-                "limit": "queued_bytes",
-                "max": max,
-                "hint": "read the answers and notifications already sent, then send this request again",
-            })),
-            ApiError::TooManySubscriptions { max, per_session } => Some(json!({
-                "limit": if *per_session { "session_subscriptions" } else { "subscriptions" },
-                "max": max,
-                "hint": "end one with wsdeck.unsubscribe first",
-            })),
-            ApiError::TooManyParamValues(max) => Some(json!({
-                "limit": "param_values",
-                "max": max,
-                "hint": "send binary data as base64 (wsdeck.send's `binary`) or in smaller parts",
-            })),
-            ApiError::TooManySessions(max) => Some(json!({
-                "limit": "sessions",
-                "max": max,
-                "hint": "remove closed sessions with wsdeck.forget",
-            })),
-            ApiError::BadParam { path, reason } => Some(json!({"path": path, "reason": reason})),
-            ApiError::ChangedOnDisk { path, reason } => Some(json!({
-                "path": path,
-                "hint": reason,
-            })),
-            ApiError::File { path, .. } => path.as_ref().map(|p| json!({"path": p})),
-            ApiError::NotFoundResource { kind, id } => Some(json!({"kind": kind, "id": id})),
-            ApiError::Engine { error, id } => {
-                let mut data = json!({"class": error.class().name()});
-                if let Some(id) = id {
-                    data["id"] = json!(id);
-                }
-                Some(data)
-            }
-            _ => None,
-        }
+            } => ErrorData::Cause {
+                cause: Cause {
+                    name: Some((*name).into()),
+                    code: CauseCode::Number(dom_exception_code(name)),
+                    message: message.clone(),
+                },
+                hint: Some((*hint).into()),
+            },
+            ApiError::TooManySockets(max) => limit(
+                "connections",
+                *max,
+                format!("at most {max} WebSockets per caller; close one with snap_closeWebSocket first"),
+            ),
+            ApiError::RequestTooLarge(max) => limit(
+                "request_bytes",
+                *max,
+                format!("a request may be at most {max} bytes"),
+            ),
+            ApiError::BatchTooLarge(max) => limit(
+                "batch",
+                *max,
+                format!("a batch may hold at most {max} requests; split it"),
+            ),
+            ApiError::BatchBytesTooLarge(max) => limit(
+                "batch_bytes",
+                *max,
+                format!("a batch may be at most {max} bytes; split it"),
+            ),
+            ApiError::ResponseTooLarge { max, hint } => limit("response_bytes", *max, hint.clone()),
+            ApiError::QueueFull(max) => limit(
+                "queued_bytes",
+                *max,
+                "read the answers and notifications already sent, then send this request again"
+                    .into(),
+            ),
+            ApiError::TooManySubscriptions { max, per_session } => limit(
+                if *per_session {
+                    "session_subscriptions"
+                } else {
+                    "subscriptions"
+                },
+                *max,
+                "end one with wsdeck.unsubscribe first".into(),
+            ),
+            ApiError::TooManyParamValues(max) => limit(
+                "param_values",
+                *max,
+                "send binary data as base64 (wsdeck.send's `binary`) or in smaller parts".into(),
+            ),
+            ApiError::TooManySessions(max) => limit(
+                "sessions",
+                *max,
+                "remove closed sessions with wsdeck.forget".into(),
+            ),
+            ApiError::BadParam { path, reason } => ErrorData::Param {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+            ApiError::ChangedOnDisk { path, reason } => ErrorData::File {
+                path: path.clone(),
+                hint: Some(reason.clone()),
+            },
+            ApiError::File {
+                path: Some(path), ..
+            } => ErrorData::File {
+                path: path.clone(),
+                hint: None,
+            },
+            ApiError::NotFoundResource { kind, id } => ErrorData::Resource {
+                kind: (*kind).into(),
+                id: id.clone(),
+            },
+            ApiError::Engine { error, id } => ErrorData::Engine {
+                class: error.class().name().into(),
+                id: id.clone(),
+            },
+            _ => return None,
+        })
     }
 
     /// The JSON-RPC error object.

@@ -2,55 +2,37 @@
 //! read page by page in the same event shape as live sessions, searched and exported — the
 //! UI's history view. They need the permission [`HISTORY`].
 
-use serde::Deserialize;
-use serde_json::{Value, json};
 use std::borrow::Cow;
+use std::io::Write;
 
+use serde_json::Value;
 use wsdeck_engine::Direction;
 use wsdeck_history::{
-    History, HistoryError, HistorySize, MAX_AGE_DAYS, MAX_MIB, PruneReport, Retention,
-    SessionFilter, StoredEvent, event_json, session_json,
+    History, HistoryError, HistorySize, MAX_AGE_DAYS, MAX_MIB, Retention, SessionFilter,
+    StoredEvent,
 };
 
-use crate::search::{Kind, ScanParams};
-
+use crate::Reply;
 use crate::error::ApiError;
+use crate::helpers::json_reply;
+use crate::methods::HistoryMethod;
+use crate::parse::parse;
+use crate::search::Kind;
+use crate::wire::NoParams;
+use crate::wire::event::{Event, JsonlEvent};
+use crate::wire::format::TextResult;
+use crate::wire::history::{
+    DeleteParams, ExportFormat, ExportParams, HistoryHit, HistorySearchParams, ImportParams,
+    Imported, JsonlSession, ListParams, PruneReport, RecordIdParams, RecordedEventsParams,
+    RecordedSession, RetentionInfo, RetentionParams, SessionLineKind,
+};
+use crate::wire::sessions::{EventsPage, SearchParams};
 
 /// The permission to read the recorded sessions through the API.
 pub const HISTORY: &str = "wsdeck:history";
 
 /// Most events one `wsdeck.history.events` page carries.
 const MAX_PAGE: usize = 10_000;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ListParams {
-    limit: Option<usize>,
-    before_id: Option<i64>,
-    url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IdParams {
-    id: i64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct EventsParams {
-    id: i64,
-    from: Option<u64>,
-    limit: Option<usize>,
-    max_data: Option<usize>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SearchParams {
-    query: String,
-    limit: Option<usize>,
-}
 
 /// A recorded event's kind for the filter (the same kinds as live events).
 fn kind_of(e: &StoredEvent) -> Kind {
@@ -77,58 +59,16 @@ fn searchable(e: &StoredEvent) -> Cow<'_, [u8]> {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportParams {
-    /// The HAR file's text.
-    har: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeleteParams {
-    ids: Vec<i64>,
-}
-
-/// `null` is "no limit"; both keys are required so that a forgotten one is not a surprise.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct RetentionParams {
-    max_age_days: Option<u32>,
-    max_mib: Option<u64>,
-}
-
 /// Retention as the API shows it (sizes in MiB, as people set them), with the history's size.
-fn retention_json(r: Retention, size: HistorySize) -> Value {
-    json!({
-        "maxAgeDays": r.max_age_days,
-        "maxMib": r.max_bytes.map(|b| b >> 20),
-        "sessions": size.sessions,
-        "events": size.events,
-        "bytes": size.bytes,
-    })
-}
-
-fn report_json(r: &PruneReport) -> Value {
-    json!({"sessions": r.sessions, "events": r.events, "bytes": r.bytes})
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExportParams {
-    ids: Vec<i64>,
-    format: ExportFormat,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum ExportFormat {
-    Jsonl,
-    Har,
+fn retention_info(r: Retention, size: HistorySize) -> RetentionInfo {
+    RetentionInfo {
+        max_age_days: r.max_age_days,
+        max_mib: r.max_bytes.map(|b| b >> 20),
+        sessions: size.sessions,
+        events: size.events,
+        bytes: size.bytes,
+        pruned: None,
+    }
 }
 
 fn api_error(e: HistoryError, id: Option<i64>) -> ApiError {
@@ -156,32 +96,10 @@ fn api_error(e: HistoryError, id: Option<i64>) -> ApiError {
     }
 }
 
-/// Cuts a text or base64 `data` of an event to `max` bytes (as `wsdeck.events` does).
-fn cut(mut event: Value, max: Option<usize>) -> Value {
-    let Some(max) = max else { return event };
-    if let Some(Value::String(data)) = event.get_mut("data")
-        && data.len() > max
-    {
-        let end = (0..=max)
-            .rev()
-            .find(|&i| data.is_char_boundary(i))
-            .unwrap_or(0);
-        data.truncate(end);
-        event["truncated"] = json!(true);
-    }
-    event
-}
-
 /// The most payload bytes one page of recorded events holds (an answer's default limit):
 /// the page ends early, with `atEnd: false`, and the next one goes on from `nextSeq`.
 const PAGE_BYTES: usize = 16 << 20;
 
-/// One page of recorded events, as the API shows them.
-struct Page {
-    events: Vec<Value>,
-    next: u64,
-    at_end: bool,
-}
 
 /// Reads up to `limit` events from `from`, few at a time while they are large, and stops
 /// once [`PAGE_BYTES`] are taken (the first event always comes, whatever its size), so a
@@ -192,7 +110,7 @@ fn read_page(
     from: u64,
     limit: usize,
     max_data: Option<usize>,
-) -> Result<Page, ApiError> {
+) -> Result<EventsPage, ApiError> {
     let mut events = Vec::new();
     let (mut next, mut bytes) = (from, 0usize);
     let mut chunk = 8usize;
@@ -203,46 +121,44 @@ fn read_page(
             .map_err(|e| api_error(e, Some(id)))?;
         let exhausted = read.len() < want;
         for event in &read {
-            let json = cut(event_json(event), max_data);
-            let size = json.get("data").and_then(Value::as_str).map_or(0, str::len) + 256;
+            let shown = Event::from_stored(event, max_data);
+            let size = shown.data_len() + 256;
             if !events.is_empty() && bytes + size > PAGE_BYTES {
-                return Ok(Page {
-                    events,
-                    next,
-                    at_end: false,
-                });
+                return Ok(page(events, next, false));
             }
             bytes += size;
             next = event.seq + 1;
-            events.push(json);
+            events.push(shown);
         }
         if exhausted {
-            return Ok(Page {
-                events,
-                next,
-                at_end: true,
-            });
+            return Ok(page(events, next, true));
         }
         // As many as the room left takes at the sizes seen so far (1 when they are large).
         let average = bytes / events.len().max(1);
         chunk = (PAGE_BYTES.saturating_sub(bytes) / average.max(1)).clamp(1, 256);
     }
-    Ok(Page {
+    Ok(page(events, next, false))
+}
+
+fn page(events: Vec<Event>, next_seq: u64, at_end: bool) -> EventsPage {
+    EventsPage {
         events,
-        next,
-        at_end: false,
-    })
+        next_seq,
+        missed: 0,
+        at_end,
+    }
 }
 
 /// Runs one history method (SQLite reads: the caller runs it off the async threads).
 pub(crate) fn call(
     history: &History,
-    method: &str,
+    method: HistoryMethod,
     params: Option<Value>,
-) -> Result<Value, ApiError> {
+) -> Result<Reply, ApiError> {
+    use HistoryMethod as M;
     match method {
-        "wsdeck.history.list" => {
-            let p: ListParams = crate::dialect::parse(params)?;
+        M::List => {
+            let p: ListParams = parse(params)?;
             let sessions = history
                 .list_sessions(&SessionFilter {
                     limit: p.limit.unwrap_or(100).min(1000),
@@ -250,17 +166,19 @@ pub(crate) fn call(
                     url_contains: p.url,
                 })
                 .map_err(|e| api_error(e, None))?;
-            Ok(Value::Array(sessions.iter().map(session_json).collect()))
+            Ok(json_reply(
+                sessions.iter().map(RecordedSession::from).collect::<Vec<_>>(),
+            ))
         }
-        "wsdeck.history.session" => {
-            let p: IdParams = crate::dialect::parse(params)?;
+        M::Session => {
+            let p: RecordIdParams = parse(params)?;
             let s = history
                 .session(p.id)
                 .map_err(|e| api_error(e, Some(p.id)))?;
-            Ok(session_json(&s))
+            Ok(json_reply(RecordedSession::from(&s)))
         }
-        "wsdeck.history.events" => {
-            let p: EventsParams = crate::dialect::parse(params)?;
+        M::Events => {
+            let p: RecordedEventsParams = parse(params)?;
             let limit = p.limit.unwrap_or(1000);
             if limit > MAX_PAGE {
                 return Err(ApiError::BadParam {
@@ -269,27 +187,25 @@ pub(crate) fn call(
                 });
             }
             let from = p.from.unwrap_or(0);
-            let page = read_page(history, p.id, from, limit, p.max_data)?;
-            Ok(json!({
-                "events": page.events,
-                "nextSeq": page.next,
-                "missed": 0,
-                "atEnd": page.at_end,
-            }))
+            read_page(history, p.id, from, limit, p.max_data).map(json_reply)
         }
-        "wsdeck.history.search" => {
-            let p: SearchParams = crate::dialect::parse(params)?;
+        M::Search => {
+            let p: HistorySearchParams = parse(params)?;
             let hits = history
                 .search(&p.query, p.limit.unwrap_or(100).min(1000))
                 .map_err(|e| api_error(e, None))?;
-            Ok(Value::Array(
-                hits.iter()
-                    .map(|h| json!({"session": h.session_id, "seq": h.seq, "snippet": h.snippet}))
-                    .collect(),
+            Ok(json_reply(
+                hits.into_iter()
+                    .map(|h| HistoryHit {
+                        session: h.session_id,
+                        seq: h.seq,
+                        snippet: h.snippet,
+                    })
+                    .collect::<Vec<_>>(),
             ))
         }
-        "wsdeck.history.filter" => {
-            let p: ScanParams<i64> = crate::dialect::parse(params)?;
+        M::Filter => {
+            let p: SearchParams<i64> = parse(params)?;
             let limit = p.limit(MAX_PAGE)?;
             let filter = p.filter()?;
             crate::search::scan(
@@ -304,9 +220,10 @@ pub(crate) fn call(
                 |e| e.seq,
                 |e| filter.matches_parts(kind_of(e), || searchable(e)),
             )
+            .map(json_reply)
         }
-        "wsdeck.history.export" => {
-            let p: ExportParams = crate::dialect::parse(params)?;
+        M::Export => {
+            let p: ExportParams = parse(params)?;
             let mut out = Vec::new();
             match p.format {
                 ExportFormat::Har => history
@@ -314,79 +231,116 @@ pub(crate) fn call(
                     .map_err(|e| api_error(e, p.ids.first().copied()))?,
                 ExportFormat::Jsonl => {
                     for id in &p.ids {
-                        history
-                            .export_jsonl(*id, &mut out)
+                        export_jsonl(history, *id, &mut out)
                             .map_err(|e| api_error(e, Some(*id)))?;
                     }
                 }
             }
-            Ok(json!({"text": String::from_utf8_lossy(&out)}))
+            Ok(json_reply(TextResult {
+                text: String::from_utf8_lossy(&out).into_owned(),
+            }))
         }
-        "wsdeck.history.import" => {
-            let p: ImportParams = crate::dialect::parse(params)?;
+        M::Import => {
+            let p: ImportParams = parse(params)?;
             let ids = history
                 .import_har(&mut p.har.as_bytes())
                 .map_err(|e| api_error(e, None))?;
-            Ok(json!({ "sessions": ids }))
+            Ok(json_reply(Imported { sessions: ids }))
         }
-        "wsdeck.history.delete" => {
-            let p: DeleteParams = crate::dialect::parse(params)?;
+        M::Delete => {
+            let p: DeleteParams = parse(params)?;
             let report = history.delete_sessions(&p.ids).map_err(|e| match e {
                 HistoryError::UnknownSession(id) => api_error(e, Some(id)),
                 other => api_error(other, None),
             })?;
-            Ok(report_json(&report))
+            Ok(json_reply(PruneReport::from(&report)))
         }
-        "wsdeck.history.retention" => {
-            crate::dialect::parse::<Empty>(params)?;
+        M::Retention => {
+            let _: NoParams = parse(params)?;
             let r = history.retention().map_err(|e| api_error(e, None))?;
             let size = history.size().map_err(|e| api_error(e, None))?;
-            Ok(retention_json(r, size))
+            Ok(json_reply(retention_info(r, size)))
         }
-        "wsdeck.history.setRetention" => {
-            for key in ["maxAgeDays", "maxMib"] {
-                if params.as_ref().is_none_or(|p| p.get(key).is_none()) {
-                    return Err(ApiError::BadParam {
-                        path: key.into(),
-                        reason: "missing: give a number, or null for no limit".into(),
-                    });
-                }
-            }
-            let p: RetentionParams = crate::dialect::parse(params)?;
-            for (key, value, most) in [
-                (
-                    "maxAgeDays",
-                    p.max_age_days.map(u64::from),
-                    u64::from(MAX_AGE_DAYS),
-                ),
-                ("maxMib", p.max_mib, MAX_MIB),
-            ] {
-                let reason = match value {
-                    Some(0) => {
-                        "0 would delete every session; give at least 1, or null for no limit"
-                            .to_owned()
-                    }
-                    Some(n) if n > most => {
-                        format!("{n} is more than {most}; give at most that, or null for no limit")
-                    }
-                    _ => continue,
-                };
-                return Err(ApiError::BadParam {
-                    path: key.into(),
-                    reason,
-                });
-            }
-            let r = Retention {
-                max_age_days: p.max_age_days,
-                max_bytes: p.max_mib.map(|m| m.saturating_mul(1 << 20)),
-            };
-            history.set_retention(r).map_err(|e| api_error(e, None))?;
-            let pruned = history.apply_retention().map_err(|e| api_error(e, None))?;
-            let size = history.size().map_err(|e| api_error(e, None))?;
-            let mut out = retention_json(r, size);
-            out["pruned"] = report_json(&pruned);
-            Ok(out)
-        }
-        _ => Err(ApiError::MethodNotFound),
+        M::SetRetention => set_retention(history, params).map(json_reply),
     }
+}
+
+/// `wsdeck.history.setRetention`: checks both limits, stores them and applies them now.
+fn set_retention(history: &History, params: Option<Value>) -> Result<RetentionInfo, ApiError> {
+    for key in ["maxAgeDays", "maxMib"] {
+        if params.as_ref().is_none_or(|p| p.get(key).is_none()) {
+            return Err(ApiError::BadParam {
+                path: key.into(),
+                reason: "missing: give a number, or null for no limit".into(),
+            });
+        }
+    }
+    let p: RetentionParams = parse(params)?;
+    for (key, value, most) in [
+        (
+            "maxAgeDays",
+            p.max_age_days.map(u64::from),
+            u64::from(MAX_AGE_DAYS),
+        ),
+        ("maxMib", p.max_mib, MAX_MIB),
+    ] {
+        let reason = match value {
+            Some(0) => "0 would delete every session; give at least 1, or null for no limit".to_owned(),
+            Some(n) if n > most => {
+                format!("{n} is more than {most}; give at most that, or null for no limit")
+            }
+            _ => continue,
+        };
+        return Err(ApiError::BadParam {
+            path: key.into(),
+            reason,
+        });
+    }
+    let r = Retention {
+        max_age_days: p.max_age_days,
+        max_bytes: p.max_mib.map(|m| m.saturating_mul(1 << 20)),
+    };
+    history.set_retention(r).map_err(|e| api_error(e, None))?;
+    let pruned = history.apply_retention().map_err(|e| api_error(e, None))?;
+    let size = history.size().map_err(|e| api_error(e, None))?;
+    Ok(RetentionInfo {
+        pruned: Some(PruneReport::from(&pruned)),
+        ..retention_info(r, size)
+    })
+}
+
+/// Events read per query while exporting.
+const EXPORT_PAGE: usize = 2000;
+
+/// One recorded session as JSON lines: a [`JsonlSession`] line, then one [`JsonlEvent`]
+/// per event — the lines `wsdeck connect --jsonl` prints, so one reader serves both.
+pub fn export_jsonl(
+    history: &History,
+    id: i64,
+    writer: &mut dyn Write,
+) -> Result<(), HistoryError> {
+    let session = history.session(id)?;
+    let line = JsonlSession {
+        v: crate::wire::event::JSONL_VERSION,
+        kind: SessionLineKind::Session,
+        session: RecordedSession::from(&session),
+    };
+    write_line(writer, &line)?;
+    let mut from = 0;
+    loop {
+        let events = history.events(id, from, EXPORT_PAGE)?;
+        for e in &events {
+            write_line(writer, &JsonlEvent::from(Event::from_stored(e, None)))?;
+            from = e.seq + 1;
+        }
+        if events.len() < EXPORT_PAGE {
+            return writer.flush().map_err(HistoryError::Write);
+        }
+    }
+}
+
+fn write_line(w: &mut dyn Write, line: &impl serde::Serialize) -> Result<(), HistoryError> {
+    serde_json::to_writer(&mut *w, line)
+        .map_err(|e| HistoryError::Write(std::io::Error::other(e)))?;
+    w.write_all(b"\n").map_err(HistoryError::Write)
 }

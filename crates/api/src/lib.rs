@@ -35,19 +35,24 @@
 //!   event (upstream's order is not defined), so a client always knows the id first.
 //! - **Send after close started** returns `null` and drops the data, like WHATWG `send()`.
 
+mod bounded;
 pub mod dialect;
 mod discover;
 mod error;
+mod helpers;
 mod history;
 mod methods;
 mod observer;
 mod outbox;
 mod params;
+mod parse;
 pub mod request_vars;
 mod search;
 mod secrets;
 pub use secrets::secret_shapes;
 mod snap;
+mod subscription;
+pub mod wire;
 mod workspace;
 
 use std::collections::{BTreeSet, HashMap};
@@ -57,19 +62,19 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use wsdeck_engine::Engine;
 
-use methods::Family;
+use methods::Route;
 use outbox::{Outbox, TrySendError};
 
-pub use discover::openrpc;
+pub use discover::{openrpc, typescript};
 pub use error::ApiError;
-pub use history::HISTORY;
+pub use history::{HISTORY, export_jsonl};
 pub use methods::method_names;
 pub use observer::{
     HistoryProblem, HistoryProblemKind, HistoryProblems, OpenedSession, SessionObserver,
     history_error_notification,
 };
 pub use outbox::Outgoing;
-pub use params::{Message, OpenParams, to_uint8};
+pub use params::to_uint8;
 pub use snap::NETWORK_ACCESS;
 pub use workspace::WORKSPACE;
 
@@ -592,25 +597,25 @@ fn claim(
 
 /// A method served off the async threads (file or SQLite work): the service if this API has
 /// one, else a worded error saying how to get one.
-async fn blocking_call<S: Send + Sync + 'static>(
+async fn blocking_call<S: Send + Sync + 'static, M: Send + 'static>(
     service: Option<S>,
     missing: &str,
-    run: fn(&S, &str, Option<Value>) -> Result<Value, ApiError>,
-    method: &str,
+    run: fn(&S, M, Option<Value>) -> Result<Reply, ApiError>,
+    name: &'static str,
+    method: M,
     params: Option<Value>,
-) -> Result<Value, ApiError> {
+) -> Result<Reply, ApiError> {
     let Some(service) = service else {
         return Err(ApiError::File {
             message: missing.to_owned(),
             path: None,
         });
     };
-    let name = method.to_owned();
-    tokio::task::spawn_blocking(move || run(&service, &name, params))
+    tokio::task::spawn_blocking(move || run(&service, method, params))
         .await
         .unwrap_or_else(|e| {
             Err(ApiError::File {
-                message: format!("{method} failed: {e}"),
+                message: format!("{name} failed: {e}"),
                 path: None,
             })
         })
@@ -643,7 +648,7 @@ async fn dispatch(
     let Some(entry) = methods::find(method) else {
         return (Err(ApiError::MethodNotFound), None);
     };
-    if entry.family == Family::Snap && !state.snap.caller_is_snap() {
+    if matches!(entry.route, Route::Snap(_)) && !state.snap.caller_is_snap() {
         return (Err(ApiError::MethodNotFound), None);
     }
     if let Some(permission) = entry.permission
@@ -651,34 +656,40 @@ async fn dispatch(
     {
         return (Err(ApiError::Unauthorized), None);
     }
-    match entry.family {
-        Family::Discover => (Ok(Reply::Text(discover::openrpc_text().to_owned())), None),
-        Family::Snap => {
-            let (result, release) = state.snap.call(method, params).await;
+    match entry.route {
+        Route::Discover => (Ok(Reply::Text(discover::openrpc_text().to_owned())), None),
+        Route::Snap(m) => {
+            let (result, release) = state.snap.call(m, params).await;
             (result.map(Reply::Json), release)
         }
-        Family::Sessions => state.dialect.call(method, params).await,
-        Family::Workspace => {
+        Route::Sessions(m) => state.dialect.call(m, params).await,
+        Route::Helpers(m) => {
+            let max = bounded::Room::of(state.limits.max_response_bytes);
+            (helpers::call(m, params, max), None)
+        }
+        Route::Workspace(m) => {
             let answer = blocking_call(
                 state.workspace.clone(),
                 "this wsdeck serves no workspace (wsdeck ui does; for wsdeck serve pass --workspace DIR)",
                 |ws: &Arc<workspace::State>, m, p| ws.call(m, p),
-                method,
+                entry.name,
+                m,
                 params,
             );
-            (answer.await.map(Reply::Json), None)
+            (answer.await, None)
         }
-        Family::History => {
+        Route::History(m) => {
             let answer = blocking_call(
                 state.history.clone(),
                 state.history_unavailable.as_deref().unwrap_or(
                     "this wsdeck keeps no history (wsdeck ui does unless --no-history; wsdeck serve with --history FILE)",
                 ),
                 history::call,
-                method,
+                entry.name,
+                m,
                 params,
             );
-            (answer.await.map(Reply::Json), None)
+            (answer.await, None)
         }
     }
 }

@@ -5,23 +5,7 @@
 
 use serde_json::{Map, Value};
 
-/// Params of `snap_openWebSocket`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenParams {
-    /// The URL exactly as given (not normalised): the duplicate rule and listings use it.
-    pub url: String,
-    /// Requested subprotocols; a missing key is `[]`.
-    pub protocols: Vec<String>,
-}
-
-/// What `snap_sendWebSocketMessage` sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Message {
-    /// A string: a text frame.
-    Text(String),
-    /// A number array: a binary frame, each number wrapped like JavaScript's ToUint8.
-    Binary(Vec<u8>),
-}
+use crate::wire::snap::{Message, OpenWebSocketParams as OpenParams};
 
 /// Superstruct's `print`: strings JSON-quoted, everything else as JavaScript's `String(v)`.
 fn print(v: Option<&Value>) -> String {

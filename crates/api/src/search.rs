@@ -5,27 +5,16 @@
 use std::borrow::Cow;
 
 use regex::bytes::{Regex, RegexBuilder};
-use serde::Deserialize;
 use wsdeck_engine::{Direction, Event, EventKind, Payload};
 
 use crate::error::ApiError;
+use crate::wire::sessions::{SearchParams, SearchResult};
 
 /// Largest compiled pattern: a hostile regex fails to compile instead of eating memory.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Entry kinds, as the UI's type filter names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Kind {
-    /// Messages received.
-    In,
-    /// Messages sent.
-    Out,
-    /// Pings and pongs, both ways.
-    Control,
-    /// Connecting, redirects, open, closing, closed, errors, reconnecting.
-    Connection,
-}
+pub(crate) use crate::wire::sessions::SearchKind as Kind;
 
 /// A compiled filter.
 #[derive(Debug)]
@@ -84,31 +73,14 @@ impl Filter {
     }
 }
 
-/// The params of `wsdeck.search` and `wsdeck.history.filter`: a session id (a string for
-/// live sessions, a number for recorded ones) and the filter.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(crate) struct ScanParams<I> {
-    pub(crate) id: I,
-    pub(crate) from: Option<u64>,
-    pub(crate) limit: Option<usize>,
-    pub(crate) text: Option<String>,
-    #[serde(default)]
-    pub(crate) case_sensitive: bool,
-    #[serde(default)]
-    pub(crate) regex: bool,
-    #[serde(default)]
-    pub(crate) kinds: Vec<Kind>,
-}
-
-impl<I> ScanParams<I> {
+impl<I> SearchParams<I> {
     /// The filter these params describe (a bad regex is a params error at `text`).
     pub(crate) fn filter(&self) -> Result<Filter, ApiError> {
         Filter::new(
             self.text.as_deref().unwrap_or(""),
-            self.case_sensitive,
-            self.regex,
-            self.kinds.clone(),
+            self.case_sensitive.unwrap_or(false),
+            self.regex.unwrap_or(false),
+            self.kinds.clone().unwrap_or_default(),
         )
     }
 
@@ -138,7 +110,7 @@ pub(crate) fn scan<T>(
     mut read: impl FnMut(u64, usize) -> Result<Vec<T>, ApiError>,
     seq_of: impl Fn(&T) -> u64,
     matches: impl Fn(&T) -> bool,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<SearchResult, ApiError> {
     let mut seq = from;
     let mut seqs = Vec::new();
     let mut scanned = 0;
@@ -160,7 +132,11 @@ pub(crate) fn scan<T>(
             break;
         }
     }
-    Ok(serde_json::json!({"seqs": seqs, "nextSeq": seq, "atEnd": caught_up}))
+    Ok(SearchResult {
+        seqs,
+        next_seq: seq,
+        at_end: caught_up,
+    })
 }
 
 fn one_line(e: &regex::Error) -> String {

@@ -116,6 +116,22 @@ impl Secrets {
         }
     }
 
+    /// `value` with every secret hidden in its strings (through its JSON form; a value that
+    /// holds no secret comes back as it was).
+    pub(crate) fn hide_in_typed<T>(&self, value: T) -> T
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        if self.0.is_empty() {
+            return value;
+        }
+        let Ok(mut json) = serde_json::to_value(&value) else {
+            return value;
+        };
+        self.hide_in(&mut json);
+        serde_json::from_value(json).unwrap_or(value)
+    }
+
     /// Hides secrets in an event unless it carries a payload (messages, pings, pongs).
     pub(crate) fn hide_in_event(&self, event: &mut Value) {
         let payload = matches!(event["type"].as_str(), Some("message" | "ping" | "pong"));

@@ -6,16 +6,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::{oneshot, watch};
 use url::Url;
 use wsdeck_engine::{Direction, Engine, EventKind, LogCursor, Payload, RequestSpec, Session};
 
-use crate::dialect::request_json;
 use crate::error::ApiError;
 use crate::observer::{Observer, OpenedSession};
 use crate::outbox::Outbox;
-use crate::params::{self, Message};
+use crate::methods::SnapMethod;
+use crate::params;
+use crate::wire::history::RecordedRequest;
+use crate::wire::snap::{Message, SnapEvent, SnapEventNotification, SnapSocket};
 use crate::{Caller, Limits};
 
 /// The permission every `snap_` WebSocket method needs (and upstream's event delivery too).
@@ -123,19 +125,18 @@ impl State {
     /// network permission (else 4100), before any params are read.
     pub(crate) async fn call(
         self: &Arc<Self>,
-        method: &str,
+        method: SnapMethod,
         params: Option<Value>,
     ) -> (Result<Value, ApiError>, Option<Release>) {
         let params = params.as_ref();
         match method {
-            "snap_openWebSocket" => match self.open(params).await {
+            SnapMethod::Open => match self.open(params).await {
                 Ok((id, release)) => (Ok(Value::String(id)), Some(release)),
                 Err(e) => (Err(e), None),
             },
-            "snap_sendWebSocketMessage" => (self.send(params).await, None),
-            "snap_closeWebSocket" => (self.close(params).await, None),
-            "snap_getWebSockets" => (Ok(self.list()), None),
-            _ => (Err(ApiError::MethodNotFound), None),
+            SnapMethod::Send => (self.send(params).await, None),
+            SnapMethod::Close => (self.close(params).await, None),
+            SnapMethod::List => (Ok(self.list()), None),
         }
     }
 
@@ -249,12 +250,16 @@ impl State {
     }
 
     fn list(&self) -> Value {
-        Value::Array(
-            self.table()
-                .iter()
-                .map(|e| json!({"id": e.id, "url": e.url, "protocols": e.protocols}))
-                .collect(),
-        )
+        let sockets: Vec<SnapSocket> = self
+            .table()
+            .iter()
+            .map(|e| SnapSocket {
+                id: e.id.clone(),
+                url: e.url.clone(),
+                protocols: e.protocols.clone(),
+            })
+            .collect();
+        serde_json::to_value(sockets).unwrap_or_default()
     }
 
     fn sessions(&self) -> Vec<Session> {
@@ -344,7 +349,10 @@ async fn pump(
                     if let Some(rx) = release_rx.take() {
                         let _ = tokio::time::timeout(RELEASE_WAIT, rx).await;
                     }
-                    let event = json!({"type": "open", "id": id, "origin": origin});
+                    let event = SnapEvent::Open {
+                        id: id.clone(),
+                        origin: origin.clone(),
+                    };
                     state.emit(notification(event)).await;
                 }
                 EventKind::Message {
@@ -398,7 +406,7 @@ fn host_request(url: &Url, protocols: &[String]) -> RequestSpec {
 /// it derives from the session: credentials in the URL (`ws://user:password@host`) are
 /// secrets, so both read `****` and their values, as written and percent-decoded, are listed.
 fn observed_request(spec: &RequestSpec, url: &Url) -> (Value, Vec<String>) {
-    let mut request = request_json(spec);
+    let mut request = serde_json::to_value(RecordedRequest::from(spec)).unwrap_or_default();
     let mut secrets = Vec::new();
     if url.username().is_empty() && url.password().is_none() {
         return (request, secrets);
@@ -522,10 +530,13 @@ async fn finish(
         Some((code, reason)) if opened => (code.unwrap_or(1005), reason.clone(), clean),
         _ => (1006, String::new(), false),
     };
-    let event = json!({
-        "type": "close", "id": id, "origin": origin,
-        "code": code, "reason": reason, "wasClean": was_clean,
-    });
+    let event = SnapEvent::Close {
+        id: id.to_owned(),
+        origin: origin.to_owned(),
+        code,
+        reason,
+        was_clean,
+    };
     state.emit(notification(event)).await;
 }
 
@@ -572,8 +583,10 @@ fn message_notification_estimate(id: &str, origin: &str, payload: &Payload) -> u
     160 + id.len() + origin.len() + body
 }
 
-fn notification(event: Value) -> String {
-    json!({"jsonrpc": "2.0", "method": "onWebSocketEvent", "params": {"event": event}}).to_string()
+fn notification(event: SnapEvent) -> String {
+    let params = serde_json::to_value(SnapEventNotification { event }).unwrap_or_default();
+    serde_json::json!({"jsonrpc": "2.0", "method": "onWebSocketEvent", "params": params})
+        .to_string()
 }
 
 /// A nanoid-like id: 21 characters from `[A-Za-z0-9_-]`, 126 random bits.
@@ -598,6 +611,7 @@ pub(crate) fn new_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::snap::SnapData;
 
     #[test]
     fn a_message_notification_is_the_json_of_its_event() {
@@ -607,10 +621,14 @@ mod tests {
             Payload::binary(Vec::new()),
         ] {
             let data = match &payload {
-                Payload::Text(t) => json!({"type": "text", "message": &**t}),
-                Payload::Binary(b) => json!({"type": "binary", "message": &b[..]}),
+                Payload::Text(t) => SnapData::Text(t.to_string()),
+                Payload::Binary(b) => SnapData::Binary(b.to_vec()),
             };
-            let event = json!({"type": "message", "id": "i\"d", "origin": "npm:x", "data": data});
+            let event = SnapEvent::Message {
+                id: "i\"d".into(),
+                origin: "npm:x".into(),
+                data,
+            };
             let text = message_notification("i\"d", "npm:x", &payload);
             assert_eq!(text, notification(event));
             assert!(text.len() <= message_notification_estimate("i\"d", "npm:x", &payload));

@@ -5,15 +5,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use wsdeck_workspace::{
-    Collection, Environment, Header, LoadProblem, MessageFormat, Param, Request, RequestDoc,
-    RequestId, RequestSettings, Revision, SavedMessage, Snapshot, Variable, Workspace,
-    WorkspaceError,
-};
+use serde_json::Value;
+use wsdeck_workspace::{Request, RequestId, Revision, Snapshot, Workspace, WorkspaceError};
 
 use crate::error::ApiError;
+use crate::helpers::json_reply;
+use crate::methods::WorkspaceMethod;
+use crate::parse::parse;
+use crate::wire::NoParams;
+use crate::wire::workspace as wire;
+use crate::Reply;
 
 /// The permission to read and write the workspace's files through the API.
 pub const WORKSPACE: &str = "wsdeck:workspace";
@@ -23,180 +24,6 @@ pub const WORKSPACE: &str = "wsdeck:workspace";
 pub(crate) struct State {
     workspace: Arc<Workspace>,
     snapshot: Mutex<Option<Snapshot>>,
-}
-
-/// A request on the wire.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct WireRequest {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    collection: Vec<String>,
-    name: String,
-    #[serde(default)]
-    description: String,
-    url: String,
-    #[serde(default)]
-    protocols: Vec<String>,
-    #[serde(default)]
-    params: Vec<Param>,
-    #[serde(default)]
-    headers: Vec<Header>,
-    #[serde(default)]
-    settings: WireSettings,
-    #[serde(default)]
-    messages: Vec<WireMessage>,
-    #[serde(default)]
-    revision: Option<String>,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct WireSettings {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    handshake_timeout_ms: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    follow_redirects: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_redirects: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reconnect_attempts: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reconnect_interval_ms: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_message_size: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    auto_pong: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tls_verify: Option<bool>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct WireMessage {
-    name: String,
-    #[serde(default)]
-    format: MessageFormat,
-    #[serde(default)]
-    body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    delay_ms: Option<u64>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct WireEnvironment {
-    #[serde(default)]
-    slug: Option<String>,
-    name: String,
-    #[serde(default)]
-    variables: Vec<WireVariable>,
-    #[serde(default)]
-    revision: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireVariable {
-    name: String,
-    #[serde(default)]
-    value: String,
-    #[serde(default = "yes")]
-    enabled: bool,
-    #[serde(default)]
-    secret: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl From<&SavedMessage> for WireMessage {
-    fn from(m: &SavedMessage) -> Self {
-        WireMessage {
-            name: m.name.clone(),
-            format: m.format,
-            body: m.body.clone(),
-            delay_ms: m.delay_ms,
-        }
-    }
-}
-
-impl From<WireMessage> for SavedMessage {
-    fn from(m: WireMessage) -> Self {
-        SavedMessage {
-            name: m.name,
-            format: m.format,
-            body: m.body,
-            delay_ms: m.delay_ms,
-        }
-    }
-}
-
-fn request_json(r: &Request) -> Value {
-    let s = &r.doc.settings;
-    let wire = WireRequest {
-        id: Some(r.id.to_string()),
-        collection: r.id.collection.clone(),
-        name: r.doc.name.clone(),
-        description: r.doc.description.clone(),
-        url: r.doc.url.clone(),
-        protocols: r.doc.protocols.clone(),
-        params: r.doc.params.clone(),
-        headers: r.doc.headers.clone(),
-        settings: WireSettings {
-            handshake_timeout_ms: s.handshake_timeout_ms,
-            follow_redirects: s.follow_redirects,
-            max_redirects: s.max_redirects,
-            reconnect_attempts: s.reconnect_attempts,
-            reconnect_interval_ms: s.reconnect_interval_ms,
-            max_message_size: s.max_message_size,
-            auto_pong: s.auto_pong,
-            tls_verify: s.tls_verify,
-        },
-        messages: r.doc.messages.iter().map(WireMessage::from).collect(),
-        revision: r.revision.map(|rev| rev.token()),
-    };
-    serde_json::to_value(wire).unwrap_or(Value::Null)
-}
-
-fn environment_json(e: &Environment) -> Value {
-    let wire = WireEnvironment {
-        slug: Some(e.slug.clone()),
-        name: e.name.clone(),
-        variables: e
-            .variables
-            .iter()
-            .map(|v| WireVariable {
-                name: v.name.clone(),
-                value: v.value.clone(),
-                enabled: v.enabled,
-                secret: v.secret,
-            })
-            .collect(),
-        revision: e.revision.map(|rev| rev.token()),
-    };
-    serde_json::to_value(wire).unwrap_or(Value::Null)
-}
-
-fn collection_json(c: &Collection) -> Value {
-    json!({
-        "path": c.path,
-        "name": c.name,
-        "description": c.description,
-        "collections": c.collections.iter().map(collection_json).collect::<Vec<_>>(),
-        "requests": c.requests.iter().map(ToString::to_string).collect::<Vec<_>>(),
-    })
-}
-
-fn problem_json(p: &LoadProblem) -> Value {
-    json!({
-        "path": p.path.display().to_string(),
-        "line": p.line,
-        "column": p.column,
-        "message": p.message,
-    })
 }
 
 /// A workspace error as an API error (see docs/api.md for the codes).
@@ -240,10 +67,6 @@ fn api_error(e: WorkspaceError, what: &str) -> ApiError {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(params: Option<Value>) -> Result<T, ApiError> {
-    crate::dialect::parse(params)
-}
-
 fn revision(token: Option<&str>) -> Result<Option<Revision>, ApiError> {
     match token {
         None => Ok(None),
@@ -263,105 +86,6 @@ fn request_id(text: &str) -> Result<RequestId, ApiError> {
     })
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SaveRequest {
-    request: WireRequest,
-    #[serde(default)]
-    force: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IdOnly {
-    id: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IdName {
-    id: String,
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IdCollection {
-    id: String,
-    collection: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewCollection {
-    #[serde(default)]
-    parent: Vec<String>,
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CollectionPath {
-    path: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DescribeCollection {
-    path: Vec<String>,
-    name: String,
-    #[serde(default)]
-    description: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddMessage {
-    id: String,
-    message: WireMessage,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IndexName {
-    id: String,
-    index: usize,
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IdIndex {
-    id: String,
-    index: usize,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MoveMessage {
-    id: String,
-    from: usize,
-    to: usize,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SaveEnvironment {
-    environment: WireEnvironment,
-    #[serde(default)]
-    force: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Slug {
-    slug: String,
-}
-
 impl State {
     pub(crate) fn new(workspace: Arc<Workspace>) -> Self {
         State {
@@ -375,188 +99,169 @@ impl State {
     }
 
     /// Runs one workspace method (file I/O: the caller runs it off the async threads).
-    pub(crate) fn call(&self, method: &str, params: Option<Value>) -> Result<Value, ApiError> {
+    pub(crate) fn call(
+        &self,
+        method: WorkspaceMethod,
+        params: Option<Value>,
+    ) -> Result<Reply, ApiError> {
+        use WorkspaceMethod as M;
         let ws = &self.workspace;
+        let saved = |r: Request| json_reply(wire::SavedRequest::from(&r));
+        let done = |()| Reply::Json(Value::Null);
         match method {
-            "wsdeck.workspace.load" => {
-                let _: Empty = parse(params)?;
-                let loaded = ws.load().map_err(|e| api_error(e, ""))?;
-                let out = json!({
-                    "root": ws.root().display().to_string(),
-                    "collections": collection_json(&loaded.collections),
-                    "requests": loaded.requests.iter().map(request_json).collect::<Vec<_>>(),
-                    "environments": loaded.environments.iter().map(environment_json).collect::<Vec<_>>(),
-                    "problems": loaded.problems.iter().map(problem_json).collect::<Vec<_>>(),
-                });
-                *self.snapshot() = Some(loaded.snapshot);
-                Ok(out)
+            M::Load => self.load(params).map(json_reply),
+            M::Changes => self.changes(params).map(json_reply),
+            M::SaveRequest => self.save_request(params).map(json_reply),
+            M::RenameRequest => {
+                let p: wire::RenameRequestParams = parse(params)?;
+                ws.rename_request(&request_id(&p.id)?, &p.name)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.workspace.changes" => {
-                let _: Empty = parse(params)?;
-                let since = self.snapshot().clone();
-                let paths = match since {
-                    Some(s) => ws.changed_since(&s).map_err(|e| api_error(e, ""))?,
-                    None => Vec::new(),
-                };
-                Ok(
-                    json!({"paths": paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()}),
-                )
+            M::DuplicateRequest => {
+                let p: wire::RequestIdParams = parse(params)?;
+                ws.duplicate_request(&request_id(&p.id)?)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.requests.save" => {
-                let p: SaveRequest = parse(params)?;
-                let w = p.request;
-                let id = match &w.id {
-                    Some(text) => request_id(text)?,
-                    None => RequestId::new(w.collection.clone(), String::new()),
-                };
-                let s = w.settings;
-                let mut request = Request {
-                    id,
-                    doc: RequestDoc {
-                        name: w.name,
-                        description: w.description,
-                        url: w.url,
-                        protocols: w.protocols,
-                        settings: RequestSettings {
-                            handshake_timeout_ms: s.handshake_timeout_ms,
-                            follow_redirects: s.follow_redirects,
-                            max_redirects: s.max_redirects,
-                            reconnect_attempts: s.reconnect_attempts,
-                            reconnect_interval_ms: s.reconnect_interval_ms,
-                            max_message_size: s.max_message_size,
-                            auto_pong: s.auto_pong,
-                            tls_verify: s.tls_verify,
-                        },
-                        params: w.params,
-                        headers: w.headers,
-                        messages: w.messages.into_iter().map(SavedMessage::from).collect(),
-                    },
-                    revision: revision(w.revision.as_deref())?,
-                };
-                let what = request.id.to_string();
-                let saved = if p.force {
-                    ws.force_save_request(&mut request)
-                } else {
-                    ws.save_request(&mut request)
-                };
-                saved.map_err(|e| api_error(e, &what))?;
-                Ok(request_json(&request))
+            M::MoveRequest => {
+                let p: wire::MoveRequestParams = parse(params)?;
+                ws.move_request(&request_id(&p.id)?, &p.collection)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.requests.rename" => {
-                let p: IdName = parse(params)?;
-                let r = ws
-                    .rename_request(&request_id(&p.id)?, &p.name)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
-            }
-            "wsdeck.requests.duplicate" => {
-                let p: IdOnly = parse(params)?;
-                let r = ws
-                    .duplicate_request(&request_id(&p.id)?)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
-            }
-            "wsdeck.requests.move" => {
-                let p: IdCollection = parse(params)?;
-                let r = ws
-                    .move_request(&request_id(&p.id)?, &p.collection)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
-            }
-            "wsdeck.requests.delete" => {
-                let p: IdOnly = parse(params)?;
+            M::DeleteRequest => {
+                let p: wire::RequestIdParams = parse(params)?;
                 ws.delete_request(&request_id(&p.id)?)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(Value::Null)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(done)
             }
-            "wsdeck.collections.create" => {
-                let p: NewCollection = parse(params)?;
-                let path = ws
-                    .create_collection(&p.parent, &p.name)
-                    .map_err(|e| api_error(e, &p.name))?;
-                Ok(json!({ "path": path }))
+            M::CreateCollection => {
+                let p: wire::CreateCollectionParams = parse(params)?;
+                ws.create_collection(&p.parent, &p.name)
+                    .map_err(|e| api_error(e, &p.name))
+                    .map(|path| json_reply(wire::CollectionPath { path }))
             }
-            "wsdeck.collections.describe" => {
-                let p: DescribeCollection = parse(params)?;
+            M::DescribeCollection => {
+                let p: wire::DescribeCollectionParams = parse(params)?;
                 ws.describe_collection(&p.path, &p.name, &p.description)
-                    .map_err(|e| api_error(e, &p.path.join("/")))?;
-                Ok(Value::Null)
+                    .map_err(|e| api_error(e, &p.path.join("/")))
+                    .map(done)
             }
-            "wsdeck.collections.delete" => {
-                let p: CollectionPath = parse(params)?;
+            M::DeleteCollection => {
+                let p: wire::CollectionPathParams = parse(params)?;
                 ws.delete_collection(&p.path)
-                    .map_err(|e| api_error(e, &p.path.join("/")))?;
-                Ok(Value::Null)
+                    .map_err(|e| api_error(e, &p.path.join("/")))
+                    .map(done)
             }
-            "wsdeck.messages.add" => {
-                let p: AddMessage = parse(params)?;
-                let r = ws
-                    .add_message(&request_id(&p.id)?, p.message.into())
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
+            M::AddMessage => {
+                let p: wire::AddMessageParams = parse(params)?;
+                ws.add_message(&request_id(&p.id)?, p.message.into())
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.messages.rename" => {
-                let p: IndexName = parse(params)?;
-                let r = ws
-                    .rename_message(&request_id(&p.id)?, p.index, &p.name)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
+            M::RenameMessage => {
+                let p: wire::RenameMessageParams = parse(params)?;
+                ws.rename_message(&request_id(&p.id)?, p.index, &p.name)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.messages.duplicate" => {
-                let p: IdIndex = parse(params)?;
-                let r = ws
-                    .duplicate_message(&request_id(&p.id)?, p.index)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
+            M::DuplicateMessage => {
+                let p: wire::MessageIndexParams = parse(params)?;
+                ws.duplicate_message(&request_id(&p.id)?, p.index)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.messages.move" => {
-                let p: MoveMessage = parse(params)?;
-                let r = ws
-                    .move_message(&request_id(&p.id)?, p.from, p.to)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
+            M::MoveMessage => {
+                let p: wire::MoveMessageParams = parse(params)?;
+                ws.move_message(&request_id(&p.id)?, p.from, p.to)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.messages.delete" => {
-                let p: IdIndex = parse(params)?;
-                let r = ws
-                    .delete_message(&request_id(&p.id)?, p.index)
-                    .map_err(|e| api_error(e, &p.id))?;
-                Ok(request_json(&r))
+            M::DeleteMessage => {
+                let p: wire::MessageIndexParams = parse(params)?;
+                ws.delete_message(&request_id(&p.id)?, p.index)
+                    .map_err(|e| api_error(e, &p.id))
+                    .map(saved)
             }
-            "wsdeck.environments.save" => {
-                let p: SaveEnvironment = parse(params)?;
-                let w = p.environment;
-                let mut env = Environment {
-                    slug: w.slug.unwrap_or_default(),
-                    name: w.name,
-                    variables: w
-                        .variables
-                        .into_iter()
-                        .map(|v| Variable {
-                            name: v.name,
-                            value: v.value,
-                            enabled: v.enabled,
-                            secret: v.secret,
-                        })
-                        .collect(),
-                    revision: revision(w.revision.as_deref())?,
-                };
-                let what = env.slug.clone();
-                let saved = if p.force {
-                    ws.force_save_environment(&mut env)
-                } else {
-                    ws.save_environment(&mut env)
-                };
-                saved.map_err(|e| api_error(e, &what))?;
-                Ok(environment_json(&env))
-            }
-            "wsdeck.environments.delete" => {
-                let p: Slug = parse(params)?;
+            M::SaveEnvironment => self.save_environment(params).map(json_reply),
+            M::DeleteEnvironment => {
+                let p: wire::SlugParams = parse(params)?;
                 ws.delete_environment(&p.slug)
-                    .map_err(|e| api_error(e, &p.slug))?;
-                Ok(Value::Null)
+                    .map_err(|e| api_error(e, &p.slug))
+                    .map(done)
             }
-            _ => Err(ApiError::MethodNotFound),
         }
+    }
+
+    fn load(&self, params: Option<Value>) -> Result<wire::Workspace, ApiError> {
+        let _: NoParams = parse(params)?;
+        let ws = &self.workspace;
+        let loaded = ws.load().map_err(|e| api_error(e, ""))?;
+        let out = wire::Workspace {
+            root: ws.root().display().to_string(),
+            collections: (&loaded.collections).into(),
+            requests: loaded.requests.iter().map(Into::into).collect(),
+            environments: loaded.environments.iter().map(Into::into).collect(),
+            problems: loaded.problems.iter().map(Into::into).collect(),
+        };
+        *self.snapshot() = Some(loaded.snapshot);
+        Ok(out)
+    }
+
+    fn changes(&self, params: Option<Value>) -> Result<wire::Changes, ApiError> {
+        let _: NoParams = parse(params)?;
+        let since = self.snapshot().clone();
+        let paths = match since {
+            Some(s) => self
+                .workspace
+                .changed_since(&s)
+                .map_err(|e| api_error(e, ""))?,
+            None => Vec::new(),
+        };
+        Ok(wire::Changes {
+            paths: paths.iter().map(|p| p.display().to_string()).collect(),
+        })
+    }
+
+    fn save_request(&self, params: Option<Value>) -> Result<wire::SavedRequest, ApiError> {
+        let p: wire::SaveRequestParams = parse(params)?;
+        let id = match &p.request.id {
+            Some(text) => request_id(text)?,
+            None => RequestId::new(p.request.collection.clone(), String::new()),
+        };
+        let revision = revision(p.request.revision.as_deref())?;
+        let mut request = Request {
+            id,
+            doc: p.request.into_doc(),
+            revision,
+        };
+        let what = request.id.to_string();
+        let saved = if p.force {
+            self.workspace.force_save_request(&mut request)
+        } else {
+            self.workspace.save_request(&mut request)
+        };
+        saved.map_err(|e| api_error(e, &what))?;
+        Ok((&request).into())
+    }
+
+    fn save_environment(&self, params: Option<Value>) -> Result<wire::Environment, ApiError> {
+        let p: wire::SaveEnvironmentParams = parse(params)?;
+        let w = p.environment;
+        let mut env = wsdeck_workspace::Environment {
+            slug: w.slug.unwrap_or_default(),
+            name: w.name,
+            variables: w.variables.into_iter().map(Into::into).collect(),
+            revision: revision(w.revision.as_deref())?,
+        };
+        let what = env.slug.clone();
+        let saved = if p.force {
+            self.workspace.force_save_environment(&mut env)
+        } else {
+            self.workspace.save_environment(&mut env)
+        };
+        saved.map_err(|e| api_error(e, &what))?;
+        Ok((&env).into())
     }
 }

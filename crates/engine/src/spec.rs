@@ -91,18 +91,50 @@ impl Default for Settings {
 }
 
 /// Settings a front end overrides (the rest keep their defaults): what a saved request, an
-/// API call or a UI form says, applied by [`Settings::apply`].
+/// API call or a UI form says, applied by [`Settings::apply`]. The one type of them from a
+/// workspace file to the socket: the workspace keeps it as a request's `settings` (with the
+/// `serde` feature; each unset one is left out of the file).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct SettingsPatch {
+    /// Handshake timeout per hop, in milliseconds.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub handshake_timeout_ms: Option<u64>,
+    /// Whether to follow HTTP redirects.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub follow_redirects: Option<bool>,
+    /// The most redirects followed.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub max_redirects: Option<u32>,
+    /// Reconnection attempts after an unexpected close.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub reconnect_attempts: Option<u32>,
+    /// Wait between reconnection attempts, in milliseconds.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub reconnect_interval_ms: Option<u64>,
+    /// The largest message accepted, in bytes.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub max_message_size: Option<u64>,
+    /// Whether pings are answered automatically.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub auto_pong: Option<bool>,
+    /// How long to wait for the server's close frame, in milliseconds.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub close_timeout_ms: Option<u64>,
+    /// Whether TLS certificates are verified.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub tls_verify: Option<bool>,
+}
+
+impl SettingsPatch {
+    /// True when no setting is set.
+    pub fn is_empty(&self) -> bool {
+        *self == SettingsPatch::default()
+    }
 }
 
 impl Settings {

@@ -1,4 +1,5 @@
-//! Exports (JSONL, HAR 1.2 with Chrome's `_webSocketMessages`) and HAR import.
+//! HAR 1.2 export (Chrome's `_webSocketMessages`) and import. The JSON lines export is the
+//! API's (`wsdeck_api::export_jsonl`): it writes the wire event shape, which the api crate owns.
 
 use std::borrow::Cow;
 use std::io::{Read, Write};
@@ -7,10 +8,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::params;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::error::{HistoryError, Result};
-use crate::query::{EVENT_QUERY, Format, SessionSummary, StoredEvent, event_of};
+use crate::query::{EVENT_QUERY, Format, StoredEvent, event_of};
 use crate::row::{Row, mask_value};
 use crate::{History, SessionRecordId};
 
@@ -28,64 +29,6 @@ fn data_of(format: Option<Format>, payload: &[u8]) -> String {
         (Some(Format::Text), Ok(s)) => s.to_owned(),
         _ => B64.encode(payload),
     }
-}
-
-/// An event in the API's shape (docs/api.md), plus the full handshake for `open`: the JSON
-/// lines export and the API's `wsdeck.history.events` share it.
-pub fn event_json(e: &StoredEvent) -> Value {
-    let mut m = Map::new();
-    m.insert("seq".into(), json!(e.seq));
-    m.insert("time".into(), json!(rfc3339(e.time_ms)));
-    m.insert("monoMs".into(), json!(e.mono_us as f64 / 1000.0));
-    m.insert("type".into(), json!(e.kind));
-    if let Some(d) = e.direction {
-        m.insert("direction".into(), json!(crate::row::direction_str(d)));
-    }
-    match e.kind.as_str() {
-        "message" | "ping" | "pong" => {
-            m.insert("format".into(), json!(e.format.map(Format::as_str)));
-            m.insert("size".into(), json!(e.size));
-            m.insert("data".into(), json!(data_of(e.format, &e.payload)));
-        }
-        "open" => {
-            if let Some(d) = &e.detail {
-                for k in ["url", "protocol", "extensions"] {
-                    m.insert(k.into(), d.get(k).cloned().unwrap_or(Value::Null));
-                }
-                m.insert("handshake".into(), d.clone());
-            }
-        }
-        _ => {
-            if let Some(Value::Object(d)) = &e.detail {
-                for (k, v) in d {
-                    m.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
-    Value::Object(m)
-}
-
-/// A session summary as the JSON lines export's header line and `wsdeck.history.*` show it.
-pub fn session_json(s: &SessionSummary) -> Value {
-    json!({
-        "type": "session",
-        "id": s.id,
-        "startedAt": rfc3339(s.started_at_ms),
-        "endedAt": s.ended_at_ms.map(rfc3339),
-        "url": s.url,
-        "request": s.request,
-        "handshake": s.handshake,
-        "closeCode": s.close_code,
-        "closeReason": s.close_reason,
-        "eventCount": s.event_count,
-        "bytes": s.bytes,
-    })
-}
-
-fn write_line(w: &mut dyn Write, v: &Value) -> Result<()> {
-    serde_json::to_writer(&mut *w, v).map_err(|e| HistoryError::Write(std::io::Error::other(e)))?;
-    w.write_all(b"\n").map_err(HistoryError::Write)
 }
 
 fn har_headers(head: &Value) -> Vec<Value> {
@@ -215,16 +158,6 @@ impl History {
                 return Ok(());
             }
         }
-    }
-
-    /// Writes a session as JSON Lines: a `{"type":"session",…}` header, then one object per
-    /// event with the API's field names (`seq`, `time`, `monoMs`, `type`, `direction`,
-    /// `format`, `size`, `data` — text, or base64 for binary — and each type's fields).
-    pub fn export_jsonl(&self, id: SessionRecordId, writer: &mut dyn Write) -> Result<()> {
-        let session = self.session(id)?;
-        write_line(writer, &session_json(&session))?;
-        self.for_each_event(id, |e| write_line(writer, &event_json(&e)))?;
-        writer.flush().map_err(HistoryError::Write)
     }
 
     /// Writes sessions as a HAR 1.2 log: one entry per connection (each `open`), with its

@@ -37,7 +37,6 @@ use serde_json::Value;
 use wsdeck_engine::{Event, LogCursor, SessionLog};
 
 pub use error::{HistoryError, Result};
-pub use export::{event_json, session_json};
 pub use query::{Format, SearchHit, SessionFilter, SessionSummary, StoredEvent};
 pub use retention::{HistorySize, MAX_AGE_DAYS, MAX_MIB, PruneReport, Retention};
 pub use row::{connection_fields, handshake_json};

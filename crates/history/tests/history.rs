@@ -311,35 +311,6 @@ fn retention_by_age_and_size() {
 }
 
 #[test]
-fn jsonl_export() {
-    let h = History::open_in_memory().unwrap();
-    let id = record_session(&h, "ws://127.0.0.1:9001/chat", 10);
-    let mut out = Vec::new();
-    h.export_jsonl(id, &mut out).unwrap();
-    let text = String::from_utf8(out).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(lines.len(), 1 + 16);
-    assert_eq!(lines[0]["type"], "session");
-    assert_eq!(lines[0]["eventCount"], 16);
-    let m = &lines[3];
-    assert_eq!(m["seq"], 2);
-    assert_eq!(m["type"], "message");
-    assert_eq!(m["direction"], "out");
-    assert_eq!(m["format"], "text");
-    assert_eq!(m["data"], "message number 0 about bananas");
-    assert_eq!(m["size"], 30);
-    assert_eq!(m["monoMs"], 2.007);
-    assert!(m["time"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(lines[13]["data"], "AJ+Slv8=");
-    assert_eq!(lines[2]["type"], "open");
-    assert_eq!(lines[2]["protocol"], "chat");
-    assert_eq!(lines[16]["clean"], true);
-}
-
-#[test]
 fn har_export_and_import_round_trip() {
     let h = History::open_in_memory().unwrap();
     let a = record_session(&h, "ws://127.0.0.1:9001/chat?room=1", 6);

@@ -45,6 +45,10 @@
 //! delay_ms = 100
 //! ```
 //!
+//! `[settings]` may hold, each optional: `handshake_timeout_ms`, `follow_redirects`,
+//! `max_redirects`, `reconnect_attempts`, `reconnect_interval_ms`, `max_message_size`,
+//! `auto_pong`, `close_timeout_ms` and `tls_verify` (the engine's `SettingsPatch`).
+//!
 //! An environment file (a secret's value is not in it):
 //!
 //! ```toml

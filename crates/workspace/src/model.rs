@@ -95,42 +95,9 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// A request's connection settings; each one unset means "the default".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequestSettings {
-    /// Handshake timeout per hop, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handshake_timeout_ms: Option<u64>,
-    /// Whether to follow HTTP redirects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub follow_redirects: Option<bool>,
-    /// The most redirects followed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_redirects: Option<u32>,
-    /// Reconnection attempts after an unexpected close.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reconnect_attempts: Option<u32>,
-    /// Wait between reconnection attempts, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reconnect_interval_ms: Option<u64>,
-    /// The largest message accepted, in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_message_size: Option<u64>,
-    /// Whether pings are answered automatically.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_pong: Option<bool>,
-    /// Whether TLS certificates are verified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_verify: Option<bool>,
-}
-
-impl RequestSettings {
-    /// True when no setting is set.
-    pub fn is_empty(&self) -> bool {
-        *self == RequestSettings::default()
-    }
-}
+/// A request's connection settings; each one unset means "the default". The engine's own
+/// patch type, so nothing between the file and the socket copies them field by field.
+pub use wsdeck_engine::SettingsPatch as RequestSettings;
 
 /// How a saved message's body is written and sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

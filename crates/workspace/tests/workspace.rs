@@ -43,6 +43,7 @@ fn full_doc() -> RequestDoc {
             reconnect_interval_ms: Some(750),
             max_message_size: Some(16 << 20),
             auto_pong: Some(false),
+            close_timeout_ms: Some(2500),
             tls_verify: Some(true),
         },
         params: vec![

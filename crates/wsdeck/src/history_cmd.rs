@@ -472,7 +472,9 @@ fn run_inner(args: HistoryArgs) -> anyhow::Result<()> {
     let mut out = stdout_for_json();
     match args.command {
         HistoryCommand::List { limit, url } => list(&history, limit, url, &mut out)?,
-        HistoryCommand::Show { id } => history.export_jsonl(id, &mut out).map_err(failure)?,
+        HistoryCommand::Show { id } => {
+            wsdeck_api::export_jsonl(&history, id, &mut out).map_err(failure)?
+        }
         HistoryCommand::Search { query, limit } => search(&history, &query, limit, &mut out)?,
         HistoryCommand::Export { ids, har } => export(&history, &ids, har, &mut out)?,
         HistoryCommand::Import { file } => import(&history, &file, &mut out)?,
@@ -594,7 +596,7 @@ fn export(history: &History, ids: &[i64], har: bool, out: &mut dyn Write) -> any
         history.export_har(ids, out).map_err(failure)?;
     } else {
         for &id in ids {
-            history.export_jsonl(id, &mut *out).map_err(failure)?;
+            wsdeck_api::export_jsonl(&history, id, &mut *out).map_err(failure)?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 use tokio::runtime::Handle;
-use wsdeck_engine::{RequestSpec, SettingsPatch};
+use wsdeck_engine::RequestSpec;
 use wsdeck_workspace::{MessageFormat, RequestDoc, RequestId, WorkspaceError};
 
 use crate::compose::{ComposeConfig, ComposeReport, Composer, SendFormat};
@@ -163,18 +163,7 @@ fn spec_of(doc: &RequestDoc) -> RequestSpec {
         .map(|h| (h.name.clone(), h.value.clone()))
         .collect();
     spec.protocols = doc.protocols.clone();
-    let s = &doc.settings;
-    spec.settings.apply(&SettingsPatch {
-        handshake_timeout_ms: s.handshake_timeout_ms,
-        follow_redirects: s.follow_redirects,
-        max_redirects: s.max_redirects,
-        reconnect_attempts: s.reconnect_attempts,
-        reconnect_interval_ms: s.reconnect_interval_ms,
-        max_message_size: s.max_message_size,
-        auto_pong: s.auto_pong,
-        close_timeout_ms: None,
-        tls_verify: s.tls_verify,
-    });
+    spec.settings.apply(&doc.settings);
     spec
 }
 

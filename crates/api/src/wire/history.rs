@@ -1,0 +1,239 @@
+//! Params and results of the history methods (`wsdeck.history.*`): recorded sessions.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::event::Handshake;
+use super::sessions::SettingsParams;
+use super::Pair;
+
+/// The request of a recorded session, as sent (secret values masked).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct RecordedRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Vec<Pair>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<Pair>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocols: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<SettingsParams>,
+    /// Set on a session wsdeck did not record itself (`har`: read from a HAR file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_from: Option<String>,
+}
+
+impl From<&wsdeck_engine::RequestSpec> for RecordedRequest {
+    /// What was sent: the request with every setting's value (defaults included), so a
+    /// recorded session tells how it connected.
+    fn from(spec: &wsdeck_engine::RequestSpec) -> Self {
+        RecordedRequest {
+            url: Some(spec.url.clone()),
+            params: Some(spec.params.clone()),
+            headers: Some(spec.headers.clone()),
+            protocols: Some(spec.protocols.clone()),
+            settings: Some(SettingsParams::recorded(&spec.settings)),
+            imported_from: None,
+        }
+    }
+}
+
+/// A recorded session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "HistorySession")]
+pub struct RecordedSession {
+    pub id: i64,
+    pub started_at: String,
+    /// Null while live, or if the recording was cut off.
+    pub ended_at: Option<String>,
+    pub url: String,
+    pub request: Option<RecordedRequest>,
+    pub handshake: Option<Handshake>,
+    pub close_code: Option<u16>,
+    pub close_reason: Option<String>,
+    pub event_count: u64,
+    pub bytes: u64,
+}
+
+/// Params of `wsdeck.history.list`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct ListParams {
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<usize>,
+    /// Only sessions older than this one (paging).
+    pub before_id: Option<i64>,
+    /// Only sessions whose URL holds this text.
+    pub url: Option<String>,
+}
+
+/// Params naming a recorded session.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RecordIdParams {
+    pub id: i64,
+}
+
+/// Params of `wsdeck.history.events`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct RecordedEventsParams {
+    #[ts(optional = false)]
+    pub id: i64,
+    pub from: Option<u64>,
+    #[schemars(range(max = 10000))]
+    pub limit: Option<usize>,
+    pub max_data: Option<usize>,
+}
+
+/// Params of `wsdeck.history.search`: an FTS5 query over every recorded text message.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(optional_fields)]
+pub struct HistorySearchParams {
+    #[ts(optional = false)]
+    pub query: String,
+    pub limit: Option<usize>,
+}
+
+/// One match of `wsdeck.history.search`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
+pub struct HistoryHit {
+    pub session: i64,
+    pub seq: u64,
+    /// The match between `«` and `»`.
+    pub snippet: String,
+}
+
+/// The format of `wsdeck.history.export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// A session line, then one line per event.
+    Jsonl,
+    /// HAR 1.2 with Chrome's `_webSocketMessages`.
+    Har,
+}
+
+/// Params of `wsdeck.history.export`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ExportParams {
+    pub ids: Vec<i64>,
+    pub format: ExportFormat,
+}
+
+/// Params of `wsdeck.history.import`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ImportParams {
+    /// The HAR file's text.
+    pub har: String,
+}
+
+/// Result of `wsdeck.history.import`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
+pub struct Imported {
+    /// The new recorded sessions.
+    pub sessions: Vec<i64>,
+}
+
+/// Params of `wsdeck.history.delete`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteParams {
+    pub ids: Vec<i64>,
+}
+
+/// What was deleted.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
+pub struct PruneReport {
+    pub sessions: Vec<i64>,
+    pub events: u64,
+    pub bytes: u64,
+}
+
+impl From<&wsdeck_history::PruneReport> for PruneReport {
+    fn from(r: &wsdeck_history::PruneReport) -> Self {
+        PruneReport {
+            sessions: r.sessions.clone(),
+            events: r.events,
+            bytes: r.bytes,
+        }
+    }
+}
+
+/// Params of `wsdeck.history.setRetention`: both keys are required (null: no limit), so a
+/// forgotten one is not a surprise.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RetentionParams {
+    #[schemars(range(min = 1, max = 36500))]
+    pub max_age_days: Option<u32>,
+    #[schemars(range(min = 1, max = 1048576))]
+    pub max_mib: Option<u64>,
+}
+
+/// The history's retention settings (sizes in MiB, as people set them) and its size; with
+/// what applying them deleted after `wsdeck.history.setRetention`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionInfo {
+    pub max_age_days: Option<u32>,
+    pub max_mib: Option<u64>,
+    pub sessions: u64,
+    pub events: u64,
+    pub bytes: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pruned: Option<PruneReport>,
+}
+
+impl From<&wsdeck_history::SessionSummary> for RecordedSession {
+    /// A stored request or handshake this version cannot read shows as none (the events
+    /// still carry what was recorded).
+    fn from(s: &wsdeck_history::SessionSummary) -> Self {
+        fn read<T: serde::de::DeserializeOwned>(v: &Option<serde_json::Value>) -> Option<T> {
+            v.clone().and_then(|v| serde_json::from_value(v).ok())
+        }
+        RecordedSession {
+            id: s.id,
+            started_at: super::event::rfc3339_ms(s.started_at_ms),
+            ended_at: s.ended_at_ms.map(super::event::rfc3339_ms),
+            url: s.url.clone(),
+            request: read(&s.request),
+            handshake: read(&s.handshake),
+            close_code: s.close_code,
+            close_reason: s.close_reason.clone(),
+            event_count: s.event_count,
+            bytes: s.bytes,
+        }
+    }
+}
+
+/// The first line of a session in the JSON lines export: `type: "session"` and the session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct JsonlSession {
+    /// The shape's version ([`super::event::JSONL_VERSION`]).
+    pub v: u32,
+    /// Always `session`: tells this line from the events after it.
+    #[serde(rename = "type")]
+    pub kind: SessionLineKind,
+    #[serde(flatten)]
+    pub session: RecordedSession,
+}
+
+/// The `type` of a [`JsonlSession`] line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionLineKind {
+    Session,
+}
