@@ -314,3 +314,80 @@ async fn a_page_of_big_recorded_messages_ends_early_and_pages_on() {
     assert_eq!(messages, 4, "every message, over several pages");
     assert!(pages > 1, "the messages did not fit in one page");
 }
+
+/// One event shape: a session's live events (`wsdeck.events`), the same session read back
+/// from the history (`wsdeck.history.events`) and its JSON lines export (each line an event
+/// with the shape's version `v`, the lines `wsdeck connect --jsonl` prints) are equal, field
+/// for field, for every kind the session went through.
+#[tokio::test]
+async fn live_recorded_and_exported_events_are_one_shape() {
+    let (server, api) = recording_api().await;
+    let mut c = Client::with_permissions(&api, "local:ui", &["endowment:network-access", HISTORY]);
+    let open = c
+        .ok("wsdeck.open", json!({"url": server.url("/echo")}))
+        .await;
+    let id = open["id"].as_str().expect("id").to_owned();
+    c.ok("wsdeck.send", json!({"id": id, "text": "text é \u{1}"}))
+        .await;
+    c.ok("wsdeck.send", json!({"id": id, "hex": "00ff10"})).await;
+    c.ok("wsdeck.ping", json!({"id": id, "data": "p"})).await;
+    c.ok(
+        "wsdeck.close",
+        json!({"id": id, "code": 4000, "reason": "bye"}),
+    )
+    .await;
+
+    let deadline = Instant::now() + WAIT;
+    let (live, rid) = loop {
+        let live = c.ok("wsdeck.events", json!({"id": id})).await;
+        let list = c.ok("wsdeck.history.list", json!({})).await;
+        let closed = live["events"]
+            .as_array()
+            .and_then(|e| e.last())
+            .is_some_and(|e| e["type"] == "closed");
+        if closed && list[0]["endedAt"].is_string() {
+            break (live["events"].clone(), list[0]["id"].clone());
+        }
+        assert!(Instant::now() < deadline, "never ended: {live} {list}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let kinds: Vec<&str> = live
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    for kind in ["connecting", "open", "message", "ping", "pong", "closing", "closed"] {
+        assert!(kinds.contains(&kind), "no {kind} in {kinds:?}");
+    }
+    assert!(live[1]["handshake"]["request"]["startLine"].is_string(), "{live}");
+
+    let recorded = c.ok("wsdeck.history.events", json!({"id": rid})).await;
+    assert_eq!(recorded["events"], live, "recorded vs live");
+
+    let export = c
+        .ok(
+            "wsdeck.history.export",
+            json!({"ids": [rid], "format": "jsonl"}),
+        )
+        .await;
+    let lines: Vec<Value> = export["text"]
+        .as_str()
+        .expect("text")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines[0]["type"], "session", "{}", lines[0]);
+    assert_eq!(lines[0]["v"], 1);
+    assert_eq!(lines[0]["eventCount"], live.as_array().map_or(0, Vec::len));
+    let events: Vec<Value> = lines[1..]
+        .iter()
+        .map(|line| {
+            assert_eq!(line["v"], 1, "{line}");
+            let mut event = line.clone();
+            event.as_object_mut().map(|e| e.remove("v"));
+            event
+        })
+        .collect();
+    assert_eq!(Value::Array(events), live, "exported vs live");
+}

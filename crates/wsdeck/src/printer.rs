@@ -4,13 +4,14 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use base64::Engine as _;
-use chrono::{DateTime, Local, SecondsFormat, Utc};
-use serde_json::{Value, json};
-use wsdeck_engine::{Direction, Event, EventKind, HandshakeInfo, Initiator, Payload};
+use chrono::{DateTime, Local};
+use serde_json::Value;
+use wsdeck_engine::{Direction, Event, EventKind, Initiator, Payload};
 use wsdeck_format::{Format, HexDump, Style as Layout, detect, render};
 
 use crate::redact::Redactor;
+use wsdeck_api::wire;
+use wsdeck_api::wire::event::{JsonlEvent, JsonlMissed};
 
 /// How events are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -415,11 +416,6 @@ fn code_text(code: Option<u16>, frame_seen: bool) -> String {
     }
 }
 
-/// The close code a `closed` event stands for, as browsers report it.
-fn effective_close_code(code: Option<u16>, clean: bool) -> u16 {
-    code.unwrap_or(if clean { 1005 } else { 1006 })
-}
-
 fn reason_text(reason: &str) -> String {
     if reason.is_empty() {
         String::new()
@@ -557,134 +553,16 @@ fn hex_preview(b: &[u8]) -> String {
     s
 }
 
-fn rfc3339(event: &Event) -> String {
-    DateTime::<Utc>::from(event.time).to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-fn data_json(bytes: &[u8]) -> (&'static str, Value) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => ("text", Value::from(s)),
-        Err(_) => (
-            "binary",
-            Value::from(base64::engine::general_purpose::STANDARD.encode(bytes)),
-        ),
-    }
-}
-
-fn dir(d: Direction) -> &'static str {
-    match d {
-        Direction::In => "in",
-        Direction::Out => "out",
-    }
-}
-
-fn handshake_json(info: &HandshakeInfo) -> Value {
-    let head =
-        |h: &wsdeck_engine::HttpHead| json!({ "start_line": h.start_line, "headers": h.headers });
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-    json!({
-        "url": info.url,
-        "remote_addr": info.remote_addr.to_string(),
-        "protocol": info.protocol,
-        "extensions": info.extensions,
-        "tls": info.tls,
-        "request": head(&info.request),
-        "response": head(&info.response),
-        "timings_ms": {
-            "dns": ms(info.timings.dns), "connect": ms(info.timings.connect),
-            "tls": ms(info.timings.tls), "upgrade": ms(info.timings.upgrade),
-            "total": ms(info.timings.total),
-        },
-    })
-}
-
-/// The `--jsonl` form of an event: `type`, `seq`, `time`, then the event's own fields.
+/// The `--jsonl` line of an event: the API's event shape with the version of the shape
+/// (`wsdeck_api::wire::event::JsonlEvent`), the lines `wsdeck history export` writes too.
 pub fn to_json(event: &Event) -> Value {
-    let fields = match &event.kind {
-        EventKind::Connecting { url, attempt } => {
-            json!({"type": "connecting", "url": url, "attempt": attempt})
-        }
-        EventKind::Redirect {
-            status,
-            from,
-            to,
-            hop,
-            dropped_headers,
-        } => json!({
-            "type": "redirect", "status": status, "from": from, "to": to, "hop": hop,
-            "dropped_headers": dropped_headers,
-        }),
-        EventKind::Open(info) => {
-            let mut v = handshake_json(info);
-            v["type"] = "open".into();
-            v
-        }
-        EventKind::Message { direction, payload } => {
-            let (format, data) = match payload {
-                Payload::Text(t) => ("text", Value::from(&**t)),
-                Payload::Binary(b) => (
-                    "binary",
-                    Value::from(base64::engine::general_purpose::STANDARD.encode(b)),
-                ),
-            };
-            json!({"type": "message", "direction": dir(*direction), "format": format, "size": payload.len(), "data": data})
-        }
-        EventKind::Ping { direction, payload } | EventKind::Pong { direction, payload } => {
-            let kind = if matches!(event.kind, EventKind::Ping { .. }) {
-                "ping"
-            } else {
-                "pong"
-            };
-            let (format, data) = data_json(payload);
-            json!({"type": kind, "direction": dir(*direction), "format": format, "size": payload.len(), "data": data})
-        }
-        EventKind::Closing {
-            direction,
-            code,
-            reason,
-        } => {
-            json!({"type": "closing", "direction": dir(*direction), "code": code, "reason": reason})
-        }
-        EventKind::Closed {
-            code,
-            reason,
-            clean,
-            initiator,
-        } => json!({
-            "type": "closed", "code": effective_close_code(*code, *clean), "reason": reason, "clean": clean,
-            "initiator": if *initiator == Initiator::Local { "client" } else { "server" },
-        }),
-        EventKind::Error(e) => {
-            json!({"type": "error", "class": e.class().to_string(), "message": e.to_string()})
-        }
-        EventKind::Reconnecting {
-            attempt,
-            of,
-            delay_ms,
-        } => {
-            json!({"type": "reconnecting", "attempt": attempt, "of": of, "delay_ms": delay_ms})
-        }
-    };
-    let mut v = json!({
-        "type": fields["type"].clone(),
-        "seq": event.seq,
-        "time": rfc3339(event),
-        // From whole microseconds, so the number prints short (12.345678, not 12.34567799…).
-        "mono_ms": event.mono.as_micros() as f64 / 1000.0,
-    });
-    if let (Some(out), Value::Object(fields)) = (v.as_object_mut(), fields) {
-        for (k, val) in fields {
-            if k != "type" {
-                out.insert(k, val);
-            }
-        }
-    }
-    v
+    let line = JsonlEvent::from(wire::event::Event::of(event, None));
+    serde_json::to_value(line).unwrap_or_default()
 }
 
 /// The `--jsonl` line for events a slow reader missed.
 pub fn missed_json(count: u64) -> Value {
-    json!({"type": "missed", "count": count, "message": "output was too slow; these events left memory before they could be printed"})
+    serde_json::to_value(JsonlMissed::new(count)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -737,8 +615,5 @@ mod tests {
     fn close_codes_tell_an_empty_close_frame_from_none() {
         assert_eq!(code_text(None, true), "no status code (1005)");
         assert_eq!(code_text(None, false), "no close frame (1006)");
-        assert_eq!(effective_close_code(None, true), 1005);
-        assert_eq!(effective_close_code(None, false), 1006);
-        assert_eq!(effective_close_code(Some(4000), true), 4000);
     }
 }

@@ -280,7 +280,11 @@ fn pipe_mode_jsonl_prints_every_event_as_json() {
     assert_eq!(last["type"], "closed", "{run}");
     assert_eq!(last["code"], 1000, "{run}");
     assert_eq!(last["clean"], true, "{run}");
-    assert_eq!(last["initiator"], "client", "{run}");
+    assert_eq!(last["initiator"], "local", "{run}");
+    assert!(
+        events.iter().all(|e| e["v"] == 1 && e["monoMs"].is_number()),
+        "every line has the shape's version and monoMs\n{run}"
+    );
     let seqs: Vec<u64> = events.iter().filter_map(|e| e["seq"].as_u64()).collect();
     assert_eq!(
         seqs,
@@ -438,7 +442,7 @@ fn param_flag_is_in_the_request_line() {
     run.expect_code(OK);
     let open = open_event(&run);
     assert_eq!(
-        open["request"]["start_line"], "GET /echo?a=1 HTTP/1.1",
+        open["handshake"]["request"]["startLine"], "GET /echo?a=1 HTTP/1.1",
         "{run}"
     );
 }

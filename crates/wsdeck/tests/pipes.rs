@@ -270,13 +270,13 @@ fn no_close_stays_connected_after_stdin_ends_until_the_server_closes() {
     let run = run_with_stdin(&["connect", &url, "--wait", "50", "--jsonl"], Stdio::null());
     assert_eq!(run.code, Some(0), "{run}");
     let text = String::from_utf8_lossy(&run.stdout);
-    assert!(text.contains(r#""initiator":"client""#), "{run}");
+    assert!(text.contains(r#""initiator":"local""#), "{run}");
     for flag in ["--no-close", "--keep-open"] {
         let run = run_with_stdin(&["connect", &url, flag, "--jsonl"], Stdio::null());
         assert_eq!(run.code, Some(0), "{run}");
         let text = String::from_utf8_lossy(&run.stdout);
         assert!(
-            text.contains(r#""initiator":"server""#) && text.contains("later"),
+            text.contains(r#""initiator":"remote""#) && text.contains("later"),
             "{flag}: {run}"
         );
     }
@@ -459,7 +459,7 @@ fn sigterm_and_sighup_close_politely_and_finish_the_recorded_session() {
         );
         let closed = events.iter().find(|e| e["type"] == "closed");
         assert!(
-            closed.is_some_and(|e| e["clean"] == true && e["initiator"] == "client"),
+            closed.is_some_and(|e| e["clean"] == true && e["initiator"] == "local"),
             "SIG{name}\n{run}"
         );
         let list = run_with_stdin(&["history", "list", "--history", &db_arg], Stdio::null());

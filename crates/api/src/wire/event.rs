@@ -474,3 +474,37 @@ impl EventBody {
         })
     }
 }
+
+/// The `--jsonl` line that stands for events a slow reader missed: the log let them go
+/// before they could be printed (with `--jsonl`, wsdeck says so instead of skipping silently).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct JsonlMissed {
+    /// The shape's version ([`JSONL_VERSION`]).
+    pub v: u32,
+    /// Always `missed`.
+    #[serde(rename = "type")]
+    pub kind: MissedKind,
+    /// How many events were missed.
+    pub count: u64,
+    pub message: String,
+}
+
+/// The `type` of a [`JsonlMissed`] line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum MissedKind {
+    Missed,
+}
+
+impl JsonlMissed {
+    /// The line for `count` missed events.
+    pub fn new(count: u64) -> Self {
+        JsonlMissed {
+            v: JSONL_VERSION,
+            kind: MissedKind::Missed,
+            count,
+            message: "output was too slow; these events left memory before they could be printed"
+                .into(),
+        }
+    }
+}
