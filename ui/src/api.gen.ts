@@ -267,6 +267,21 @@ export type HistoryHit = { session: number, seq: number,
 snippet: string, };
 
 /**
+ * What is wrong with the history sessions are recorded into, for every caller to hear at
+ * once (the params of the `wsdeck.historyError` notification).
+ */
+export type HistoryProblem = { kind: HistoryProblemKind, 
+/**
+ * What happened and what to do, in words (the command that moves a damaged file away).
+ */
+message: string, };
+
+/**
+ * The two ways recording can fail.
+ */
+export type HistoryProblemKind = "unavailable" | "writeFailed";
+
+/**
  * Params of `wsdeck.history.search`: an FTS5 query over every recorded text message.
  */
 export type HistorySearchParams = { query: string, limit?: number, };
@@ -341,6 +356,41 @@ time: string,
 monoMs: number, } & ({ "type": "connecting", url: string, attempt: number, } | { "type": "redirect", status: number, from: string, to: string, hop: number, droppedHeaders: Array<string>, } | { "type": "open", url: string, protocol: string | null, extensions: Array<string>, handshake?: Handshake, } | { "type": "message" } & Data | { "type": "ping" } & Data | { "type": "pong" } & Data | { "type": "closing", direction: Direction, code: number | null, reason: string, } | { "type": "closed", code: number | null, reason: string, clean: boolean, initiator: Initiator, } | { "type": "error" } & ErrorEvent | { "type": "reconnecting", attempt: number, of: number, delayMs: number, });
 
 /**
+ * The `--jsonl` line that stands for events a slow reader missed: the log let them go
+ * before they could be printed (with `--jsonl`, wsdeck says so instead of skipping silently).
+ */
+export type JsonlMissed = { 
+/**
+ * The shape's version ([`JSONL_VERSION`]).
+ */
+v: number, 
+/**
+ * Always `missed`.
+ */
+type: MissedKind, 
+/**
+ * How many events were missed.
+ */
+count: number, message: string, };
+
+/**
+ * The first line of a session in the JSON lines export: `type: "session"` and the session.
+ */
+export type JsonlSession = { 
+/**
+ * The shape's version ([`super::event::JSONL_VERSION`]).
+ */
+v: number, 
+/**
+ * Always `session`: tells this line from the events after it.
+ */
+type: SessionLineKind, id: number, startedAt: string, 
+/**
+ * Null while live, or if the recording was cut off.
+ */
+endedAt: string | null, url: string, request: RecordedRequest | null, handshake: Handshake | null, closeCode: number | null, closeReason: string | null, eventCount: number, bytes: number, };
+
+/**
  * Params of `wsdeck.history.list`.
  */
 export type ListParams = { 
@@ -367,6 +417,11 @@ export type Message = string | Array<number>;
  * Params of `wsdeck.messages.duplicate` and `wsdeck.messages.delete`.
  */
 export type MessageIndexParams = { id: string, index: number, };
+
+/**
+ * The `type` of a [`JsonlMissed`] line.
+ */
+export type MissedKind = "missed";
 
 /**
  * Params of `wsdeck.messages.move`.
@@ -584,6 +639,11 @@ export type SendWebSocketMessageParams = { id: string, message: Message, };
  * One row of `wsdeck.sessions`.
  */
 export type SessionInfo = { id: string, url: string, protocols: Array<string>, state: SessionState, negotiatedProtocol: string | null, eventCount: number, };
+
+/**
+ * The `type` of a [`JsonlSession`] line.
+ */
+export type SessionLineKind = "session";
 
 /**
  * Where a session is in its life.
@@ -823,4 +883,5 @@ export interface Methods {
 export interface Notifications {
   "onWebSocketEvent": SnapEventNotification;
   "wsdeck.events": EventsNotification;
+  "wsdeck.historyError": HistoryProblem;
 }

@@ -26,6 +26,8 @@ pub fn typescript() -> String {
         NOTIFICATIONS,
         &[
             contract::declare::<crate::wire::event::JsonlEvent>,
+            contract::declare::<crate::wire::event::JsonlMissed>,
+            contract::declare::<crate::wire::history::JsonlSession>,
             contract::declare::<crate::wire::error::RpcError>,
         ],
     )

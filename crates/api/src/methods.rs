@@ -248,6 +248,11 @@ pub(crate) const NOTIFICATIONS: &[Notification] = &[
         summary: "New events of a subscribed session, coalesced.",
         contract: Contract::of::<sessions::EventsNotification, ()>(),
     },
+    Notification {
+        name: "wsdeck.historyError",
+        summary: "Recording into the history failed, or the history could not be opened.",
+        contract: Contract::of::<history::HistoryProblem, ()>(),
+    },
 ];
 
 /// The entry of `name`, if there is such a method.

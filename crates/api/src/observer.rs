@@ -37,42 +37,14 @@ pub trait SessionObserver: Send + Sync + std::fmt::Debug {
 /// The observer an [`crate::Api`] was built with, if any.
 pub(crate) type Observer = Option<Arc<dyn SessionObserver>>;
 
-/// What is wrong with the history sessions are recorded into, for every caller to hear at
-/// once (the JSON-RPC notification `wsdeck.historyError`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryProblem {
-    pub kind: HistoryProblemKind,
-    /// What happened and what to do, in words (the command that moves a damaged file away).
-    pub message: String,
-}
-
-/// The two ways recording can fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryProblemKind {
-    /// The history could not be opened (damaged, not a history, too new): nothing is
-    /// recorded until the file is moved away and wsdeck started again.
-    Unavailable,
-    /// Writing failed (disk full, I/O error): the sessions named are recorded only up to
-    /// there.
-    WriteFailed,
-}
-
-impl HistoryProblemKind {
-    /// The name on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HistoryProblemKind::Unavailable => "unavailable",
-            HistoryProblemKind::WriteFailed => "writeFailed",
-        }
-    }
-}
+pub use crate::wire::history::{HistoryProblem, HistoryProblemKind};
 
 /// The notification that says `problem` to a caller.
 pub fn history_error_notification(problem: &HistoryProblem) -> Value {
     serde_json::json!({
         "jsonrpc": "2.0",
         "method": "wsdeck.historyError",
-        "params": {"kind": problem.kind.as_str(), "message": problem.message},
+        "params": problem,
     })
 }
 

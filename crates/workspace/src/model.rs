@@ -225,50 +225,10 @@ pub(crate) struct CollectionDoc {
     pub description: String,
 }
 
-/// One variable of an environment.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Variable {
-    /// The name used in `{{name}}`.
-    pub name: String,
-    /// The value. For a secret, it is kept in the per-user secrets file, not the workspace.
-    pub value: String,
-    /// A disabled variable is kept but not used.
-    pub enabled: bool,
-    /// A secret's value never goes into the workspace's files.
-    pub secret: bool,
-}
-
-impl Variable {
-    /// An enabled, non-secret variable.
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Variable {
-            name: name.into(),
-            value: value.into(),
-            enabled: true,
-            secret: false,
-        }
-    }
-
-    /// An enabled secret variable.
-    pub fn secret(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Variable {
-            secret: true,
-            ..Variable::new(name, value)
-        }
-    }
-}
-
-impl fmt::Debug for Variable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value: &dyn fmt::Debug = if self.secret { &"****" } else { &self.value };
-        f.debug_struct("Variable")
-            .field("name", &self.name)
-            .field("value", value)
-            .field("enabled", &self.enabled)
-            .field("secret", &self.secret)
-            .finish()
-    }
-}
+/// One variable of an environment: the format crate's, which resolves `{{name}}` with it, so
+/// a saved variable reaches the resolver without a copy. A secret's value is kept in the
+/// per-user secrets file, never in the workspace.
+pub use wsdeck_format::environment::Variable;
 
 /// An environment (`environments/<slug>.env.toml`) with its secrets merged back in.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -206,16 +206,8 @@ fn environment_arg(value: &str, workspace: Option<&Path>) -> Result<Environment,
 /// A workspace environment as the format crate resolves with it.
 pub fn to_var_environment(env: &wsdeck_workspace::Environment) -> Environment {
     let mut out = Environment::new(env.name.clone());
-    out.variables = env
-        .variables
-        .iter()
-        .map(|v| Variable {
-            name: v.name.clone(),
-            value: v.value.clone(),
-            secret: v.secret,
-            enabled: v.enabled,
-        })
-        .collect();
+    // The workspace keeps the format crate's own variables: no copy field by field.
+    out.variables = env.variables.clone();
     out
 }
 

@@ -219,6 +219,8 @@ export function stateLabel(s: TabState): string {
       return "Connected";
     case "closing":
       return "Disconnecting";
+    case "reconnecting":
+      return "Reconnecting";
     case "closed":
       return "Disconnected";
   }

@@ -237,3 +237,24 @@ pub struct JsonlSession {
 pub enum SessionLineKind {
     Session,
 }
+
+/// What is wrong with the history sessions are recorded into, for every caller to hear at
+/// once (the params of the `wsdeck.historyError` notification).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct HistoryProblem {
+    pub kind: HistoryProblemKind,
+    /// What happened and what to do, in words (the command that moves a damaged file away).
+    pub message: String,
+}
+
+/// The two ways recording can fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum HistoryProblemKind {
+    /// The history could not be opened (damaged, not a history, too new): nothing is
+    /// recorded until the file is moved away and wsdeck started again.
+    Unavailable,
+    /// Writing failed (disk full, I/O error): the sessions named are recorded only up to
+    /// there.
+    WriteFailed,
+}

@@ -180,6 +180,7 @@ pub enum SearchKind {
 /// recorded session's number).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "SearchParams_for_{I}")]
 #[ts(optional_fields)]
 pub struct SearchParams<I> {
     #[ts(optional = false)]
