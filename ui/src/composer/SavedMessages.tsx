@@ -7,7 +7,7 @@ import {
   moveItem,
   renameMessage,
   savedFormat,
-} from "../sidebar/convert";
+} from "../request/savedMessages";
 import type { WorkspaceStore } from "../sidebar/store";
 import type { RequestTab } from "../request/model";
 import type { SavedMessage } from "../types";

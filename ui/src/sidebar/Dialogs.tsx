@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import { Modal } from "../app/Modal";
-import { collectionPaths } from "./convert";
+import { collectionPaths } from "./tree";
 import type { WsRequest } from "../types";
 import type { WorkspaceStore } from "./store";
 

@@ -7,7 +7,9 @@ import { signal } from "@preact/signals";
 import { RpcError, type Rpc } from "../rpc";
 import type { RequestTab } from "../request/model";
 import type { SavedMessage, WorkspaceLoad, WsCollection, WsRequest } from "../types";
-import { findCollection, isNoPermission, requestFromFields, workspaceError } from "./convert";
+import { isNoPermission, workspaceError } from "../errors";
+import { requestFromFields } from "../request/convert";
+import { findCollection } from "./tree";
 
 export type WorkspaceStatus = "loading" | "ready" | "unavailable";
 
