@@ -14,7 +14,7 @@ import type { LogController } from "../log/controller";
 import { isDataEvent } from "../log/format";
 import { RequestTab } from "../request/model";
 import { RequestPane } from "../request/RequestPane";
-import { handleTabKey } from "../request/tablist";
+import { handleTabKey } from "../widgets/tablist";
 import type { Rpc } from "../rpc";
 import type {
   SavedMessage,

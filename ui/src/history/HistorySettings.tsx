@@ -11,7 +11,7 @@ import {
   parseLimit,
   retentionSummary,
 } from "./convert";
-import { Modal } from "../app/Modal";
+import { Modal } from "../widgets/Modal";
 import type { HistoryRetention, HistoryStore } from "./store";
 
 export function HistorySettingsDialog({

@@ -6,7 +6,7 @@ import { ConsolePanel, MessagesPane } from "../log";
 import { formatDateTime } from "../log/format";
 import type { Rpc } from "../rpc";
 import { exportFileName, historyActionError, historyError } from "./convert";
-import { Modal } from "../app/Modal";
+import { Modal } from "../widgets/Modal";
 import type { HistoryStore } from "./store";
 import type { HistoryTab } from "./tab";
 import "./history.css";

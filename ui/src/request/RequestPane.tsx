@@ -13,7 +13,7 @@ import { RowsEditor } from "./RowsEditor";
 import { headerNameProblem } from "./headers";
 import { SettingsEditor } from "./SettingsEditor";
 import { capitalized, requestError } from "../errors";
-import { handleTabKey } from "./tablist";
+import { handleTabKey } from "../widgets/tablist";
 
 export function RequestPane({
   rpc,
