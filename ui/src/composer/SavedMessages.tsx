@@ -8,7 +8,7 @@ import {
   renameMessage,
   savedFormat,
 } from "../request/savedMessages";
-import type { WorkspaceStore } from "../sidebar/store";
+import type { RequestWorkspace } from "../request/workspace";
 import type { RequestTab } from "../request/model";
 import type { SavedMessage } from "../types";
 
@@ -18,7 +18,7 @@ export function SavedMessages({
   onSend,
 }: {
   tab: RequestTab;
-  workspace: WorkspaceStore;
+  workspace: RequestWorkspace;
   onSend: (m: SavedMessage) => void;
 }) {
   const saved = tab.saved.value;

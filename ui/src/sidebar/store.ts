@@ -10,8 +10,9 @@ import type { SavedMessage, WorkspaceLoad, WsCollection, WsRequest } from "../ty
 import { isNoPermission, workspaceError } from "../errors";
 import { requestFromFields } from "../request/convert";
 import { findCollection } from "./tree";
+import type { RequestWorkspace, WorkspaceStatus } from "../request/workspace";
 
-export type WorkspaceStatus = "loading" | "ready" | "unavailable";
+export type { WorkspaceStatus };
 
 export interface SaveAsk {
   title: string;
@@ -55,7 +56,7 @@ const EMPTY_ROOT: WsCollection = {
   requests: [],
 };
 
-export class WorkspaceStore {
+export class WorkspaceStore implements RequestWorkspace {
   readonly status = signal<WorkspaceStatus>("loading");
   readonly root = signal<WsCollection>(EMPTY_ROOT);
   readonly requests = signal<WsRequest[]>([]);
