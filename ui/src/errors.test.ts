@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capitalized, errorReason, paramsProblem, requestError } from "./errors";
+import { capitalized, errorReason, paramsProblem, requestError, workspaceError } from "./errors";
 import { RpcError } from "./rpc";
 
 /** An invalid-params error as wsdeck sends it: the message and `data {path, reason}`. */
@@ -50,5 +50,30 @@ describe("errorReason", () => {
   });
   it("capitalizes for a sentence on its own", () => {
     expect(capitalized("already fine")).toBe("Already fine");
+  });
+});
+
+describe("errors in plain words", () => {
+  it("says an invalid param's reason and explains changed-on-disk", () => {
+    expect(
+      workspaceError(
+        new RpcError({
+          code: -32602,
+          message: "Invalid params: at `request.name`: a name can't contain /.",
+          data: { path: "request.name", reason: "a name can't contain /" },
+        }),
+      ),
+    ).toBe("A name can't contain /.");
+    expect(
+      workspaceError(
+        new RpcError({
+          code: -32009,
+          message: "Changed on disk.",
+          data: { path: "chat/login.wsdeck.toml", hint: "Load it again." },
+        }),
+      ),
+    ).toBe(
+      "The file changed on disk since it was loaded (login.wsdeck.toml). Overwrite it with this version, or reload it from disk.",
+    );
   });
 });

@@ -95,3 +95,28 @@ export function requestError(e: unknown): string {
   if (reason.startsWith(`${problem.path}, `)) reason = reason.slice(problem.path.length + 2);
   return `In ${fieldName(problem.path)}: ${asSentence(reason)}`;
 }
+
+/** A failed workspace call as a sentence (an invalid-params error: its reason). The
+ *  workspace's own codes are worded here: a file changed on disk (-32009), something deleted
+ *  on disk (-32001), a write that failed (-32603 with its `data.reason`). */
+export function workspaceError(e: unknown): string {
+  let text = errorReason(e);
+  if (e instanceof RpcError) {
+    const data = e.data as Record<string, unknown> | undefined;
+    if (e.code === -32009) {
+      const path = typeof data?.path === "string" ? ` (${data.path.split(/[\\/]/).pop()})` : "";
+      text = `The file changed on disk since it was loaded${path}. Overwrite it with this version, or reload it from disk.`;
+    } else if (e.code === -32001 && data && typeof data.kind === "string") {
+      text = `That ${data.kind} no longer exists (it may have been deleted on disk).`;
+    } else if (e.code === -32603 && data && typeof data.reason === "string") {
+      text = `${withoutFullStop(text)}: ${data.reason}`;
+    }
+  }
+  return capitalized(text);
+}
+
+/** Whether the caller may not use this method (no grant, 4100, or no such method, -32601):
+ *  the page then goes on without that feature rather than showing an error. */
+export function isNoPermission(e: unknown): boolean {
+  return e instanceof RpcError && (e.code === 4100 || e.code === -32601);
+}

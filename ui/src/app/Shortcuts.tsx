@@ -1,7 +1,7 @@
 // The keyboard shortcuts: the list (opened with ? or Ctrl/Cmd+/) and the page-wide keys that
 // are not owned by one control ("/" to search the log, the list itself).
 
-import { Modal } from "./Modal";
+import { Modal } from "../widgets/Modal";
 
 /** Every shortcut of the workbench, as the dialog lists it: keys, then what they do. */
 export const SHORTCUTS: [string, string][] = [

@@ -12,7 +12,7 @@ import type { BinaryEncoding, MessageFormat, RequestTab } from "../request/model
 import { requestError } from "../errors";
 import type { Rpc } from "../rpc";
 import type { Diagnostic, SavedMessage, Variable } from "../types";
-import type { WorkspaceStore } from "../sidebar/store";
+import type { RequestWorkspace } from "../request/workspace";
 import { SavedMessages } from "./SavedMessages";
 import { protectVariables } from "./jsonVars";
 import { convertBinary } from "./binary";
@@ -99,7 +99,7 @@ export function Composer({
   rpc: Rpc;
   tab: RequestTab;
   variables: Variable[];
-  workspace: WorkspaceStore;
+  workspace: RequestWorkspace;
 }) {
   const format = tab.format.value;
   const encoding = tab.encoding.value;

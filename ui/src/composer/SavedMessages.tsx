@@ -7,8 +7,8 @@ import {
   moveItem,
   renameMessage,
   savedFormat,
-} from "../sidebar/convert";
-import type { WorkspaceStore } from "../sidebar/store";
+} from "../request/savedMessages";
+import type { RequestWorkspace } from "../request/workspace";
 import type { RequestTab } from "../request/model";
 import type { SavedMessage } from "../types";
 
@@ -18,7 +18,7 @@ export function SavedMessages({
   onSend,
 }: {
   tab: RequestTab;
-  workspace: WorkspaceStore;
+  workspace: RequestWorkspace;
   onSend: (m: SavedMessage) => void;
 }) {
   const saved = tab.saved.value;

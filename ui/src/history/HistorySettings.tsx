@@ -1,6 +1,7 @@
 // "History settings": what the history holds, and how long / how much of it is kept.
 
-import { useEffect, useState } from "preact/hooks";
+import type { RefObject } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import {
   MAX_AGE_DAYS,
   MAX_MIB,
@@ -11,7 +12,7 @@ import {
   parseLimit,
   retentionSummary,
 } from "./convert";
-import { Modal } from "../app/Modal";
+import { Modal } from "../widgets/Modal";
 import type { HistoryRetention, HistoryStore } from "./store";
 
 export function HistorySettingsDialog({
@@ -27,6 +28,8 @@ export function HistorySettingsDialog({
   const [mib, setMib] = useState("");
   const [saving, setSaving] = useState(false);
   const [result, setResult] = useState<{ text: string; error: boolean } | null>(null);
+  const daysBox = useRef<HTMLInputElement>(null);
+  const mibBox = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let live = true;
@@ -39,7 +42,7 @@ export function HistorySettingsDialog({
         setLoadError("");
         // The fields were disabled while reading: focus the first one now.
         setTimeout(() => {
-          const box = document.getElementById("history-keep-days");
+          const box = daysBox.current;
           const at = document.activeElement;
           if (at === document.body || box?.closest("dialog")?.contains(at)) box?.focus();
         }, 0);
@@ -58,7 +61,7 @@ export function HistorySettingsDialog({
 
   const save = async () => {
     if (!daysParsed.ok || !mibParsed.ok) {
-      document.getElementById(daysParsed.ok ? "history-keep-mib" : "history-keep-days")?.focus();
+      (daysParsed.ok ? mibBox : daysBox).current?.focus();
       return;
     }
     setSaving(true);
@@ -77,6 +80,7 @@ export function HistorySettingsDialog({
   };
 
   const field = (
+    ref: RefObject<HTMLInputElement>,
     id: string,
     label: string,
     value: string,
@@ -87,6 +91,7 @@ export function HistorySettingsDialog({
     <div class="field">
       <label for={id}>{label}</label>
       <input
+        ref={ref}
         id={id}
         type="text"
         inputMode="numeric"
@@ -145,6 +150,7 @@ export function HistorySettingsDialog({
           </p>
         ) : null}
         {field(
+          daysBox,
           "history-keep-days",
           "Keep sessions for (days)",
           days,
@@ -152,7 +158,15 @@ export function HistorySettingsDialog({
           daysParsed,
           "No limit",
         )}
-        {field("history-keep-mib", "Keep at most (MiB)", mib, setMib, mibParsed, "No limit")}
+        {field(
+          mibBox,
+          "history-keep-mib",
+          "Keep at most (MiB)",
+          mib,
+          setMib,
+          mibParsed,
+          "No limit",
+        )}
         <p class="history-note history-notice" role="status">
           {result && !result.error ? result.text : ""}
         </p>

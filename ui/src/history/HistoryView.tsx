@@ -1,12 +1,13 @@
 // A history tab's panel: the recorded session's summary (in place of the request pane),
 // then the same messages pane and console as a live tab, reading from the history.
 
+import type { Ref } from "preact";
 import { useState } from "preact/hooks";
 import { ConsolePanel, MessagesPane } from "../log";
 import { formatDateTime } from "../log/format";
 import type { Rpc } from "../rpc";
 import { exportFileName, historyActionError, historyError } from "./convert";
-import { Modal } from "../app/Modal";
+import { Modal } from "../widgets/Modal";
 import type { HistoryStore } from "./store";
 import type { HistoryTab } from "./tab";
 import "./history.css";
@@ -30,11 +31,14 @@ export function HistoryView({
   store,
   tab,
   openAsRequest,
+  searchRef,
 }: {
   rpc: Rpc;
   store: HistoryStore;
   tab: HistoryTab;
   openAsRequest: (tab: HistoryTab) => void;
+  /** The messages pane's search box, for whoever moves focus to it (the `/` shortcut). */
+  searchRef?: Ref<HTMLInputElement>;
 }) {
   const session = tab.session;
   const s = session.info.value;
@@ -184,7 +188,7 @@ export function HistoryView({
           <p class="empty">No request headers were set.</p>
         )}
       </section>
-      <MessagesPane rpc={rpc} session={session} />
+      <MessagesPane rpc={rpc} session={session} searchRef={searchRef} />
       <ConsolePanel rpc={rpc} session={session} />
       {confirming ? (
         <Modal

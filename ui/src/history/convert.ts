@@ -5,7 +5,7 @@ import { errorReason, sentence, withoutFullStop } from "../errors";
 import { formatBytes } from "../log/format";
 import { MAX_REQUEST_BYTES, RpcError } from "../rpc";
 import { DEFAULT_SETTINGS } from "../request/settings";
-import { settingsFromWire, type RequestFields } from "../sidebar/convert";
+import { settingsFromWire, type RequestFields } from "../request/convert";
 import type { HistorySession, RecordedRequest, WsRequestSettings } from "../types";
 
 const pad = (n: number) => String(n).padStart(2, "0");

@@ -14,7 +14,7 @@ import {
   type JsonToken,
 } from "./format";
 import { findAll } from "./search";
-import { CopyIcon } from "./MessageRow";
+import { CopyIcon } from "./icons";
 
 type ViewAs = "text" | "html" | "json" | "xml";
 

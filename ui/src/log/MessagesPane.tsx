@@ -6,6 +6,7 @@ import {
   observeElementOffset,
   observeElementRect,
 } from "@tanstack/virtual-core";
+import type { Ref } from "preact";
 import { memo } from "preact/compat";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Rpc } from "../rpc";
@@ -24,11 +25,14 @@ export function MessagesPane({
   rpc,
   session,
   onSaveMessage,
+  searchRef,
 }: {
   rpc: Rpc;
   session: LogSource;
   /** "Save to request" in an opened message (absent: no such button). */
   onSaveMessage?: SaveMessage;
+  /** The search box, for whoever moves focus to it (the `/` shortcut). */
+  searchRef?: Ref<HTMLInputElement>;
 }) {
   const ctl = useMemo(() => new LogController(rpc, session), [rpc, session]);
   ctl.saveMessage = onSaveMessage ?? null;
@@ -67,6 +71,7 @@ export function MessagesPane({
         </button>
         <div class="log-search">
           <input
+            ref={searchRef}
             type="search"
             aria-label="Search messages"
             placeholder="Search"

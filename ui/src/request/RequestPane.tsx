@@ -6,14 +6,14 @@ import { CodeEditor } from "../editor/CodeEditor";
 import { ConnectionBadge } from "../log";
 import type { Rpc } from "../rpc";
 import type { Variable } from "../types";
-import type { WorkspaceStore } from "../sidebar/store";
+import type { RequestWorkspace } from "./workspace";
 import { SUB_TABS, type RequestTab, type SubTab } from "./model";
 import { ProtocolsEditor } from "./ProtocolsEditor";
 import { RowsEditor } from "./RowsEditor";
 import { headerNameProblem } from "./headers";
 import { SettingsEditor } from "./SettingsEditor";
 import { capitalized, requestError } from "../errors";
-import { handleTabKey } from "./tablist";
+import { handleTabKey } from "../widgets/tablist";
 
 export function RequestPane({
   rpc,
@@ -24,7 +24,7 @@ export function RequestPane({
   rpc: Rpc;
   tab: RequestTab;
   variables: Variable[];
-  workspace: WorkspaceStore;
+  workspace: RequestWorkspace;
 }) {
   const saved = tab.saved.value;
   const canSave = workspace.status.value === "ready";

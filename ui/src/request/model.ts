@@ -6,7 +6,7 @@ import type { Rpc } from "../rpc";
 import { TabSession } from "../session";
 import { findVariables } from "../editor/variables";
 import type { OpenParams, SavedMessage, Variable, WsRequest } from "../types";
-import { fieldsFromRequest, fingerprint, type RequestFields } from "../sidebar/convert";
+import { fieldsFromRequest, fingerprint, type RequestFields } from "./convert";
 import { rowsFromUrl, urlFromRows, withScheme, type KeyValueRow } from "./params";
 import { DEFAULT_SETTINGS, toSettingsParams, type SettingsForm } from "./settings";
 

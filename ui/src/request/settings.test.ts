@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS, MIB, NUMBER_RULES, numberProblem, toSettingsParams } from "./settings";
+import { DEFAULT_SETTINGS, NUMBER_RULES, numberProblem, toSettingsParams } from "./settings";
+import { MIB } from "./units";
 
 describe("settings → API params", () => {
   it("converts the defaults, MiB to bytes", () => {

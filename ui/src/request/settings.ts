@@ -1,6 +1,7 @@
 // The Settings tab: form values (as typed) to `wsdeck.open` settings, with validation.
 
 import type { SettingsParams } from "../types";
+import { mibToBytes } from "./units";
 
 export interface SettingsForm {
   reconnectAttempts: string;
@@ -32,9 +33,6 @@ export const DEFAULT_SETTINGS: SettingsForm = {
   verifyTls: true,
   autoPong: true,
 };
-
-/** One MiB, the unit of the message size field (binary, as the CLI's `64M` and `formatBytes`). */
-export const MIB = 1024 * 1024;
 
 interface Rule {
   label: string;
@@ -68,12 +66,6 @@ export function numberProblem(field: NumberField, raw: string): string {
   if (n < rule.min || n > rule.max)
     return `Enter a number from ${rule.min.toLocaleString("en")} to ${rule.max.toLocaleString("en")}.`;
   return "";
-}
-
-/** A size in MiB as whole bytes for the API: 0 is 0 (no limit), a positive size at least 1. */
-export function mibToBytes(mib: number): number {
-  if (mib <= 0) return 0;
-  return Math.max(1, Math.round(mib * MIB));
 }
 
 export type SettingsErrors = Partial<Record<NumberField, string>>;

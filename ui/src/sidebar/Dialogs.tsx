@@ -2,8 +2,8 @@
 // collection), confirm, and a name prompt.
 
 import { useState } from "preact/hooks";
-import { Modal } from "../app/Modal";
-import { collectionPaths } from "./convert";
+import { Modal } from "../widgets/Modal";
+import { collectionPaths } from "./tree";
 import type { WsRequest } from "../types";
 import type { WorkspaceStore } from "./store";
 

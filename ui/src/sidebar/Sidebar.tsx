@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { HistoryPanel, type HistoryActions } from "../history/HistoryPanel";
 import type { HistoryStore } from "../history/store";
-import { buildTree, collectionKey, type TreeNode } from "./convert";
+import { buildTree, collectionKey, type TreeNode } from "./tree";
 import type { WorkspaceStore } from "./store";
 
 export interface SidebarActions {

@@ -7,9 +7,12 @@ import { signal } from "@preact/signals";
 import { RpcError, type Rpc } from "../rpc";
 import type { RequestTab } from "../request/model";
 import type { SavedMessage, WorkspaceLoad, WsCollection, WsRequest } from "../types";
-import { findCollection, isNoPermission, requestFromFields, workspaceError } from "./convert";
+import { isNoPermission, workspaceError } from "../errors";
+import { requestFromFields } from "../request/convert";
+import { findCollection } from "./tree";
+import type { RequestWorkspace, WorkspaceStatus } from "../request/workspace";
 
-export type WorkspaceStatus = "loading" | "ready" | "unavailable";
+export type { WorkspaceStatus };
 
 export interface SaveAsk {
   title: string;
@@ -53,7 +56,7 @@ const EMPTY_ROOT: WsCollection = {
   requests: [],
 };
 
-export class WorkspaceStore {
+export class WorkspaceStore implements RequestWorkspace {
   readonly status = signal<WorkspaceStatus>("loading");
   readonly root = signal<WsCollection>(EMPTY_ROOT);
   readonly requests = signal<WsRequest[]>([]);

@@ -1,6 +1,7 @@
-// The page's small modal dialogs (the workspace's and the history's): a native <dialog>, so
-// the rest of the page is inert while it is open and focus stays inside; the element marked
-// `data-autofocus` gets focus; Escape cancels; focus goes back where it was on close.
+// The page's small modal dialogs (the workspace's, the history's, the shortcuts): a native
+// <dialog>, so the rest of the page is inert while it is open and focus stays inside; the
+// element marked `data-autofocus` gets focus; Escape cancels; focus goes back where it was
+// on close.
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
