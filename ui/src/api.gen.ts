@@ -124,11 +124,12 @@ export type DetectParams = { text?: string, base64?: string, };
 /**
  * Result of `wsdeck.format.detect`.
  */
-export type Detected = { 
+export type Detected = { format: DetectedFormat, mime: string, size: number, };
+
 /**
- * `json`, `xml`, `html`, `text` or `binary`.
+ * What a message is, as `wsdeck.format.detect` finds it.
  */
-format: string, mime: string, size: number, };
+export type DetectedFormat = "text" | "json" | "xml" | "html" | "binary";
 
 /**
  * One problem found in a text, with its position (line and column from 1, byte offset).

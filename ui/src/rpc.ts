@@ -8,7 +8,12 @@
 // the old session ids are gone (the API closed them), and `generation` tells views so.
 
 import { signal, type Signal } from "@preact/signals";
-import type { RpcErrorBody } from "./types";
+import type { Methods, RpcErrorBody } from "./types";
+
+/** A method of the API (the generated `Methods` map: its params and result types). */
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Methods[M]["params"];
+export type ResultOf<M extends MethodName> = Methods[M]["result"];
 
 export type RpcStatus = "connecting" | "open" | "reconnecting" | "unauthorized";
 
@@ -49,10 +54,15 @@ interface Pending {
 }
 
 export interface Rpc {
-  /** Calls a method; rejects with `RpcError` (API error) or `Error` (no connection). */
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
-  /** Several calls in one JSON-RPC batch (one frame); results in the same order. */
-  batch<T = unknown>(calls: { method: string; params?: unknown }[]): Promise<(T | RpcError)[]>;
+  /**
+   * Calls a method with its params, typed by the generated method map (`tsc` checks both);
+   * rejects with `RpcError` (API error) or `Error` (no connection).
+   */
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  /** Several calls of one method in one JSON-RPC batch (one frame); results in order. */
+  batch<M extends MethodName>(
+    calls: { method: M; params: ParamsOf<M> }[],
+  ): Promise<(ResultOf<M> | RpcError)[]>;
   /** Subscribes to a notification method; returns the unsubscribe function. */
   on(method: string, handler: Handler): () => void;
   readonly status: Signal<RpcStatus>;
@@ -209,12 +219,12 @@ export function connectRpc(url: string): Rpc {
     status,
     generation,
     problem,
-    call<T>(method: string, params?: unknown): Promise<T> {
+    call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
       const id = nextId++;
       const body = JSON.stringify({ jsonrpc: "2.0", id, method, params: params ?? {} });
       const tooLarge = requestTooLarge(body);
       if (tooLarge) return Promise.reject(new Error(tooLarge));
-      return new Promise<T>((resolve, reject) => {
+      return new Promise<ResultOf<M>>((resolve, reject) => {
         if (!send(body)) {
           reject(notConnected());
           return;
@@ -222,7 +232,10 @@ export function connectRpc(url: string): Rpc {
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       });
     },
-    batch<T>(calls: { method: string; params?: unknown }[]): Promise<(T | RpcError)[]> {
+    batch<M extends MethodName>(
+      calls: { method: M; params: ParamsOf<M> }[],
+    ): Promise<(ResultOf<M> | RpcError)[]> {
+      type T = ResultOf<M>;
       if (calls.length === 0) return Promise.resolve([]);
       const ids = calls.map(() => nextId++);
       const promises = ids.map(

@@ -9,6 +9,7 @@ import { batch, signal } from "@preact/signals";
 import { requestError } from "./errors";
 import type { Rpc } from "./rpc";
 import type {
+  CloseParams,
   EventsNotification,
   Handshake,
   OpenParams,
@@ -68,12 +69,12 @@ export class TabSession {
     this.reset();
     this.state.value = "connecting";
     try {
-      const { id } = await this.rpc.call<{ id: string }>("wsdeck.open", {
+      const { id } = await this.rpc.call("wsdeck.open", {
         ...params,
         wait: false,
       });
       this.sessionId.value = id;
-      const { subscription } = await this.rpc.call<{ subscription: string }>("wsdeck.subscribe", {
+      const { subscription } = await this.rpc.call("wsdeck.subscribe", {
         id,
         from: 0,
         maxData: LIVE_MAX_DATA,
@@ -93,7 +94,7 @@ export class TabSession {
     if (!id) return;
     const before = this.state.peek();
     if (before === "open") this.state.value = "closing";
-    const params: Record<string, unknown> = { id };
+    const params: CloseParams = { id };
     if (code !== undefined) params.code = code;
     if (reason) params.reason = reason;
     try {
@@ -134,6 +135,17 @@ export class TabSession {
     this.stopNotifications();
     this.stopLinkWatch();
     this.listeners.clear();
+  }
+
+  /** The handshake of the session just opened (for the console's `open` line). */
+  private async loadHandshake(): Promise<void> {
+    const id = this.sessionId.peek();
+    if (!id) return;
+    try {
+      this.handshake.value = await this.rpc.call("wsdeck.handshake", { id });
+    } catch {
+      // The console shows the open event without its handshake line.
+    }
   }
 
   private requireId(): string {
@@ -196,10 +208,7 @@ export class TabSession {
       case "open":
         this.state.value = "open";
         this.error.value = "";
-        void this.rpc
-          .call<Handshake | null>("wsdeck.handshake", { id: this.sessionId.peek() })
-          .then((h) => (this.handshake.value = h))
-          .catch(() => undefined);
+        void this.loadHandshake();
         break;
       case "closing":
         this.state.value = "closing";

@@ -10,6 +10,7 @@ export type {
   Handshake,
   Variable,
   SettingsParams,
+  CloseParams,
   OpenParams,
   SessionState,
   SessionInfo,

@@ -55,7 +55,7 @@ fn format_detect(params: Option<Value>) -> Result<Detected, ApiError> {
     };
     let found = wsdeck_format::detect(&bytes);
     Ok(Detected {
-        format: found.format.name().to_lowercase(),
+        format: found.format.into(),
         mime: found.mime.to_owned(),
         size: found.size as u64,
     })

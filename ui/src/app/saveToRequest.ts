@@ -12,7 +12,7 @@ import type { SavedMessage, SavedMessageFormat, WsEvent } from "../types";
 async function savedFormatOf(rpc: Rpc, message: DataEvent): Promise<SavedMessageFormat> {
   if (message.format === "binary") return "binary-base64";
   try {
-    const d = await rpc.call<{ format: string }>("wsdeck.format.detect", { text: message.data });
+    const d = await rpc.call("wsdeck.format.detect", { text: message.data });
     if (d.format === "json" || d.format === "xml" || d.format === "html") return d.format;
   } catch {
     // Saved as text: still the same body.

@@ -49,7 +49,7 @@ async function validate(
   format: "json" | "xml" | "html" | BinaryEncoding,
 ): Promise<{ checked: string; ok: boolean; errors: Diagnostic[] }> {
   const checked = format === "json" ? maskVariables(text) : text;
-  const r = await rpc.call<{ ok: boolean; errors: Diagnostic[] }>("wsdeck.format.validate", {
+  const r = await rpc.call("wsdeck.format.validate", {
     text: checked,
     format,
   });
@@ -187,9 +187,10 @@ export function Composer({
 
   const beautify = () =>
     void run(async () => {
+      if (format !== "json" && format !== "xml" && format !== "html") return;
       const source = tab.message.peek();
       const guarded = format === "json" ? protectVariables(source) : null;
-      const r = await rpc.call<{ text: string }>("wsdeck.format.beautify", {
+      const r = await rpc.call("wsdeck.format.beautify", {
         text: guarded ? guarded.text : source,
         format,
       });

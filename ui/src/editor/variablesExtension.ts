@@ -101,7 +101,7 @@ export function variableCompletion(rpc: Rpc) {
     const text = ctx.state.doc.toString();
     let result: CompleteResult;
     try {
-      result = await rpc.call<CompleteResult>("wsdeck.vars.complete", {
+      result = await rpc.call("wsdeck.vars.complete", {
         text,
         cursor: utf16ToByte(text, ctx.pos),
         variables: ctx.state.facet(variablesFacet),

@@ -411,7 +411,7 @@ export class EnvStore {
     this.saving.add(id);
     this.dirty.delete(id);
     try {
-      const saved = await rpc.call<WsEnvironment>("wsdeck.environments.save", {
+      const saved = await rpc.call("wsdeck.environments.save", {
         environment: toWire(env),
         ...(force ? { force: true } : {}),
       });

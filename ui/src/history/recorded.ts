@@ -2,17 +2,23 @@
 // history tab): read-only, closed, every event already in the history database.
 
 import { signal } from "@preact/signals";
-import type { Rpc } from "../rpc";
+import type { ParamsOf, ResultOf, Rpc } from "../rpc";
 import { errorReason } from "../errors";
 import type { EventsListener, TabState } from "../session";
 import { formatCount } from "../log/format";
 import { HISTORY_METHODS, type LogSource } from "../log/source";
-import type { EventsPage, Handshake, HistorySession, SearchResult, WsEvent } from "../types";
+import type { Handshake, HistorySession, WsEvent } from "../types";
 
 /** Most connection events loaded for the console and the row wording. */
 export const MAX_CONNECTION_EVENTS = 5000;
 
-export type Call = <T>(method: string, params: Record<string, unknown>) => Promise<T>;
+/** The history methods a recorded session reads with (tests pass a fake). */
+export type HistoryMethod =
+  "wsdeck.history.filter" | "wsdeck.history.events" | "wsdeck.history.session";
+export type Call = <M extends HistoryMethod>(
+  method: M,
+  params: ParamsOf<M>,
+) => Promise<ResultOf<M>>;
 
 /** Runs of consecutive numbers: [3,4,5,9] → [[3,3],[9,1]] as [from, count]. */
 export function runs(seqs: readonly number[]): [number, number][] {
@@ -37,7 +43,7 @@ export async function loadConnectionEvents(
   const seqs: number[] = [];
   let from = 0;
   for (let pages = 0; pages < 1000; pages++) {
-    const r = await call<SearchResult>(HISTORY_METHODS.filter, {
+    const r = await call("wsdeck.history.filter", {
       id,
       from,
       limit: 10000,
@@ -52,7 +58,7 @@ export async function loadConnectionEvents(
     let at = start;
     const end = start + count;
     while (at < end) {
-      const page = await call<EventsPage>(HISTORY_METHODS.events, {
+      const page = await call("wsdeck.history.events", {
         id,
         from: at,
         limit: Math.min(10000, end - at),
@@ -144,9 +150,7 @@ export class RecordedSession implements LogSource {
     const call: Call = (method, params) => this.rpc.call(method, params);
     this.loading.value = true;
     try {
-      const s = normalizeSession(
-        await call<HistorySession>("wsdeck.history.session", { id: this.id }),
-      );
+      const s = normalizeSession(await call("wsdeck.history.session", { id: this.id }));
       this.info.value = s;
       this.handshake.value = s.handshake;
       const events = await loadConnectionEvents(call, s.id);

@@ -2,29 +2,18 @@
 
 import { signal } from "@preact/signals";
 import type { Rpc } from "../rpc";
+import type { PruneReport, RetentionInfo } from "../api.gen";
 import type { HistoryHit, HistorySession } from "../types";
 import { formatBytes } from "../log/format";
 import { historyError } from "./convert";
 
 export const PAGE = 50;
 
-/** What the history holds (`wsdeck.history.delete`'s result: what it deleted). */
-export interface HistoryTotals {
-  sessions: number;
-  events: number;
-  bytes: number;
-}
-
 /** `wsdeck.history.retention`: the limits (`null`: none) and the history's size. */
-export interface HistoryRetention extends HistoryTotals {
-  maxAgeDays: number | null;
-  maxMib: number | null;
-}
+export type HistoryRetention = RetentionInfo;
 
 /** `wsdeck.history.setRetention`: the same, plus what applying the limits deleted. */
-export interface RetentionApplied extends HistoryRetention {
-  pruned: { sessions: number[]; events: number; bytes: number };
-}
+export type RetentionApplied = RetentionInfo & { pruned: PruneReport };
 
 export class HistoryStore {
   readonly sessions = signal<HistorySession[]>([]);
@@ -48,7 +37,7 @@ export class HistoryStore {
   /** Lists the newest sessions again. */
   async refresh(): Promise<void> {
     try {
-      const list = await this.rpc.call<HistorySession[]>("wsdeck.history.list", { limit: PAGE });
+      const list = await this.rpc.call("wsdeck.history.list", { limit: PAGE });
       this.sessions.value = list;
       this.more.value = list.length >= PAGE;
       this.status.value = "ready";
@@ -72,7 +61,7 @@ export class HistoryStore {
     const last = list[list.length - 1];
     if (!last) return;
     try {
-      const older = await this.rpc.call<HistorySession[]>("wsdeck.history.list", {
+      const older = await this.rpc.call("wsdeck.history.list", {
         limit: PAGE,
         beforeId: last.id,
       });
@@ -94,7 +83,7 @@ export class HistoryStore {
     }
     this.searching.value = true;
     try {
-      const hits = await this.rpc.call<HistoryHit[]>("wsdeck.history.search", {
+      const hits = await this.rpc.call("wsdeck.history.search", {
         query,
         limit: 50,
       });
@@ -114,7 +103,7 @@ export class HistoryStore {
   async session(id: number): Promise<HistorySession> {
     const known = this.sessions.peek().find((s) => s.id === id);
     if (known) return known;
-    return this.rpc.call<HistorySession>("wsdeck.history.session", { id });
+    return this.rpc.call("wsdeck.history.session", { id });
   }
 
   /**
@@ -122,7 +111,7 @@ export class HistoryStore {
    * `notice`. Rejects with wsdeck's words for a file that is not HAR or has a bad entry.
    */
   async importHar(text: string, fileName: string): Promise<number[]> {
-    const r = await this.rpc.call<{ sessions: number[] }>("wsdeck.history.import", { har: text });
+    const r = await this.rpc.call("wsdeck.history.import", { har: text });
     const n = r.sessions.length;
     this.say(
       n === 0
@@ -135,7 +124,7 @@ export class HistoryStore {
 
   /** The export of one session as text. */
   async exportText(id: number, format: "har" | "jsonl"): Promise<string> {
-    const r = await this.rpc.call<{ text: string }>("wsdeck.history.export", {
+    const r = await this.rpc.call("wsdeck.history.export", {
       ids: [id],
       format,
     });
@@ -143,8 +132,8 @@ export class HistoryStore {
   }
 
   /** Deletes recorded sessions (all or none), then lists the history again. */
-  async deleteSessions(ids: number[]): Promise<HistoryTotals> {
-    const r = await this.rpc.call<HistoryTotals>("wsdeck.history.delete", { ids });
+  async deleteSessions(ids: number[]): Promise<PruneReport> {
+    const r = await this.rpc.call("wsdeck.history.delete", { ids });
     this.forget(ids);
     const what = ids.length === 1 ? `session ${ids[0]}` : `${ids.length} sessions`;
     this.say(
@@ -162,17 +151,18 @@ export class HistoryStore {
 
   /** The retention limits and the history's size. */
   retention(): Promise<HistoryRetention> {
-    return this.rpc.call<HistoryRetention>("wsdeck.history.retention", {});
+    return this.rpc.call("wsdeck.history.retention", {});
   }
 
   /** Stores new limits (`null`: none) and applies them now; pruned sessions leave the list. */
   async setRetention(maxAgeDays: number | null, maxMib: number | null): Promise<RetentionApplied> {
-    const r = await this.rpc.call<RetentionApplied>("wsdeck.history.setRetention", {
+    const r = await this.rpc.call("wsdeck.history.setRetention", {
       maxAgeDays,
       maxMib,
     });
-    this.forget(r.pruned.sessions);
-    return r;
+    const pruned = r.pruned ?? { sessions: [], events: 0, bytes: 0 };
+    this.forget(pruned.sessions);
+    return { ...r, pruned };
   }
 
   /** Drops deleted sessions from what is shown, tells `onDeleted`, and lists again. */

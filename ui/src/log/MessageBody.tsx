@@ -132,7 +132,7 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
     if (!viewAs || viewAs === "text" || !isDataEvent(e)) return;
     let live = true;
     ctl.rpc
-      .call<{ text: string }>("wsdeck.format.beautify", { text: raw, format: viewAs })
+      .call("wsdeck.format.beautify", { text: raw, format: viewAs })
       .then((r) => live && setPretty({ text: r.text, note: "" }))
       .catch((err) => {
         if (!live) return;
@@ -153,7 +153,7 @@ export function MessageBody({ ctl, event }: { ctl: LogController; event: WsEvent
     const shown = bytes.subarray(0, HEX_MAX);
     const b64 = e.format === "binary" && bytes.length <= HEX_MAX ? e.data : bytesToBase64(shown);
     ctl.rpc
-      .call<{ lines: HexdumpLine[] }>("wsdeck.format.hexdump", { base64: b64 })
+      .call("wsdeck.format.hexdump", { base64: b64 })
       .then((r) => live && setHexLines(r.lines))
       .catch((err) => live && setLoadError(`Could not make a hexdump: ${String(err)}`));
     return () => {

@@ -3,14 +3,22 @@
 // no render. Views read `tick` (bumped at most once per animation frame) and redraw.
 
 import { signal } from "@preact/signals";
-import { RpcError, type Rpc } from "../rpc";
+import type { Rpc } from "../rpc";
 import { LIVE_MAX_DATA } from "../session";
+import type { Detected } from "../api.gen";
 import type { EventsPage, SearchResult, WsEvent } from "../types";
 import { describeConnection, formatRate, isDataEvent } from "./format";
 import { PageCache } from "./pageCache";
 import { RateCounter } from "./rate";
 import { indexOfSeq, logMethods, type LogSource } from "./source";
-import { EMPTY_FILTER, SearchRunner, filterActive, searchParams, type FilterState } from "./search";
+import {
+  EMPTY_FILTER,
+  SearchRunner,
+  filterActive,
+  searchParams,
+  type FilterState,
+  type LogSearchParams,
+} from "./search";
 
 /** What the user chose in an expanded body, kept while the row scrolls out of view. */
 export interface BodyPrefs {
@@ -20,11 +28,7 @@ export interface BodyPrefs {
   query: string;
 }
 
-export interface Detected {
-  format: "text" | "json" | "xml" | "html" | "binary";
-  mime: string;
-  size: number;
-}
+export type { Detected };
 
 /** Saves an event into the tab's request; answers what to tell the user. */
 export type SaveMessage = (event: WsEvent, ctl: LogController) => Promise<string>;
@@ -55,7 +59,6 @@ export class LogController {
   private rate = new RateCounter(1000);
   private detected = new Map<string, Promise<Detected>>();
   private sessionKey = "";
-  private noMaxData = false;
   private frame = 0;
   private lastCountAt = 0;
   private countTimer: ReturnType<typeof setTimeout> | null = null;
@@ -71,9 +74,7 @@ export class LogController {
     readonly session: LogSource,
   ) {
     this.cache = new PageCache((from, limit) => this.fetchEvents(from, limit, LIVE_MAX_DATA));
-    this.search = new SearchRunner((p) =>
-      this.rpc.call<SearchResult>(logMethods(this.session).filter, p),
-    );
+    this.search = new SearchRunner((p) => this.searchPage(p));
   }
 
   /** "Save to request" of an opened message, when the tab offers it. */
@@ -264,7 +265,7 @@ export class LogController {
     if (!p) {
       const params = e.format === "binary" ? { base64: e.data } : { text: e.data };
       p = this.rpc
-        .call<Detected>("wsdeck.format.detect", params)
+        .call("wsdeck.format.detect", params)
         .then((d) => ({ ...d, size: e.size }))
         .catch(() => ({
           format: e.format === "binary" ? ("binary" as const) : ("text" as const),
@@ -287,19 +288,19 @@ export class LogController {
   ): Promise<EventsPage> {
     const id = this.sessionId;
     if (id === null || id === "") throw new Error("No session");
-    const params: Record<string, unknown> = { id, from, limit };
-    if (maxData !== null && !this.noMaxData) params.maxData = maxData;
-    try {
-      return await this.rpc.call<EventsPage>(logMethods(this.session).events, params);
-    } catch (err) {
-      // An older wsdeck without `maxData`: ask again without it.
-      if (err instanceof RpcError && "maxData" in params && /maxData/.test(err.message)) {
-        this.noMaxData = true;
-        delete params.maxData;
-        return this.rpc.call<EventsPage>(logMethods(this.session).events, params);
-      }
-      throw err;
-    }
+    const paging = { from, limit, ...(maxData !== null ? { maxData } : {}) };
+    const m = logMethods(this.session);
+    return m.events === "wsdeck.events"
+      ? this.rpc.call(m.events, { id: String(id), ...paging })
+      : this.rpc.call(m.events, { id: Number(id), ...paging });
+  }
+
+  /** One page of the search: a live session's ids are strings, a recorded one's numbers. */
+  private searchPage(p: LogSearchParams): Promise<SearchResult> {
+    const m = logMethods(this.session);
+    return m.filter === "wsdeck.search"
+      ? this.rpc.call(m.filter, { ...p, id: String(p.id) })
+      : this.rpc.call(m.filter, { ...p, id: Number(p.id) });
   }
 
   private onLive(events: WsEvent[]): void {
@@ -331,7 +332,6 @@ export class LogController {
     this.infoOpen = null;
     this.setFollowing(true);
     this.detected.clear();
-    this.noMaxData = false;
     this.rate.reset();
     this.rateText.value = formatRate(0, 0);
     this.cache.clear();

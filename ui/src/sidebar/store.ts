@@ -4,13 +4,16 @@
 // the app renders.
 
 import { signal } from "@preact/signals";
-import { RpcError, type Rpc } from "../rpc";
+import { RpcError, type ParamsOf, type Rpc } from "../rpc";
 import type { RequestTab } from "../request/model";
 import type { SavedMessage, WorkspaceLoad, WsCollection, WsRequest } from "../types";
 import { isNoPermission, workspaceError } from "../errors";
 import { requestFromFields } from "../request/convert";
 import { findCollection } from "./tree";
 import type { RequestWorkspace, WorkspaceStatus } from "../request/workspace";
+
+/** The saved-message methods (`wsdeck.messages.*`). */
+type MessageMethod = "add" | "rename" | "duplicate" | "move" | "delete";
 
 export type { WorkspaceStatus };
 
@@ -99,7 +102,7 @@ export class WorkspaceStore implements RequestWorkspace {
 
   async load(): Promise<void> {
     try {
-      const w = await this.rpc.call<WorkspaceLoad>("wsdeck.workspace.load", {});
+      const w = await this.rpc.call("wsdeck.workspace.load", {});
       this.root.value = w.collections ?? EMPTY_ROOT;
       this.requests.value = w.requests ?? [];
       this.problems.value = w.problems ?? [];
@@ -121,7 +124,7 @@ export class WorkspaceStore implements RequestWorkspace {
   async pollChanges(): Promise<void> {
     if (!this.available || this.reloadPending) return;
     try {
-      const r = await this.rpc.call<{ paths: string[] }>("wsdeck.workspace.changes", {});
+      const r = await this.rpc.call("wsdeck.workspace.changes", {});
       if (r.paths.length > 0 && !this.reloadPending) this.changed.value = r.paths;
     } catch {
       // Not connected right now: the next poll tries again.
@@ -237,7 +240,7 @@ export class WorkspaceStore implements RequestWorkspace {
     );
     this.error.value = "";
     try {
-      const r = await this.rpc.call<WsRequest>("wsdeck.requests.save", {
+      const r = await this.rpc.call("wsdeck.requests.save", {
         request,
         ...(opts.force ? { force: true } : {}),
       });
@@ -259,24 +262,20 @@ export class WorkspaceStore implements RequestWorkspace {
   }
 
   async rename(id: string, name: string): Promise<WsRequest | null> {
-    const r = await this.run(() =>
-      this.rpc.call<WsRequest>("wsdeck.requests.rename", { id, name }),
-    );
+    const r = await this.run(() => this.rpc.call("wsdeck.requests.rename", { id, name }));
     if (r) this.upsert(r, id);
     return r;
   }
 
   async duplicate(id: string): Promise<WsRequest | null> {
-    const r = await this.run(() => this.rpc.call<WsRequest>("wsdeck.requests.duplicate", { id }));
+    const r = await this.run(() => this.rpc.call("wsdeck.requests.duplicate", { id }));
     if (r) this.upsert(r);
     return r;
   }
 
   /** Moves a request to another collection (`[]`: the top level); its id changes. */
   async move(id: string, collection: string[]): Promise<WsRequest | null> {
-    const r = await this.run(() =>
-      this.rpc.call<WsRequest>("wsdeck.requests.move", { id, collection }),
-    );
+    const r = await this.run(() => this.rpc.call("wsdeck.requests.move", { id, collection }));
     if (r) this.upsert(r, id);
     return r;
   }
@@ -290,9 +289,7 @@ export class WorkspaceStore implements RequestWorkspace {
   }
 
   async createCollection(parent: string[], name: string): Promise<string[] | null> {
-    const r = await this.run(() =>
-      this.rpc.call<{ path: string[] }>("wsdeck.collections.create", { parent, name }),
-    );
+    const r = await this.run(() => this.rpc.call("wsdeck.collections.create", { parent, name }));
     if (!r) return null;
     await this.load();
     return r.path;
@@ -318,19 +315,20 @@ export class WorkspaceStore implements RequestWorkspace {
 
   // ---- Saved messages (each answers the whole request)
 
-  async message(
+  async message<K extends MessageMethod>(
     tab: RequestTab,
-    method: "add" | "rename" | "duplicate" | "move" | "delete",
-    params: Record<string, unknown>,
+    method: K,
+    params: Omit<ParamsOf<`wsdeck.messages.${K}`>, "id">,
     optimistic?: SavedMessage[],
   ): Promise<boolean> {
     const saved = tab.saved.peek();
     if (!saved) return false;
     const before = tab.savedMessages.peek();
     if (optimistic) tab.savedMessages.value = optimistic;
-    const r = await this.run(() =>
-      this.rpc.call<WsRequest>(`wsdeck.messages.${method}`, { id: saved.id, ...params }),
-    );
+    // The request's id completes the params the caller gave (TypeScript cannot see that
+    // `{id} & Omit<P, "id">` is `P` for a generic P).
+    const full = { id: saved.id, ...params } as ParamsOf<`wsdeck.messages.${K}`>;
+    const r = await this.run(() => this.rpc.call(`wsdeck.messages.${method}`, full));
     if (!r) {
       tab.savedMessages.value = before;
       return false;

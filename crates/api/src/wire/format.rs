@@ -15,11 +15,33 @@ pub struct DetectParams {
     pub base64: Option<String>,
 }
 
+/// What a message is, as `wsdeck.format.detect` finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum DetectedFormat {
+    Text,
+    Json,
+    Xml,
+    Html,
+    Binary,
+}
+
+impl From<wsdeck_format::Format> for DetectedFormat {
+    fn from(f: wsdeck_format::Format) -> Self {
+        match f {
+            wsdeck_format::Format::Text => DetectedFormat::Text,
+            wsdeck_format::Format::Json => DetectedFormat::Json,
+            wsdeck_format::Format::Xml => DetectedFormat::Xml,
+            wsdeck_format::Format::Html => DetectedFormat::Html,
+            wsdeck_format::Format::Binary => DetectedFormat::Binary,
+        }
+    }
+}
+
 /// Result of `wsdeck.format.detect`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Detected {
-    /// `json`, `xml`, `html`, `text` or `binary`.
-    pub format: String,
+    pub format: DetectedFormat,
     pub mime: String,
     pub size: u64,
 }
