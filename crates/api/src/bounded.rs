@@ -64,10 +64,15 @@ pub(crate) const EVENT_OVERHEAD: usize = 256;
 /// Bytes of a page around its events.
 pub(crate) const PAGE_OVERHEAD: usize = 128;
 
-/// Writes `e` as its [`wire::Event`], unless it would take more than `budget` bytes —
+/// Writes `e` as its [`wire::event::Event`], unless it would take more than `budget` bytes —
 /// found from the payload's size before anything is built, so a message far too large for
 /// the budget is never copied.
-pub(crate) fn encode_event(e: &Event, max_data: Option<usize>, secrets: &Secrets, budget: usize) -> Encoded {
+pub(crate) fn encode_event(
+    e: &Event,
+    max_data: Option<usize>,
+    secrets: &Secrets,
+    budget: usize,
+) -> Encoded {
     if let Some(size) = payload_json_len(e, max_data, budget.saturating_sub(EVENT_OVERHEAD))
         && size.saturating_add(EVENT_OVERHEAD) > budget
     {

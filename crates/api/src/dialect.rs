@@ -28,9 +28,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
-use wsdeck_engine::{
-    Bytes, Engine, EngineError, LogBudget, Payload, Session, SessionState,
-};
+use wsdeck_engine::{Bytes, Engine, EngineError, LogBudget, Payload, Session, SessionState};
 use wsdeck_format::binary::{decode_base64, decode_hex};
 use wsdeck_format::dynamic::SystemSource;
 use wsdeck_format::resolve::Resolver;
@@ -57,7 +55,6 @@ use crate::wire::sessions::{
     SendParams, SessionInfo, SubscribeParams, SubscribeResult, UnsubscribeParams,
 };
 use crate::{Caller, Limits, Reply};
-
 
 /// Most events one `wsdeck.events` page or one `wsdeck.events` notification carries.
 pub const MAX_EVENTS: usize = 10_000;
@@ -354,7 +351,10 @@ impl State {
     fn handshake(&self, params: Option<Value>) -> Result<Value, ApiError> {
         let p: IdParams = parse(params)?;
         let entry = self.entry(&p.id)?;
-        let handshake = entry.session.handshake().map(|info| Handshake::from(&*info));
+        let handshake = entry
+            .session
+            .handshake()
+            .map(|info| Handshake::from(&*info));
         Ok(serde_json::to_value(entry.secrets.hide_in_typed(handshake)).unwrap_or_default())
     }
 
@@ -400,7 +400,10 @@ impl State {
         ))
     }
 
-    fn search(&self, params: Option<Value>) -> Result<crate::wire::sessions::SearchResult, ApiError> {
+    fn search(
+        &self,
+        params: Option<Value>,
+    ) -> Result<crate::wire::sessions::SearchResult, ApiError> {
         let p: SearchParams<String> = parse(params)?;
         let limit = p.limit(MAX_EVENTS)?;
         let filter = p.filter()?;

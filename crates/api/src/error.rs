@@ -236,7 +236,9 @@ impl ApiError {
             ApiError::TooManySockets(max) => limit(
                 "connections",
                 *max,
-                format!("at most {max} WebSockets per caller; close one with snap_closeWebSocket first"),
+                format!(
+                    "at most {max} WebSockets per caller; close one with snap_closeWebSocket first"
+                ),
             ),
             ApiError::RequestTooLarge(max) => limit(
                 "request_bytes",

@@ -12,9 +12,9 @@ use crate::error::ApiError;
 use crate::methods::HelperMethod;
 use crate::parse::{bad_param, parse, variables_of};
 use crate::wire::format::{
-    Completion, CompletionItem, CompleteParams, DetectParams, Detected, Diagnostic,
-    HexdumpLine, HexdumpParams, IndentParam, Range, RenderParams, TabWord, TextFormat,
-    TextResult, ValidateFormat, ValidateParams,
+    CompleteParams, Completion, CompletionItem, DetectParams, Detected, Diagnostic, HexdumpLine,
+    HexdumpParams, IndentParam, Range, RenderParams, TabWord, TextFormat, TextResult,
+    ValidateFormat, ValidateParams,
 };
 
 /// Runs one helper; `max` is what its answer may take.

@@ -100,7 +100,6 @@ fn api_error(e: HistoryError, id: Option<i64>) -> ApiError {
 /// the page ends early, with `atEnd: false`, and the next one goes on from `nextSeq`.
 const PAGE_BYTES: usize = 16 << 20;
 
-
 /// Reads up to `limit` events from `from`, few at a time while they are large, and stops
 /// once [`PAGE_BYTES`] are taken (the first event always comes, whatever its size), so a
 /// session of big messages is never loaded whole to answer one request.
@@ -167,7 +166,10 @@ pub(crate) fn call(
                 })
                 .map_err(|e| api_error(e, None))?;
             Ok(json_reply(
-                sessions.iter().map(RecordedSession::from).collect::<Vec<_>>(),
+                sessions
+                    .iter()
+                    .map(RecordedSession::from)
+                    .collect::<Vec<_>>(),
             ))
         }
         M::Session => {
@@ -285,7 +287,9 @@ fn set_retention(history: &History, params: Option<Value>) -> Result<RetentionIn
         ("maxMib", p.max_mib, MAX_MIB),
     ] {
         let reason = match value {
-            Some(0) => "0 would delete every session; give at least 1, or null for no limit".to_owned(),
+            Some(0) => {
+                "0 would delete every session; give at least 1, or null for no limit".to_owned()
+            }
             Some(n) if n > most => {
                 format!("{n} is more than {most}; give at most that, or null for no limit")
             }

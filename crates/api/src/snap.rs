@@ -12,9 +12,9 @@ use url::Url;
 use wsdeck_engine::{Direction, Engine, EventKind, LogCursor, Payload, RequestSpec, Session};
 
 use crate::error::ApiError;
+use crate::methods::SnapMethod;
 use crate::observer::{Observer, OpenedSession};
 use crate::outbox::Outbox;
-use crate::methods::SnapMethod;
 use crate::params;
 use crate::wire::history::RecordedRequest;
 use crate::wire::snap::{Message, SnapEvent, SnapEventNotification, SnapSocket};

@@ -8,13 +8,13 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use wsdeck_workspace::{Request, RequestId, Revision, Snapshot, Workspace, WorkspaceError};
 
+use crate::Reply;
 use crate::error::ApiError;
 use crate::helpers::json_reply;
 use crate::methods::WorkspaceMethod;
 use crate::parse::parse;
 use crate::wire::NoParams;
 use crate::wire::workspace as wire;
-use crate::Reply;
 
 /// The permission to read and write the workspace's files through the API.
 pub const WORKSPACE: &str = "wsdeck:workspace";

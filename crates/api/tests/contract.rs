@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 fn repo_file(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
 }
 
 /// Compares `made` with the checked-in file, or writes it when blessing.
@@ -39,10 +41,7 @@ fn the_typescript_of_the_page_is_current() {
 fn every_method_has_a_summary_and_by_name_params() {
     let doc = wsdeck_api::openrpc();
     for m in doc["methods"].as_array().expect("methods") {
-        assert!(
-            m["summary"].as_str().is_some_and(|s| !s.is_empty()),
-            "{m}"
-        );
+        assert!(m["summary"].as_str().is_some_and(|s| !s.is_empty()), "{m}");
         for p in m["params"].as_array().expect("params") {
             assert!(p["name"].is_string() && p["schema"].is_object(), "{m}");
         }

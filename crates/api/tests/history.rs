@@ -329,7 +329,8 @@ async fn live_recorded_and_exported_events_are_one_shape() {
     let id = open["id"].as_str().expect("id").to_owned();
     c.ok("wsdeck.send", json!({"id": id, "text": "text é \u{1}"}))
         .await;
-    c.ok("wsdeck.send", json!({"id": id, "hex": "00ff10"})).await;
+    c.ok("wsdeck.send", json!({"id": id, "hex": "00ff10"}))
+        .await;
     c.ok("wsdeck.ping", json!({"id": id, "data": "p"})).await;
     c.ok(
         "wsdeck.close",
@@ -357,10 +358,21 @@ async fn live_recorded_and_exported_events_are_one_shape() {
         .iter()
         .filter_map(|e| e["type"].as_str())
         .collect();
-    for kind in ["connecting", "open", "message", "ping", "pong", "closing", "closed"] {
+    for kind in [
+        "connecting",
+        "open",
+        "message",
+        "ping",
+        "pong",
+        "closing",
+        "closed",
+    ] {
         assert!(kinds.contains(&kind), "no {kind} in {kinds:?}");
     }
-    assert!(live[1]["handshake"]["request"]["startLine"].is_string(), "{live}");
+    assert!(
+        live[1]["handshake"]["request"]["startLine"].is_string(),
+        "{live}"
+    );
 
     let recorded = c.ok("wsdeck.history.events", json!({"id": rid})).await;
     assert_eq!(recorded["events"], live, "recorded vs live");

@@ -596,7 +596,7 @@ fn export(history: &History, ids: &[i64], har: bool, out: &mut dyn Write) -> any
         history.export_har(ids, out).map_err(failure)?;
     } else {
         for &id in ids {
-            wsdeck_api::export_jsonl(&history, id, &mut *out).map_err(failure)?;
+            wsdeck_api::export_jsonl(history, id, &mut *out).map_err(failure)?;
         }
     }
     Ok(())

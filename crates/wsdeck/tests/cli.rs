@@ -282,7 +282,9 @@ fn pipe_mode_jsonl_prints_every_event_as_json() {
     assert_eq!(last["clean"], true, "{run}");
     assert_eq!(last["initiator"], "local", "{run}");
     assert!(
-        events.iter().all(|e| e["v"] == 1 && e["monoMs"].is_number()),
+        events
+            .iter()
+            .all(|e| e["v"] == 1 && e["monoMs"].is_number()),
         "every line has the shape's version and monoMs\n{run}"
     );
     let seqs: Vec<u64> = events.iter().filter_map(|e| e["seq"].as_u64()).collect();

@@ -203,7 +203,11 @@ impl TypeVisitor for Declarations {
 
 /// The page's TypeScript module: every type the contracts reach, then `Methods` (each
 /// method's params and result) and `Notifications` (each notification's params).
-pub fn typescript(methods: &[Described], notifications: &[Notification], extra: &[fn(&mut Declarations)]) -> String {
+pub fn typescript(
+    methods: &[Described],
+    notifications: &[Notification],
+    extra: &[fn(&mut Declarations)],
+) -> String {
     let config = ts_config();
     let mut d = Declarations {
         config: ts_config(),

@@ -68,10 +68,17 @@ pub struct Event {
 
 /// The kind of an event (`type`) with the fields of that kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum EventBody {
     /// A connection attempt starts (attempt 0 is the first, then reconnections).
-    Connecting { url: String, attempt: u32 },
+    Connecting {
+        url: String,
+        attempt: u32,
+    },
     /// One redirect was followed; headers wsdeck did not carry to another host are named.
     Redirect {
         status: u16,
@@ -109,7 +116,11 @@ pub enum EventBody {
     /// Something failed; a refused handshake brings its status and both heads.
     Error(ErrorEvent),
     /// Waiting before the next connection attempt.
-    Reconnecting { attempt: u32, of: u32, delay_ms: u64 },
+    Reconnecting {
+        attempt: u32,
+        of: u32,
+        delay_ms: u64,
+    },
 }
 
 /// A message, ping or pong: where it went and its payload.

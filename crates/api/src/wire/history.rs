@@ -4,9 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::Pair;
 use super::event::Handshake;
 use super::sessions::SettingsParams;
-use super::Pair;
 
 /// The request of a recorded session, as sent (secret values masked).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]

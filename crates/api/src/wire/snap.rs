@@ -59,7 +59,11 @@ pub enum SnapData {
 /// The event of an `onWebSocketEvent` notification (`params: {event}`), as the Snaps
 /// service sends it to the snap's `onWebSocketEvent` handler.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(tag = "type", rename_all = "lowercase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    rename_all_fields = "camelCase"
+)]
 pub enum SnapEvent {
     Open {
         id: String,
