@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 
 use crate::batch_writer::BatchWriter;
 use crate::command_queue::CommandQueue;
-use crate::dial::{MaybeTls, Prefixed};
+use crate::stream::{MaybeTls, Prefixed};
 use crate::error::EngineError;
 use crate::event::{Direction, EventKind, Initiator, Payload};
 use crate::frame::{self, FrameReader, Kind, ReadError};

@@ -20,6 +20,7 @@ mod frame;
 mod log;
 mod session;
 mod spec;
+mod stream;
 mod tls;
 
 pub use bytes::Bytes;
