@@ -813,16 +813,15 @@ export type WsRequest = {
 /**
  * Collection path plus the file's slug; absent for a request not saved yet.
  */
-id?: string, collection: Array<string>, name: string, description: string, url: string, protocols: Array<string>, params: Array<Param>, headers: Array<Header>, settings: WsRequestSettings, messages: Array<SavedMessage>, 
+id?: string, collection: Array<string>, name: string, description: string, url: string, protocols: Array<string>, params: Array<Param>, headers: Array<Header>, 
+/**
+ * As `wsdeck.open` takes them, but for the TLS files (named when connecting).
+ */
+settings: SettingsParams, messages: Array<SavedMessage>, 
 /**
  * What the file held when it was read; saving with an older one fails with -32009.
  */
 revision: string | null, };
-
-/**
- * A saved request's settings; each one left out means "the default".
- */
-export type WsRequestSettings = { handshakeTimeoutMs?: number, followRedirects?: boolean, maxRedirects?: number, reconnectAttempts?: number, reconnectIntervalMs?: number, maxMessageSize?: number, autoPong?: boolean, closeTimeoutMs?: number, tlsVerify?: boolean, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 

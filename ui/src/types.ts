@@ -24,7 +24,6 @@ export type {
   ErrorData,
   SavedMessageFormat,
   SavedMessage,
-  WsRequestSettings,
   WsRequest,
   WsCollection,
   WsEnvironment,
@@ -41,6 +40,9 @@ export type {
 export type WsEvent = Wire.WsEvent;
 
 export type EventType = WsEvent["type"];
+
+/** A saved request's settings: the same type `wsdeck.open` takes (without TLS files). */
+export type WsRequestSettings = Wire.SettingsParams;
 
 /** Params of `wsdeck.search` (a live session's id). */
 export type SearchParams = Wire.SearchParams<string>;

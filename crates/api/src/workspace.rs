@@ -231,11 +231,11 @@ impl State {
             None => RequestId::new(p.request.collection.clone(), String::new()),
         };
         let revision = revision(p.request.revision.as_deref())?;
-        let mut request = Request {
-            id,
-            doc: p.request.into_doc(),
-            revision,
-        };
+        let doc = p.request.into_doc().map_err(|file| ApiError::BadParam {
+            path: format!("request.settings.tls.{file}"),
+            reason: "a saved request keeps no TLS files; give them when connecting (wsdeck.open, --ca/--cert/--key)".into(),
+        })?;
+        let mut request = Request { id, doc, revision };
         let what = request.id.to_string();
         let saved = if p.force {
             self.workspace.force_save_request(&mut request)

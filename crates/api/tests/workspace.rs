@@ -51,7 +51,7 @@ async fn requests_and_saved_messages_round_trip_through_files() {
                 "protocols": ["chat.v2"],
                 "params": [{"key": "room", "value": "lobby", "enabled": true}],
                 "headers": [{"name": "Authorization", "value": "Bearer {{token}}", "enabled": false}],
-                "settings": {"handshakeTimeoutMs": 5000, "tlsVerify": true},
+                "settings": {"handshakeTimeoutMs": 5000, "tls": {"verify": true}},
                 "messages": [{"name": "hello", "format": "json", "body": "{\"a\":1}", "delayMs": 100}],
             }}),
         )
@@ -61,6 +61,20 @@ async fn requests_and_saved_messages_round_trip_through_files() {
     let file = f.dir.path().join("ws/collections/chat/login.wsdeck.toml");
     let text = std::fs::read_to_string(&file).expect("the request is a file");
     assert!(text.contains("url = \"wss://{{host}}/chat\""), "{text}");
+    assert!(text.contains("tls_verify = true"), "{text}");
+    assert_eq!(
+        saved["settings"],
+        json!({"handshakeTimeoutMs": 5000, "tls": {"verify": true}}),
+        "settings come back as they were given: {saved}"
+    );
+    // A saved request keeps no TLS files: refused at the field, nothing written.
+    let e = c
+        .err(
+            "wsdeck.requests.save",
+            json!({"request": {"name": "Keyed", "url": "wss://h/", "settings": {"tls": {"caFile": "/ca.pem"}}}}),
+        )
+        .await;
+    assert_eq!(e["data"]["path"], "request.settings.tls.caFile", "{e}");
 
     let id = "chat/login";
     c.ok(

@@ -6,7 +6,7 @@ import { formatBytes } from "../log/format";
 import { MAX_REQUEST_BYTES, RpcError } from "../rpc";
 import { DEFAULT_SETTINGS } from "../request/settings";
 import { settingsFromWire, type RequestFields } from "../request/convert";
-import type { HistorySession, RecordedRequest, WsRequestSettings } from "../types";
+import type { HistorySession, RecordedRequest } from "../types";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -84,19 +84,8 @@ export function fieldsFromRecorded(
   fallbackUrl: string,
 ): RequestFields {
   const r = req ?? {};
-  const s = r.settings ?? {};
-  const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
-  const wire: WsRequestSettings = {
-    handshakeTimeoutMs: opt(s.handshakeTimeoutMs),
-    followRedirects: opt(s.followRedirects),
-    maxRedirects: opt(s.maxRedirects),
-    reconnectAttempts: opt(s.reconnectAttempts),
-    reconnectIntervalMs: opt(s.reconnectIntervalMs),
-    maxMessageSize: opt(s.maxMessageSize),
-    autoPong: opt(s.autoPong),
-    tlsVerify: opt(s.tls?.verify),
-  };
-  const settings = req?.settings ? settingsFromWire(wire) : { ...DEFAULT_SETTINGS };
+  // A recorded request's settings are the type a saved request keeps.
+  const settings = r.settings ? settingsFromWire(r.settings) : { ...DEFAULT_SETTINGS };
   return {
     url: r.url ?? fallbackUrl,
     params: (r.params ?? []).map(([key, value]) => ({ key, value, enabled: true })),

@@ -82,6 +82,10 @@ export function SettingsEditor(props: {
         "Larger incoming messages close the connection (1009); 0 = no limit. 1 MiB is 1,048,576 bytes.",
         { step: "any" },
       )}
+      {number(
+        "closeTimeoutMs",
+        "When you disconnect, wait this long for the server's close frame, then drop the connection.",
+      )}
       {check(
         "verifyTls",
         "Verify TLS certificates",

@@ -23,7 +23,7 @@ const login: WsRequest = {
     { name: "X-A", value: "1", enabled: true },
     { name: "X-B", value: "2", enabled: false },
   ],
-  settings: { maxMessageSize: 2 * MIB, tlsVerify: false, reconnectAttempts: 3 },
+  settings: { maxMessageSize: 2 * MIB, tls: { verify: false }, reconnectAttempts: 3 },
   messages: [{ name: "hi", format: "json", body: "{}" }],
   revision: "r1",
 };
@@ -54,6 +54,13 @@ describe("request ⇄ tab state", () => {
     expect(settingsFromWire({ handshakeTimeoutMs: 0, maxMessageSize: 0 })).toEqual(none);
   });
 
+  it("keeps a saved close timeout and TLS choice (every setting the API saves)", () => {
+    const wire = { closeTimeoutMs: 750, tls: { verify: false } };
+    const form = settingsFromWire(wire);
+    expect(form.closeTimeoutMs).toBe("750");
+    expect(form.verifyTls).toBe(false);
+    expect(settingsToWire(form)).toEqual(wire);
+  });
   it("drops empty rows and trims protocols when saving", () => {
     const f = fieldsFromRequest(login);
     f.headers = [...f.headers, { key: "", value: "", enabled: true }];

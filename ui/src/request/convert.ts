@@ -27,8 +27,9 @@ export function settingsFromWire(s: WsRequestSettings): SettingsForm {
     handshakeTimeoutMs: num(s.handshakeTimeoutMs, d.handshakeTimeoutMs),
     maxMessageSizeMb:
       s.maxMessageSize === undefined ? d.maxMessageSizeMb : bytesToMib(s.maxMessageSize),
-    verifyTls: s.tlsVerify ?? d.verifyTls,
+    verifyTls: s.tls?.verify ?? d.verifyTls,
     autoPong: s.autoPong ?? d.autoPong,
+    closeTimeoutMs: num(s.closeTimeoutMs, d.closeTimeoutMs),
   };
 }
 
@@ -45,6 +46,7 @@ export function settingsToWire(form: SettingsForm): WsRequestSettings {
     ["reconnectIntervalMs", "reconnectIntervalMs"],
     ["maxRedirects", "maxRedirects"],
     ["handshakeTimeoutMs", "handshakeTimeoutMs"],
+    ["closeTimeoutMs", "closeTimeoutMs"],
   ] as const;
   for (const [field, key] of numbers) {
     if (form[field].trim() === d[field]) continue;
@@ -56,7 +58,7 @@ export function settingsToWire(form: SettingsForm): WsRequestSettings {
     const bytes = mibTextToBytes(form.maxMessageSizeMb);
     if (bytes !== null) out.maxMessageSize = bytes;
   }
-  if (form.verifyTls !== d.verifyTls) out.tlsVerify = form.verifyTls;
+  if (form.verifyTls !== d.verifyTls) out.tls = { verify: form.verifyTls };
   if (form.autoPong !== d.autoPong) out.autoPong = form.autoPong;
   return out;
 }

@@ -14,6 +14,7 @@ describe("settings → API params", () => {
         handshakeTimeoutMs: 20000,
         maxMessageSize: 64 * 1024 * 1024,
         autoPong: true,
+        closeTimeoutMs: 5000,
         tls: { verify: true },
       },
     });

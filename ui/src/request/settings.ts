@@ -14,6 +14,8 @@ export interface SettingsForm {
   maxMessageSizeMb: string;
   verifyTls: boolean;
   autoPong: boolean;
+  /** How long Disconnect waits for the server's close frame before dropping the connection. */
+  closeTimeoutMs: string;
 }
 
 export type NumberField =
@@ -21,7 +23,8 @@ export type NumberField =
   | "reconnectIntervalMs"
   | "maxRedirects"
   | "handshakeTimeoutMs"
-  | "maxMessageSizeMb";
+  | "maxMessageSizeMb"
+  | "closeTimeoutMs";
 
 export const DEFAULT_SETTINGS: SettingsForm = {
   reconnectAttempts: "0",
@@ -32,6 +35,7 @@ export const DEFAULT_SETTINGS: SettingsForm = {
   maxMessageSizeMb: "64",
   verifyTls: true,
   autoPong: true,
+  closeTimeoutMs: "5000",
 };
 
 interface Rule {
@@ -53,6 +57,7 @@ export const NUMBER_RULES: Record<NumberField, Rule> = {
   // 0 is what the engine takes for "no deadline" and "no limit" (as the CLI does).
   handshakeTimeoutMs: { label: "Handshake timeout (ms)", min: 0, max: 3_600_000, integer: true },
   maxMessageSizeMb: { label: "Maximum message size (MiB)", min: 0, max: 4096, integer: false },
+  closeTimeoutMs: { label: "Close timeout (ms)", min: 1, max: 3_600_000, integer: true },
 };
 
 /** Why a number field is not acceptable, or "" when it is. */
@@ -98,6 +103,7 @@ export function toSettingsParams(
       // 0 stays 0 (no limit); any other size is at least one byte, never rounded down to 0.
       maxMessageSize: mibToBytes(Number(form.maxMessageSizeMb)),
       autoPong: form.autoPong,
+      closeTimeoutMs: Number(form.closeTimeoutMs),
       tls: { verify: form.verifyTls },
     },
   };

@@ -16,7 +16,7 @@ const login: WsRequest = {
     { name: "X-A", value: "1", enabled: true },
     { name: "X-B", value: "2", enabled: false },
   ],
-  settings: { maxMessageSize: 2 * MIB, tlsVerify: false, reconnectAttempts: 3 },
+  settings: { maxMessageSize: 2 * MIB, tls: { verify: false }, reconnectAttempts: 3 },
   messages: [{ name: "hi", format: "json", body: "{}" }],
   revision: "r1",
 };

@@ -324,6 +324,77 @@ impl SettingsParams {
         }
     }
 
+    /// The settings a patch names (a saved request's), the rest left out.
+    pub fn of_patch(p: &wsdeck_engine::SettingsPatch) -> SettingsParams {
+        let wsdeck_engine::SettingsPatch {
+            handshake_timeout_ms,
+            follow_redirects,
+            max_redirects,
+            reconnect_attempts,
+            reconnect_interval_ms,
+            max_message_size,
+            auto_pong,
+            close_timeout_ms,
+            tls_verify,
+        } = p.clone();
+        SettingsParams {
+            handshake_timeout_ms,
+            follow_redirects,
+            max_redirects,
+            reconnect_attempts,
+            reconnect_interval_ms,
+            max_message_size,
+            auto_pong,
+            close_timeout_ms,
+            tls: tls_verify.map(|verify| TlsParams {
+                verify: Some(verify),
+                ..TlsParams::default()
+            }),
+        }
+    }
+
+    /// The engine's patch of these settings, for a saved request, which keeps no TLS files:
+    /// `Err` names the first one given (as its params path below `settings.tls`).
+    pub fn into_patch(self) -> Result<wsdeck_engine::SettingsPatch, &'static str> {
+        let SettingsParams {
+            handshake_timeout_ms,
+            follow_redirects,
+            max_redirects,
+            reconnect_attempts,
+            reconnect_interval_ms,
+            max_message_size,
+            auto_pong,
+            close_timeout_ms,
+            tls,
+        } = self;
+        let TlsParams {
+            verify,
+            ca_file,
+            client_cert,
+            client_key,
+        } = tls.unwrap_or_default();
+        for (name, file) in [
+            ("caFile", &ca_file),
+            ("clientCert", &client_cert),
+            ("clientKey", &client_key),
+        ] {
+            if file.is_some() {
+                return Err(name);
+            }
+        }
+        Ok(wsdeck_engine::SettingsPatch {
+            handshake_timeout_ms,
+            follow_redirects,
+            max_redirects,
+            reconnect_attempts,
+            reconnect_interval_ms,
+            max_message_size,
+            auto_pong,
+            close_timeout_ms,
+            tls_verify: verify,
+        })
+    }
+
     /// Every setting a session ran with, as a recorded request shows them (the TLS files
     /// are not named: a recording says how it connected, not where keys live).
     pub fn recorded(s: &wsdeck_engine::Settings) -> SettingsParams {

@@ -9,6 +9,8 @@ use ts_rs::TS;
 
 use wsdeck_workspace as model;
 
+use super::sessions::SettingsParams;
+
 /// A query parameter of a saved request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
@@ -87,38 +89,14 @@ pub struct SavedRequest {
     pub params: Vec<Param>,
     #[serde(default)]
     pub headers: Vec<Header>,
+    /// As `wsdeck.open` takes them, but for the TLS files (named when connecting).
     #[serde(default)]
-    pub settings: SavedSettings,
+    pub settings: SettingsParams,
     #[serde(default)]
     pub messages: Vec<SavedMessage>,
     /// What the file held when it was read; saving with an older one fails with -32009.
     #[serde(default)]
     pub revision: Option<String>,
-}
-
-/// A saved request's settings; each one left out means "the default".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[ts(optional_fields, rename = "WsRequestSettings")]
-pub struct SavedSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handshake_timeout_ms: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub follow_redirects: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_redirects: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reconnect_attempts: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reconnect_interval_ms: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_message_size: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_pong: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub close_timeout_ms: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_verify: Option<bool>,
 }
 
 /// A variable of an environment.
@@ -314,60 +292,6 @@ pub struct SlugParams {
 // Each destructures its source whole: a field added to either side fails to compile here
 // until it is carried over.
 
-impl From<model::RequestSettings> for SavedSettings {
-    fn from(s: model::RequestSettings) -> Self {
-        let model::RequestSettings {
-            handshake_timeout_ms,
-            follow_redirects,
-            max_redirects,
-            reconnect_attempts,
-            reconnect_interval_ms,
-            max_message_size,
-            auto_pong,
-            close_timeout_ms,
-            tls_verify,
-        } = s;
-        SavedSettings {
-            handshake_timeout_ms,
-            follow_redirects,
-            max_redirects,
-            reconnect_attempts,
-            reconnect_interval_ms,
-            max_message_size,
-            auto_pong,
-            close_timeout_ms,
-            tls_verify,
-        }
-    }
-}
-
-impl From<SavedSettings> for model::RequestSettings {
-    fn from(s: SavedSettings) -> Self {
-        let SavedSettings {
-            handshake_timeout_ms,
-            follow_redirects,
-            max_redirects,
-            reconnect_attempts,
-            reconnect_interval_ms,
-            max_message_size,
-            auto_pong,
-            close_timeout_ms,
-            tls_verify,
-        } = s;
-        model::RequestSettings {
-            handshake_timeout_ms,
-            follow_redirects,
-            max_redirects,
-            reconnect_attempts,
-            reconnect_interval_ms,
-            max_message_size,
-            auto_pong,
-            close_timeout_ms,
-            tls_verify,
-        }
-    }
-}
-
 impl From<model::Param> for Param {
     fn from(p: model::Param) -> Self {
         let model::Param {
@@ -509,7 +433,7 @@ impl From<&model::Request> for SavedRequest {
             protocols,
             params: params.into_iter().map(Into::into).collect(),
             headers: headers.into_iter().map(Into::into).collect(),
-            settings: settings.into(),
+            settings: SettingsParams::of_patch(&settings),
             messages: messages.into_iter().map(Into::into).collect(),
             revision: r.revision.map(|rev| rev.token()),
         }
@@ -517,8 +441,9 @@ impl From<&model::Request> for SavedRequest {
 }
 
 impl SavedRequest {
-    /// The request's file content; its id and revision are the caller's to check.
-    pub fn into_doc(self) -> model::RequestDoc {
+    /// The request's file content; its id and revision are the caller's to check. A saved
+    /// request keeps no TLS files: `Err` names the first one given.
+    pub fn into_doc(self) -> Result<model::RequestDoc, &'static str> {
         let SavedRequest {
             id: _,
             collection: _,
@@ -532,16 +457,16 @@ impl SavedRequest {
             messages,
             revision: _,
         } = self;
-        model::RequestDoc {
+        Ok(model::RequestDoc {
             name,
             description,
             url,
             protocols,
-            settings: settings.into(),
+            settings: settings.into_patch()?,
             params: params.into_iter().map(Into::into).collect(),
             headers: headers.into_iter().map(Into::into).collect(),
             messages: messages.into_iter().map(Into::into).collect(),
-        }
+        })
     }
 }
 
