@@ -142,15 +142,6 @@ export type Diagnostic = { severity: Severity, message: string, hint: string | n
 export type Direction = "in" | "out";
 
 /**
- * A variable of an environment.
- */
-export type EnvironmentVariable = { name: string, value: string, enabled: boolean, 
-/**
- * Kept outside the workspace, in wsdeck's data folder; shown as `****` where it is used.
- */
-secret: boolean, };
-
-/**
  * The `data` of an error, by kind; which one comes with which code is in docs/api.md.
  */
 export type ErrorData = { path: string, reason: string, } | { limit: string, max: number, hint: string, } | { kind: string, id: string, } | { class: string, id?: string, } | { cause: Cause, hint?: string, } | { path: string, hint?: string, };
@@ -756,10 +747,11 @@ ok: boolean, errors: Array<Diagnostic>,
 omitted?: number, };
 
 /**
- * A variable for `{{name}}` in a request or a message; a secret one shows as `****`
- * wherever wsdeck shows where it was used.
+ * A variable for `{{name}}`: in `wsdeck.open` and `wsdeck.send` (resolved before sending)
+ * and in a saved environment. A disabled one is kept but not used; a secret one shows as
+ * `****` wherever wsdeck shows where it was used, and is kept outside the workspace.
  */
-export type Variable = { name: string, value: string, secret?: boolean, };
+export type Variable = { name: string, value?: string, enabled?: boolean, secret?: boolean, };
 
 /**
  * Result of `wsdeck.workspace.load`.
@@ -782,7 +774,7 @@ requests: Array<string>, };
 /**
  * An environment: named variables.
  */
-export type WsEnvironment = { slug?: string, name: string, variables: Array<EnvironmentVariable>, revision: string | null, };
+export type WsEnvironment = { slug?: string, name: string, variables: Array<Variable>, revision: string | null, };
 
 /**
  * One event of a session's log.

@@ -44,11 +44,12 @@ export function stateFromWorkspace(
     name: e.slug === GLOBALS_SLUG ? "Globals" : e.name,
     slug: e.slug,
     revision: e.revision,
+    // The wire's defaults for what it leaves out: empty, not secret, enabled.
     variables: e.variables.map((v) => ({
       name: v.name,
-      value: v.value,
-      secret: v.secret,
-      enabled: v.enabled,
+      value: v.value ?? "",
+      secret: v.secret ?? false,
+      enabled: v.enabled ?? true,
     })),
   });
   const state = emptyState();

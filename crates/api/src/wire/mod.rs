@@ -20,16 +20,26 @@ use ts_rs::TS;
 /// A `[name, value]` pair: a query parameter or a header, in order.
 pub type Pair = (String, String);
 
-/// A variable for `{{name}}` in a request or a message; a secret one shows as `****`
-/// wherever wsdeck shows where it was used.
+/// A variable for `{{name}}`: in `wsdeck.open` and `wsdeck.send` (resolved before sending)
+/// and in a saved environment. A disabled one is kept but not used; a secret one shows as
+/// `****` wherever wsdeck shows where it was used, and is kept outside the workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
 pub struct Variable {
     pub name: String,
+    #[serde(default)]
+    #[ts(as = "Option<String>", optional)]
     pub value: String,
+    #[serde(default = "yes")]
+    #[ts(as = "Option<bool>", optional)]
+    pub enabled: bool,
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
     pub secret: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl From<Variable> for wsdeck_format::environment::Variable {
@@ -37,12 +47,31 @@ impl From<Variable> for wsdeck_format::environment::Variable {
         let Variable {
             name,
             value,
+            enabled,
             secret,
         } = v;
-        if secret {
-            wsdeck_format::environment::Variable::secret(name, value)
-        } else {
-            wsdeck_format::environment::Variable::new(name, value)
+        wsdeck_format::environment::Variable {
+            name,
+            value,
+            secret,
+            enabled,
+        }
+    }
+}
+
+impl From<wsdeck_format::environment::Variable> for Variable {
+    fn from(v: wsdeck_format::environment::Variable) -> Self {
+        let wsdeck_format::environment::Variable {
+            name,
+            value,
+            secret,
+            enabled,
+        } = v;
+        Variable {
+            name,
+            value,
+            enabled,
+            secret,
         }
     }
 }

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use wsdeck_workspace as model;
 
+use super::Variable;
 use super::sessions::SettingsParams;
 
 /// A query parameter of a saved request.
@@ -99,20 +100,6 @@ pub struct SavedRequest {
     pub revision: Option<String>,
 }
 
-/// A variable of an environment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(deny_unknown_fields)]
-pub struct EnvironmentVariable {
-    pub name: String,
-    #[serde(default)]
-    pub value: String,
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Kept outside the workspace, in wsdeck's data folder; shown as `****` where it is used.
-    #[serde(default)]
-    pub secret: bool,
-}
-
 /// An environment: named variables.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -123,7 +110,7 @@ pub struct Environment {
     pub slug: Option<String>,
     pub name: String,
     #[serde(default)]
-    pub variables: Vec<EnvironmentVariable>,
+    pub variables: Vec<Variable>,
     #[serde(default)]
     pub revision: Option<String>,
 }
@@ -467,40 +454,6 @@ impl SavedRequest {
             headers: headers.into_iter().map(Into::into).collect(),
             messages: messages.into_iter().map(Into::into).collect(),
         })
-    }
-}
-
-impl From<model::Variable> for EnvironmentVariable {
-    fn from(v: model::Variable) -> Self {
-        let model::Variable {
-            name,
-            value,
-            enabled,
-            secret,
-        } = v;
-        EnvironmentVariable {
-            name,
-            value,
-            enabled,
-            secret,
-        }
-    }
-}
-
-impl From<EnvironmentVariable> for model::Variable {
-    fn from(v: EnvironmentVariable) -> Self {
-        let EnvironmentVariable {
-            name,
-            value,
-            enabled,
-            secret,
-        } = v;
-        model::Variable {
-            name,
-            value,
-            enabled,
-            secret,
-        }
     }
 }
 
