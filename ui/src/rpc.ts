@@ -8,7 +8,7 @@
 // the old session ids are gone (the API closed them), and `generation` tells views so.
 
 import { signal, type Signal } from "@preact/signals";
-import type { Methods, RpcErrorBody } from "./types";
+import type { Methods, Notifications, RpcErrorBody } from "./types";
 
 /** A method of the API (the generated `Methods` map: its params and result types). */
 export type MethodName = keyof Methods;
@@ -63,8 +63,15 @@ export interface Rpc {
   batch<M extends MethodName>(
     calls: { method: M; params: ParamsOf<M> }[],
   ): Promise<(ResultOf<M> | RpcError)[]>;
-  /** Subscribes to a notification method; returns the unsubscribe function. */
-  on(method: string, handler: Handler): () => void;
+  /**
+   * Subscribes to a notification, its params typed by the generated `Notifications` map
+   * (what the server sends; a handler still meets only what arrived); returns the
+   * unsubscribe function.
+   */
+  on<N extends keyof Notifications>(
+    method: N,
+    handler: (params: Notifications[N]) => void,
+  ): () => void;
   readonly status: Signal<RpcStatus>;
   /** Counts successful (re)connections: views drop session ids from older generations. */
   readonly generation: Signal<number>;
@@ -262,7 +269,11 @@ export function connectRpc(url: string): Rpc {
       }
       return Promise.all(promises);
     },
-    on(method: string, handler: Handler): () => void {
+    on<N extends keyof Notifications>(
+      method: N,
+      typed: (params: Notifications[N]) => void,
+    ): () => void {
+      const handler = typed as Handler;
       let set = handlers.get(method);
       if (!set) {
         set = new Set();

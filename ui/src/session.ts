@@ -48,9 +48,7 @@ export class TabSession {
   private stopLinkWatch: () => void;
 
   constructor(private readonly rpc: Rpc) {
-    this.stopNotifications = rpc.on("wsdeck.events", (p) =>
-      this.onNotification(p as EventsNotification),
-    );
+    this.stopNotifications = rpc.on("wsdeck.events", (p) => this.onNotification(p));
     // Sessions belong to the gateway connection: when it drops, wsdeck closes them, so the
     // tab must not go on saying "Connected" while the page reconnects.
     this.stopLinkWatch = rpc.status.subscribe((status) => {

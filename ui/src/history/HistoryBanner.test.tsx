@@ -10,7 +10,7 @@ function setup() {
   const handlers = new Map<string, (params: unknown) => void>();
   const store = new HistoryProblemStore({
     on: (method, handler) => {
-      handlers.set(method, handler);
+      handlers.set(method, handler as (params: unknown) => void);
       return () => handlers.delete(method);
     },
   });

@@ -31,7 +31,7 @@ function fakeRpc() {
     },
     batch: () => Promise.resolve([]),
     on: (method, h) => {
-      handlers.set(method, h);
+      handlers.set(method, h as (p: unknown) => void);
       return () => handlers.delete(method);
     },
     status: signal("open"),
