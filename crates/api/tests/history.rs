@@ -46,14 +46,20 @@ async fn recording_api() -> (EchoServer, Api) {
     (server, api)
 }
 
-#[tokio::test]
-async fn recorded_sessions_read_back_like_live_ones() {
-    let (server, api) = recording_api().await;
-    let mut c = Client::with_permissions(&api, "local:ui", &["endowment:network-access", HISTORY]);
+/// A client of `api` allowed sessions and the history, with a session open on the echo path.
+async fn open_echo(api: &Api, server: &EchoServer) -> (Client, String) {
+    let mut c = Client::with_permissions(api, "local:ui", &["endowment:network-access", HISTORY]);
     let open = c
         .ok("wsdeck.open", json!({"url": server.url("/echo")}))
         .await;
     let id = open["id"].as_str().expect("id").to_owned();
+    (c, id)
+}
+
+#[tokio::test]
+async fn recorded_sessions_read_back_like_live_ones() {
+    let (server, api) = recording_api().await;
+    let (mut c, id) = open_echo(&api, &server).await;
     c.ok(
         "wsdeck.send",
         json!({"id": id, "text": "recorded words here"}),
@@ -322,11 +328,7 @@ async fn a_page_of_big_recorded_messages_ends_early_and_pages_on() {
 #[tokio::test]
 async fn live_recorded_and_exported_events_are_one_shape() {
     let (server, api) = recording_api().await;
-    let mut c = Client::with_permissions(&api, "local:ui", &["endowment:network-access", HISTORY]);
-    let open = c
-        .ok("wsdeck.open", json!({"url": server.url("/echo")}))
-        .await;
-    let id = open["id"].as_str().expect("id").to_owned();
+    let (mut c, id) = open_echo(&api, &server).await;
     c.ok("wsdeck.send", json!({"id": id, "text": "text é \u{1}"}))
         .await;
     c.ok("wsdeck.send", json!({"id": id, "hex": "00ff10"}))

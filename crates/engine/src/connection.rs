@@ -17,12 +17,12 @@ use tokio::sync::Notify;
 
 use crate::batch_writer::BatchWriter;
 use crate::command_queue::CommandQueue;
-use crate::stream::{MaybeTls, Prefixed};
 use crate::error::EngineError;
 use crate::event::{Direction, EventKind, Initiator, Payload};
 use crate::frame::{self, FrameReader, Kind, ReadError};
 use crate::log::SessionLog;
 use crate::spec::Settings;
+use crate::stream::{MaybeTls, Prefixed};
 
 type Stream = Prefixed<MaybeTls>;
 type Reader = FrameReader<ReadHalf<Stream>>;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { WsRequest } from "../types";
 import {
   fieldsFromRequest,
   fingerprint,
@@ -10,23 +9,7 @@ import {
 } from "./convert";
 import { DEFAULT_SETTINGS } from "./settings";
 import { MIB } from "./units";
-
-const login: WsRequest = {
-  id: "chat/login",
-  collection: ["chat"],
-  name: "Login",
-  description: "",
-  url: "ws://h/chat?room=1",
-  protocols: ["chat.v1"],
-  params: [{ key: "room", value: "1", enabled: true }],
-  headers: [
-    { name: "X-A", value: "1", enabled: true },
-    { name: "X-B", value: "2", enabled: false },
-  ],
-  settings: { maxMessageSize: 2 * MIB, tls: { verify: false }, reconnectAttempts: 3 },
-  messages: [{ name: "hi", format: "json", body: "{}" }],
-  revision: "r1",
-};
+import { login } from "./fixtures.test-support";
 
 describe("request ⇄ tab state", () => {
   it("round-trips params, headers, protocols, settings and messages", () => {

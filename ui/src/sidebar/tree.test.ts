@@ -1,25 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { MIB } from "../request/units";
 import type { WsCollection, WsRequest } from "../types";
 import { placeRequest } from "./store";
 import { buildTree, collectionPaths } from "./tree";
-
-const login: WsRequest = {
-  id: "chat/login",
-  collection: ["chat"],
-  name: "Login",
-  description: "",
-  url: "ws://h/chat?room=1",
-  protocols: ["chat.v1"],
-  params: [{ key: "room", value: "1", enabled: true }],
-  headers: [
-    { name: "X-A", value: "1", enabled: true },
-    { name: "X-B", value: "2", enabled: false },
-  ],
-  settings: { maxMessageSize: 2 * MIB, tls: { verify: false }, reconnectAttempts: 3 },
-  messages: [{ name: "hi", format: "json", body: "{}" }],
-  revision: "r1",
-};
+import { login } from "../request/fixtures.test-support";
 
 const root: WsCollection = {
   path: [],

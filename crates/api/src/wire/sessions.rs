@@ -280,47 +280,39 @@ pub struct EventsNotification {
     pub at_end: bool,
 }
 
+impl TlsParams {
+    /// The files named (CA, client certificate, client key), taken out of the params.
+    fn take_files(&mut self) -> (Option<String>, Option<String>, Option<String>) {
+        (
+            self.ca_file.take(),
+            self.client_cert.take(),
+            self.client_key.take(),
+        )
+    }
+}
+
 impl SettingsParams {
     /// Applies every setting given to `settings`; the rest keep their values. One
     /// conversion for every front end: destructured whole, so a setting added to the wire
     /// type cannot be dropped here without the compiler saying so.
-    pub fn apply_to(self, settings: &mut wsdeck_engine::Settings) {
-        let SettingsParams {
-            handshake_timeout_ms,
-            follow_redirects,
-            max_redirects,
-            reconnect_attempts,
-            reconnect_interval_ms,
-            max_message_size,
-            auto_pong,
-            close_timeout_ms,
-            tls,
-        } = self;
-        let TlsParams {
-            verify,
-            ca_file,
-            client_cert,
-            client_key,
-        } = tls.unwrap_or_default();
-        settings.apply(&wsdeck_engine::SettingsPatch {
-            handshake_timeout_ms,
-            follow_redirects,
-            max_redirects,
-            reconnect_attempts,
-            reconnect_interval_ms,
-            max_message_size,
-            auto_pong,
-            close_timeout_ms,
-            tls_verify: verify,
-        });
-        if ca_file.is_some() {
-            settings.tls.ca_file = ca_file.map(Into::into);
+    pub fn apply_to(mut self, settings: &mut wsdeck_engine::Settings) {
+        let files = self.tls.as_mut().map(TlsParams::take_files);
+        // Without its files, the settings always make a patch.
+        if let Ok(patch) = self.into_patch() {
+            settings.apply(&patch);
         }
-        if client_cert.is_some() {
-            settings.tls.client_cert = client_cert.map(Into::into);
-        }
-        if client_key.is_some() {
-            settings.tls.client_key = client_key.map(Into::into);
+        let Some((ca_file, client_cert, client_key)) = files else {
+            return;
+        };
+        let tls = &mut settings.tls;
+        for (target, file) in [
+            (&mut tls.ca_file, ca_file),
+            (&mut tls.client_cert, client_cert),
+            (&mut tls.client_key, client_key),
+        ] {
+            if let Some(file) = file {
+                *target = Some(file.into());
+            }
         }
     }
 
