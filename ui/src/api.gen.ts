@@ -1,4 +1,4 @@
-// Generated from the api crate's wire types (crates/api/src/wire) by
+// Generated from the wire types (crates/wire, wsdeck_api::wire) by
 // `WSDECK_BLESS=1 cargo test -p wsdeck-api --test contract`. Do not edit: CI fails when
 // this file differs from what the code makes.
 

@@ -1,5 +1,5 @@
 // Wire types of the wsdeck JSON-RPC API under the names the UI uses. They are generated from
-// the api crate (crates/api/src/wire) into ./api.gen.ts — the one definition; this file only
+// the wire crate (crates/wire, wsdeck_api::wire) into ./api.gen.ts — the one definition; this file only
 // names them, and adds the few types that exist only in the page.
 
 import type * as Wire from "./api.gen";

@@ -405,8 +405,8 @@ impl State {
         params: Option<Value>,
     ) -> Result<crate::wire::sessions::SearchResult, ApiError> {
         let p: SearchParams<String> = parse(params)?;
-        let limit = p.limit(MAX_EVENTS)?;
-        let filter = p.filter()?;
+        let limit = crate::search::limit_of(&p, MAX_EVENTS)?;
+        let filter = crate::search::filter_of(&p)?;
         let session = self.session(&p.id)?;
         let log = session.log();
         crate::search::scan(

@@ -17,14 +17,15 @@ use crate::error::ApiError;
 use crate::helpers::json_reply;
 use crate::methods::HistoryMethod;
 use crate::parse::parse;
+use crate::recorded::{prune_report, recorded_event, recorded_session};
 use crate::search::Kind;
 use crate::wire::NoParams;
 use crate::wire::event::{Event, JsonlEvent};
 use crate::wire::format::TextResult;
 use crate::wire::history::{
     DeleteParams, ExportFormat, ExportParams, HistoryHit, HistorySearchParams, ImportParams,
-    Imported, JsonlSession, ListParams, PruneReport, RecordIdParams, RecordedEventsParams,
-    RecordedSession, RetentionInfo, RetentionParams, SessionLineKind,
+    Imported, JsonlSession, ListParams, RecordIdParams, RecordedEventsParams, RetentionInfo,
+    RetentionParams, SessionLineKind,
 };
 use crate::wire::sessions::{EventsPage, SearchParams};
 
@@ -120,7 +121,7 @@ fn read_page(
             .map_err(|e| api_error(e, Some(id)))?;
         let exhausted = read.len() < want;
         for event in &read {
-            let shown = Event::from_stored(event, max_data);
+            let shown = recorded_event(event, max_data);
             let size = shown.data_len() + 256;
             if !events.is_empty() && bytes + size > PAGE_BYTES {
                 return Ok(page(events, next, false));
@@ -166,10 +167,7 @@ pub(crate) fn call(
                 })
                 .map_err(|e| api_error(e, None))?;
             Ok(json_reply(
-                sessions
-                    .iter()
-                    .map(RecordedSession::from)
-                    .collect::<Vec<_>>(),
+                sessions.iter().map(recorded_session).collect::<Vec<_>>(),
             ))
         }
         M::Session => {
@@ -177,7 +175,7 @@ pub(crate) fn call(
             let s = history
                 .session(p.id)
                 .map_err(|e| api_error(e, Some(p.id)))?;
-            Ok(json_reply(RecordedSession::from(&s)))
+            Ok(json_reply(recorded_session(&s)))
         }
         M::Events => {
             let p: RecordedEventsParams = parse(params)?;
@@ -208,8 +206,8 @@ pub(crate) fn call(
         }
         M::Filter => {
             let p: SearchParams<i64> = parse(params)?;
-            let limit = p.limit(MAX_PAGE)?;
-            let filter = p.filter()?;
+            let limit = crate::search::limit_of(&p, MAX_PAGE)?;
+            let filter = crate::search::filter_of(&p)?;
             crate::search::scan(
                 p.from.unwrap_or(0),
                 limit,
@@ -255,7 +253,7 @@ pub(crate) fn call(
                 HistoryError::UnknownSession(id) => api_error(e, Some(id)),
                 other => api_error(other, None),
             })?;
-            Ok(json_reply(PruneReport::from(&report)))
+            Ok(json_reply(prune_report(&report)))
         }
         M::Retention => {
             let _: NoParams = parse(params)?;
@@ -308,7 +306,7 @@ fn set_retention(history: &History, params: Option<Value>) -> Result<RetentionIn
     let pruned = history.apply_retention().map_err(|e| api_error(e, None))?;
     let size = history.size().map_err(|e| api_error(e, None))?;
     Ok(RetentionInfo {
-        pruned: Some(PruneReport::from(&pruned)),
+        pruned: Some(prune_report(&pruned)),
         ..retention_info(r, size)
     })
 }
@@ -327,14 +325,14 @@ pub fn export_jsonl(
     let line = JsonlSession {
         v: crate::wire::event::JSONL_VERSION,
         kind: SessionLineKind::Session,
-        session: RecordedSession::from(&session),
+        session: recorded_session(&session),
     };
     write_line(writer, &line)?;
     let mut from = 0;
     loop {
         let events = history.events(id, from, EXPORT_PAGE)?;
         for e in &events {
-            write_line(writer, &JsonlEvent::from(Event::from_stored(e, None)))?;
+            write_line(writer, &JsonlEvent::from(recorded_event(e, None)))?;
             from = e.seq + 1;
         }
         if events.len() < EXPORT_PAGE {

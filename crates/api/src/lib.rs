@@ -46,13 +46,15 @@ mod observer;
 mod outbox;
 mod params;
 mod parse;
+mod recorded;
 pub mod request_vars;
 mod search;
 mod secrets;
 pub use secrets::secret_shapes;
 mod snap;
 mod subscription;
-pub mod wire;
+/// The wire contract (the `wsdeck-wire` crate): every type this API puts on the wire.
+pub use wsdeck_wire as wire;
 mod workspace;
 
 use std::collections::{BTreeSet, HashMap};

@@ -3,7 +3,7 @@
 //! and answers (its wire types, from which `rpc.discover`'s OpenRPC document and the page's
 //! TypeScript are generated). The dispatcher routes and checks permissions by it.
 //!
-//! Adding a method: its params and result types in `wire/`, an entry here, a variant of its
+//! Adding a method: its params and result types in `crates/wire`, an entry here, a variant of its
 //! family's method enum and that variant's arm in the family's `call` (the compiler points
 //! at the missing arm), then `WSDECK_BLESS=1 cargo test -p wsdeck-api --test contract`.
 

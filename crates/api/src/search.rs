@@ -73,28 +73,26 @@ impl Filter {
     }
 }
 
-impl<I> SearchParams<I> {
-    /// The filter these params describe (a bad regex is a params error at `text`).
-    pub(crate) fn filter(&self) -> Result<Filter, ApiError> {
-        Filter::new(
-            self.text.as_deref().unwrap_or(""),
-            self.case_sensitive.unwrap_or(false),
-            self.regex.unwrap_or(false),
-            self.kinds.clone().unwrap_or_default(),
-        )
-    }
+/// The filter a search's params describe (a bad regex is a params error at `text`).
+pub(crate) fn filter_of<I>(p: &SearchParams<I>) -> Result<Filter, ApiError> {
+    Filter::new(
+        p.text.as_deref().unwrap_or(""),
+        p.case_sensitive.unwrap_or(false),
+        p.regex.unwrap_or(false),
+        p.kinds.clone().unwrap_or_default(),
+    )
+}
 
-    /// `limit`, checked against `max` (default 1000).
-    pub(crate) fn limit(&self, max: usize) -> Result<usize, ApiError> {
-        let limit = self.limit.unwrap_or(1000);
-        if limit > max {
-            return Err(ApiError::BadParam {
-                path: "limit".into(),
-                reason: format!("{limit} is more than the maximum of {max}"),
-            });
-        }
-        Ok(limit)
+/// A search's `limit`, checked against `max` (default 1000).
+pub(crate) fn limit_of<I>(p: &SearchParams<I>, max: usize) -> Result<usize, ApiError> {
+    let limit = p.limit.unwrap_or(1000);
+    if limit > max {
+        return Err(ApiError::BadParam {
+            path: "limit".into(),
+            reason: format!("{limit} is more than the maximum of {max}"),
+        });
     }
+    Ok(limit)
 }
 
 /// Events read at a time while scanning.

@@ -39,7 +39,6 @@ use wsdeck_engine::{Event, LogCursor, SessionLog};
 pub use error::{HistoryError, Result};
 pub use query::{Format, SearchHit, SessionFilter, SessionSummary, StoredEvent};
 pub use retention::{HistorySize, MAX_AGE_DAYS, MAX_MIB, PruneReport, Retention};
-pub use row::{connection_fields, handshake_json};
 pub use schema::SCHEMA_VERSION;
 pub use writer::{FailureListener, MAX_BATCH_EVENTS, QUEUE_EVENTS, WriteFailure};
 

@@ -1,10 +1,12 @@
-//! Engine events as database rows, and the JSON stored for handshakes and connection events.
+//! Engine events as database rows. The JSON stored for handshakes and connection events is
+//! the wire's (`wsdeck-wire`), so what is read back is what the API shows live.
 
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
-use wsdeck_engine::{Direction, Event, EventKind, HandshakeInfo, HttpHead, Initiator, Payload};
+use serde_json::Value;
+use wsdeck_engine::{Direction, Event, EventKind, Payload};
+use wsdeck_wire as wire;
 
 /// One row of the `events` table, borrowed from an event where it can be.
 #[derive(Debug, Clone)]
@@ -50,43 +52,6 @@ pub(crate) fn direction_str(d: Direction) -> &'static str {
     }
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn head_json(head: &HttpHead) -> Value {
-    json!({
-        "startLine": head.start_line,
-        "headers": head
-            .headers
-            .iter()
-            .map(|(n, v)| json!([n, v]))
-            .collect::<Vec<_>>(),
-    })
-}
-
-/// The handshake as stored in `sessions.handshake` and in the `open` event's detail, and as
-/// the API shows a live one (`wsdeck.open`, `wsdeck.handshake`): one shape, headers as
-/// `[name, value]` pairs.
-pub fn handshake_json(h: &HandshakeInfo) -> Value {
-    json!({
-        "url": h.url,
-        "remoteAddr": h.remote_addr.to_string(),
-        "request": head_json(&h.request),
-        "response": head_json(&h.response),
-        "protocol": h.protocol,
-        "extensions": h.extensions,
-        "tls": h.tls,
-        "timings": {
-            "dnsMs": ms(h.timings.dns),
-            "connectMs": ms(h.timings.connect),
-            "tlsMs": ms(h.timings.tls),
-            "upgradeMs": ms(h.timings.upgrade),
-            "totalMs": ms(h.timings.total),
-        },
-    })
-}
-
 fn control<'a>(kind: &'static str, direction: Direction, payload: &'a [u8]) -> Row<'a> {
     let format = if std::str::from_utf8(payload).is_ok() {
         "text"
@@ -120,79 +85,46 @@ fn connection(kind: &'static str, detail: Value) -> Row<'static> {
     }
 }
 
-/// A connection event's `type` and fields, as the API sends it live and as its row stores
-/// it (so a recorded session reads back like a live one): connecting, redirect, closing
-/// (without its direction), closed, error, reconnecting. `None` for messages, pings, pongs
-/// and `open` (whose row holds the whole handshake).
-pub fn connection_fields(kind: &EventKind) -> Option<(&'static str, Value)> {
-    Some(match kind {
-        EventKind::Connecting { url, attempt } => {
-            ("connecting", json!({"url": url, "attempt": attempt}))
-        }
-        EventKind::Redirect {
-            status,
-            from,
-            to,
-            hop,
-            dropped_headers,
-        } => (
-            "redirect",
-            json!({"status": status, "from": from, "to": to, "hop": hop, "droppedHeaders": dropped_headers}),
-        ),
-        EventKind::Closing { code, reason, .. } => {
-            ("closing", json!({"code": code, "reason": reason}))
-        }
-        EventKind::Closed {
-            code,
-            reason,
-            clean,
-            initiator,
-        } => (
-            "closed",
-            json!({
-                "code": code,
-                "reason": reason,
-                "clean": clean,
-                "initiator": match initiator { Initiator::Local => "local", Initiator::Remote => "remote" },
-            }),
-        ),
-        EventKind::Error(e) => ("error", error_fields(e)),
-        EventKind::Reconnecting {
-            attempt,
-            of,
-            delay_ms,
-        } => (
-            "reconnecting",
-            json!({"attempt": attempt, "of": of, "delayMs": delay_ms}),
-        ),
-        EventKind::Open(_)
-        | EventKind::Message { .. }
-        | EventKind::Ping { .. }
-        | EventKind::Pong { .. } => return None,
-    })
+/// The `type`s of connection events, as rows name them.
+const CONNECTION_KINDS: [&str; 7] = [
+    "connecting",
+    "redirect",
+    "closing",
+    "closed",
+    "error",
+    "reconnecting",
+    "open",
+];
+
+/// A wire value as a row's detail (a serialization of plain data cannot fail).
+fn detail_of<T: wire::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or_default()
 }
 
-/// An error's message and class; a refused handshake also brings both heads (the request as
-/// sent, the answer with its headers: `WWW-Authenticate`, `Retry-After`, …), as an `open`
-/// brings its handshake, since that is what a refusal is debugged with.
-fn error_fields(e: &wsdeck_engine::EngineError) -> Value {
-    let mut fields = json!({"message": e.to_string(), "class": e.class().name()});
-    if let wsdeck_engine::EngineError::HandshakeRejected {
-        status,
-        reason,
-        headers,
-        request,
-        ..
-    } = e
-    {
-        fields["status"] = json!(status);
-        fields["request"] = head_json(request);
-        fields["response"] = head_json(&HttpHead {
-            start_line: format!("HTTP/1.1 {status} {reason}").trim_end().to_owned(),
-            headers: headers.clone(),
-        });
+/// A connection event's row: its wire fields (`wire::event::EventBody`) as the detail, so a
+/// recorded session reads back exactly as the API shows a live one; its `type` and
+/// `direction` go to their own columns.
+fn connection_row(kind: &EventKind) -> Row<'static> {
+    let mut detail = detail_of(&wire::event::EventBody::of(kind, None));
+    let fields = detail.as_object_mut();
+    let name = fields
+        .as_ref()
+        .and_then(|f| f.get("type"))
+        .and_then(Value::as_str)
+        .and_then(|t| CONNECTION_KINDS.into_iter().find(|k| *k == t))
+        .unwrap_or("error");
+    let direction = match kind {
+        EventKind::Closing { direction, .. } => Some(direction_str(*direction)),
+        _ => None,
+    };
+    if let Some(fields) = fields {
+        fields.remove("type");
+        fields.remove("direction");
     }
-    fields
+    Row {
+        direction,
+        ..connection(name, detail)
+    }
 }
 
 /// The row of one engine event; secrets are masked in the detail, never in payloads.
@@ -217,21 +149,9 @@ pub(crate) fn row_of<'a>(event: &'a Event, secrets: &[String]) -> Row<'a> {
         }
         EventKind::Ping { direction, payload } => control("ping", *direction, payload),
         EventKind::Pong { direction, payload } => control("pong", *direction, payload),
-        EventKind::Open(h) => connection("open", handshake_json(h)),
-        other => match connection_fields(other) {
-            Some((kind, fields)) => {
-                let mut r = connection(kind, fields);
-                if let EventKind::Closing { direction, .. } = other {
-                    r.direction = Some(direction_str(*direction));
-                }
-                r
-            }
-            // Not reached: every kind not matched above is a connection event.
-            None => connection(
-                "error",
-                json!({"message": "an event wsdeck could not record", "class": "internal"}),
-            ),
-        },
+        // The row holds the whole handshake; the `open` event's other fields are read from it.
+        EventKind::Open(h) => connection("open", detail_of(&wire::event::Handshake::from(&**h))),
+        other => connection_row(other),
     };
     if let Some(detail) = row.detail.as_mut() {
         mask_value(detail, secrets);
@@ -291,6 +211,8 @@ pub(crate) fn mask_str(s: &str, secrets: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+    use wsdeck_engine::HttpHead;
 
     #[test]
     fn masks_secrets_and_credential_headers() {

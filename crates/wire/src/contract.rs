@@ -224,7 +224,7 @@ pub fn typescript(
         declare(&mut d);
     }
     let mut text = String::from(
-        "// Generated from the api crate's wire types (crates/api/src/wire) by\n\
+        "// Generated from the wire types (crates/wire, wsdeck_api::wire) by\n\
          // `WSDECK_BLESS=1 cargo test -p wsdeck-api --test contract`. Do not edit: CI fails when\n\
          // this file differs from what the code makes.\n\n",
     );

@@ -161,16 +161,6 @@ pub struct PruneReport {
     pub bytes: u64,
 }
 
-impl From<&wsdeck_history::PruneReport> for PruneReport {
-    fn from(r: &wsdeck_history::PruneReport) -> Self {
-        PruneReport {
-            sessions: r.sessions.clone(),
-            events: r.events,
-            bytes: r.bytes,
-        }
-    }
-}
-
 /// Params of `wsdeck.history.setRetention`: both keys are required (null: no limit), so a
 /// forgotten one is not a surprise.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
@@ -195,28 +185,6 @@ pub struct RetentionInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub pruned: Option<PruneReport>,
-}
-
-impl From<&wsdeck_history::SessionSummary> for RecordedSession {
-    /// A stored request or handshake this version cannot read shows as none (the events
-    /// still carry what was recorded).
-    fn from(s: &wsdeck_history::SessionSummary) -> Self {
-        fn read<T: serde::de::DeserializeOwned>(v: &Option<serde_json::Value>) -> Option<T> {
-            v.clone().and_then(|v| serde_json::from_value(v).ok())
-        }
-        RecordedSession {
-            id: s.id,
-            started_at: super::event::rfc3339_ms(s.started_at_ms),
-            ended_at: s.ended_at_ms.map(super::event::rfc3339_ms),
-            url: s.url.clone(),
-            request: read(&s.request),
-            handshake: read(&s.handshake),
-            close_code: s.close_code,
-            close_reason: s.close_reason.clone(),
-            event_count: s.event_count,
-            bytes: s.bytes,
-        }
-    }
 }
 
 /// The first line of a session in the JSON lines export: `type: "session"` and the session.

@@ -1,8 +1,10 @@
-//! The wire contract: every type that crosses the API, defined once, here. The dispatcher
-//! parses params into these types and answers with them; `rpc.discover`'s OpenRPC document
-//! (`docs/openrpc.json`) and the page's TypeScript types (`ui/src/api.gen.ts`) are generated
-//! from them (see [`contract`]); `wsdeck connect --jsonl` and the history export write
-//! [`event::JsonlEvent`]s.
+//! The wire contract: every type that crosses the API, defined once, here (the api crate
+//! re-exports it as `wsdeck_api::wire`). The dispatcher parses params into these types and
+//! answers with them; `rpc.discover`'s OpenRPC document (`docs/openrpc.json`) and the page's
+//! TypeScript types (`ui/src/api.gen.ts`) are generated from them (see [`contract`]);
+//! `wsdeck connect --jsonl` and the history export write [`event::JsonlEvent`]s, and the
+//! history stores connection events and handshakes as these values. A crate of its own, below
+//! both the history and the api, so that both use the one definition.
 
 pub mod contract;
 pub mod error;
@@ -14,7 +16,8 @@ pub mod snap;
 pub mod workspace;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+/// serde's traits, for crates that write wire values (the history stores them).
+pub use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A `[name, value]` pair: a query parameter or a header, in order.
