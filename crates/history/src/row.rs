@@ -85,17 +85,6 @@ fn connection(kind: &'static str, detail: Value) -> Row<'static> {
     }
 }
 
-/// The `type`s of connection events, as rows name them.
-const CONNECTION_KINDS: [&str; 7] = [
-    "connecting",
-    "redirect",
-    "closing",
-    "closed",
-    "error",
-    "reconnecting",
-    "open",
-];
-
 /// A wire value as a row's detail (a serialization of plain data cannot fail).
 fn detail_of<T: wire::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or_default()
@@ -105,25 +94,19 @@ fn detail_of<T: wire::Serialize>(value: &T) -> Value {
 /// recorded session reads back exactly as the API shows a live one; its `type` and
 /// `direction` go to their own columns.
 fn connection_row(kind: &EventKind) -> Row<'static> {
-    let mut detail = detail_of(&wire::event::EventBody::of(kind, None));
-    let fields = detail.as_object_mut();
-    let name = fields
-        .as_ref()
-        .and_then(|f| f.get("type"))
-        .and_then(Value::as_str)
-        .and_then(|t| CONNECTION_KINDS.into_iter().find(|k| *k == t))
-        .unwrap_or("error");
+    let body = wire::event::EventBody::of(kind, None);
+    let mut detail = detail_of(&body);
     let direction = match kind {
         EventKind::Closing { direction, .. } => Some(direction_str(*direction)),
         _ => None,
     };
-    if let Some(fields) = fields {
+    if let Some(fields) = detail.as_object_mut() {
         fields.remove("type");
         fields.remove("direction");
     }
     Row {
         direction,
-        ..connection(name, detail)
+        ..connection(body.kind(), detail)
     }
 }
 

@@ -294,6 +294,22 @@ pub fn rfc3339(time: std::time::SystemTime) -> String {
 }
 
 impl EventBody {
+    /// Its `type`, as the wire and the history's rows name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Connecting { .. } => "connecting",
+            EventBody::Redirect { .. } => "redirect",
+            EventBody::Open { .. } => "open",
+            EventBody::Message(_) => "message",
+            EventBody::Ping(_) => "ping",
+            EventBody::Pong(_) => "pong",
+            EventBody::Closing { .. } => "closing",
+            EventBody::Closed { .. } => "closed",
+            EventBody::Error(_) => "error",
+            EventBody::Reconnecting { .. } => "reconnecting",
+        }
+    }
+
     /// The wire form of an engine event's kind; `max_data` cuts payload data (see [`Data::of`]).
     pub fn of(kind: &wsdeck_engine::EventKind, max_data: Option<usize>) -> EventBody {
         use wsdeck_engine::EventKind as K;
@@ -445,6 +461,65 @@ impl JsonlMissed {
             count,
             message: "output was too slow; these events left memory before they could be printed"
                 .into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_is_named_as_serde_tags_it() {
+        let data = Data::of(Direction::In, b"x", true, None);
+        let bodies = [
+            EventBody::Connecting {
+                url: "ws://h/".into(),
+                attempt: 0,
+            },
+            EventBody::Redirect {
+                status: 301,
+                from: "ws://a/".into(),
+                to: "ws://b/".into(),
+                hop: 1,
+                dropped_headers: Vec::new(),
+            },
+            EventBody::Open {
+                url: "ws://h/".into(),
+                protocol: None,
+                extensions: Vec::new(),
+                handshake: None,
+            },
+            EventBody::Message(data.clone()),
+            EventBody::Ping(data.clone()),
+            EventBody::Pong(data),
+            EventBody::Closing {
+                direction: Direction::Out,
+                code: Some(1000),
+                reason: String::new(),
+            },
+            EventBody::Error(ErrorEvent {
+                message: "m".into(),
+                class: "connect".into(),
+                status: None,
+                request: None,
+                response: None,
+            }),
+            EventBody::Closed {
+                code: None,
+                reason: String::new(),
+                clean: false,
+                initiator: Initiator::Remote,
+            },
+            EventBody::Reconnecting {
+                attempt: 1,
+                of: 2,
+                delay_ms: 3,
+            },
+        ];
+        for body in bodies {
+            let json = serde_json::to_value(&body).expect("JSON");
+            assert_eq!(json["type"], body.kind(), "{json}");
         }
     }
 }
