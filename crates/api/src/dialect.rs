@@ -1,7 +1,7 @@
-//! The `wsdeck.*` dialect: wsdeck's own methods over the same [`crate::Connection`] and
-//! caller model as `snap_*`, exposing what the engine can do that the Snaps dialect cannot
-//! (full request specs, handshake details, paged event logs, coalesced subscriptions) and
-//! the pure helpers of `wsdeck-format`.
+//! The `wsdeck.*` session methods: wsdeck's own methods over the same [`crate::Connection`]
+//! and caller model as `snap_*`, exposing what the engine can do that the Snaps dialect
+//! cannot (full request specs, handshake details, paged event logs, coalesced subscriptions
+//! — their pump is `subscription.rs`). The pure helpers of `wsdeck-format` are `helpers.rs`.
 //!
 //! Rules (see `docs/api.md` for every method):
 //!
