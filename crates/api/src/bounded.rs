@@ -193,3 +193,130 @@ pub(crate) fn event_too_large(seq: u64, size: usize, max: Room) -> ApiError {
         ),
     )
 }
+
+// ---- the envelopes of answers written as text ---------------------------------------------
+// Each is its wire type's JSON around an array already written item by item (see the tests,
+// which hold each to its type).
+
+/// A [`wire::sessions::EventsPage`] around `events`, a JSON array of events.
+pub(crate) fn events_page(events: &str, next_seq: u64, missed: u64, at_end: bool) -> String {
+    format!(r#"{{"events":{events},"nextSeq":{next_seq},"missed":{missed},"atEnd":{at_end}}}"#)
+}
+
+/// The `wsdeck.events` notification of a subscription, its params a
+/// [`wire::sessions::EventsNotification`] around `events`, a JSON array of events.
+pub(crate) fn events_notification(
+    subscription: &str,
+    id: &str,
+    events: &str,
+    missed: u64,
+    at_end: bool,
+) -> String {
+    let quote = |s: &str| serde_json::Value::from(s).to_string();
+    format!(
+        r#"{{"jsonrpc":"2.0","method":"wsdeck.events","params":{{"subscription":{},"id":{},"events":{events},"missed":{missed},"atEnd":{at_end}}}}}"#,
+        quote(subscription),
+        quote(id),
+    )
+}
+
+/// A [`wire::format::Validation`] around `errors`, a JSON array of diagnostics; `omitted`
+/// only when some were left out.
+pub(crate) fn validation(ok: bool, errors: &str, omitted: u64) -> String {
+    if omitted > 0 {
+        format!(r#"{{"ok":{ok},"errors":{errors},"omitted":{omitted}}}"#)
+    } else {
+        format!(r#"{{"ok":{ok},"errors":{errors}}}"#)
+    }
+}
+
+/// A [`wire::format::Hexdump`] around `lines`, a JSON array of lines.
+pub(crate) fn hexdump(lines: &str) -> String {
+    format!(r#"{{"lines":{lines}}}"#)
+}
+
+#[cfg(test)]
+mod envelope_tests {
+    use super::*;
+    use serde_json::{Value, json};
+    use wire::format::{Diagnostic, Hexdump, HexdumpLine, Severity, Validation};
+    use wire::sessions::{EventsNotification, EventsPage};
+
+    fn event() -> wire::event::Event {
+        wire::event::Event {
+            seq: 7,
+            time: "2026-12-07T00:00:00.000Z".into(),
+            mono_ms: 1.5,
+            body: wire::event::EventBody::Connecting {
+                url: "ws://h/\"q\"".into(),
+                attempt: 0,
+            },
+        }
+    }
+
+    /// `text` read as `T` and written again equals `expected` written.
+    fn holds<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str, expected: &T) {
+        let read: T = serde_json::from_str(text).expect("the text is its wire type");
+        assert_eq!(
+            serde_json::to_value(read).expect("JSON"),
+            serde_json::to_value(expected).expect("JSON"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_events_page_is_its_wire_type() {
+        let events = serde_json::to_string(&[event()]).expect("JSON");
+        let expected = EventsPage {
+            events: vec![event()],
+            next_seq: 8,
+            missed: 2,
+            at_end: false,
+        };
+        holds(&events_page(&events, 8, 2, false), &expected);
+    }
+
+    #[test]
+    fn an_events_notification_is_its_wire_type() {
+        let events = serde_json::to_string(&[event()]).expect("JSON");
+        let text = events_notification("s\"1", "id", &events, 0, true);
+        let note: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(note["method"], "wsdeck.events");
+        let expected = EventsNotification {
+            subscription: "s\"1".into(),
+            id: "id".into(),
+            events: vec![event()],
+            missed: 0,
+            at_end: true,
+        };
+        holds(&note["params"].to_string(), &expected);
+    }
+
+    #[test]
+    fn a_validation_and_a_hexdump_are_their_wire_types() {
+        let d = Diagnostic {
+            severity: Severity::Error,
+            message: "m".into(),
+            hint: None,
+            line: 1,
+            column: 2,
+            offset: 1,
+        };
+        let errors = serde_json::to_string(std::slice::from_ref(&d)).expect("JSON");
+        for omitted in [0, 3] {
+            let expected = Validation {
+                ok: false,
+                errors: vec![d.clone()],
+                omitted: (omitted > 0).then_some(omitted),
+            };
+            holds(&validation(false, &errors, omitted), &expected);
+        }
+        let line = HexdumpLine {
+            offset: 0,
+            hex: "41".into(),
+            ascii: "A".into(),
+        };
+        let lines = json!([line]).to_string();
+        holds(&hexdump(&lines), &Hexdump { lines: vec![line] });
+    }
+}

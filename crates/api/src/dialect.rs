@@ -393,10 +393,11 @@ impl State {
                 Encoded::TooLarge(size) => return Err(event_too_large(e.seq, size, max)),
             }
         }
-        Ok(format!(
-            r#"{{"events":{},"nextSeq":{next_seq},"missed":{},"atEnd":{at_end}}}"#,
-            events.finish(),
-            outcome.missed
+        Ok(crate::bounded::events_page(
+            &events.finish(),
+            next_seq,
+            outcome.missed,
+            at_end,
         ))
     }
 

@@ -133,14 +133,10 @@ fn format_validate(params: Option<Value>, max: Room) -> Result<Reply, ApiError> 
             omitted += 1;
         }
     }
-    let omitted = if omitted > 0 {
-        format!(r#","omitted":{omitted}"#)
-    } else {
-        String::new()
-    };
-    Ok(Reply::Text(format!(
-        r#"{{"ok":{ok},"errors":{}{omitted}}}"#,
-        errors.finish()
+    Ok(Reply::Text(crate::bounded::validation(
+        ok,
+        &errors.finish(),
+        omitted,
     )))
 }
 
@@ -191,7 +187,7 @@ fn format_hexdump(params: Option<Value>, max: Room) -> Result<Reply, ApiError> {
             return Err(too_big(estimate));
         }
     }
-    Ok(Reply::Text(format!(r#"{{"lines":{}}}"#, out.finish())))
+    Ok(Reply::Text(crate::bounded::hexdump(&out.finish())))
 }
 
 fn vars_complete(params: Option<Value>) -> Result<Completion, ApiError> {

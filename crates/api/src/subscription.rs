@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::oneshot;
 use wsdeck_engine::{Event, LogCursor};
 
@@ -99,11 +98,12 @@ pub(crate) async fn pump(feed: Feed, seq: u64, release_rx: oneshot::Receiver<()>
             }
         }
         if events.count() > 0 || missed > 0 || at_end {
-            let note = format!(
-                r#"{{"jsonrpc":"2.0","method":"wsdeck.events","params":{{"subscription":{},"id":{},"events":{},"missed":{missed},"atEnd":{at_end}}}}}"#,
-                Value::from(feed.subscription.as_str()),
-                Value::from(feed.id.as_str()),
-                events.finish(),
+            let note = crate::bounded::events_notification(
+                &feed.subscription,
+                &feed.id,
+                &events.finish(),
+                missed,
+                at_end,
             );
             if feed.tx.send_reserved(note, room).await.is_err() {
                 return;
