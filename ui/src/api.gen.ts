@@ -151,7 +151,7 @@ export type ErrorData = { path: string, reason: string, } | { limit: string, max
  */
 export type ErrorEvent = { message: string, 
 /**
- * The error's class (`dns`, `tls`, `handshake_rejected`, …).
+ * The error's class (`connect`, `tls`, `handshake_refused`, `timeout`, …).
  */
 class: string, status?: number, request?: HttpHead, response?: HttpHead, };
 
@@ -331,7 +331,7 @@ export type Initiator = "local" | "remote";
  */
 export type JsonlEvent = { 
 /**
- * The shape's version ([`JSONL_VERSION`]).
+ * The shape's version (now 1).
  */
 v: number, 
 /**
@@ -353,7 +353,7 @@ monoMs: number, } & ({ "type": "connecting", url: string, attempt: number, } | {
  */
 export type JsonlMissed = { 
 /**
- * The shape's version ([`JSONL_VERSION`]).
+ * The shape's version (now 1).
  */
 v: number, 
 /**
@@ -370,7 +370,7 @@ count: number, message: string, };
  */
 export type JsonlSession = { 
 /**
- * The shape's version ([`super::event::JSONL_VERSION`]).
+ * The shape's version (now 1).
  */
 v: number, 
 /**
@@ -409,6 +409,11 @@ export type Message = string | Array<number>;
  * Params of `wsdeck.messages.duplicate` and `wsdeck.messages.delete`.
  */
 export type MessageIndexParams = { id: string, index: number, };
+
+/**
+ * Params of `wsdeck.format.minify`.
+ */
+export type MinifyParams = { text: string, format: TextFormat, };
 
 /**
  * The `type` of a [`JsonlMissed`] line.
@@ -523,7 +528,7 @@ export type RenameMessageParams = { id: string, index: number, name: string, };
 export type RenameRequestParams = { id: string, name: string, };
 
 /**
- * Params of `wsdeck.format.beautify` and `wsdeck.format.minify` (which takes no indent).
+ * Params of `wsdeck.format.beautify`.
  */
 export type RenderParams = { text: string, format: TextFormat, indent?: IndentParam, };
 
@@ -838,7 +843,7 @@ export interface Methods {
   "wsdeck.unsubscribe": { params: UnsubscribeParams; result: null };
   "wsdeck.format.detect": { params: DetectParams; result: Detected };
   "wsdeck.format.beautify": { params: RenderParams; result: TextResult };
-  "wsdeck.format.minify": { params: RenderParams; result: TextResult };
+  "wsdeck.format.minify": { params: MinifyParams; result: TextResult };
   "wsdeck.format.validate": { params: ValidateParams; result: Validation };
   "wsdeck.format.hexdump": { params: HexdumpParams; result: Hexdump };
   "wsdeck.vars.complete": { params: CompleteParams; result: Completion };

@@ -13,7 +13,7 @@ use crate::methods::HelperMethod;
 use crate::parse::{bad_param, parse, variables_of};
 use crate::wire::format::{
     CompleteParams, Completion, CompletionItem, DetectParams, Detected, Diagnostic, HexdumpLine,
-    HexdumpParams, IndentParam, Range, RenderParams, TabWord, TextFormat, TextResult,
+    HexdumpParams, IndentParam, MinifyParams, Range, RenderParams, TabWord, TextFormat, TextResult,
     ValidateFormat, ValidateParams,
 };
 
@@ -25,8 +25,14 @@ pub(crate) fn call(
 ) -> Result<Reply, ApiError> {
     match method {
         HelperMethod::Detect => format_detect(params).map(json_reply),
-        HelperMethod::Beautify => format_render(params, true, max),
-        HelperMethod::Minify => format_render(params, false, max),
+        HelperMethod::Beautify => {
+            let p: RenderParams = parse(params)?;
+            format_render(p.text, p.format, Some(indent_of(p.indent)?), max)
+        }
+        HelperMethod::Minify => {
+            let p: MinifyParams = parse(params)?;
+            format_render(p.text, p.format, None, max)
+        }
         HelperMethod::Validate => format_validate(params, max),
         HelperMethod::Hexdump => format_hexdump(params, max),
         HelperMethod::Complete => vars_complete(params).map(json_reply),
@@ -63,33 +69,39 @@ fn format_detect(params: Option<Value>) -> Result<Detected, ApiError> {
 
 /// Beautify or minify, producing at most `max` bytes of answer (the format crate stops
 /// at its output limit, so a hostile input cannot make it write gigabytes).
-fn format_render(params: Option<Value>, pretty: bool, max: Room) -> Result<Reply, ApiError> {
-    use wsdeck_format::{Style, html, json as fjson, xml};
-    let p: RenderParams = parse(params)?;
-    if !pretty && p.indent.is_some() {
-        return Err(bad_param("indent", "minify takes no indent"));
-    }
-    let indent = match p.indent {
+/// `indent` of `wsdeck.format.beautify` (default: the format crate's).
+fn indent_of(indent: Option<IndentParam>) -> Result<Indent, ApiError> {
+    Ok(match indent {
         None => Indent::default(),
         Some(IndentParam::Spaces(n)) if n <= 16 => Indent::Spaces(n),
         Some(IndentParam::Spaces(n)) => {
             return Err(bad_param("indent", format!("{n} is more than 16 spaces")));
         }
         Some(IndentParam::Tab(TabWord::Tab)) => Indent::Tab,
-    };
+    })
+}
+
+/// `text` beautified with `indent`, or minified without one.
+fn format_render(
+    source: String,
+    format: TextFormat,
+    indent: Option<Indent>,
+    max: Room,
+) -> Result<Reply, ApiError> {
+    use wsdeck_format::{Style, html, json as fjson, xml};
+    let pretty = indent.is_some();
     let style = Style {
         max_output: max.room,
-        ..if pretty {
-            Style::pretty(indent)
-        } else {
-            Style::minified()
+        ..match indent {
+            Some(indent) => Style::pretty(indent),
+            None => Style::minified(),
         }
     };
     let mut text = String::new();
-    let result = match p.format {
-        TextFormat::Json => fjson::format_into(&p.text, &style, &mut text),
-        TextFormat::Xml => xml::format_into(&p.text, &style, &mut text),
-        TextFormat::Html => html::format_into(&p.text, &style, &mut text),
+    let result = match format {
+        TextFormat::Json => fjson::format_into(&source, &style, &mut text),
+        TextFormat::Xml => xml::format_into(&source, &style, &mut text),
+        TextFormat::Html => html::format_into(&source, &style, &mut text),
     };
     let what = if pretty { "beautified" } else { "minified" };
     let too_big = || {

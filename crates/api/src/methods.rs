@@ -172,7 +172,7 @@ pub(crate) const TABLE: &[Method] = &[
         "Detect the format of a message (exactly one of text and base64)."),
     method!("wsdeck.format.beautify", Route::Helpers(HelperMethod::Beautify), None, format::RenderParams => format::TextResult,
         "Pretty-print JSON, XML or HTML."),
-    method!("wsdeck.format.minify", Route::Helpers(HelperMethod::Minify), None, format::RenderParams => format::TextResult,
+    method!("wsdeck.format.minify", Route::Helpers(HelperMethod::Minify), None, format::MinifyParams => format::TextResult,
         "Minify JSON, XML or HTML."),
     method!("wsdeck.format.validate", Route::Helpers(HelperMethod::Validate), None, format::ValidateParams => format::Validation,
         "Validate JSON or XML, check HTML, or check hex/base64 input, with positions."),

@@ -55,4 +55,32 @@ fn every_method_has_a_summary_and_by_name_params() {
         .and_then(|ps| ps.iter().find(|p| p["name"] == "url"))
         .expect("url param");
     assert_eq!(url["required"], true);
+
+    let params_of = |name: &str| -> Vec<(String, bool)> {
+        doc["methods"]
+            .as_array()
+            .and_then(|ms| ms.iter().find(|m| m["name"] == name))
+            .and_then(|m| m["params"].as_array())
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| {
+                        (
+                            p["name"].as_str().unwrap_or("").to_owned(),
+                            p["required"] == true,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // What the handlers demand, the document says: both retention keys are required (null is
+    // "no limit"), and minify takes no indent.
+    assert_eq!(
+        params_of("wsdeck.history.setRetention"),
+        [("maxAgeDays".to_owned(), true), ("maxMib".to_owned(), true)]
+    );
+    assert_eq!(
+        params_of("wsdeck.format.minify"),
+        [("text".to_owned(), true), ("format".to_owned(), true)]
+    );
 }

@@ -185,6 +185,8 @@ pub enum ProblemKind {
         via: Vec<String>,
         /// Defined names that are close (a typo?), best first.
         suggestions: Vec<String>,
+        /// A variable of that name exists but is turned off.
+        disabled: bool,
     },
     /// A `$name` that is neither defined in a scope nor a dynamic variable.
     UnknownDynamic {
@@ -257,7 +259,18 @@ impl fmt::Display for ProblemKind {
             ProblemKind::Undefined {
                 name,
                 via,
+                disabled: true,
+                ..
+            } => write!(
+                f,
+                "variable `{name}`{} is disabled; enable it or give another value",
+                via_text(via)
+            ),
+            ProblemKind::Undefined {
+                name,
+                via,
                 suggestions,
+                disabled: false,
             } => write!(
                 f,
                 "undefined variable `{name}`{}{}",
@@ -776,6 +789,7 @@ impl<'r, 'a> Resolver<'r, 'a> {
             name: name.to_owned(),
             via: stack.to_vec(),
             suggestions,
+            disabled: self.scopes.has_disabled(name),
         });
         None
     }
@@ -1092,7 +1106,12 @@ mod tests {
             enabled: false,
             ..Variable::new("x", "1")
         });
-        assert!(resolve_with(Scopes::new().with_environment(&e), "{{x}}").is_err());
+        let err = resolve_with(Scopes::new().with_environment(&e), "{{x}}")
+            .expect_err("a disabled variable is not used");
+        assert!(
+            err.to_string().contains("variable `x` is disabled"),
+            "it says why: {err}"
+        );
     }
 
     #[test]

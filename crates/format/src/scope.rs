@@ -107,6 +107,14 @@ impl<'a> Scopes<'a> {
         })
     }
 
+    /// Whether a variable of that name exists but is turned off (so that "undefined" can say
+    /// why).
+    pub fn has_disabled(&self, name: &str) -> bool {
+        self.layers()
+            .into_iter()
+            .any(|(_, vars)| vars.iter().any(|v| !v.enabled && v.name == name))
+    }
+
     /// Every variable a template can reach, once per name: the one that [`Scopes::lookup`]
     /// would return. Ordered local, environment, global, and by first appearance within a
     /// scope, so a list built from it follows the user's own order.

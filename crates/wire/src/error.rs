@@ -30,7 +30,8 @@ pub enum ErrorData {
     },
     /// -32001: an unknown (or another caller's) session or subscription.
     Resource { kind: String, id: String },
-    /// An engine failure: its class (`dns`, `tls`, …) and the session, when one exists.
+    /// An engine failure: its class (`connect`, `tls`, `handshake_refused`, …) and the
+    /// session, when one exists.
     Engine {
         class: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -106,7 +106,8 @@ pub enum EventBody {
         code: Option<u16>,
         reason: String,
     },
-    /// The connection is gone (`code` null: 1006, no close frame).
+    /// The connection is gone (`code` null: a close frame without a code (1005, `clean`) or
+    /// none at all (1006)).
     Closed {
         code: Option<u16>,
         reason: String,
@@ -148,7 +149,7 @@ fn is_false(b: &bool) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct ErrorEvent {
     pub message: String,
-    /// The error's class (`dns`, `tls`, `handshake_rejected`, …).
+    /// The error's class (`connect`, `tls`, `handshake_refused`, `timeout`, …).
     pub class: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -409,7 +410,7 @@ pub const JSONL_VERSION: u32 = 1;
 /// the version of its shape first, so a consumer can tell which shape it reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct JsonlEvent {
-    /// The shape's version ([`JSONL_VERSION`]).
+    /// The shape's version (now 1).
     pub v: u32,
     #[serde(flatten)]
     pub event: Event,
@@ -435,7 +436,7 @@ pub fn rfc3339_ms(ms: i64) -> String {
 /// before they could be printed (with `--jsonl`, wsdeck says so instead of skipping silently).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct JsonlMissed {
-    /// The shape's version ([`JSONL_VERSION`]).
+    /// The shape's version (now 1).
     pub v: u32,
     /// Always `missed`.
     #[serde(rename = "type")]

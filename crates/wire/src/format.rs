@@ -70,7 +70,15 @@ pub enum TabWord {
     Tab,
 }
 
-/// Params of `wsdeck.format.beautify` and `wsdeck.format.minify` (which takes no indent).
+/// Params of `wsdeck.format.minify`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MinifyParams {
+    pub text: String,
+    pub format: TextFormat,
+}
+
+/// Params of `wsdeck.format.beautify`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields)]
 pub struct RenderParams {

@@ -166,9 +166,9 @@ pub struct PruneReport {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema, TS)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RetentionParams {
-    #[schemars(range(min = 1, max = 36500))]
+    #[schemars(required, range(min = 1, max = 36500))]
     pub max_age_days: Option<u32>,
-    #[schemars(range(min = 1, max = 1048576))]
+    #[schemars(required, range(min = 1, max = 1048576))]
     pub max_mib: Option<u64>,
 }
 
@@ -190,7 +190,7 @@ pub struct RetentionInfo {
 /// The first line of a session in the JSON lines export: `type: "session"` and the session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct JsonlSession {
-    /// The shape's version ([`super::event::JSONL_VERSION`]).
+    /// The shape's version (now 1).
     pub v: u32,
     /// Always `session`: tells this line from the events after it.
     #[serde(rename = "type")]

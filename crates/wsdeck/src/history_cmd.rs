@@ -322,11 +322,11 @@ pub enum HistoryCommand {
         #[arg(long, value_name = "TEXT")]
         url: Option<String>,
     },
-    /// One session as JSON lines: a "session" line, then its events in the API's shape.
+    /// One session as JSON lines: a "session" line, then its events.
     ///
-    /// The events are shaped as the JSON-RPC API's wsdeck.history.events returns them
-    /// (camelCase: monoMs, closed's initiator "local"/"remote"; docs/api.md), not as
-    /// wsdeck connect --jsonl prints live events (snake_case: mono_ms, …).
+    /// Each line is what wsdeck connect --jsonl prints live (the shape's version "v", then
+    /// seq, time, monoMs, type and its fields; README, docs/api.md), except that payloads
+    /// are shown as recorded: --jsonl masks secrets in them, the history keeps the data.
     Show {
         /// The session id (from list).
         id: i64,

@@ -112,6 +112,7 @@ fn spawn_event_printer(
     let view = started.view.clone();
     let end = started.config.end.clone();
     let server_close = started.config.server_close;
+    let recorder = started.recorder.clone();
     let mut exit_condition = ExitCondition::after(end.max_messages);
     std::thread::spawn(move || {
         let mut cursor = LogCursor::new(session.log().clone());
@@ -146,7 +147,12 @@ fn spawn_event_printer(
         }
         let _ = std::io::stdout().write_all(b"\n");
         let _ = std::io::stdout().flush();
-        let code = session_code(&session, server_close, &view.redactor);
+        let mut code = session_code(&session, server_close, &view.redactor);
+        if let Some(recorder) = &recorder {
+            // The process ends here: the history gets the whole session first.
+            let recorded = rt.block_on(recorder.finish(crate::history_cmd::RECORD_FLUSH));
+            code = crate::history_cmd::exit_code_after_recording(code, !recorded);
+        }
         std::process::exit(i32::from(code));
     });
 }

@@ -28,6 +28,9 @@ pub struct Started<'c> {
     /// it read as a key).
     pub stop: StopSignals,
     pub config: &'c SessionConfig,
+    /// With `--record`: what a front end that ends the process itself (interactive mode's
+    /// printer) must finish first, so the history holds the whole session.
+    pub recorder: Option<Arc<Recorder>>,
 }
 
 /// Runs the session `config` describes: opens it, lets `drive` feed and print it, and returns
@@ -43,12 +46,17 @@ pub fn run(
             .output
             .view(config.redaction.redactor(&config.spec.url)),
     );
-    let (started, recorder) = match start(config, rt, view) {
+    let started = match start(config, rt, view) {
         Ok(started) => started,
         Err(code) => return code,
     };
     let code = drive(&started).unwrap_or_else(|| final_code(&started.session));
-    let Started { session, view, .. } = started;
+    let Started {
+        session,
+        view,
+        recorder,
+        ..
+    } = started;
     let code = judged(code, &session, config.server_close, &view.redactor);
     match recorder {
         Some(recorder) => {
@@ -64,11 +72,7 @@ pub fn run(
 
 /// Opens the recorder (with `--record`), then the session, records it and installs the
 /// polite stop; or says why not (with `config.label`) and returns the exit code.
-fn start<'c>(
-    config: &'c SessionConfig,
-    rt: &Handle,
-    view: Arc<View>,
-) -> Result<(Started<'c>, Option<Recorder>), u8> {
+fn start<'c>(config: &'c SessionConfig, rt: &Handle, view: Arc<View>) -> Result<Started<'c>, u8> {
     let label = config.label;
     let recorder = match &config.record {
         None => None,
@@ -106,14 +110,14 @@ fn start<'c>(
             let _ = session.close(close.code, &close.reason).await;
         })
     };
-    let started = Started {
+    Ok(Started {
         session,
         rt: rt.clone(),
         view,
         stop,
         config,
-    };
-    Ok((started, recorder))
+        recorder: recorder.map(Arc::new),
+    })
 }
 
 /// The exit code of a session that is over, judged by `policy`: its error's code, else 11

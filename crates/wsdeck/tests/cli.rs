@@ -806,9 +806,15 @@ fn has_line(screen: &str, pred: impl Fn(&str) -> bool) -> bool {
 fn interactive_session_in_a_terminal() {
     let echo = Echo::start();
     let tmux = Tmux::new();
+    // Recorded too: interactive mode ends the process from its printer, which must first
+    // finish the recording.
+    let dir = std::env::temp_dir().join(format!("wsdeck-interactive-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = dir.join("history.db");
     let command = format!(
-        "'{BIN}' connect '{}'; echo \"wsdeck exited with $?\"; sleep 600",
-        echo.url("/echo")
+        "'{BIN}' connect '{}' --record --history '{}'; echo \"wsdeck exited with $?\"; sleep 600",
+        echo.url("/echo"),
+        db.display()
     );
     tmux.run(&[
         "new-session",
@@ -846,6 +852,27 @@ fn interactive_session_in_a_terminal() {
         "{screen}"
     );
     assert!(screen.contains("wsdeck exited with 0"), "{screen}");
+
+    let shown = Command::new(BIN)
+        .args(["history", "show", "1", "--history"])
+        .arg(&db)
+        .output()
+        .expect("wsdeck history show");
+    let text = String::from_utf8_lossy(&shown.stdout).into_owned();
+    let _ = std::fs::remove_dir_all(&dir);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(
+        lines[0]["endedAt"].is_string(),
+        "the recording ended: {text}"
+    );
+    let last = lines.last().expect("events");
+    assert!(
+        last["type"] == "closed" && last["code"] == 4000,
+        "the whole session was recorded before the exit: {text}"
+    );
 }
 
 /// A reader of stdout that is slower than the server must still get every message: the
