@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    commit(&manifest);
     let dist = manifest.join("../../ui/dist");
     // A directory is scanned recursively for changes; a missing one reruns every build,
     // which is what picks up a `npm run build` made after the first `cargo build`.
@@ -47,6 +48,44 @@ fn main() {
     // Rewritten only when it changes, so a rerun for ui/src alone recompiles nothing.
     if std::fs::read_to_string(&target).ok().as_deref() != Some(out.as_str()) {
         std::fs::write(&target, out).expect("write ui_assets.rs");
+    }
+}
+
+/// `WSDECK_COMMIT` for `--version`: the commit this is built from (`+dirty` when the tree has
+/// changes), or "unknown commit" outside a git checkout (a source tarball).
+fn commit(manifest: &Path) {
+    let root = manifest.join("../..");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let text = match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(hash) if !hash.is_empty() => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            format!("{hash}{}", if dirty { "+dirty" } else { "" })
+        }
+        _ => "unknown commit".to_owned(),
+    };
+    println!("cargo:rustc-env=WSDECK_COMMIT={text}");
+    // A new commit or a checkout changes HEAD or the ref it names; the index, a change.
+    for file in ["HEAD", "index"] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            root.join(".git").join(file).display()
+        );
+    }
+    if let Some(head) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        println!(
+            "cargo:rerun-if-changed={}",
+            root.join(".git").join(head).display()
+        );
     }
 }
 

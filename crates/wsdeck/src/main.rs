@@ -8,6 +8,7 @@ mod connect;
 mod echo_server;
 mod exit;
 mod gateway;
+mod generate;
 mod history_cmd;
 mod interactive;
 mod manifest;
@@ -32,12 +33,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The version `--version` shows: the crate's, and the commit it was built from (build.rs),
+/// so a bug report names the exact build.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("WSDECK_COMMIT"), ")");
+
 /// WebSocket workbench, terminal client and local test server.
 #[derive(Debug, Parser)]
 #[command(
     name = "wsdeck",
-    version,
-    about = "WebSocket client for terminals and pipes, a local test server, and an Autobahn runner",
+    version = VERSION,
+    about = "WebSocket workbench in the browser, terminal and pipe client, JSON-RPC API, session history, local test server and Autobahn runner",
     long_about = None,
     propagate_version = true
 )]
@@ -65,6 +70,8 @@ enum Command {
     Run(run::RunArgs),
     /// The recorded sessions: list, show, search, export, import, delete, prune, retention.
     History(history_cmd::HistoryArgs),
+    /// Shell completions and the man page, on stdout (scripts/install writes them).
+    Generate(generate::GenerateArgs),
 }
 
 /// What to run instead, for websocat's and wscat's habits: `wsdeck ws://…` (websocat),
@@ -165,6 +172,7 @@ fn main() -> ExitCode {
         },
         Command::Run(args) => run::run(args, runtime.handle().clone()),
         Command::History(args) => history_cmd::run(args),
+        Command::Generate(args) => generate::run::<Cli>(args),
         Command::Ui(args) => match runtime.block_on(ui::run(args)) {
             Ok(()) => exit::OK,
             Err(e) => {

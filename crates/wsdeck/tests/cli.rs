@@ -802,14 +802,58 @@ fn has_line(screen: &str, pred: impl Fn(&str) -> bool) -> bool {
     screen.lines().any(|l| pred(l.trim_end()))
 }
 
+/// `--version` names the commit it was built from; the completions and the man page
+/// (`scripts/install` writes them) come from the same definition `--help` does.
+#[test]
+fn version_names_the_commit_and_completions_and_the_man_page_are_generated() {
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git (the tests run in a checkout)");
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+    let version = wsdeck(&["--version"], b"");
+    version.expect_code(OK);
+    assert!(
+        version
+            .stdout
+            .starts_with(&format!("wsdeck {} ({head}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+
+    let bash = wsdeck(&["generate", "completions", "bash"], b"");
+    bash.expect_code(OK);
+    for word in ["_wsdeck()", "complete -F _wsdeck", "echo-server", "--jsonl"] {
+        assert!(
+            bash.stdout.contains(word),
+            "no {word} in the bash completions"
+        );
+    }
+    let zsh = wsdeck(&["generate", "completions", "zsh"], b"");
+    zsh.expect_code(OK);
+    assert!(zsh.stdout.starts_with("#compdef wsdeck"), "{zsh}");
+    let man = wsdeck(&["generate", "man"], b"");
+    man.expect_code(OK);
+    assert!(
+        man.stdout.contains(".TH wsdeck 1") && man.stdout.contains("history"),
+        "{man}"
+    );
+
+    let bad = wsdeck(&["generate", "completions", "tcsh"], b"");
+    bad.expect_code(USAGE);
+    assert!(
+        bad.stderr.contains("bash") && bad.stderr.contains("zsh"),
+        "{bad}"
+    );
+}
+
 #[test]
 fn interactive_session_in_a_terminal() {
     let echo = Echo::start();
     let tmux = Tmux::new();
     // Recorded too: interactive mode ends the process from its printer, which must first
     // finish the recording.
-    let dir = std::env::temp_dir().join(format!("wsdeck-interactive-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("interactive");
     let db = dir.join("history.db");
     let command = format!(
         "'{BIN}' connect '{}' --record --history '{}'; echo \"wsdeck exited with $?\"; sleep 600",
