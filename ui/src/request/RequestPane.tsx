@@ -1,19 +1,20 @@
 // The request: URL bar with Connect, then Message / Params / Headers / Protocols / Settings.
 
-import { useMemo } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import { Composer } from "../composer/Composer";
 import { CodeEditor } from "../editor/CodeEditor";
 import { ConnectionBadge } from "../log";
 import type { Rpc } from "../rpc";
 import type { Variable } from "../types";
 import type { RequestWorkspace } from "./workspace";
-import { SUB_TABS, type RequestTab, type SubTab } from "./model";
+import { SUB_TABS, pairs, type RequestTab, type SubTab } from "./model";
 import { ProtocolsEditor } from "./ProtocolsEditor";
 import { RowsEditor } from "./RowsEditor";
 import { headerNameProblem } from "./headers";
 import { SettingsEditor } from "./SettingsEditor";
 import { capitalized, requestError } from "../errors";
 import { handleTabKey } from "../widgets/tablist";
+import { CopyAsDialog } from "./CopyAsDialog";
 
 export function RequestPane({
   rpc,
@@ -26,6 +27,7 @@ export function RequestPane({
   variables: Variable[];
   workspace: RequestWorkspace;
 }) {
+  const [copying, setCopying] = useState(false);
   const saved = tab.saved.value;
   const canSave = workspace.status.value === "ready";
   const conflict = tab.conflict.value;
@@ -122,6 +124,23 @@ export function RequestPane({
         />
         {button}
         <ConnectionBadge rpc={rpc} session={tab.session} />
+        <button type="button" title="As a command line or code" onClick={() => setCopying(true)}>
+          Copy as…
+        </button>
+        {copying ? (
+          <CopyAsDialog
+            request={{
+              url: tab.url.peek().trim(),
+              headers: pairs(tab.headers.peek()),
+              protocols: tab.protocols
+                .peek()
+                .map((p) => p.trim())
+                .filter((p) => p !== ""),
+              message: tab.format.peek() === "binary" ? "" : tab.message.peek(),
+            }}
+            onClose={() => setCopying(false)}
+          />
+        ) : null}
         {canSave ? (
           <>
             <button
