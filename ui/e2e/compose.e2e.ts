@@ -42,6 +42,19 @@ async function expectBinaryEchoed(page: Page, bytes: Buffer) {
 }
 
 describe("compose", () => {
+  it("XML and HTML typed by hand keep their closing tags once", async () => {
+    const page = await env.fresh();
+    for (const [label, typed] of [
+      ["XML", "<note><to>x</to></note>"],
+      ["HTML", "<p><b>bold</b></p>"],
+    ] as const) {
+      await selectByLabel(format(page), label);
+      await fill(editor(page), "");
+      await editor(page).pressSequentially(typed);
+      expect(await boxText(editor(page))).toBe(typed);
+    }
+  });
+
   it("sends Text, JSON, XML and HTML; each is sent (Outgoing) and echoed (Incoming)", async () => {
     const page = await env.connected();
     const payloads: [string, string][] = [

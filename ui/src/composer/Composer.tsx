@@ -27,10 +27,14 @@ const FORMATS: { value: MessageFormat; label: string }[] = [
   { value: "binary", label: "Binary" },
 ];
 
+/**
+ * The editor's language. Tags are not closed automatically: a closing tag typed by hand
+ * would come out twice (`<a>x</a></a>`), and people type closing tags by hand.
+ */
 function language(format: MessageFormat): Extension {
   if (format === "json") return json();
-  if (format === "xml") return xml();
-  if (format === "html") return html();
+  if (format === "xml") return xml({ autoCloseTags: false });
+  if (format === "html") return html({ autoCloseTags: false });
   return [];
 }
 
