@@ -106,6 +106,39 @@ describe("message log", () => {
     expect(await boxes.nth(2).isChecked()).toBe(false);
   });
 
+  it("hovering a message's info icon shows its time, MIME type and size; a click keeps it", async () => {
+    const page = await env.connected();
+    await send(page, '{"hover":"info"}');
+    await expectInLog(page, '{"hover":"info"}', 2);
+    // Connecting (0), open (1), then the message sent (2) and its echo (3).
+    const icon = messageLog(page).getByRole("button", { name: "Message info 2", exact: true });
+    const info = page.getByRole("dialog", { name: /^Message \d+ info$/ });
+    await icon.hover();
+    await info.waitFor();
+    const words = ["Time", "MIME type", "application/json", "Size", "16 bytes"];
+    let shown = "";
+    await waitFor(
+      async () => {
+        shown = await info.innerText();
+        return words.every((w) => shown.includes(w));
+      },
+      `the info with ${words.join(", ")}`,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}; it shows: ${shown}`);
+    });
+    // Off the row it goes; clicked, it stays until closed.
+    await page.getByRole("textbox", { name: "URL", exact: true }).hover();
+    await info.waitFor({ state: "detached" });
+    await icon.hover();
+    await info.waitFor();
+    await icon.click();
+    await page.getByRole("textbox", { name: "URL", exact: true }).hover();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await info.count()).toBe(1);
+    await info.getByRole("button", { name: "Close" }).click();
+    await info.waitFor({ state: "detached" });
+  });
+
   it("a row expands to a hexdump and back", async () => {
     const page = await env.connected();
     await send(page, "Hello");

@@ -76,6 +76,7 @@ export function MessageRow({
     >
       <div
         class="log-line"
+        onPointerLeave={() => ctl.leaveInfo(seq)}
         onFocusIn={(ev) => {
           // Ticking, opening info or copying: the row must not scroll away meanwhile.
           if (ev.target !== ev.currentTarget) ctl.holdStill();
@@ -111,9 +112,12 @@ export function MessageRow({
             aria-label={`Message info ${seq}`}
             aria-expanded={infoOpen}
             title="Message info"
+            onPointerEnter={(ev) => {
+              if (ev.pointerType === "mouse") ctl.hoverInfo(seq);
+            }}
             onClick={() => ctl.toggleInfo(seq)}
             onKeyDown={(ev) => {
-              if (ev.key === "Escape" && infoOpen) ctl.toggleInfo(seq);
+              if (ev.key === "Escape" && infoOpen) ctl.closeInfo();
             }}
           >
             <InfoIcon />
@@ -168,7 +172,7 @@ function InfoPopover({ ctl, event: e }: { ctl: LogController; event: WsEvent }) 
       onKeyDown={(ev) => {
         if (ev.key === "Escape") {
           ev.stopPropagation();
-          ctl.toggleInfo(e.seq);
+          ctl.closeInfo();
         }
       }}
     >
@@ -185,7 +189,7 @@ function InfoPopover({ ctl, event: e }: { ctl: LogController; event: WsEvent }) 
           {size !== null && size >= 1024 ? ` (${formatBytes(size)})` : ""}
         </dd>
       </dl>
-      <button type="button" class="log-btn" onClick={() => ctl.toggleInfo(e.seq)}>
+      <button type="button" class="log-btn" onClick={() => ctl.closeInfo()}>
         Close
       </button>
     </div>

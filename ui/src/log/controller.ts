@@ -52,6 +52,8 @@ export class LogController {
   expanded = new Set<number>();
   selected = new Map<number, number>();
   infoOpen: number | null = null;
+  /** Whether the open info was clicked open (it stays) or hovered (it follows the pointer). */
+  private infoPinned = false;
   readonly bodyPrefs = new Map<number, BodyPrefs>();
   /** The list follows the newest row; false once the user scrolled up. */
   following = true;
@@ -243,7 +245,33 @@ export class LogController {
   }
 
   toggleInfo(seq: number): void {
-    this.infoOpen = this.infoOpen === seq ? null : seq;
+    // A click on an info shown by hovering keeps it open; a second click closes it.
+    const pin = this.infoOpen !== seq || !this.infoPinned;
+    this.infoOpen = pin ? seq : null;
+    this.infoPinned = pin;
+    this.publish();
+  }
+
+  /** Closes the info (Escape, its Close button), however it was opened. */
+  closeInfo(): void {
+    if (this.infoOpen === null) return;
+    this.infoOpen = null;
+    this.publish();
+  }
+
+  /** Shows a message's info while the pointer rests on its icon (as the seed describes). */
+  hoverInfo(seq: number): void {
+    if (this.infoOpen === seq) return;
+    if (this.infoOpen !== null && this.infoPinned) return;
+    this.infoOpen = seq;
+    this.infoPinned = false;
+    this.publish();
+  }
+
+  /** The pointer left the row: an info shown by hovering goes away (a clicked one stays). */
+  leaveInfo(seq: number): void {
+    if (this.infoOpen !== seq || this.infoPinned) return;
+    this.infoOpen = null;
     this.publish();
   }
 
