@@ -139,6 +139,24 @@ describe("message log", () => {
     await info.waitFor({ state: "detached" });
   });
 
+  it("a connection row expands to readable tables: the handshake's heads and timings", async () => {
+    const page = await env.connected();
+    // Connecting (0), then open (1): its handshake.
+    await messageLog(page).getByRole("button", { name: "Expand message 1", exact: true }).click();
+    const details = messageLog(page).getByRole("group", { name: "Event 1 details" });
+    await details.waitFor();
+    const response = details.getByRole("region", { name: "Response" });
+    expect(await response.innerText()).toMatch(/HTTP\/1\.1 101/);
+    expect(await response.getByRole("cell", { name: /^sec-websocket-accept$/i }).count()).toBe(1);
+    const timings = await details.getByRole("region", { name: "Timings" }).innerText();
+    expect(timings).toMatch(/Total\s+[\d.]+ ms/);
+    await shot(page, "log-connection-details");
+    // The JSON is still one click away, not the first thing shown.
+    expect(await details.getByText('"type": "open"').isVisible()).toBe(false);
+    await details.getByText("As JSON").click();
+    expect(await details.getByText(/"type": "open"/).isVisible()).toBe(true);
+  });
+
   it("a row expands to a hexdump and back", async () => {
     const page = await env.connected();
     await send(page, "Hello");

@@ -12,6 +12,7 @@ import {
   previewText,
 } from "./format";
 import { MessageBody, eventText } from "./MessageBody";
+import { ConnectionDetails } from "./ConnectionDetails";
 import { CopyIcon, DirIcon, InfoIcon } from "./icons";
 
 export function directionLabel(e: WsEvent): "Incoming" | "Outgoing" | "Connection" {
@@ -134,7 +135,8 @@ export function MessageRow({
         </span>
         {infoOpen && <InfoPopover ctl={ctl} event={e} />}
       </div>
-      {expanded && <MessageBody ctl={ctl} event={e} />}
+      {expanded &&
+        (isDataEvent(e) ? <MessageBody ctl={ctl} event={e} /> : <ConnectionDetails event={e} />)}
     </div>
   );
 }
