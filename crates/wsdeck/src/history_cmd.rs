@@ -324,9 +324,10 @@ pub enum HistoryCommand {
     },
     /// One session as JSON lines: a "session" line, then its events.
     ///
-    /// Each line is what wsdeck connect --jsonl prints live (the shape's version "v", then
-    /// seq, time, monoMs, type and its fields; README, docs/api.md), except that payloads
-    /// are shown as recorded: --jsonl masks secrets in them, the history keeps the data.
+    /// Each line is what wsdeck connect --jsonl prints live and the API's
+    /// wsdeck.history.events returns (the shape's version "v", then seq, time, monoMs, type
+    /// and its fields; README, docs/api.md), except that payloads are shown as recorded:
+    /// --jsonl masks secrets in them, the history keeps the data.
     Show {
         /// The session id (from list).
         id: i64,

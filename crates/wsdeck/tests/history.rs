@@ -158,7 +158,8 @@ fn help_says_what_the_history_commands_do() {
         assert!(line.contains(word), "{word}: {line}");
     }
     let show = help(&["history", "show", "--help"]);
-    assert!(!show.contains("like wsdeck connect --jsonl"), "{show}");
+    // One event shape: show prints the lines connect --jsonl prints and the API returns.
+    assert!(show.contains("wsdeck connect --jsonl prints"), "{show}");
     assert!(show.contains("wsdeck.history.events"), "{show}");
     let export = help(&["history", "export", "--help"]);
     assert!(!export.contains("(one session)"), "{export}");
