@@ -87,7 +87,17 @@ pub(crate) fn encode_event(
 
 /// The JSON text of an event as a caller sees it: its secret values masked.
 pub(crate) fn shown_event(e: &Event, max_data: Option<usize>, secrets: &Secrets) -> String {
-    let mut v = serde_json::to_value(wire::event::Event::of(e, max_data)).unwrap_or_default();
+    let event = wire::event::Event::of(e, max_data);
+    // Payloads are never masked: messages (the hot path) go straight to text, without the
+    // detour through a `Value` that only masking needs.
+    let payload = matches!(
+        e.kind,
+        EventKind::Message { .. } | EventKind::Ping { .. } | EventKind::Pong { .. }
+    );
+    if secrets.is_empty() || payload {
+        return serde_json::to_string(&event).unwrap_or_default();
+    }
+    let mut v = serde_json::to_value(event).unwrap_or_default();
     secrets.hide_in_event(&mut v);
     v.to_string()
 }

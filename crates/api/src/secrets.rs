@@ -92,6 +92,11 @@ impl Secrets {
         Secrets(values.into())
     }
 
+    /// Whether there is nothing to hide.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The values, longest first.
     pub(crate) fn values(&self) -> &[String] {
         &self.0

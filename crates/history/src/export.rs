@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::DateTime;
 use rusqlite::params;
 use serde_json::{Value, json};
 
@@ -17,12 +17,6 @@ use crate::{History, SessionRecordId};
 
 /// Events read per query while exporting.
 const PAGE: usize = 2000;
-
-fn rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
-}
 
 fn data_of(format: Option<Format>, payload: &[u8]) -> String {
     match (format, std::str::from_utf8(payload)) {
@@ -88,7 +82,7 @@ fn har_entry(open: &StoredEvent, messages: Vec<Value>) -> Value {
     let total = f("totalMs");
     let url = h["url"].as_str().unwrap_or("");
     let mut entry = json!({
-        "startedDateTime": rfc3339(open.time_ms - total.round() as i64),
+        "startedDateTime": wsdeck_wire::event::rfc3339_ms(open.time_ms - total.round() as i64),
         "time": total,
         "request": {
             "method": "GET",

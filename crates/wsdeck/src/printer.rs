@@ -110,26 +110,35 @@ impl Printer {
         }
     }
 
+    /// Writes one JSON value; on a terminal, DEL and the C1 controls (U+009B is a CSI), which
+    /// JSON leaves raw, are escaped too.
+    fn write_json(
+        &self,
+        value: &impl serde::Serialize,
+        out: &mut impl Write,
+    ) -> std::io::Result<()> {
+        if self.view.terminal {
+            let mut terminal = TerminalJson::new(&mut *out);
+            serde_json::to_writer(&mut terminal, value)?;
+            terminal.finish()
+        } else {
+            serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)
+        }
+    }
+
     /// Writes the event in this style. A received message in plain style goes straight to
     /// `out`, without an intermediate buffer: that is the pipe's hot path.
     pub fn write(&self, event: &Event, out: &mut impl Write) -> std::io::Result<()> {
         let redactor = &self.view.redactor;
         if self.style == Style::Jsonl {
-            let value = if redactor.is_empty() {
-                to_json(event)
+            if redactor.is_empty() {
+                // Nothing to mask: the typed line goes straight out, no `Value` in between.
+                self.write_json(&jsonl_line(event), out)?;
             } else {
                 let redacted = redactor.redact_event(event);
                 let mut v = to_json(redacted.as_ref().unwrap_or(event));
                 redactor.redact_json(&mut v);
-                v
-            };
-            if self.view.terminal {
-                // JSON leaves DEL and the C1 controls (U+009B is a CSI) raw: escape them too.
-                let mut terminal = TerminalJson::new(&mut *out);
-                serde_json::to_writer(&mut terminal, &value)?;
-                terminal.finish()?;
-            } else {
-                serde_json::to_writer(&mut *out, &value)?;
+                self.write_json(&v, out)?;
             }
             return out.write_all(b"\n");
         }
@@ -556,8 +565,12 @@ fn hex_preview(b: &[u8]) -> String {
 /// The `--jsonl` line of an event: the API's event shape with the version of the shape
 /// (`wsdeck_api::wire::event::JsonlEvent`), the lines `wsdeck history export` writes too.
 pub fn to_json(event: &Event) -> Value {
-    let line = JsonlEvent::from(wire::event::Event::of(event, None));
-    serde_json::to_value(line).unwrap_or_default()
+    serde_json::to_value(jsonl_line(event)).unwrap_or_default()
+}
+
+/// The typed `--jsonl` line of an event.
+fn jsonl_line(event: &Event) -> JsonlEvent {
+    JsonlEvent::from(wire::event::Event::of(event, None))
 }
 
 /// The `--jsonl` line for events a slow reader missed.

@@ -15,6 +15,7 @@ import type { LogSource } from "./source";
 import { capitalized } from "../errors";
 import { formatCount, isDataEvent, selectionText } from "./format";
 import { MessageRow } from "./MessageRow";
+import { TrashIcon } from "./icons";
 import type { Slot } from "./pageCache";
 import { EMPTY_FILTER, type FilterState, type MessageType } from "./search";
 import "./log.css";
@@ -169,17 +170,6 @@ function RateText({ ctl }: { ctl: LogController }) {
     <span class="log-rate" aria-label="Message rate" role="status" aria-live="off">
       {ctl.rateText.value}
     </span>
-  );
-}
-
-function TrashIcon() {
-  return (
-    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-      <path
-        fill="currentColor"
-        d="M6 1h4a1 1 0 0 1 1 1v1h3v1.5H2V3h3V2a1 1 0 0 1 1-1Zm0 2h4V2.5H6V3ZM3 6h10l-.8 8.1A1 1 0 0 1 11.2 15H4.8a1 1 0 0 1-1-.9L3 6Zm3 1.5v6h1.2v-6H6Zm2.8 0v6H10v-6H8.8Z"
-      />
-    </svg>
   );
 }
 
