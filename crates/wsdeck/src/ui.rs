@@ -143,10 +143,11 @@ pub async fn run(args: UiArgs) -> anyhow::Result<()> {
     }
     out.flush()?;
 
-    if !args.no_open
-        && let Err(e) = open::that_detached(&address)
-    {
-        eprintln!("wsdeck ui: could not open a browser ({e}); open the address above yourself");
+    // The launcher's own error repeats the address (its token) and debug text: not shown.
+    if !args.no_open && open::that_detached(&address).is_err() {
+        eprintln!(
+            "wsdeck ui: no browser could be opened here (none installed or set as default); open the address above yourself, or pass --no-open"
+        );
     }
     let served = bound.serve(assets::router(source)).await;
     if let Some(server) = demo {
